@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef COMMON_WIRE_H
+#define COMMON_WIRE_H
+
+/*
+ * The wire format: the only coupling between csv-producer and
+ * consumer-dashboard. docs/wire-format.md is the prose version of this file.
+ *
+ * A message value is one flat JSON object. A data row maps column names to
+ * typed values. A control message (reset, snapshot complete) is an object
+ * whose "__control" member names its kind; its key is "__reset__" or
+ * "__snapshot_complete__" and its WIRE_HDR_KIND header says the same.
+ *
+ * Pure code: no I/O. Encoding appends to a growable buffer (struct wire_buf);
+ * decoding fills a caller-owned struct wire_object whose strings point into
+ * the input or into the object's own scratch space.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/value.h"
+
+/* Message header names. */
+#define WIRE_HDR_KIND       "csv.kind"       /* row | reset | snapshot_complete */
+#define WIRE_HDR_SOURCE     "csv.source"     /* source identity (file path) */
+#define WIRE_HDR_GENERATION "csv.generation" /* decimal u64 */
+#define WIRE_HDR_RECORD     "csv.record"     /* decimal u64, 1 = first data record */
+#define WIRE_HDR_OFFSET     "csv.offset"     /* byte offset of the record in the file */
+#define WIRE_HDR_SCHEMA     "csv.schema"     /* schema id, 16 hex digits */
+#define WIRE_HDR_READ_TS    "csv.read_ts"    /* ms since epoch when the producer read the bytes */
+
+#define WIRE_KIND_ROW               "row"
+#define WIRE_KIND_RESET             "reset"
+#define WIRE_KIND_SNAPSHOT_COMPLETE "snapshot_complete"
+
+#define WIRE_KEY_RESET             "__reset__"
+#define WIRE_KEY_SNAPSHOT_COMPLETE "__snapshot_complete__"
+#define WIRE_CONTROL_MEMBER        "__control"
+
+enum wire_kind {
+        WIRE_ROW = 0,
+        WIRE_RESET,
+        WIRE_SNAPSHOT_COMPLETE,
+};
+
+/* A growable byte buffer. Zero-initialise, then wire_buf_finish(). */
+struct wire_buf {
+        char *data;
+        size_t len;
+        size_t cap;
+};
+
+void wire_buf_reset(struct wire_buf *b);
+void wire_buf_finish(struct wire_buf *b);
+/** @returns 0, or -1 when memory runs out (the buffer is then unchanged). */
+int wire_buf_append(struct wire_buf *b, const char *s, size_t len);
+int wire_buf_printf(struct wire_buf *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/** @brief Appends s as a JSON string literal, quotes included. */
+int wire_buf_append_json_string(struct wire_buf *b, const char *s,
+                                size_t len);
+/** @brief Appends a typed value as JSON (null, number, true/false, string). */
+int wire_buf_append_value(struct wire_buf *b, const struct value *v);
+
+/**
+ * @brief Encodes a data row: {"name":value,...}, in column order.
+ *        names[i] are NUL-terminated; values[i] typed. Appends to b.
+ */
+int wire_encode_row(struct wire_buf *b, const char *const *names,
+                    const struct value *values, size_t count);
+
+/* Identity and content of a control message. */
+struct wire_control {
+        enum wire_kind kind;
+        const char *source; /* NUL-terminated */
+        uint64_t generation;
+        /* Snapshot complete only: the last record number of the snapshot
+         * and how many good rows (not dead-lettered) it holds. */
+        uint64_t last_record;
+        uint64_t row_count;
+        const char *reason; /* reset only: why (NULL for none) */
+        const char *columns_json; /* reset only: JSON array text or NULL */
+};
+
+int wire_encode_control(struct wire_buf *b, const struct wire_control *c);
+
+/* ---- Decoding ---- */
+
+#define WIRE_MAX_FIELDS 256
+
+struct wire_field {
+        const char *name; /* NUL-terminated, owned by the wire_object */
+        struct value value; /* text values: owned by the wire_object */
+};
+
+/* Decoded flat object. Reuse one across calls to avoid allocation. */
+struct wire_object {
+        struct wire_field fields[WIRE_MAX_FIELDS];
+        size_t count;
+        char *scratch; /* unescaped names and strings */
+        size_t scratch_cap;
+};
+
+enum wire_err {
+        WIRE_OK = 0,
+        WIRE_ERR_SYNTAX,      /* not JSON */
+        WIRE_ERR_NOT_OBJECT,  /* JSON, but not a flat object */
+        WIRE_ERR_NESTED,      /* a member holds an object or array */
+        WIRE_ERR_TOO_MANY,    /* more than WIRE_MAX_FIELDS members */
+        WIRE_ERR_NUMBER,      /* a number that has no exact decimal form */
+        WIRE_ERR_NOMEM,
+};
+
+const char *wire_strerror(enum wire_err err);
+
+/**
+ * @brief Decodes one flat JSON object. Numbers without '.' or exponent
+ *        become VALUE_INT, others VALUE_DECIMAL (exact). Strings are
+ *        unescaped into obj's scratch space (valid until the next decode
+ *        into obj or wire_object_finish).
+ */
+enum wire_err wire_decode_object(struct wire_object *obj, const char *json,
+                                 size_t len);
+
+void wire_object_finish(struct wire_object *obj);
+
+/** @returns the field named name, or NULL. */
+const struct wire_field *wire_object_get(const struct wire_object *obj,
+                                         const char *name);
+
+/** @brief Parses a header's value as a decimal u64. @returns 0 or -1. */
+int wire_parse_u64(const char *s, size_t len, uint64_t *out);
+
+/** @brief Maps a WIRE_HDR_KIND value to its enum. @returns 0 or -1. */
+int wire_kind_parse(const char *s, size_t len, enum wire_kind *out);
+
+const char *wire_kind_name(enum wire_kind kind);
+
+#endif

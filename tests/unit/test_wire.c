@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+#include "common/wire.h"
+
+#include "check.h"
+
+static void test_row_roundtrip(void)
+{
+        const char *names[] = {"id", "nome", "idade", "cidade", "valor",
+                               "ativo", "obs"};
+        struct value values[7];
+        struct wire_buf b   = {0};
+        struct wire_object o = {0};
+
+        values[0] = (struct value){.type = VALUE_INT, .as.i = 8};
+        values[1] = (struct value){.type = VALUE_TEXT,
+                                   .as.text = {"Ro\"berto\n", 9}};
+        values[2] = (struct value){.type = VALUE_INT, .as.i = 45};
+        values[3] = (struct value){.type = VALUE_TEXT,
+                                   .as.text = {"São Luís", 10}};
+        values[4] = (struct value){.type = VALUE_DECIMAL, .as.d = {27550, 2}};
+        values[5] = (struct value){.type = VALUE_BOOL, .as.b = true};
+        values[6] = (struct value){.type = VALUE_NULL};
+
+        CHECK_EQ_INT(wire_encode_row(&b, names, values, 7), 0);
+        CHECK_EQ_STR(b.data, "{\"id\":8,\"nome\":\"Ro\\\"berto\\n\","
+                             "\"idade\":45,\"cidade\":\"São Luís\","
+                             "\"valor\":275.50,\"ativo\":true,\"obs\":null}");
+
+        CHECK_EQ_INT(wire_decode_object(&o, b.data, b.len), WIRE_OK);
+        CHECK_EQ_INT(o.count, 7);
+        CHECK_EQ_STR(o.fields[1].name, "nome");
+        CHECK_EQ_MEM(o.fields[1].value.as.text.ptr,
+                     o.fields[1].value.as.text.len, "Ro\"berto\n");
+        CHECK_EQ_INT(o.fields[4].value.type, VALUE_DECIMAL);
+        CHECK_EQ_INT(o.fields[4].value.as.d.mantissa, 27550);
+        CHECK_EQ_INT(o.fields[4].value.as.d.scale, 2);
+        CHECK_EQ_INT(o.fields[5].value.type, VALUE_BOOL);
+        CHECK_EQ_INT(o.fields[6].value.type, VALUE_NULL);
+        CHECK(wire_object_get(&o, "cidade") == &o.fields[3]);
+        CHECK(wire_object_get(&o, "missing") == NULL);
+
+        wire_object_finish(&o);
+        wire_buf_finish(&b);
+}
+
+static void test_control(void)
+{
+        struct wire_buf b    = {0};
+        struct wire_object o = {0};
+        struct wire_control c = {
+                .kind        = WIRE_SNAPSHOT_COMPLETE,
+                .source      = "data/input.csv",
+                .generation  = 3,
+                .last_record = 10,
+                .row_count   = 9,
+        };
+
+        CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
+        CHECK_EQ_INT(wire_decode_object(&o, b.data, b.len), WIRE_OK);
+        CHECK_EQ_MEM(wire_object_get(&o, "__control")->value.as.text.ptr,
+                     wire_object_get(&o, "__control")->value.as.text.len,
+                     "snapshot_complete");
+        CHECK_EQ_INT(wire_object_get(&o, "row_count")->value.as.i, 9);
+        wire_object_finish(&o);
+        wire_buf_finish(&b);
+}
+
+static void test_decode_errors(void)
+{
+        static const struct {
+                const char *json;
+                enum wire_err err;
+        } cases[] = {
+                {"{}", WIRE_OK},
+                {" {\"a\" : 1 } ", WIRE_OK},
+                {"{\"a\":\"\\u00e9\\ud83d\\ude00\"}", WIRE_OK},
+                {"", WIRE_ERR_SYNTAX},
+                {"{", WIRE_ERR_SYNTAX},
+                {"{\"a\":1,}", WIRE_ERR_SYNTAX},
+                {"{\"a\":1} x", WIRE_ERR_SYNTAX},
+                {"[1,2]", WIRE_ERR_NOT_OBJECT},
+                {"42", WIRE_ERR_NOT_OBJECT},
+                {"{\"a\":{\"b\":1}}", WIRE_ERR_NESTED},
+                {"{\"a\":[1]}", WIRE_ERR_NESTED},
+                {"{\"a\":1e999}", WIRE_ERR_NUMBER},
+                {"{\"a\":\"\\ud83d\"}", WIRE_ERR_SYNTAX},
+                {"{\"a\":\"x\ny\"}", WIRE_ERR_SYNTAX},
+                {"{\"a\":tru}", WIRE_ERR_SYNTAX},
+        };
+        struct wire_object o = {0};
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                enum wire_err err = wire_decode_object(
+                        &o, cases[i].json, strlen(cases[i].json));
+                if (err != cases[i].err) {
+                        fprintf(stderr, "decode(%s) = %s, want %s\n",
+                                cases[i].json, wire_strerror(err),
+                                wire_strerror(cases[i].err));
+                        check_failures++;
+                }
+        }
+        const char *emoji = "{\"a\":\"\\u00e9\\ud83d\\ude00\"}";
+        CHECK_EQ_INT(wire_decode_object(&o, emoji, strlen(emoji)), WIRE_OK);
+        CHECK_EQ_MEM(o.fields[0].value.as.text.ptr,
+                     o.fields[0].value.as.text.len, "é😀");
+        wire_object_finish(&o);
+}
+
+static void test_headers(void)
+{
+        uint64_t v;
+        enum wire_kind k;
+
+        CHECK_EQ_INT(wire_parse_u64("18446744073709551615", 20, &v), 0);
+        CHECK(v == UINT64_MAX);
+        CHECK_EQ_INT(wire_parse_u64("18446744073709551616", 20, &v), -1);
+        CHECK_EQ_INT(wire_parse_u64("", 0, &v), -1);
+        CHECK_EQ_INT(wire_kind_parse("reset", 5, &k), 0);
+        CHECK_EQ_INT(k, WIRE_RESET);
+        CHECK_EQ_INT(wire_kind_parse("rese", 4, &k), -1);
+}
+
+int main(void)
+{
+        test_row_roundtrip();
+        test_control();
+        test_decode_errors();
+        test_headers();
+        return check_exit();
+}
