@@ -1,0 +1,190 @@
+"""Shared fixtures for the integration suite.
+
+Every test here talks to a real Apache Kafka broker that this suite starts on
+free loopback ports (deploy/kafka/kafka-local) and stops at the end, and runs
+the real csv-producer and consumer-dashboard binaries from the build dir
+(CSV_BUILD_DIR, default build/). Every process a test starts is stopped by the
+fixtures, also when the test fails.
+"""
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from kafka_broker import Broker
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD = pathlib.Path(os.environ.get("CSV_BUILD_DIR", ROOT / "build")).resolve()
+PRODUCER = BUILD / "producer" / "csv-producer"
+DASHBOARD = BUILD / "consumer-dashboard" / "consumer-dashboard"
+
+# One knob for every wait in the suite; raise it on slow machines.
+TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
+WAIT_S = 60 * TIMEOUT_SCALE
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=WAIT_S, interval=0.05, what="condition"):
+    """Polls predicate() until it returns a truthy value; returns it."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except (OSError, ValueError, KeyError, urllib.error.URLError) as e:
+            last = e
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
+
+
+class Proc:
+    """A child process whose output goes to a log file; stop() always reaps."""
+
+    def __init__(self, argv, log_path, env=None, cwd=None):
+        self.argv = [str(a) for a in argv]
+        self.log_path = pathlib.Path(log_path)
+        self.env = env
+        self.cwd = cwd
+        self.p = None
+
+    def start(self):
+        full_env = dict(os.environ)
+        if self.env:
+            full_env.update(self.env)
+        self.log = open(self.log_path, "ab")
+        self.p = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                  env=full_env, cwd=self.cwd, start_new_session=True)
+        return self
+
+    def alive(self):
+        return self.p is not None and self.p.poll() is None
+
+    def signal(self, sig):
+        if self.alive():
+            self.p.send_signal(sig)
+
+    def kill(self):
+        if self.alive():
+            self.p.kill()
+        if self.p is not None:
+            self.p.wait()
+
+    def stop(self, timeout=30 * TIMEOUT_SCALE):
+        """SIGTERM, wait, then SIGKILL. Returns the exit status."""
+        if self.p is None:
+            return None
+        if self.alive():
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.log.close()
+        return self.p.returncode
+
+    def wait(self, timeout=WAIT_S):
+        return self.p.wait(timeout)
+
+    def output(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    b = Broker(tmp_path_factory.mktemp("kafka"))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.stop()
+
+
+@pytest.fixture
+def topic(request):
+    """A fresh topic name per test (auto-created by the broker on first use)."""
+    name = request.node.name.replace("[", "_").replace("]", "").replace("/", "_")
+    return f"itest_{os.getpid()}_{uuid.uuid4().hex[:8]}_{name}"[:200]
+
+
+@pytest.fixture
+def procs(request):
+    """Collects Proc objects; stops all of them when the test ends."""
+    started = []
+
+    def run(argv, name, env=None, cwd=None):
+        log = pathlib.Path(request.node.path).parent / ".logs"
+        log.mkdir(exist_ok=True)
+        p = Proc(argv, log / f"{request.node.name}-{name}-{len(started)}.log", env, cwd)
+        started.append(p)
+        return p.start()
+
+    yield run
+    for p in reversed(started):
+        p.stop()
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        for p in started:
+            print(f"----- {p.log_path.name} -----\n{p.output()[-4000:]}")
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.headers, r.read()
+
+
+def http_json(url, timeout=5):
+    status, _, body = http_get(url, timeout)
+    assert status == 200
+    return json.loads(body)
+
+
+def kcat_consume(bootstrap, topic, count=None, timeout_s=WAIT_S, headers=True):
+    """Reads a topic from the beginning with kcat (-e: stop at the end).
+
+    Returns a list of dicts: key, value (str), partition, offset, headers (dict).
+    """
+    fmt = "%k\\t%p\\t%o\\t%h\\t%s\\n" if headers else "%k\\t%p\\t%o\\t\\t%s\\n"
+    argv = ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+            "-f", fmt.replace("\\t", "\x1f").replace("\\n", "\x1e")]
+    if count is not None:
+        argv += ["-c", str(count)]
+    out = subprocess.run(argv, capture_output=True, timeout=timeout_s, check=True).stdout
+    msgs = []
+    for rec in out.decode().split("\x1e"):
+        if not rec:
+            continue
+        key, part, off, hdrs, value = rec.split("\x1f", 4)
+        h = {}
+        if hdrs:
+            for kv in hdrs.split(","):
+                k, _, v = kv.partition("=")
+                h[k] = v
+        msgs.append({"key": key, "partition": int(part), "offset": int(off),
+                     "headers": h, "value": value})
+    return msgs
