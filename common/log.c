@@ -60,8 +60,8 @@ void log_vwrite(enum log_level level, const char *fmt, va_list ap)
         if (r < 0) {
                 r = 0;
         }
-        n += (size_t)r < sizeof(line) - n - 1 ? (size_t)r
-                                               : sizeof(line) - n - 2;
+        n +=
+            (size_t)r < sizeof(line) - n - 1 ? (size_t)r : sizeof(line) - n - 2;
         line[n++] = '\n';
         /* One write() per line keeps lines whole across threads. */
         if (write(STDERR_FILENO, line, n) < 0) {

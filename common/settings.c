@@ -107,7 +107,7 @@ static int add_kafka(struct settings *s, const char *key, size_t key_len,
                      const char *value)
 {
         if (s->kafka_count == s->kafka_cap) {
-                size_t cap = s->kafka_cap ? s->kafka_cap * 2 : 16;
+                size_t cap   = s->kafka_cap ? s->kafka_cap * 2 : 16;
                 struct kv *p = realloc(s->kafka, cap * sizeof(*p));
                 if (!p) {
                         return -1;
@@ -143,7 +143,7 @@ static int read_file(struct settings *s, const char *path, char *errstr,
                      size_t errstr_size)
 {
         char line[SETTINGS_LINE_MAX];
-        FILE *f = fopen(path, "r");
+        FILE *f     = fopen(path, "r");
         int line_no = 0;
 
         if (!f) {
@@ -215,19 +215,18 @@ static enum settings_result take_x(struct settings *s, const char *arg,
                 snprintf(errstr, errstr_size, "out of memory");
                 return SETTINGS_ERROR;
         }
-        *xs             = p;
+        *xs                 = p;
         (*xs)[(*x_count)++] = (char *)arg;
         (void)s;
         return SETTINGS_OK;
 }
 
-enum settings_result settings_parse(struct settings *s, int argc,
-                                    char **argv, char *errstr,
-                                    size_t errstr_size)
+enum settings_result settings_parse(struct settings *s, int argc, char **argv,
+                                    char *errstr, size_t errstr_size)
 {
-        const char *config = getenv_nonempty(s->config_env);
-        char **xs          = NULL;
-        size_t x_count     = 0;
+        const char *config       = getenv_nonempty(s->config_env);
+        char **xs                = NULL;
+        size_t x_count           = 0;
         enum settings_result res = SETTINGS_OK;
 
         for (int i = 1; i < argc && res == SETTINGS_OK; i++) {
@@ -265,15 +264,15 @@ enum settings_result settings_parse(struct settings *s, int argc,
                         } else if (i + 1 < argc) {
                                 config = argv[++i];
                         } else {
-                                snprintf(errstr, errstr_size,
-                                         "%s needs a FILE", arg);
+                                snprintf(errstr, errstr_size, "%s needs a FILE",
+                                         arg);
                                 res = SETTINGS_ERROR;
                         }
                         continue;
                 }
                 if (is_long) {
-                        size_t len = eq ? (size_t)(eq - arg - 2)
-                                        : strlen(arg + 2);
+                        size_t len =
+                            eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
                         idx = find_option(s, arg + 2, len);
                 } else if (arg[0] == '-' && arg[1] && !arg[2]) {
                         idx = find_short(s, arg[1]);
@@ -316,11 +315,11 @@ enum settings_result settings_parse(struct settings *s, int argc,
         free(xs);
         for (size_t i = 0; i < s->count; i++) {
                 const char *env = getenv_nonempty(s->options[i].env);
-                s->resolved[i]  = s->cli[i]    ? s->cli[i]
-                                  : env        ? (char *)env
-                                  : s->file[i] ? s->file[i]
-                                               : (char *)s->options[i]
-                                                         .default_value;
+                s->resolved[i]  = s->cli[i] ? s->cli[i]
+                                  : env     ? (char *)env
+                                  : s->file[i]
+                                      ? s->file[i]
+                                      : (char *)s->options[i].default_value;
         }
         return res;
 }
@@ -345,9 +344,9 @@ bool settings_get_bool(const struct settings *s, const char *name)
                      strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0);
 }
 
-int settings_get_int(const struct settings *s, const char *name,
-                     long long min, long long max, long long *out,
-                     char *errstr, size_t errstr_size)
+int settings_get_int(const struct settings *s, const char *name, long long min,
+                     long long max, long long *out, char *errstr,
+                     size_t errstr_size)
 {
         const char *v = settings_get(s, name);
         char *end;
@@ -361,8 +360,8 @@ int settings_get_int(const struct settings *s, const char *name,
         n     = strtoll(v, &end, 10);
         if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
                 snprintf(errstr, errstr_size,
-                         "--%s %s: expected an integer from %lld to %lld",
-                         name, v, min, max);
+                         "--%s %s: expected an integer from %lld to %lld", name,
+                         v, min, max);
                 return -1;
         }
         *out = n;
@@ -384,8 +383,7 @@ const char *settings_kafka_value(const struct settings *s, size_t i)
         return s->kafka[i].value;
 }
 
-void settings_print_help(const struct settings *s, FILE *out,
-                         const char *usage)
+void settings_print_help(const struct settings *s, FILE *out, const char *usage)
 {
         fprintf(out, "%s\n\nOptions:\n", usage);
         for (size_t i = 0; i < s->count; i++) {
@@ -412,10 +410,11 @@ void settings_print_help(const struct settings *s, FILE *out,
         }
         fprintf(out,
                 "  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n",
-                "-c, --config FILE", "properties file: option keys and "
-                                     "librdkafka properties",
-                "-X key=value", "librdkafka property, repeatable",
-                "-X list", "list librdkafka properties and exit",
-                "-h, --help", "show this help and exit", "-V, --version",
+                "-c, --config FILE",
+                "properties file: option keys and "
+                "librdkafka properties",
+                "-X key=value", "librdkafka property, repeatable", "-X list",
+                "list librdkafka properties and exit", "-h, --help",
+                "show this help and exit", "-V, --version",
                 "show the version and exit");
 }

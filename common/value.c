@@ -6,25 +6,25 @@
 #include <strings.h>
 
 static const int64_t pow10_table[VALUE_DECIMAL_MAX_SCALE + 1] = {
-        1LL,
-        10LL,
-        100LL,
-        1000LL,
-        10000LL,
-        100000LL,
-        1000000LL,
-        10000000LL,
-        100000000LL,
-        1000000000LL,
-        10000000000LL,
-        100000000000LL,
-        1000000000000LL,
-        10000000000000LL,
-        100000000000000LL,
-        1000000000000000LL,
-        10000000000000000LL,
-        100000000000000000LL,
-        1000000000000000000LL,
+    1LL,
+    10LL,
+    100LL,
+    1000LL,
+    10000LL,
+    100000LL,
+    1000000LL,
+    10000000LL,
+    100000000LL,
+    1000000000LL,
+    10000000000LL,
+    100000000000LL,
+    1000000000000LL,
+    10000000000000LL,
+    100000000000000LL,
+    1000000000000000LL,
+    10000000000000000LL,
+    100000000000000000LL,
+    1000000000000000000LL,
 };
 
 /* Accumulates digits into an unsigned magnitude; false on overflow. */
@@ -43,8 +43,8 @@ static bool apply_sign(uint64_t mag, bool negative, int64_t *out)
                 if (mag > (uint64_t)INT64_MAX + 1) {
                         return false;
                 }
-                *out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN
-                                                      : -(int64_t)mag;
+                *out =
+                    mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
         } else {
                 if (mag > (uint64_t)INT64_MAX) {
                         return false;
@@ -56,10 +56,10 @@ static bool apply_sign(uint64_t mag, bool negative, int64_t *out)
 
 int value_parse_int(const char *s, size_t len, int64_t *out)
 {
-        size_t i        = 0;
-        bool negative   = false;
-        uint64_t mag    = 0;
-        uint64_t limit  = (uint64_t)INT64_MAX + 1;
+        size_t i       = 0;
+        bool negative  = false;
+        uint64_t mag   = 0;
+        uint64_t limit = (uint64_t)INT64_MAX + 1;
 
         if (len > 0 && (s[0] == '-' || s[0] == '+')) {
                 negative = s[0] == '-';
@@ -81,14 +81,14 @@ int value_parse_int(const char *s, size_t len, int64_t *out)
 
 int value_parse_decimal(const char *s, size_t len, struct decimal *out)
 {
-        size_t i          = 0;
-        bool negative     = false;
-        bool seen_point   = false;
-        size_t digits     = 0;
-        int scale         = 0;
-        uint64_t mag      = 0;
-        uint64_t limit    = (uint64_t)INT64_MAX + 1;
-        int64_t exponent  = 0;
+        size_t i         = 0;
+        bool negative    = false;
+        bool seen_point  = false;
+        size_t digits    = 0;
+        int scale        = 0;
+        uint64_t mag     = 0;
+        uint64_t limit   = (uint64_t)INT64_MAX + 1;
+        int64_t exponent = 0;
 
         if (len > 0 && (s[0] == '-' || s[0] == '+')) {
                 negative = s[0] == '-';
@@ -272,11 +272,11 @@ int value_type_parse(const char *name, enum value_type *out)
                 const char *name;
                 enum value_type type;
         } names[] = {
-                {"int", VALUE_INT},       {"integer", VALUE_INT},
-                {"dec", VALUE_DECIMAL},   {"decimal", VALUE_DECIMAL},
-                {"number", VALUE_DECIMAL}, {"bool", VALUE_BOOL},
-                {"boolean", VALUE_BOOL},  {"text", VALUE_TEXT},
-                {"string", VALUE_TEXT},
+            {"int", VALUE_INT},        {"integer", VALUE_INT},
+            {"dec", VALUE_DECIMAL},    {"decimal", VALUE_DECIMAL},
+            {"number", VALUE_DECIMAL}, {"bool", VALUE_BOOL},
+            {"boolean", VALUE_BOOL},   {"text", VALUE_TEXT},
+            {"string", VALUE_TEXT},
         };
 
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

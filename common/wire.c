@@ -118,8 +118,8 @@ int wire_buf_append_json_string(struct wire_buf *b, const char *s, size_t len)
                         }
                 }
         }
-        *out++ = '"';
-        b->len = (size_t)(out - b->data);
+        *out++          = '"';
+        b->len          = (size_t)(out - b->data);
         b->data[b->len] = '\0';
         return 0;
 }
@@ -186,7 +186,7 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c)
         }
         if (c->reason && (wire_buf_append(b, ",\"reason\":", 10) != 0 ||
                           wire_buf_append_json_string(
-                                  b, c->reason, strlen(c->reason)) != 0)) {
+                              b, c->reason, strlen(c->reason)) != 0)) {
                 return -1;
         }
         if (c->columns_json &&
@@ -374,13 +374,12 @@ static enum wire_err read_number(struct cursor *c, struct value *v)
                 }
                 c->p++;
         }
-        if (is_int && value_parse_int(start, (size_t)(c->p - start),
-                                      &v->as.i) == 0) {
+        if (is_int &&
+            value_parse_int(start, (size_t)(c->p - start), &v->as.i) == 0) {
                 v->type = VALUE_INT;
                 return WIRE_OK;
         }
-        if (value_parse_decimal(start, (size_t)(c->p - start), &v->as.d) ==
-            0) {
+        if (value_parse_decimal(start, (size_t)(c->p - start), &v->as.d) == 0) {
                 v->type = VALUE_DECIMAL;
                 return WIRE_OK;
         }
@@ -396,8 +395,8 @@ static enum wire_err read_value(struct cursor *c, struct value *v)
         case '"':
                 v->type = VALUE_TEXT;
                 return read_string(c, &v->as.text.ptr, &v->as.text.len) == 0
-                               ? WIRE_OK
-                               : WIRE_ERR_SYNTAX;
+                           ? WIRE_OK
+                           : WIRE_ERR_SYNTAX;
         case '{':
         case '[':
                 return WIRE_ERR_NESTED;
@@ -442,12 +441,12 @@ enum wire_err wire_decode_object(struct wire_object *obj, const char *json,
 
         skip_ws(&c);
         if (c.p >= c.end || *c.p != '{') {
-                return c.p < c.end && (*c.p == '[' || *c.p == '"' ||
-                                       *c.p == '-' || *c.p == 't' ||
-                                       *c.p == 'f' || *c.p == 'n' ||
-                                       (*c.p >= '0' && *c.p <= '9'))
-                               ? WIRE_ERR_NOT_OBJECT
-                               : WIRE_ERR_SYNTAX;
+                return c.p < c.end &&
+                               (*c.p == '[' || *c.p == '"' || *c.p == '-' ||
+                                *c.p == 't' || *c.p == 'f' || *c.p == 'n' ||
+                                (*c.p >= '0' && *c.p <= '9'))
+                           ? WIRE_ERR_NOT_OBJECT
+                           : WIRE_ERR_SYNTAX;
         }
         c.p++;
         skip_ws(&c);
@@ -557,9 +556,9 @@ int wire_parse_u64(const char *s, size_t len, uint64_t *out)
 }
 
 static const char *const kind_names[] = {
-        [WIRE_ROW]               = WIRE_KIND_ROW,
-        [WIRE_RESET]             = WIRE_KIND_RESET,
-        [WIRE_SNAPSHOT_COMPLETE] = WIRE_KIND_SNAPSHOT_COMPLETE,
+    [WIRE_ROW]               = WIRE_KIND_ROW,
+    [WIRE_RESET]             = WIRE_KIND_RESET,
+    [WIRE_SNAPSHOT_COMPLETE] = WIRE_KIND_SNAPSHOT_COMPLETE,
 };
 
 int wire_kind_parse(const char *s, size_t len, enum wire_kind *out)

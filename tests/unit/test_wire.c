@@ -5,18 +5,18 @@
 
 static void test_row_roundtrip(void)
 {
-        const char *names[] = {"id", "nome", "idade", "cidade", "valor",
-                               "ativo", "obs"};
+        const char *names[] = {"id",    "nome",  "idade", "cidade",
+                               "valor", "ativo", "obs"};
         struct value values[7];
-        struct wire_buf b   = {0};
+        struct wire_buf b    = {0};
         struct wire_object o = {0};
 
         values[0] = (struct value){.type = VALUE_INT, .as.i = 8};
-        values[1] = (struct value){.type = VALUE_TEXT,
-                                   .as.text = {"Ro\"berto\n", 9}};
+        values[1] =
+            (struct value){.type = VALUE_TEXT, .as.text = {"Ro\"berto\n", 9}};
         values[2] = (struct value){.type = VALUE_INT, .as.i = 45};
-        values[3] = (struct value){.type = VALUE_TEXT,
-                                   .as.text = {"São Luís", 10}};
+        values[3] =
+            (struct value){.type = VALUE_TEXT, .as.text = {"São Luís", 10}};
         values[4] = (struct value){.type = VALUE_DECIMAL, .as.d = {27550, 2}};
         values[5] = (struct value){.type = VALUE_BOOL, .as.b = true};
         values[6] = (struct value){.type = VALUE_NULL};
@@ -45,14 +45,14 @@ static void test_row_roundtrip(void)
 
 static void test_control(void)
 {
-        struct wire_buf b    = {0};
-        struct wire_object o = {0};
+        struct wire_buf b     = {0};
+        struct wire_object o  = {0};
         struct wire_control c = {
-                .kind        = WIRE_SNAPSHOT_COMPLETE,
-                .source      = "data/input.csv",
-                .generation  = 3,
-                .last_record = 10,
-                .row_count   = 9,
+            .kind        = WIRE_SNAPSHOT_COMPLETE,
+            .source      = "data/input.csv",
+            .generation  = 3,
+            .last_record = 10,
+            .row_count   = 9,
         };
 
         CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
@@ -71,27 +71,27 @@ static void test_decode_errors(void)
                 const char *json;
                 enum wire_err err;
         } cases[] = {
-                {"{}", WIRE_OK},
-                {" {\"a\" : 1 } ", WIRE_OK},
-                {"{\"a\":\"\\u00e9\\ud83d\\ude00\"}", WIRE_OK},
-                {"", WIRE_ERR_SYNTAX},
-                {"{", WIRE_ERR_SYNTAX},
-                {"{\"a\":1,}", WIRE_ERR_SYNTAX},
-                {"{\"a\":1} x", WIRE_ERR_SYNTAX},
-                {"[1,2]", WIRE_ERR_NOT_OBJECT},
-                {"42", WIRE_ERR_NOT_OBJECT},
-                {"{\"a\":{\"b\":1}}", WIRE_ERR_NESTED},
-                {"{\"a\":[1]}", WIRE_ERR_NESTED},
-                {"{\"a\":1e999}", WIRE_ERR_NUMBER},
-                {"{\"a\":\"\\ud83d\"}", WIRE_ERR_SYNTAX},
-                {"{\"a\":\"x\ny\"}", WIRE_ERR_SYNTAX},
-                {"{\"a\":tru}", WIRE_ERR_SYNTAX},
+            {"{}", WIRE_OK},
+            {" {\"a\" : 1 } ", WIRE_OK},
+            {"{\"a\":\"\\u00e9\\ud83d\\ude00\"}", WIRE_OK},
+            {"", WIRE_ERR_SYNTAX},
+            {"{", WIRE_ERR_SYNTAX},
+            {"{\"a\":1,}", WIRE_ERR_SYNTAX},
+            {"{\"a\":1} x", WIRE_ERR_SYNTAX},
+            {"[1,2]", WIRE_ERR_NOT_OBJECT},
+            {"42", WIRE_ERR_NOT_OBJECT},
+            {"{\"a\":{\"b\":1}}", WIRE_ERR_NESTED},
+            {"{\"a\":[1]}", WIRE_ERR_NESTED},
+            {"{\"a\":1e999}", WIRE_ERR_NUMBER},
+            {"{\"a\":\"\\ud83d\"}", WIRE_ERR_SYNTAX},
+            {"{\"a\":\"x\ny\"}", WIRE_ERR_SYNTAX},
+            {"{\"a\":tru}", WIRE_ERR_SYNTAX},
         };
         struct wire_object o = {0};
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                enum wire_err err = wire_decode_object(
-                        &o, cases[i].json, strlen(cases[i].json));
+                enum wire_err err = wire_decode_object(&o, cases[i].json,
+                                                       strlen(cases[i].json));
                 if (err != cases[i].err) {
                         fprintf(stderr, "decode(%s) = %s, want %s\n",
                                 cases[i].json, wire_strerror(err),

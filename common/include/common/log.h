@@ -31,9 +31,9 @@ int log_level_parse(const char *name, enum log_level *out);
 void log_set_module(const char *module);
 
 void log_write(enum log_level level, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void log_vwrite(enum log_level level, const char *fmt, va_list ap)
-        __attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 #define LOG_AT(level, ...)                                                     \
         do {                                                                   \

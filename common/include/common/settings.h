@@ -52,9 +52,8 @@ void settings_destroy(struct settings *s);
  *        Built-in flags: -h/--help, -V/--version, -c/--config FILE,
  *        -X key=value (repeatable), -X list.
  */
-enum settings_result settings_parse(struct settings *s, int argc,
-                                    char **argv, char *errstr,
-                                    size_t errstr_size);
+enum settings_result settings_parse(struct settings *s, int argc, char **argv,
+                                    char *errstr, size_t errstr_size);
 
 /** @returns the option's value (never NULL for options with defaults). */
 const char *settings_get(const struct settings *s, const char *name);
@@ -67,9 +66,9 @@ bool settings_get_bool(const struct settings *s, const char *name);
  * @brief Reads an integer option within [min, max].
  * @returns 0, or -1 with errstr naming the option and value.
  */
-int settings_get_int(const struct settings *s, const char *name,
-                     long long min, long long max, long long *out,
-                     char *errstr, size_t errstr_size);
+int settings_get_int(const struct settings *s, const char *name, long long min,
+                     long long max, long long *out, char *errstr,
+                     size_t errstr_size);
 
 /** @brief librdkafka properties, in the order they must be applied. */
 size_t settings_kafka_count(const struct settings *s);

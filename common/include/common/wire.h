@@ -23,13 +23,15 @@
 #include "common/value.h"
 
 /* Message header names. */
-#define WIRE_HDR_KIND       "csv.kind"       /* row | reset | snapshot_complete */
-#define WIRE_HDR_SOURCE     "csv.source"     /* source identity (file path) */
+#define WIRE_HDR_KIND       "csv.kind"   /* row | reset | snapshot_complete */
+#define WIRE_HDR_SOURCE     "csv.source" /* source identity (file path) */
 #define WIRE_HDR_GENERATION "csv.generation" /* decimal u64 */
-#define WIRE_HDR_RECORD     "csv.record"     /* decimal u64, 1 = first data record */
-#define WIRE_HDR_OFFSET     "csv.offset"     /* byte offset of the record in the file */
-#define WIRE_HDR_SCHEMA     "csv.schema"     /* schema id, 16 hex digits */
-#define WIRE_HDR_READ_TS    "csv.read_ts"    /* ms since epoch when the producer read the bytes */
+#define WIRE_HDR_RECORD     "csv.record" /* decimal u64, 1 = first data record */
+#define WIRE_HDR_OFFSET     "csv.offset" /* byte offset of the record in the file \
+                                          */
+#define WIRE_HDR_SCHEMA "csv.schema"     /* schema id, 16 hex digits */
+#define WIRE_HDR_READ_TS                                                       \
+        "csv.read_ts" /* ms since epoch when the producer read the bytes */
 
 #define WIRE_KIND_ROW               "row"
 #define WIRE_KIND_RESET             "reset"
@@ -57,10 +59,9 @@ void wire_buf_finish(struct wire_buf *b);
 /** @returns 0, or -1 when memory runs out (the buffer is then unchanged). */
 int wire_buf_append(struct wire_buf *b, const char *s, size_t len);
 int wire_buf_printf(struct wire_buf *b, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /** @brief Appends s as a JSON string literal, quotes included. */
-int wire_buf_append_json_string(struct wire_buf *b, const char *s,
-                                size_t len);
+int wire_buf_append_json_string(struct wire_buf *b, const char *s, size_t len);
 /** @brief Appends a typed value as JSON (null, number, true/false, string). */
 int wire_buf_append_value(struct wire_buf *b, const struct value *v);
 
@@ -80,7 +81,7 @@ struct wire_control {
          * and how many good rows (not dead-lettered) it holds. */
         uint64_t last_record;
         uint64_t row_count;
-        const char *reason; /* reset only: why (NULL for none) */
+        const char *reason;       /* reset only: why (NULL for none) */
         const char *columns_json; /* reset only: JSON array text or NULL */
 };
 
@@ -91,7 +92,7 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c);
 #define WIRE_MAX_FIELDS 256
 
 struct wire_field {
-        const char *name; /* NUL-terminated, owned by the wire_object */
+        const char *name;   /* NUL-terminated, owned by the wire_object */
         struct value value; /* text values: owned by the wire_object */
 };
 
@@ -105,11 +106,11 @@ struct wire_object {
 
 enum wire_err {
         WIRE_OK = 0,
-        WIRE_ERR_SYNTAX,      /* not JSON */
-        WIRE_ERR_NOT_OBJECT,  /* JSON, but not a flat object */
-        WIRE_ERR_NESTED,      /* a member holds an object or array */
-        WIRE_ERR_TOO_MANY,    /* more than WIRE_MAX_FIELDS members */
-        WIRE_ERR_NUMBER,      /* a number that has no exact decimal form */
+        WIRE_ERR_SYNTAX,     /* not JSON */
+        WIRE_ERR_NOT_OBJECT, /* JSON, but not a flat object */
+        WIRE_ERR_NESTED,     /* a member holds an object or array */
+        WIRE_ERR_TOO_MANY,   /* more than WIRE_MAX_FIELDS members */
+        WIRE_ERR_NUMBER,     /* a number that has no exact decimal form */
         WIRE_ERR_NOMEM,
 };
 

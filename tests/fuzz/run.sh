@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# run.sh: short libFuzzer runs of every target (FUZZ_SECONDS each, default
+# 20), each from its seed corpus in tests/fuzz/corpus/<target>. A crash, leak
+# or sanitizer report fails the target and leaves the input in
+# build-fuzz/crashes/. Longer runs: FUZZ_SECONDS=3600 tests/fuzz/run.sh.
+set -uo pipefail
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
+BUILD="$ROOT/build-fuzz"
+SECONDS_EACH=${FUZZ_SECONDS:-20}
+
+if [[ ! -f "$BUILD/build.ninja" ]]; then
+    CC=clang meson setup "$BUILD" "$ROOT" -Dfuzz=true \
+        -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || {
+        echo "0 passed, 1 failed"
+        exit 1
+    }
+fi
+ninja -C "$BUILD" >/dev/null || {
+    echo "fuzz build failed"
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+pass=0
+fail=0
+mkdir -p "$BUILD/crashes"
+for exe in "$BUILD"/tests/fuzz/fuzz_*; do
+    [[ -f "$exe" && -x "$exe" ]] || continue
+    name=${exe##*/fuzz_}
+    corpus=$(mktemp -d)
+    cp "$ROOT/tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null || true
+    if "$exe" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 \
+        -rss_limit_mb=1024 -artifact_prefix="$BUILD/crashes/$name-" \
+        "$corpus" >"$BUILD/$name.log" 2>&1; then
+        echo "ok   fuzz $name ($(grep -c . "$BUILD/$name.log" | tr -d ' ') log lines, $(ls "$corpus" | wc -l) corpus inputs)"
+        pass=$((pass + 1))
+    else
+        echo "FAIL fuzz $name: see $BUILD/$name.log"
+        tail -n 30 "$BUILD/$name.log"
+        fail=$((fail + 1))
+    fi
+    rm -rf "$corpus"
+done
+echo "$pass passed, $fail failed"
+((fail == 0))
