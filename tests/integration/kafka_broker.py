@@ -2,7 +2,7 @@
 
 Thin wrapper around ``deploy/kafka/kafka-local`` (standard library only)::
 
-    with Broker() as broker:
+    with Broker() as broker:          # or Broker(tmp_path) + start()
         broker.start(tmp_path)
         broker.create_topic("rows", partitions=3)
         ...  # use broker.bootstrap, e.g. "127.0.0.1:40123"
@@ -89,10 +89,14 @@ class Broker:
 
     def __init__(
         self,
+        tmpdir: Path | str | None = None,
+        *,
         partitions: int = 1,
         start_timeout: int = DEFAULT_START_TIMEOUT,
         script: Path | str = KAFKA_LOCAL,
     ) -> None:
+        """tmpdir may be given here or to start(); both forms are used."""
+        self.tmpdir = Path(tmpdir) if tmpdir is not None else None
         self.partitions = partitions
         self.start_timeout = start_timeout
         self.script = str(script)
@@ -164,11 +168,19 @@ class Broker:
 
     # -- lifecycle -------------------------------------------------------
 
-    def start(self, tmpdir: Path | str) -> str:
-        """Start a fresh broker with its files in tmpdir/kafka-broker."""
+    def start(self, tmpdir: Path | str | None = None) -> str:
+        """Start a broker with its files in tmpdir/kafka-broker.
+
+        tmpdir defaults to the one given to the constructor. Returns the
+        bootstrap address.
+        """
         if self.running:
             raise BrokerError(f"broker already running on {self._bootstrap}")
-        self.dir = Path(tmpdir).resolve() / "kafka-broker"
+        if tmpdir is not None:
+            self.tmpdir = Path(tmpdir)
+        if self.tmpdir is None:
+            raise BrokerError("start() needs a directory (here or in Broker())")
+        self.dir = self.tmpdir.resolve() / "kafka-broker"
         last: BrokerError | None = None
         for _ in range(_START_ATTEMPTS):
             self.port, self.controller_port = _two_free_ports()

@@ -30,7 +30,8 @@ LINES = ["1,alpha,10.5", "2,beta,-3", "3,gamma,0"]
 
 
 @pytest.fixture
-def broker(tmp_path):
+def own_broker(tmp_path):
+    """A private broker (this test kills it, so not the shared one)."""
     with Broker() as b:
         b.start(tmp_path)
         yield b
@@ -49,7 +50,8 @@ def produce(bootstrap: str, topic: str, lines: list[str]) -> None:
     )
 
 
-def test_produce_consume_survives_kill_and_restart(broker):
+def test_produce_consume_survives_kill_and_restart(own_broker):
+    broker = own_broker
     bootstrap = broker.bootstrap
     assert bootstrap.startswith("127.0.0.1:")
 
