@@ -14,8 +14,7 @@ WANT_TESTS=0
 PACKAGES=(gcc meson ninja-build pkg-config python3
           librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev
           libjs-chart.js openjdk-17-jre-headless maven)
-TEST_PACKAGES=(kcat clang clang-format chromium nodejs npm python3-pytest
-               libclang-rt-14-dev curl)
+TEST_PACKAGES=(kcat clang clang-format chromium libclang-rt-14-dev curl)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -52,9 +51,14 @@ install_packages() {
 install_packages "${PACKAGES[@]}"
 if ((WANT_TESTS)); then
     install_packages "${TEST_PACKAGES[@]}"
+    # Node.js may come with its own npm (not Debian's); take Debian's only
+    # when there is none.
+    if ! command -v npm >/dev/null 2>&1; then
+        install_packages nodejs npm
+    fi
     # pytest may come from the system or from the machine's own Python.
     if ! python3 -m pytest --version >/dev/null 2>&1; then
-        python3 -m pip install --quiet "pytest==8.3.4"
+        install_packages python3-pytest
     fi
 fi
 

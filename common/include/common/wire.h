@@ -22,16 +22,23 @@
 
 #include "common/value.h"
 
-/* Message header names. */
-#define WIRE_HDR_KIND       "csv.kind"   /* row | reset | snapshot_complete */
-#define WIRE_HDR_SOURCE     "csv.source" /* source identity (file path) */
-#define WIRE_HDR_GENERATION "csv.generation" /* decimal u64 */
-#define WIRE_HDR_RECORD     "csv.record" /* decimal u64, 1 = first data record */
-#define WIRE_HDR_OFFSET     "csv.offset" /* byte offset of the record in the file \
-                                          */
-#define WIRE_HDR_SCHEMA "csv.schema"     /* schema id, 16 hex digits */
-#define WIRE_HDR_READ_TS                                                       \
-        "csv.read_ts" /* ms since epoch when the producer read the bytes */
+/*
+ * Message header names:
+ *   csv.kind        row | reset | snapshot_complete
+ *   csv.source      source identity (the file path)
+ *   csv.generation  decimal u64
+ *   csv.record      decimal u64, 1 = first data record
+ *   csv.offset      byte offset of the record in the file
+ *   csv.schema      schema id, 16 hex digits
+ *   csv.read_ts     ms since the epoch when the producer read the bytes
+ */
+#define WIRE_HDR_KIND       "csv.kind"
+#define WIRE_HDR_SOURCE     "csv.source"
+#define WIRE_HDR_GENERATION "csv.generation"
+#define WIRE_HDR_RECORD     "csv.record"
+#define WIRE_HDR_OFFSET     "csv.offset"
+#define WIRE_HDR_SCHEMA     "csv.schema"
+#define WIRE_HDR_READ_TS    "csv.read_ts"
 
 #define WIRE_KIND_ROW               "row"
 #define WIRE_KIND_RESET             "reset"
