@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+#include "aggregates_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[AGG_ROLE_COUNT] = {
+        "value",
+        "category",
+        "age",
+        "label",
+};
+
+int aggregates_set_role(struct aggregates *a, const char *role,
+                        const char *column)
+{
+        for (int r = 0; r < AGG_ROLE_COUNT; r++) {
+                if (strcmp(role, role_names[r]) != 0) {
+                        continue;
+                }
+                char *copy = NULL;
+                if (column && *column) {
+                        copy = strdup(column);
+                        if (!copy) {
+                                return -1;
+                        }
+                }
+                free(a->roles[r]);
+                a->roles[r] = copy;
+                a->version++;
+                return 0;
+        }
+        return -1;
+}
+
+struct aggregates *aggregates_create(const struct aggregates_roles *roles)
+{
+        struct aggregates *a = calloc(1, sizeof(*a));
+        if (!a) {
+                return NULL;
+        }
+        a->slots_version = UINT64_MAX;
+        if (roles) {
+                const char *names[AGG_ROLE_COUNT] = {
+                        roles->value, roles->category, roles->age,
+                        roles->label};
+                for (int r = 0; r < AGG_ROLE_COUNT; r++) {
+                        if (aggregates_set_role(a, role_names[r], names[r])) {
+                                aggregates_destroy(a);
+                                return NULL;
+                        }
+                }
+        }
+        return a;
+}
+
+void aggregates_destroy(struct aggregates *a)
+{
+        if (!a) {
+                return;
+        }
+        for (size_t i = 0; i < a->nsources; i++) {
+                generation_destroy(a->sources[i].current);
+                generation_destroy(a->sources[i].pending);
+                free(a->sources[i].name);
+        }
+        for (int i = 0; i < AGG_MAX_INDEXES; i++) {
+                free(a->indexes[i].column);
+                free(a->indexes[i].refs);
+                free(a->indexes[i].built_rows);
+        }
+        for (int r = 0; r < AGG_ROLE_COUNT; r++) {
+                free(a->roles[r]);
+        }
+        free(a->sources);
+        free(a->slots);
+        free(a);
+}
+
+/* Finds a source by name, adding it in sorted position when new. */
+static struct source *get_source(struct aggregates *a, const char *name)
+{
+        size_t lo = 0, hi = a->nsources;
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(a->sources[mid].name, name);
+                if (c == 0) {
+                        return &a->sources[mid];
+                }
+                if (c < 0) {
+                        lo = mid + 1;
+                } else {
+                        hi = mid;
+                }
+        }
+        if (a->nsources >= AGG_MAX_SOURCES) {
+                return NULL;
+        }
+        struct source *s =
+                realloc(a->sources, (a->nsources + 1) * sizeof(*s));
+        if (!s) {
+                return NULL;
+        }
+        a->sources = s;
+        char *copy = strdup(name);
+        if (!copy) {
+                return NULL;
+        }
+        memmove(&s[lo + 1], &s[lo], (a->nsources - lo) * sizeof(*s));
+        s[lo] = (struct source){.name = copy};
+        a->nsources++;
+        a->view_version++;
+        return &s[lo];
+}
+
+/* Picks the generation a message belongs to, creating it when needed.
+ * NULL with *stale set: the message is older than what is kept. */
+static struct generation *target(struct aggregates *a, struct source *s,
+                                 uint64_t number, bool *stale)
+{
+        *stale = false;
+        if (!s->current) {
+                s->current = generation_create(number);
+                a->view_version++;
+                return s->current;
+        }
+        if (number == s->current->number) {
+                return s->current;
+        }
+        if (number < s->current->number ||
+            (s->pending && number < s->pending->number)) {
+                *stale = true;
+                return NULL;
+        }
+        if (s->pending && number > s->pending->number) {
+                /* A newer rewrite overtook the one being collected. */
+                generation_destroy(s->pending);
+                s->pending = NULL;
+        }
+        if (!s->pending) {
+                s->pending = generation_create(number);
+        }
+        return s->pending;
+}
+
+enum aggregates_result aggregates_apply(struct aggregates *a,
+                                        const struct aggregates_message *m,
+                                        int64_t now_ms)
+{
+        struct source *s = get_source(a, m->source ? m->source : "");
+        if (!s) {
+                return AGGREGATES_NOMEM;
+        }
+        bool stale;
+        struct generation *g = target(a, s, m->generation, &stale);
+        if (stale) {
+                a->counters.stale++;
+                return AGGREGATES_STALE;
+        }
+        if (!g) {
+                return AGGREGATES_NOMEM;
+        }
+        enum aggregates_result res = AGGREGATES_APPLIED;
+        if (m->kind == WIRE_ROW) {
+                switch (generation_add_row(g, m->record, m->row)) {
+                case GENERATION_ADDED:
+                        break;
+                case GENERATION_DUPLICATE:
+                        res = AGGREGATES_DUPLICATE;
+                        break;
+                case GENERATION_INVALID:
+                        res = AGGREGATES_INVALID;
+                        break;
+                case GENERATION_NOMEM:
+                        res = AGGREGATES_NOMEM;
+                        break;
+                }
+        } else if (m->kind == WIRE_SNAPSHOT_COMPLETE) {
+                generation_set_complete(g, m->last_record, m->row_count);
+        }
+        if (g == s->pending && generation_is_complete(g)) {
+                generation_destroy(s->current);
+                s->current = g;
+                s->pending = NULL;
+                a->view_version++;
+                a->counters.swaps++;
+        }
+        switch (res) {
+        case AGGREGATES_APPLIED:
+                a->counters.applied++;
+                a->version++;
+                a->last_update = now_ms;
+                break;
+        case AGGREGATES_DUPLICATE:
+                a->counters.duplicates++;
+                break;
+        case AGGREGATES_INVALID:
+                a->counters.invalid++;
+                break;
+        case AGGREGATES_STALE:
+        case AGGREGATES_NOMEM:
+                break;
+        }
+        return res;
+}
+
+uint64_t aggregates_count(const struct aggregates *a)
+{
+        uint64_t n = 0;
+        for (size_t i = 0; i < a->nsources; i++) {
+                if (a->sources[i].current) {
+                        n += a->sources[i].current->rows;
+                }
+        }
+        return n;
+}
+
+uint64_t aggregates_version(const struct aggregates *a)
+{
+        return a->version;
+}
+
+int64_t aggregates_last_update(const struct aggregates *a)
+{
+        return a->last_update;
+}
+
+void aggregates_counters(const struct aggregates *a,
+                         struct aggregates_counters *out)
+{
+        *out = a->counters;
+}
+
+size_t aggregates_memory(const struct aggregates *a)
+{
+        size_t m = sizeof(*a) + a->nsources * sizeof(struct source);
+        for (size_t i = 0; i < a->nsources; i++) {
+                if (a->sources[i].current) {
+                        m += generation_memory(a->sources[i].current);
+                }
+                if (a->sources[i].pending) {
+                        m += generation_memory(a->sources[i].pending);
+                }
+        }
+        for (int i = 0; i < AGG_MAX_INDEXES; i++) {
+                m += a->indexes[i].cap * sizeof(uint64_t);
+        }
+        return m;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_CORE_AGGREGATES_INTERNAL_H
+#define DASHBOARD_CORE_AGGREGATES_INTERNAL_H
+
+/*
+ * The layout of struct aggregates, shared by the files of core/ that read
+ * it (aggregates.c, view.c, snapshot_json.c). Nothing outside core/
+ * includes this header.
+ */
+
+#include "aggregates.h"
+#include "generation.h"
+
+#define AGG_MAX_SOURCES 4096
+/* Sort indexes kept at once (least recently used goes first). */
+#define AGG_MAX_INDEXES 3
+#define AGG_REF_SLOT_SHIFT 40
+#define AGG_REF_ROW_MASK ((UINT64_C(1) << AGG_REF_SLOT_SHIFT) - 1)
+
+struct source {
+        char *name;
+        struct generation *current;
+        struct generation *pending; /* newer, being collected */
+};
+
+struct row_index {
+        char *column;
+        uint64_t *refs; /* ascending */
+        size_t n;
+        size_t cap;
+        uint64_t view_version; /* view it was built for */
+        uint32_t *built_rows;  /* rows of each view slot already in refs */
+        uint64_t last_used;
+};
+
+/* A column of the merged view of every visible generation. */
+struct view_column {
+        const char *name; /* borrowed from a generation's column */
+        enum column_kind kind;
+        uint8_t scale;
+        struct column_stats stats; /* at `scale` */
+        uint64_t distinct;         /* text: sum of distinct per generation */
+        bool categorical;          /* text with category stats everywhere */
+};
+
+struct aggregates {
+        struct source *sources; /* sorted by name */
+        size_t nsources;
+        char *roles[4]; /* value, category, age, label overrides */
+        uint64_t version;      /* what is shown changed */
+        uint64_t view_version; /* the set of visible generations changed */
+        int64_t last_update;
+        struct aggregates_counters counters;
+        /* The view: visible generations, in source order. */
+        struct generation **slots;
+        size_t nslots;
+        uint64_t slots_version;
+        struct row_index indexes[AGG_MAX_INDEXES];
+        uint64_t index_clock;
+};
+
+/* Role order in roles[] and in the snapshot. */
+enum agg_role {
+        AGG_ROLE_VALUE = 0,
+        AGG_ROLE_CATEGORY,
+        AGG_ROLE_AGE,
+        AGG_ROLE_LABEL,
+        AGG_ROLE_COUNT,
+};
+
+/** @brief Refreshes a->slots when the visible generations changed. */
+int aggregates_view_slots(struct aggregates *a);
+
+/**
+ * @brief The merged columns of the view, in first-seen order.
+ * @returns the count; *out is malloc'ed (caller frees), NULL when none.
+ */
+size_t aggregates_view_columns(struct aggregates *a, struct view_column **out);
+
+/**
+ * @brief Resolves the four roles over the merged columns.
+ *        out[role] is an index into cols, or -1 when no column fits.
+ */
+void aggregates_resolve_roles(const struct aggregates *a,
+                              const struct view_column *cols, size_t ncols,
+                              int out[AGG_ROLE_COUNT]);
+
+/** @brief Reads the cell of column `name` in a row reference. */
+void aggregates_ref_cell(const struct aggregates *a, aggregates_row_ref ref,
+                         const char *name, struct cell *out);
+
+#endif

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+#include "column.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t column_pow10(unsigned digits)
+{
+        int64_t p = 1;
+        while (digits--) {
+                p *= 10;
+        }
+        return p;
+}
+
+int column_scale_up(int64_t v, unsigned digits, int64_t *out)
+{
+        int64_t r;
+        if (__builtin_mul_overflow(v, column_pow10(digits), &r) ||
+            r == COLUMN_NULL_NUM) {
+                return -1;
+        }
+        *out = r;
+        return 0;
+}
+
+struct column *column_create(const char *name)
+{
+        struct column *c = calloc(1, sizeof(*c));
+        if (!c) {
+                return NULL;
+        }
+        c->name = strdup(name);
+        if (!c->name) {
+                free(c);
+                return NULL;
+        }
+        return c;
+}
+
+void column_destroy(struct column *c)
+{
+        if (!c) {
+                return;
+        }
+        for (uint32_t i = 0; i < c->nchunks; i++) {
+                free(c->chunks.any[i]);
+        }
+        free(c->chunks.any);
+        intern_destroy(c->strings);
+        free(c->vc_keys);
+        free(c->vc_counts);
+        free(c->name);
+        free(c);
+}
+
+static size_t cell_size(enum column_kind kind)
+{
+        return kind == COLUMN_TEXT ? sizeof(uint32_t) : sizeof(int64_t);
+}
+
+static void fill_null(enum column_kind kind, void *chunk, size_t from)
+{
+        if (kind == COLUMN_TEXT) {
+                memset((uint32_t *)chunk + from, 0,
+                       (COLUMN_CHUNK_ROWS - from) * sizeof(uint32_t));
+                return;
+        }
+        int64_t *p = chunk;
+        for (size_t i = from; i < COLUMN_CHUNK_ROWS; i++) {
+                p[i] = COLUMN_NULL_NUM;
+        }
+}
+
+/* Makes sure the chunk for row `row` exists. */
+static int ensure_chunk(struct column *c, uint32_t row)
+{
+        uint32_t need = (row >> COLUMN_CHUNK_SHIFT) + 1;
+        if (need <= c->nchunks) {
+                return 0;
+        }
+        void **chunks = realloc(c->chunks.any, need * sizeof(*chunks));
+        if (!chunks) {
+                return -1;
+        }
+        c->chunks.any = chunks;
+        void *chunk = malloc(COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        if (!chunk) {
+                return -1;
+        }
+        fill_null(c->kind, chunk, 0);
+        chunks[c->nchunks++] = chunk;
+        return 0;
+}
+
+/* Gives an all-null column its kind: the rows so far become stored nulls. */
+static int set_kind(struct column *c, enum column_kind kind)
+{
+        c->kind = kind;
+        if (kind == COLUMN_TEXT && !c->strings) {
+                c->strings = intern_create();
+                if (!c->strings) {
+                        return -1;
+                }
+        }
+        if (kind == COLUMN_INT) {
+                c->vc_slots = 64;
+                c->vc_keys = calloc(c->vc_slots, sizeof(*c->vc_keys));
+                c->vc_counts = calloc(c->vc_slots, sizeof(*c->vc_counts));
+                if (!c->vc_keys || !c->vc_counts) {
+                        return -1;
+                }
+        }
+        for (uint32_t r = 0; r < c->rows; r += COLUMN_CHUNK_ROWS) {
+                if (ensure_chunk(c, r) != 0) {
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+static void drop_value_counts(struct column *c)
+{
+        free(c->vc_keys);
+        free(c->vc_counts);
+        c->vc_keys = NULL;
+        c->vc_counts = NULL;
+        c->vc_used = 0;
+        c->vc_slots = 0;
+        c->vc_overflow = true;
+}
+
+static uint32_t vc_hash(int64_t v)
+{
+        uint64_t x = (uint64_t)v * 0x9E3779B97F4A7C15ull;
+        return (uint32_t)(x >> 32);
+}
+
+static void vc_insert(int64_t *keys, uint64_t *counts, uint32_t slots,
+                      int64_t key, uint64_t n)
+{
+        uint32_t i = vc_hash(key) & (slots - 1);
+        while (counts[i] && keys[i] != key) {
+                i = (i + 1) & (slots - 1);
+        }
+        keys[i] = key;
+        counts[i] += n;
+}
+
+static void count_value(struct column *c, int64_t v)
+{
+        if (c->vc_overflow || !c->vc_keys) {
+                return;
+        }
+        uint32_t i = vc_hash(v) & (c->vc_slots - 1);
+        while (c->vc_counts[i] && c->vc_keys[i] != v) {
+                i = (i + 1) & (c->vc_slots - 1);
+        }
+        if (c->vc_counts[i]) {
+                c->vc_counts[i]++;
+                return;
+        }
+        if (c->vc_used + 1 > COLUMN_VALUE_COUNTS_MAX) {
+                drop_value_counts(c);
+                return;
+        }
+        c->vc_keys[i] = v;
+        c->vc_counts[i] = 1;
+        c->vc_used++;
+        if (c->vc_used * 2 <= c->vc_slots) {
+                return;
+        }
+        uint32_t slots = c->vc_slots * 2;
+        int64_t *keys = calloc(slots, sizeof(*keys));
+        uint64_t *counts = calloc(slots, sizeof(*counts));
+        if (!keys || !counts) {
+                free(keys);
+                free(counts);
+                drop_value_counts(c);
+                return;
+        }
+        for (uint32_t j = 0; j < c->vc_slots; j++) {
+                if (c->vc_counts[j]) {
+                        vc_insert(keys, counts, slots, c->vc_keys[j],
+                                  c->vc_counts[j]);
+                }
+        }
+        free(c->vc_keys);
+        free(c->vc_counts);
+        c->vc_keys = keys;
+        c->vc_counts = counts;
+        c->vc_slots = slots;
+}
+
+/* Raises the scale of every stored number; -1 when one would overflow. */
+static int rescale(struct column *c, unsigned digits)
+{
+        int64_t f = column_pow10(digits);
+        int64_t lo = INT64_MIN / f, hi = INT64_MAX / f;
+        if (c->stats.n && (c->stats.min <= lo || c->stats.max >= hi)) {
+                return -1;
+        }
+        for (uint32_t r = 0; r < c->rows; r++) {
+                int64_t *p = &c->chunks.num[r >> COLUMN_CHUNK_SHIFT]
+                                           [r & COLUMN_CHUNK_MASK];
+                if (*p != COLUMN_NULL_NUM) {
+                        *p *= f;
+                }
+        }
+        c->stats.sum *= f;
+        c->stats.min *= f;
+        c->stats.max *= f;
+        c->scale = (uint8_t)(c->scale + digits);
+        if (c->kind == COLUMN_INT) {
+                /* Value counts are kept for integer columns only. */
+                drop_value_counts(c);
+                c->vc_overflow = false;
+                c->kind = COLUMN_DECIMAL;
+        }
+        return 0;
+}
+
+static void add_number(struct column *c, int64_t v)
+{
+        if (c->stats.n == 0 || v < c->stats.min) {
+                c->stats.min = v;
+        }
+        if (c->stats.n == 0 || v > c->stats.max) {
+                c->stats.max = v;
+        }
+        c->stats.n++;
+        c->stats.sum += v;
+        if (c->kind == COLUMN_INT) {
+                count_value(c, v);
+        }
+}
+
+/* Converts v to a mantissa at the column's scale, raising the scale first
+ * when v has more digits. 1: does not fit. */
+static int store_number(struct column *c, int64_t mantissa, unsigned scale,
+                        int64_t *out, unsigned *rescaled)
+{
+        if (c->kind == COLUMN_INT && scale > 0) {
+                if (rescale(c, scale) != 0) {
+                        return 1;
+                }
+                *rescaled = scale;
+        } else if (scale > c->scale) {
+                unsigned d = scale - c->scale;
+                if (rescale(c, d) != 0) {
+                        return 1;
+                }
+                *rescaled = d;
+        }
+        if (column_scale_up(mantissa, c->scale - scale, out) != 0) {
+                return 1;
+        }
+        return 0;
+}
+
+int column_append(struct column *c, const struct value *v,
+                  unsigned *rescale_digits)
+{
+        *rescale_digits = 0;
+        enum value_type t = v ? v->type : VALUE_NULL;
+        if (c->kind == COLUMN_EMPTY && t != VALUE_NULL) {
+                enum column_kind k = t == VALUE_INT       ? COLUMN_INT
+                                     : t == VALUE_DECIMAL ? COLUMN_DECIMAL
+                                                          : COLUMN_TEXT;
+                if (set_kind(c, k) != 0) {
+                        return -1;
+                }
+        }
+        uint32_t row = c->rows;
+        if (c->kind != COLUMN_EMPTY && ensure_chunk(c, row) != 0) {
+                return -1;
+        }
+        int status = 0;
+        if (t == VALUE_NULL) {
+                /* Chunks start filled with nulls. */
+        } else if (c->kind == COLUMN_TEXT) {
+                char buf[48];
+                const char *s = buf;
+                size_t len;
+                if (t == VALUE_TEXT) {
+                        s = v->as.text.ptr;
+                        len = v->as.text.len;
+                } else if (t == VALUE_BOOL) {
+                        s = v->as.b ? "true" : "false";
+                        len = strlen(s);
+                } else if (t == VALUE_INT) {
+                        len = (size_t)snprintf(buf, sizeof(buf), "%lld",
+                                               (long long)v->as.i);
+                } else {
+                        int n = decimal_format(v->as.d, buf, sizeof(buf));
+                        len = n > 0 ? (size_t)n : 0;
+                }
+                uint32_t id = intern_add(c->strings, s, len);
+                if (!id) {
+                        return -1;
+                }
+                c->chunks.text[row >> COLUMN_CHUNK_SHIFT]
+                              [row & COLUMN_CHUNK_MASK] = id;
+        } else if (t == VALUE_INT || t == VALUE_DECIMAL) {
+                int64_t m = t == VALUE_INT ? v->as.i : v->as.d.mantissa;
+                unsigned scale = t == VALUE_INT ? 0 : v->as.d.scale;
+                int64_t stored;
+                if (store_number(c, m, scale, &stored, rescale_digits) != 0) {
+                        status = 1;
+                } else {
+                        c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
+                                     [row & COLUMN_CHUNK_MASK] = stored;
+                        add_number(c, stored);
+                }
+        } else {
+                status = 1;
+        }
+        if (status) {
+                c->mismatches++;
+        }
+        c->rows++;
+        return status;
+}
+
+void column_get(const struct column *c, uint32_t row, struct cell *out)
+{
+        memset(out, 0, sizeof(*out));
+        if (row >= c->rows || c->kind == COLUMN_EMPTY) {
+                out->text = "";
+                return;
+        }
+        if (c->kind == COLUMN_TEXT) {
+                uint32_t id = column_text(c, row);
+                if (id) {
+                        out->kind = COLUMN_TEXT;
+                        out->text_id = id;
+                        out->text = intern_get(c->strings, id, &out->text_len);
+                } else {
+                        out->text = "";
+                }
+                return;
+        }
+        int64_t v = column_num(c, row);
+        if (v == COLUMN_NULL_NUM) {
+                out->text = "";
+                return;
+        }
+        out->kind = c->kind;
+        out->num = v;
+        out->scale = c->scale;
+}
+
+int column_format_dec128(dec128 mantissa, unsigned scale, char *buf,
+                         size_t size)
+{
+        char digits[48];
+        int n = 0;
+        bool neg = mantissa < 0;
+        udec128 u = neg ? (udec128)(-(mantissa + 1)) + 1 : (udec128)mantissa;
+        do {
+                digits[n++] = (char)('0' + (int)(u % 10));
+                u /= 10;
+        } while (u);
+        while (n <= (int)scale) {
+                digits[n++] = '0';
+        }
+        size_t o = 0;
+        if (neg && o + 1 < size) {
+                buf[o++] = '-';
+        }
+        for (int i = n - 1; i >= 0 && o + 1 < size; i--) {
+                buf[o++] = digits[i];
+                if (i == (int)scale && scale > 0 && o + 1 < size) {
+                        buf[o++] = '.';
+                }
+        }
+        buf[o] = '\0';
+        return (int)o;
+}
+
+double column_to_double(dec128 mantissa, unsigned scale)
+{
+        return (double)mantissa / (double)column_pow10(scale);
+}
+
+const char *column_kind_name(enum column_kind kind)
+{
+        switch (kind) {
+        case COLUMN_INT:
+                return "integer";
+        case COLUMN_DECIMAL:
+                return "decimal";
+        case COLUMN_TEXT:
+                return "text";
+        case COLUMN_EMPTY:
+                break;
+        }
+        return "empty";
+}
+
+size_t column_memory(const struct column *c)
+{
+        size_t m = sizeof(*c) + strlen(c->name) + 1;
+        m += (size_t)c->nchunks * (sizeof(void *) +
+                                   COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        if (c->strings) {
+                m += intern_memory(c->strings);
+        }
+        m += (size_t)c->vc_slots * (sizeof(int64_t) + sizeof(uint64_t));
+        return m;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_CORE_COLUMN_H
+#define DASHBOARD_CORE_COLUMN_H
+
+/*
+ * One column of one generation: its values packed by type plus exact running
+ * statistics. Numbers are int64 mantissas at the column's scale (a decimal
+ * column that has seen "275.5" and "10.25" holds 27550 and 1025 at scale 2),
+ * text is an interned 32-bit id. Storage grows in fixed chunks, so appending
+ * never copies what is already there.
+ *
+ * Internal to core/: the struct is visible so that the sort comparators can
+ * read cells without a call per access. Pure code: no I/O, no locks.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/value.h"
+#include "intern.h"
+
+__extension__ typedef __int128 dec128;
+__extension__ typedef unsigned __int128 udec128;
+
+#define COLUMN_CHUNK_SHIFT 16
+#define COLUMN_CHUNK_ROWS  (1u << COLUMN_CHUNK_SHIFT)
+#define COLUMN_CHUNK_MASK  (COLUMN_CHUNK_ROWS - 1)
+#define COLUMN_NULL_NUM    INT64_MIN
+/* Distinct integers counted exactly per column (for the age histogram). */
+#define COLUMN_VALUE_COUNTS_MAX 4096
+
+enum column_kind {
+        COLUMN_EMPTY = 0, /* only nulls so far */
+        COLUMN_INT,
+        COLUMN_DECIMAL,
+        COLUMN_TEXT, /* text and booleans */
+};
+
+struct column_stats {
+        uint64_t n; /* non-null numeric values */
+        dec128 sum; /* at the column's scale */
+        int64_t min, max;
+};
+
+struct column {
+        char *name;
+        enum column_kind kind;
+        uint8_t scale;
+        uint32_t rows;
+        uint32_t nchunks;
+        union {
+                int64_t **num;
+                uint32_t **text;
+                void **any;
+        } chunks;
+        struct column_stats stats;
+        uint64_t mismatches; /* values that did not fit the column's kind */
+        struct intern *strings; /* text columns */
+        /* Exact value counts of an integer column, open addressing. */
+        int64_t *vc_keys;
+        uint64_t *vc_counts;
+        uint32_t vc_used;
+        uint32_t vc_slots;
+        bool vc_overflow;
+};
+
+/* One cell, read back. */
+struct cell {
+        enum column_kind kind; /* COLUMN_EMPTY for null */
+        int64_t num;
+        uint8_t scale;
+        uint32_t text_id;
+        const char *text;
+        size_t text_len;
+};
+
+/** @returns a column with a copy of name, or NULL when memory runs out. */
+struct column *column_create(const char *name);
+void column_destroy(struct column *c);
+
+/**
+ * @brief Appends one cell (v NULL or VALUE_NULL for null).
+ *        When the column's scale grows, every stored number is multiplied by
+ *        10^(*rescale_digits) and *rescale_digits says by how many digits, so
+ *        that the caller can rescale what it derived from them.
+ * @returns 0, 1 when the value did not fit (stored as null and counted), or
+ *          -1 when memory runs out (nothing appended).
+ */
+int column_append(struct column *c, const struct value *v,
+                  unsigned *rescale_digits);
+
+/** @brief Reads a cell. */
+void column_get(const struct column *c, uint32_t row, struct cell *out);
+
+static inline int64_t column_num(const struct column *c, uint32_t row)
+{
+        return c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
+                            [row & COLUMN_CHUNK_MASK];
+}
+
+static inline uint32_t column_text(const struct column *c, uint32_t row)
+{
+        return c->chunks.text[row >> COLUMN_CHUNK_SHIFT]
+                             [row & COLUMN_CHUNK_MASK];
+}
+
+static inline bool column_is_numeric(const struct column *c)
+{
+        return c->kind == COLUMN_INT || c->kind == COLUMN_DECIMAL;
+}
+
+/** @returns 10^digits (digits <= 18). */
+int64_t column_pow10(unsigned digits);
+
+/**
+ * @brief Multiplies v by 10^digits. @returns 0, or -1 on overflow.
+ */
+int column_scale_up(int64_t v, unsigned digits, int64_t *out);
+
+/**
+ * @brief Writes mantissa/10^scale as exact decimal text ("3901.51").
+ * @returns characters written (buf needs 48 bytes).
+ */
+int column_format_dec128(dec128 mantissa, unsigned scale, char *buf,
+                         size_t size);
+
+/** @returns a mantissa at scale as a double (for means and charts). */
+double column_to_double(dec128 mantissa, unsigned scale);
+
+/** @returns "empty", "integer", "decimal" or "text". */
+const char *column_kind_name(enum column_kind kind);
+
+/** @returns bytes held by the column. */
+size_t column_memory(const struct column *c);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_CORE_GENERATION_H
+#define DASHBOARD_CORE_GENERATION_H
+
+/*
+ * One generation of one source: its rows (column store), which record
+ * numbers it holds (duplicates are dropped by number), per-category
+ * statistics of every low-cardinality text column, a bounded uniform sample
+ * of rows, and what its snapshot-complete message promised.
+ *
+ * Internal to core/. Pure code: no I/O, no locks, no clock.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "column.h"
+#include "common/wire.h"
+
+/* Text columns with more distinct values than this are not categories. */
+#define GENERATION_CATEGORY_MAX 1000
+/* Rows kept in the uniform sample (the scatter chart). */
+#define GENERATION_SAMPLE_MAX 1000
+/* Highest record number accepted (the dedup bitmap is dense). */
+#define GENERATION_RECORD_MAX (UINT64_C(1) << 32)
+
+/* Per (category, column) statistics; for the category column itself only
+ * n is used (the category's row count). */
+struct category_cell {
+        uint64_t n;
+        dec128 sum;
+        int64_t min, max;
+};
+
+struct category_stats {
+        bool disabled; /* too many distinct values */
+        uint32_t cap;  /* categories the cells array has room for */
+        struct category_cell *cells; /* [(id - 1) * ncols + col] */
+};
+
+struct generation {
+        uint64_t number;
+        uint32_t rows;
+        struct column **cols;
+        size_t ncols;
+        struct category_stats *cats; /* one per column, used by text ones */
+        uint64_t *seen; /* bitmap of record numbers */
+        size_t seen_words;
+        bool complete_known;
+        uint64_t last_record;
+        uint64_t row_count;
+        uint64_t rows_le_last; /* rows held with record <= last_record */
+        uint32_t *sample;
+        uint32_t sample_n;
+        uint64_t sample_seen;
+        uint64_t rng;
+};
+
+enum generation_add {
+        GENERATION_ADDED = 0,
+        GENERATION_DUPLICATE,
+        GENERATION_INVALID, /* record number out of range */
+        GENERATION_NOMEM,
+};
+
+struct generation *generation_create(uint64_t number);
+void generation_destroy(struct generation *g);
+
+/** @brief Adds a decoded row unless its record number was seen. */
+enum generation_add generation_add_row(struct generation *g, uint64_t record,
+                                       const struct wire_object *row);
+
+/** @brief Records a snapshot-complete message (idempotent). */
+void generation_set_complete(struct generation *g, uint64_t last_record,
+                             uint64_t row_count);
+
+/** @returns whether the snapshot-complete rule holds. */
+bool generation_is_complete(const struct generation *g);
+
+/** @returns the column named name, or NULL. */
+struct column *generation_column(const struct generation *g,
+                                 const char *name);
+
+/** @returns the index of the column named name, or -1. */
+int generation_column_index(const struct generation *g, const char *name);
+
+/** @returns bytes held (rows, strings, indexes of this generation). */
+size_t generation_memory(const struct generation *g);
+
+#endif

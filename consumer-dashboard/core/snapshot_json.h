@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_CORE_SNAPSHOT_JSON_H
+#define DASHBOARD_CORE_SNAPSHOT_JSON_H
+
+/*
+ * Renders the aggregates as the API's JSON (docs/api.md): the snapshot, one
+ * page of rows, the per-category table, and CSV export chunks. Sums, minima
+ * and maxima are printed as exact decimal text; means as doubles.
+ *
+ * Pure code: no I/O, no locks. Rendering may bring a sort index up to date,
+ * so it needs the same (single) thread that applies messages.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aggregates.h"
+#include "common/wire.h"
+#include "dlq_stats.h"
+#include "latency.h"
+
+/* What the Kafka shell knows about the stream. */
+struct snapshot_stream {
+        const char *topic;
+        const char *dlq_topic;
+        int partitions;
+        int64_t now_ms;
+        int64_t lag; /* messages behind the high watermarks; -1 unknown */
+        uint64_t messages;
+        uint64_t decode_errors;
+        bool caught_up;
+        uint64_t catchup_consumed;
+        uint64_t catchup_target;
+        const struct latency *latency;
+};
+
+/** @brief Appends the whole snapshot object to out. @returns 0 or -1. */
+int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
+                    const struct snapshot_stream *st, struct wire_buf *out);
+
+/* A request for rows, parsed from a query string. */
+struct rows_query {
+        char sort[128]; /* "" = the value column */
+        bool desc;
+        bool order_given;
+        uint64_t page; /* 1-based */
+        uint64_t size;
+};
+
+#define ROWS_PAGE_SIZE_DEFAULT 50
+#define ROWS_PAGE_SIZE_MAX     1000
+
+/**
+ * @brief Parses "page=2&size=50&sort=valor&order=desc" (URL-encoded; every
+ *        key optional; unknown keys are errors). qs may be NULL.
+ *        allow_paging false: only sort and order are accepted (export).
+ * @returns 0, or -1 with errstr saying what is wrong.
+ */
+int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
+                     char *errstr, size_t errstr_size);
+
+/**
+ * @brief Appends one page as {"page":..,"rows":[[...]],...}.
+ * @returns 0, -1 when memory runs out, -2 for an unknown sort column.
+ */
+int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
+                         struct wire_buf *out);
+
+/** @brief Appends the full per-category table. @returns 0 or -1. */
+int snapshot_render_categories(struct aggregates *a, struct wire_buf *out);
+
+/**
+ * @brief Appends rows [offset, offset+limit) of the sorted table as CSV;
+ *        offset 0 starts with the header line. *more tells whether rows
+ *        remain after this chunk.
+ * @returns 0, -1 when memory runs out, -2 for an unknown sort column.
+ */
+int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
+                        uint64_t offset, uint64_t limit, bool *more,
+                        struct wire_buf *out);
+
+#endif

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: MIT */
+#include "kafka_source.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/kafka_conf.h"
+#include "common/log.h"
+#include "core/dlq_stats.h"
+#include "core/latency.h"
+#include "core/snapshot_json.h"
+
+#define POLL_TIMEOUT_MS          100
+#define BATCH_MAX                2000 /* messages between request service */
+#define SNAPSHOT_MIN_INTERVAL_MS 100  /* at most 10 snapshots a second */
+#define SNAPSHOT_IDLE_INTERVAL_MS 1000
+#define METADATA_INTERVAL_MS     2000
+#define METADATA_TIMEOUT_MS      2000
+#define WATERMARK_TIMEOUT_MS     5000
+#define CSV_CHUNK_MAX            10000
+#define MAX_PARTITIONS           4096
+
+struct part {
+        int32_t id;
+        int64_t next;   /* next offset to read; -1 unknown */
+        int64_t low;    /* low watermark at assignment */
+        int64_t target; /* high watermark at assignment (catch-up goal) */
+};
+
+struct topic_parts {
+        const char *name;
+        rd_kafka_topic_t *rkt;
+        struct part *parts;
+        int n;
+};
+
+struct kafka_source {
+        rd_kafka_t *rk;
+        rd_kafka_queue_t *queue; /* the consumer queue, for waking it */
+        struct snapshot_hub *hub;
+        struct aggregates *agg;
+        struct dlq_stats *dlq;
+        struct latency latency;
+        struct topic_parts data, dlqt;
+        struct wire_object obj;
+        pthread_t thread;
+        bool started;
+        atomic_bool stop;
+        bool caught_up;
+        uint64_t messages;
+        uint64_t decode_errors;
+        int64_t lag;
+        uint64_t published_version;
+        int64_t last_publish;
+        int64_t last_metadata;
+        bool published_caught_up;
+        bool metadata_ok; /* the data topic's partitions were read once */
+};
+
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void wake(void *ctx)
+{
+        struct kafka_source *ks = ctx;
+        rd_kafka_queue_yield(ks->queue);
+}
+
+struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
+                                         struct snapshot_hub *hub,
+                                         char *errstr, size_t errstr_size)
+{
+        struct kafka_source *ks = calloc(1, sizeof(*ks));
+        if (!ks) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return NULL;
+        }
+        ks->hub = hub;
+        ks->lag = -1;
+        ks->data.name = cfg->topic;
+        ks->dlqt.name = cfg->dlq_topic;
+        ks->agg = aggregates_create(&cfg->roles);
+        ks->dlq = dlq_stats_create();
+        if (!ks->agg || !ks->dlq) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto error;
+        }
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        /* A group id is needed for rd_kafka_assign(), but offsets are never
+         * read from or committed to it: every start replays the topic. */
+        char group[64];
+        snprintf(group, sizeof(group), "consumer-dashboard-%ld-%lld",
+                 (long)getpid(), (long long)now_ms());
+        const char *const props[][2] = {
+                {"bootstrap.servers", cfg->brokers},
+                {"group.id", group},
+                {"enable.auto.commit", "false"},
+                {"enable.auto.offset.store", "false"},
+                {"auto.offset.reset", "earliest"},
+                {"enable.partition.eof", "false"},
+                {"allow.auto.create.topics", "false"},
+                {"fetch.wait.max.ms", "10"},
+        };
+        for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+                if (kafka_conf_set(conf, props[i][0], props[i][1], errstr,
+                                   errstr_size) != 0) {
+                        rd_kafka_conf_destroy(conf);
+                        goto error;
+                }
+        }
+        if (kafka_conf_apply(conf, cfg->settings, errstr, errstr_size) != 0) {
+                rd_kafka_conf_destroy(conf);
+                goto error;
+        }
+        kafka_conf_route_logs(conf);
+        ks->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+        if (!ks->rk) {
+                rd_kafka_conf_destroy(conf);
+                goto error;
+        }
+        conf = NULL; /* owned by rk now */
+        rd_kafka_poll_set_consumer(ks->rk);
+        ks->queue = rd_kafka_queue_get_consumer(ks->rk);
+        ks->data.rkt = rd_kafka_topic_new(ks->rk, cfg->topic, NULL);
+        ks->dlqt.rkt = rd_kafka_topic_new(ks->rk, cfg->dlq_topic, NULL);
+        if (!ks->queue || !ks->data.rkt || !ks->dlqt.rkt) {
+                snprintf(errstr, errstr_size, "cannot create topic handles");
+                goto error;
+        }
+        snapshot_hub_set_wake(hub, wake, ks);
+        return ks;
+error:
+        kafka_source_destroy(ks);
+        return NULL;
+}
+
+/* Reads the partition count of a topic; 0 when it does not exist yet. */
+static int partition_count(struct kafka_source *ks, struct topic_parts *t)
+{
+        const struct rd_kafka_metadata *md;
+        if (rd_kafka_metadata(ks->rk, 0, t->rkt, &md, METADATA_TIMEOUT_MS) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+                return -1;
+        }
+        int n = 0;
+        if (md->topic_cnt == 1 && md->topics[0].err == 0) {
+                n = md->topics[0].partition_cnt;
+        }
+        rd_kafka_metadata_destroy(md);
+        return n > MAX_PARTITIONS ? MAX_PARTITIONS : n;
+}
+
+/* Adds partitions [t->n, n) with their watermarks as catch-up goal. */
+static int grow(struct kafka_source *ks, struct topic_parts *t, int n)
+{
+        struct part *p = realloc(t->parts, (size_t)n * sizeof(*p));
+        if (!p) {
+                return -1;
+        }
+        t->parts = p;
+        for (int i = t->n; i < n; i++) {
+                int64_t lo = 0, hi = 0;
+                if (rd_kafka_query_watermark_offsets(ks->rk, t->name, i, &lo,
+                                                     &hi,
+                                                     WATERMARK_TIMEOUT_MS)) {
+                        lo = hi = 0;
+                }
+                p[i] = (struct part){i, lo, lo, ks->caught_up ? lo : hi};
+        }
+        t->n = n;
+        return 0;
+}
+
+static void add_assignment(rd_kafka_topic_partition_list_t *l,
+                           const struct topic_parts *t)
+{
+        for (int i = 0; i < t->n; i++) {
+                rd_kafka_topic_partition_list_add(l, t->name, i)->offset =
+                        t->parts[i].next;
+        }
+}
+
+/* Follows partitions that appeared since the last look. */
+static void refresh_partitions(struct kafka_source *ks)
+{
+        int nd = partition_count(ks, &ks->data);
+        int nq = partition_count(ks, &ks->dlqt);
+        bool changed = false;
+        if (nd >= 0) {
+                ks->metadata_ok = true;
+        }
+        if (nd > ks->data.n) {
+                changed |= grow(ks, &ks->data, nd) == 0;
+        }
+        if (nq > ks->dlqt.n) {
+                changed |= grow(ks, &ks->dlqt, nq) == 0;
+        }
+        if (!changed) {
+                return;
+        }
+        rd_kafka_topic_partition_list_t *l =
+                rd_kafka_topic_partition_list_new(ks->data.n + ks->dlqt.n);
+        add_assignment(l, &ks->data);
+        add_assignment(l, &ks->dlqt);
+        rd_kafka_resp_err_t err = rd_kafka_assign(ks->rk, l);
+        rd_kafka_topic_partition_list_destroy(l);
+        if (err) {
+                log_error("event=assign_failed error=\"%s\"",
+                          rd_kafka_err2str(err));
+                return;
+        }
+        log_info("event=assigned topic=%s partitions=%d dlq_partitions=%d",
+                 ks->data.name, ks->data.n, ks->dlqt.n);
+}
+
+static bool header(rd_kafka_headers_t *h, const char *name, const char **val,
+                   size_t *len)
+{
+        const void *v;
+        if (!h || rd_kafka_header_get_last(h, name, &v, len) != 0 || !v) {
+                return false;
+        }
+        *val = v;
+        return true;
+}
+
+static bool header_u64(rd_kafka_headers_t *h, const char *name, uint64_t *out)
+{
+        const char *v;
+        size_t len;
+        return header(h, name, &v, &len) && wire_parse_u64(v, len, out) == 0;
+}
+
+static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
+                        int64_t now)
+{
+        rd_kafka_headers_t *h = NULL;
+        (void)rd_kafka_message_headers(m, &h); /* none: h stays NULL */
+        struct aggregates_message am = {.kind = WIRE_ROW};
+        char source[512];
+        const char *v;
+        size_t len;
+        if (header(h, WIRE_HDR_KIND, &v, &len)) {
+                if (wire_kind_parse(v, len, &am.kind) != 0) {
+                        ks->decode_errors++;
+                        return;
+                }
+                if (!header(h, WIRE_HDR_SOURCE, &v, &len) ||
+                    len >= sizeof(source) ||
+                    !header_u64(h, WIRE_HDR_GENERATION, &am.generation)) {
+                        ks->decode_errors++;
+                        return;
+                }
+                memcpy(source, v, len);
+                source[len] = '\0';
+                if (am.kind == WIRE_ROW &&
+                    !header_u64(h, WIRE_HDR_RECORD, &am.record)) {
+                        ks->decode_errors++;
+                        return;
+                }
+        } else {
+                /* Written by something other than csv-producer: the
+                 * message's position is its identity. */
+                snprintf(source, sizeof(source), "kafka:%s/%" PRId32,
+                         ks->data.name, m->partition);
+                am.record = (uint64_t)m->offset + 1;
+        }
+        am.source = source;
+        if (am.kind != WIRE_RESET) {
+                if (wire_decode_object(&ks->obj, m->payload, m->len) !=
+                    WIRE_OK) {
+                        ks->decode_errors++;
+                        return;
+                }
+                am.row = &ks->obj;
+        }
+        if (am.kind == WIRE_SNAPSHOT_COMPLETE) {
+                const struct wire_field *lr =
+                        wire_object_get(&ks->obj, "last_record");
+                const struct wire_field *rc =
+                        wire_object_get(&ks->obj, "row_count");
+                if (!lr || !rc || lr->value.type != VALUE_INT ||
+                    rc->value.type != VALUE_INT || lr->value.as.i < 0 ||
+                    rc->value.as.i < 0) {
+                        ks->decode_errors++;
+                        return;
+                }
+                am.last_record = (uint64_t)lr->value.as.i;
+                am.row_count = (uint64_t)rc->value.as.i;
+        }
+        enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
+        if (r == AGGREGATES_NOMEM) {
+                log_error("event=out_of_memory source=%s", source);
+        }
+        uint64_t read_ts;
+        if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED &&
+            header_u64(h, WIRE_HDR_READ_TS, &read_ts)) {
+                latency_add(&ks->latency, (int64_t)read_ts, now);
+        }
+}
+
+static struct part *find_part(struct topic_parts *t, int32_t id)
+{
+        return id >= 0 && id < t->n ? &t->parts[id] : NULL;
+}
+
+static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
+{
+        if (m->err) {
+                if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                        log_warn("event=consume_error error=\"%s\"",
+                                 rd_kafka_message_errstr(m));
+                }
+                return;
+        }
+        ks->messages++;
+        const char *tn = rd_kafka_topic_name(m->rkt);
+        bool is_dlq = strcmp(tn, ks->dlqt.name) == 0;
+        struct part *p = find_part(is_dlq ? &ks->dlqt : &ks->data,
+                                   m->partition);
+        if (p) {
+                p->next = m->offset + 1;
+        }
+        if (!is_dlq) {
+                handle_data(ks, m, now);
+                return;
+        }
+        if (wire_decode_object(&ks->obj, m->payload, m->len) == WIRE_OK) {
+                dlq_stats_add(ks->dlq, &ks->obj);
+        } else {
+                ks->decode_errors++;
+        }
+}
+
+static void update_progress(struct kafka_source *ks, uint64_t *consumed,
+                            uint64_t *target)
+{
+        *consumed = *target = 0;
+        bool done = true;
+        int64_t lag = 0;
+        const struct topic_parts *ts[] = {&ks->data, &ks->dlqt};
+        for (int k = 0; k < 2; k++) {
+                for (int i = 0; i < ts[k]->n; i++) {
+                        const struct part *p = &ts[k]->parts[i];
+                        int64_t read = p->next - p->low;
+                        int64_t goal = p->target - p->low;
+                        *consumed += (uint64_t)(read < goal ? read : goal);
+                        *target += (uint64_t)goal;
+                        done &= p->next >= p->target;
+                        int64_t lo, hi;
+                        if (rd_kafka_get_watermark_offsets(
+                                    ks->rk, ts[k]->name, i, &lo, &hi) == 0 &&
+                            hi > p->next) {
+                                lag += hi - p->next;
+                        }
+                }
+        }
+        ks->lag = lag;
+        if (done && !ks->caught_up && ks->metadata_ok) {
+                ks->caught_up = true;
+                log_info("event=caught_up rows=%llu messages=%llu",
+                         (unsigned long long)aggregates_count(ks->agg),
+                         (unsigned long long)ks->messages);
+        }
+}
+
+static char *render_metrics(struct kafka_source *ks, size_t *len)
+{
+        struct wire_buf b = {0};
+        struct aggregates_counters k;
+        aggregates_counters(ks->agg, &k);
+        wire_buf_printf(
+                &b,
+                "# TYPE dashboard_rows gauge\ndashboard_rows %llu\n"
+                "# TYPE dashboard_messages_total counter\n"
+                "dashboard_messages_total %llu\n"
+                "# TYPE dashboard_rows_applied_total counter\n"
+                "dashboard_rows_applied_total %llu\n"
+                "# TYPE dashboard_duplicates_total counter\n"
+                "dashboard_duplicates_total %llu\n"
+                "# TYPE dashboard_stale_total counter\n"
+                "dashboard_stale_total %llu\n"
+                "# TYPE dashboard_decode_errors_total counter\n"
+                "dashboard_decode_errors_total %llu\n"
+                "# TYPE dashboard_generation_swaps_total counter\n"
+                "dashboard_generation_swaps_total %llu\n"
+                "# TYPE dashboard_dlq_messages_total counter\n"
+                "dashboard_dlq_messages_total %llu\n"
+                "# TYPE dashboard_consumer_lag gauge\n"
+                "dashboard_consumer_lag %lld\n"
+                "# TYPE dashboard_caught_up gauge\ndashboard_caught_up %d\n"
+                "# TYPE dashboard_partitions gauge\n"
+                "dashboard_partitions %d\n"
+                "# TYPE dashboard_memory_bytes gauge\n"
+                "dashboard_memory_bytes %zu\n",
+                (unsigned long long)aggregates_count(ks->agg),
+                (unsigned long long)ks->messages,
+                (unsigned long long)k.applied,
+                (unsigned long long)k.duplicates, (unsigned long long)k.stale,
+                (unsigned long long)ks->decode_errors,
+                (unsigned long long)k.swaps,
+                (unsigned long long)dlq_stats_count(ks->dlq),
+                (long long)ks->lag, ks->caught_up ? 1 : 0, ks->data.n,
+                aggregates_memory(ks->agg));
+        if (ks->latency.n) {
+                wire_buf_printf(&b,
+                                "# TYPE dashboard_latency_ms summary\n"
+                                "dashboard_latency_ms{quantile=\"0.5\"} %lld\n"
+                                "dashboard_latency_ms{quantile=\"0.99\"} %lld\n"
+                                "dashboard_latency_ms_count %llu\n",
+                                (long long)latency_percentile(&ks->latency, 50),
+                                (long long)latency_percentile(&ks->latency, 99),
+                                (unsigned long long)ks->latency.total);
+        }
+        *len = b.len;
+        return b.data;
+}
+
+static void publish(struct kafka_source *ks, int64_t now)
+{
+        uint64_t consumed, target;
+        update_progress(ks, &consumed, &target);
+        struct snapshot_stream st = {
+                .topic = ks->data.name,
+                .dlq_topic = ks->dlqt.name,
+                .partitions = ks->data.n,
+                .now_ms = now,
+                .lag = ks->lag,
+                .messages = ks->messages,
+                .decode_errors = ks->decode_errors,
+                .caught_up = ks->caught_up,
+                .catchup_consumed = consumed,
+                .catchup_target = target,
+                .latency = &ks->latency,
+        };
+        struct wire_buf b = {0};
+        if (snapshot_render(ks->agg, ks->dlq, &st, &b) != 0) {
+                wire_buf_finish(&b);
+                log_error("event=render_failed");
+                return;
+        }
+        size_t mlen = 0;
+        char *metrics = render_metrics(ks, &mlen);
+        snapshot_hub_publish(ks->hub, b.data, b.len, metrics, mlen,
+                             ks->caught_up);
+        ks->published_version = aggregates_version(ks->agg);
+        ks->published_caught_up = ks->caught_up;
+        ks->last_publish = now;
+}
+
+static void serve(struct kafka_source *ks, struct hub_request *r)
+{
+        struct rows_query q;
+        int rc;
+        r->status = 200;
+        bool paging = r->kind == HUB_REQ_ROWS;
+        if (r->kind != HUB_REQ_CATEGORIES &&
+            rows_query_parse(r->query, paging, &q, r->error,
+                             sizeof(r->error)) != 0) {
+                r->status = 400;
+                return;
+        }
+        switch (r->kind) {
+        case HUB_REQ_ROWS:
+                rc = snapshot_render_rows(ks->agg, &q, &r->body);
+                break;
+        case HUB_REQ_CATEGORIES:
+                rc = snapshot_render_categories(ks->agg, &r->body);
+                break;
+        case HUB_REQ_CSV:
+        default:
+                rc = snapshot_render_csv(ks->agg, &q, r->offset,
+                                         r->limit > CSV_CHUNK_MAX
+                                                 ? CSV_CHUNK_MAX
+                                                 : r->limit,
+                                         &r->more, &r->body);
+                break;
+        }
+        if (rc == -2) {
+                r->status = 400;
+                snprintf(r->error, sizeof(r->error), "unknown sort column");
+        } else if (rc != 0) {
+                r->status = 500;
+                snprintf(r->error, sizeof(r->error), "out of memory");
+        }
+}
+
+static void serve_requests(struct kafka_source *ks)
+{
+        struct hub_request *r = snapshot_hub_take_requests(ks->hub);
+        while (r) {
+                struct hub_request *next = r->next;
+                serve(ks, r);
+                snapshot_hub_answer(ks->hub, r); /* r may be gone now */
+                r = next;
+        }
+}
+
+static void *run(void *arg)
+{
+        struct kafka_source *ks = arg;
+        while (!atomic_load(&ks->stop)) {
+                int64_t now = now_ms();
+                if (now - ks->last_metadata >= METADATA_INTERVAL_MS) {
+                        refresh_partitions(ks);
+                        ks->last_metadata = now;
+                }
+                rd_kafka_message_t *m =
+                        rd_kafka_consumer_poll(ks->rk, POLL_TIMEOUT_MS);
+                int n = 0;
+                now = now_ms();
+                while (m) {
+                        handle(ks, m, now);
+                        rd_kafka_message_destroy(m);
+                        if (++n >= BATCH_MAX) {
+                                break;
+                        }
+                        m = rd_kafka_consumer_poll(ks->rk, 0);
+                }
+                serve_requests(ks);
+                now = now_ms();
+                bool changed = aggregates_version(ks->agg) !=
+                                       ks->published_version ||
+                               ks->caught_up != ks->published_caught_up;
+                int64_t since = now - ks->last_publish;
+                if ((changed && since >= SNAPSHOT_MIN_INTERVAL_MS) ||
+                    since >= SNAPSHOT_IDLE_INTERVAL_MS) {
+                        publish(ks, now);
+                }
+        }
+        serve_requests(ks);
+        return NULL;
+}
+
+int kafka_source_start(struct kafka_source *ks)
+{
+        if (pthread_create(&ks->thread, NULL, run, ks) != 0) {
+                return -1;
+        }
+        ks->started = true;
+        return 0;
+}
+
+void kafka_source_stop(struct kafka_source *ks)
+{
+        if (!ks || !ks->started) {
+                return;
+        }
+        atomic_store(&ks->stop, true);
+        rd_kafka_queue_yield(ks->queue);
+        pthread_join(ks->thread, NULL);
+        ks->started = false;
+}
+
+void kafka_source_destroy(struct kafka_source *ks)
+{
+        if (!ks) {
+                return;
+        }
+        kafka_source_stop(ks);
+        if (ks->hub) {
+                snapshot_hub_set_wake(ks->hub, NULL, NULL);
+        }
+        if (ks->data.rkt) {
+                rd_kafka_topic_destroy(ks->data.rkt);
+        }
+        if (ks->dlqt.rkt) {
+                rd_kafka_topic_destroy(ks->dlqt.rkt);
+        }
+        if (ks->queue) {
+                rd_kafka_queue_destroy(ks->queue);
+        }
+        if (ks->rk) {
+                (void)rd_kafka_consumer_close(ks->rk); /* nothing to commit */
+                rd_kafka_destroy(ks->rk);
+        }
+        free(ks->data.parts);
+        free(ks->dlqt.parts);
+        wire_object_finish(&ks->obj);
+        aggregates_destroy(ks->agg);
+        dlq_stats_destroy(ks->dlq);
+        free(ks);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_KAFKA_SOURCE_H
+#define DASHBOARD_KAFKA_SOURCE_H
+
+/*
+ * The Kafka thread: it owns the consumer and the aggregates. It assigns
+ * every partition of the data topic and of the dead-letter topic from the
+ * beginning (no group offsets are read or committed), follows partitions
+ * added later, applies each message to the aggregates, answers the table
+ * requests queued in the hub, and publishes a rendered snapshot at most
+ * every SNAPSHOT_MIN_INTERVAL_MS.
+ */
+
+#include <stddef.h>
+
+#include "core/aggregates.h"
+#include "common/settings.h"
+#include "snapshot_hub.h"
+
+struct kafka_source_config {
+        const struct settings *settings; /* librdkafka properties (-X) */
+        const char *brokers;
+        const char *topic;
+        const char *dlq_topic;
+        struct aggregates_roles roles;
+};
+
+struct kafka_source;
+
+/**
+ * @brief Creates the consumer (not started). cfg's strings are copied by
+ *        librdkafka or must outlive the source. hub is borrowed.
+ * @returns the source, or NULL with errstr set.
+ * @locality main thread.
+ */
+struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
+                                         struct snapshot_hub *hub,
+                                         char *errstr, size_t errstr_size);
+
+/** @brief Starts the Kafka thread. @returns 0 or -1. */
+int kafka_source_start(struct kafka_source *ks);
+
+/** @brief Stops and joins the Kafka thread. @locality main thread. */
+void kafka_source_stop(struct kafka_source *ks);
+
+/** @brief Closes the consumer and frees everything. NULL is a no-op. */
+void kafka_source_destroy(struct kafka_source *ks);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_CHECKPOINT_H
+#define PRODUCER_CHECKPOINT_H
+
+/*
+ * The state file's content (pure encode/decode). A checkpoint says how far
+ * a source has been read AND acknowledged by Kafka, plus enough of the
+ * file's identity to tell, at the next start, whether the file is still the
+ * one that was read:
+ *
+ *   csv-producer-state 1
+ *   source=data/input.csv
+ *   generation=1764370000000
+ *   offset=412          byte offset of the next record to send
+ *   line=13             its line number
+ *   next_record=12      its record number
+ *   row_count=11        good rows among the records before it
+ *   reset_done=1        the generation's reset marker is stored
+ *   snapshot_done=0     its snapshot-complete marker is stored
+ *   dev=2049 ino=1234   the file's identity
+ *   head_len=25 head_hash=...   the header bytes [0, head_len)
+ *   tail_len=64 tail_hash=...   the bytes [offset - tail_len, offset)
+ *   types=integer,text,...      inferred column types
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHECKPOINT_SOURCE_MAX 1024
+#define CHECKPOINT_TYPES_MAX  8192
+
+struct checkpoint {
+        char source[CHECKPOINT_SOURCE_MAX];
+        uint64_t generation;
+        uint64_t offset;
+        uint64_t line;
+        uint64_t next_record;
+        uint64_t row_count;
+        bool reset_done;
+        bool snapshot_done;
+        uint64_t dev;
+        uint64_t ino;
+        uint64_t head_len;
+        uint64_t head_hash;
+        uint64_t tail_len;
+        uint64_t tail_hash;
+        char types[CHECKPOINT_TYPES_MAX];
+};
+
+/** @brief A checkpoint at the start of nothing (generation 0). */
+void checkpoint_init(struct checkpoint *c);
+
+/**
+ * @brief Writes c as text into buf.
+ * @returns the length written, or -1 if size is too small.
+ */
+int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size);
+
+/**
+ * @brief Parses state-file text.
+ * @returns 0, or -1 with errstr saying what is wrong.
+ */
+int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
+                      char *errstr, size_t errstr_size);
+
+/** @brief 64-bit FNV-1a hash (for head/tail fingerprints). */
+uint64_t checkpoint_hash(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_ROW_PARSER_H
+#define PRODUCER_ROW_PARSER_H
+
+/*
+ * Streaming CSV record parser (pure: no I/O, wraps libcsv).
+ *
+ * Bytes are fed in chunks of any size. A record is reported only once its
+ * terminating newline has been seen; a partial last line waits in the
+ * parser. The first record of a file is the header (a UTF-8 BOM before it
+ * is skipped). Every record carries its byte offsets, first line number and
+ * record number, so a caller can checkpoint and resume exactly.
+ *
+ * Record boundaries are found here with a quote-aware scan, then libcsv
+ * splits the complete record into fields. Blank lines are skipped.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum row_err {
+        ROW_OK = 0,
+        ROW_ERR_FIELD_COUNT, /* field count differs from the header's */
+        ROW_ERR_UTF8,        /* invalid UTF-8 */
+        ROW_ERR_NUL,         /* a NUL byte */
+        ROW_ERR_TOO_LONG,    /* longer than max_record_bytes */
+        ROW_ERR_NOMEM,
+};
+
+struct row_field {
+        const char *ptr; /* unquoted content, not NUL-terminated */
+        size_t len;
+};
+
+struct row_record {
+        bool is_header;
+        enum row_err err;
+        uint64_t record;     /* 1 = first record after the header, 0 = header */
+        uint64_t line;       /* line number of the record's first line (1-based) */
+        uint64_t offset;     /* byte offset of the first byte */
+        uint64_t end_offset; /* byte offset just after the terminator */
+        uint64_t end_line;   /* line number at end_offset */
+        const char *raw;     /* the record's bytes, terminator included */
+        size_t raw_len;      /* may be shorter than the record if it was too long */
+        const struct row_field *fields; /* NULL when err != ROW_OK */
+        size_t field_count;
+        size_t header_count; /* number of header columns (0 before the header) */
+        size_t err_pos;      /* byte index in raw of a UTF-8/NUL error */
+};
+
+/** Called once per record; the record and its pointers are valid only
+ *  during the call. Return 0 to continue, non-zero to stop feeding. */
+typedef int (*row_parser_record_cb)(const struct row_record *rec, void *ctx);
+
+struct row_parser_options {
+        char delimiter;          /* ',' by default */
+        size_t max_record_bytes; /* 0: 1 MiB */
+};
+
+struct row_parser;
+
+/**
+ * @brief Creates a parser positioned at the start of a file (offset 0,
+ *        line 1, expecting the header). opts may be NULL for defaults.
+ * @returns the parser (caller owns; row_parser_destroy), or NULL on OOM.
+ */
+struct row_parser *row_parser_create(const struct row_parser_options *opts);
+void row_parser_destroy(struct row_parser *p);
+
+/** @brief Back to the start of a (new) file: drops buffered bytes and the
+ *         header. */
+void row_parser_reset(struct row_parser *p);
+
+/**
+ * @brief Continues at a record boundary after the header has been parsed
+ *        (used to resume from a checkpoint or rewind): buffered bytes are
+ *        dropped and the next byte fed is taken to be at offset, on line
+ *        line, starting record number next_record.
+ */
+void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
+                     uint64_t next_record);
+
+/**
+ * @brief Feeds the next len bytes of the file. Complete records are passed
+ *        to cb in order.
+ * @returns 0, or the non-zero value cb returned (the remaining bytes of the
+ *          chunk are then not consumed: the caller must seek before feeding
+ *          again), or -1 on out of memory.
+ */
+int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
+                    row_parser_record_cb cb, void *ctx);
+
+/** @returns the offset of the first byte not yet part of a reported record. */
+uint64_t row_parser_record_start(const struct row_parser *p);
+/** @returns true once the header has been reported. */
+bool row_parser_has_header(const struct row_parser *p);
+/** @returns the number of bytes held for an incomplete record. */
+size_t row_parser_pending_bytes(const struct row_parser *p);
+/** @returns the number the next record will get. */
+uint64_t row_parser_next_record(const struct row_parser *p);
+
+const char *row_parser_strerror(enum row_err err);
+
+/** @returns the index of the first byte of s that is not valid UTF-8, or
+ *           len when all of s is valid. */
+size_t row_parser_utf8_check(const char *s, size_t len);
+
+/**
+ * @brief Writes a human-readable reason for a bad record, e.g.
+ *        "field count 4, header has 5".
+ */
+void row_parser_describe(const struct row_record *rec, char *buf,
+                         size_t size);
+
+#endif

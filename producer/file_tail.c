@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: MIT */
+#include "file_tail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+
+#define FILE_TAIL_TAIL_BYTES 64   /* bytes before the offset we re-check */
+#define FILE_TAIL_HEAD_MAX   4096 /* most header bytes we re-check */
+
+struct file_tail {
+        uv_loop_t *loop;
+        char *path;
+        char *dir;
+        char *base;
+        size_t chunk_bytes;
+        uint64_t stat_interval_ms;
+        const struct file_tail_cbs *cbs;
+        void *ctx;
+
+        uv_fs_event_t file_ev;
+        uv_fs_event_t dir_ev;
+        uv_timer_t stat_timer;
+        uv_idle_t pump;
+        int handles_open;
+        bool file_ev_active;
+        bool started;
+        bool pumping;
+        bool need_check;
+        bool paused;
+        bool at_eof;
+
+        uv_file fd;
+        uint64_t dev;
+        uint64_t ino;
+        uint64_t offset;
+        char *buf;
+
+        char head[FILE_TAIL_HEAD_MAX];
+        size_t head_len;
+        char tail[FILE_TAIL_TAIL_BYTES];
+        size_t tail_len;
+};
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void on_pump(uv_idle_t *h);
+
+static void wake(struct file_tail *ft)
+{
+        ft->need_check = true;
+        if (ft->started && !ft->pumping) {
+                ft->pumping = true;
+                uv_idle_start(&ft->pump, on_pump);
+        }
+}
+
+struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
+                                   size_t chunk_bytes,
+                                   uint64_t stat_interval_ms,
+                                   const struct file_tail_cbs *cbs, void *ctx)
+{
+        struct file_tail *ft = calloc(1, sizeof(*ft));
+        char *tmp1 = NULL, *tmp2 = NULL;
+
+        if (!ft) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        ft->loop             = loop;
+        ft->chunk_bytes      = chunk_bytes;
+        ft->stat_interval_ms = stat_interval_ms;
+        ft->cbs              = cbs;
+        ft->ctx              = ctx;
+        ft->fd               = -1;
+        ft->path             = strdup(path);
+        tmp1                 = strdup(path);
+        tmp2                 = strdup(path);
+        ft->buf              = malloc(chunk_bytes);
+        if (!ft->path || !tmp1 || !tmp2 || !ft->buf) {
+                goto error;
+        }
+        ft->dir  = strdup(dirname(tmp1));
+        ft->base = strdup(basename(tmp2));
+        free(tmp1);
+        free(tmp2);
+        tmp1 = tmp2 = NULL;
+        if (!ft->dir || !ft->base) {
+                goto error;
+        }
+        return ft;
+error:
+        free(tmp1);
+        free(tmp2);
+        free(ft->dir);
+        free(ft->base);
+        free(ft->path);
+        free(ft->buf);
+        free(ft);
+        errno = ENOMEM;
+        return NULL;
+}
+
+static void close_fd(struct file_tail *ft)
+{
+        uv_fs_t req;
+
+        if (ft->fd >= 0) {
+                uv_fs_close(ft->loop, &req, ft->fd, NULL);
+                uv_fs_req_cleanup(&req);
+                ft->fd = -1;
+        }
+}
+
+static int stat_path(struct file_tail *ft, uv_stat_t *st)
+{
+        uv_fs_t req;
+        int r = uv_fs_stat(ft->loop, &req, ft->path, NULL);
+
+        if (r == 0) {
+                *st = req.statbuf;
+        }
+        uv_fs_req_cleanup(&req);
+        return r;
+}
+
+static void on_fs_event(uv_fs_event_t *h, const char *filename, int events,
+                        int status);
+
+static void watch_file(struct file_tail *ft)
+{
+        if (!ft->started) {
+                return;
+        }
+        if (ft->file_ev_active) {
+                uv_fs_event_stop(&ft->file_ev);
+                ft->file_ev_active = false;
+        }
+        if (ft->fd >= 0 &&
+            uv_fs_event_start(&ft->file_ev, on_fs_event, ft->path, 0) == 0) {
+                ft->file_ev_active = true;
+        }
+}
+
+static int open_path(struct file_tail *ft)
+{
+        uv_fs_t req;
+        int fd = uv_fs_open(ft->loop, &req, ft->path, O_RDONLY | O_CLOEXEC, 0,
+                            NULL);
+
+        uv_fs_req_cleanup(&req);
+        if (fd < 0) {
+                return fd;
+        }
+        if (uv_fs_fstat(ft->loop, &req, fd, NULL) == 0) {
+                ft->dev = req.statbuf.st_dev;
+                ft->ino = req.statbuf.st_ino;
+        }
+        uv_fs_req_cleanup(&req);
+        close_fd(ft);
+        ft->fd       = fd;
+        ft->offset   = 0;
+        ft->head_len = 0;
+        ft->tail_len = 0;
+        ft->at_eof   = false;
+        watch_file(ft);
+        return 0;
+}
+
+int file_tail_open(struct file_tail *ft)
+{
+        int r = open_path(ft);
+
+        if (r == UV_ENOENT) {
+                return 0;
+        }
+        return r < 0 ? r : 1;
+}
+
+int64_t file_tail_pread(struct file_tail *ft, uint64_t offset, char *buf,
+                        size_t len)
+{
+        uv_fs_t req;
+        uv_buf_t b = uv_buf_init(buf, (unsigned int)len);
+        size_t got = 0;
+        int r      = 0;
+
+        if (ft->fd < 0) {
+                return UV_EBADF;
+        }
+        while (got < len) {
+                b = uv_buf_init(buf + got, (unsigned int)(len - got));
+                r = uv_fs_read(ft->loop, &req, ft->fd, &b, 1,
+                               (int64_t)(offset + got), NULL);
+                uv_fs_req_cleanup(&req);
+                if (r <= 0) {
+                        break;
+                }
+                got += (size_t)r;
+        }
+        return r < 0 ? r : (int64_t)got;
+}
+
+static bool same_bytes(struct file_tail *ft, uint64_t offset,
+                       const char *expect, size_t len)
+{
+        char now[FILE_TAIL_HEAD_MAX];
+
+        return file_tail_pread(ft, offset, now, len) == (int64_t)len &&
+               memcmp(now, expect, len) == 0;
+}
+
+static void report(struct file_tail *ft, enum file_tail_change change)
+{
+        if (change != FILE_TAIL_DELETED) {
+                ft->offset   = 0;
+                ft->head_len = 0;
+                ft->tail_len = 0;
+                ft->at_eof   = false;
+        }
+        ft->cbs->on_change(ft->ctx, change);
+}
+
+/* Compares the path with what was read; returns the file size or -1. */
+static int64_t check(struct file_tail *ft)
+{
+        uv_stat_t st = {0};
+        int r = stat_path(ft, &st);
+
+        ft->need_check = false;
+        if (r < 0) {
+                if (ft->fd >= 0 && r == UV_ENOENT) {
+                        close_fd(ft);
+                        report(ft, FILE_TAIL_DELETED);
+                }
+                return -1;
+        }
+        if (ft->fd < 0) {
+                if (open_path(ft) != 0) {
+                        return -1;
+                }
+                report(ft, FILE_TAIL_CREATED);
+                return (int64_t)st.st_size;
+        }
+        if (st.st_ino != ft->ino || st.st_dev != ft->dev) {
+                if (open_path(ft) != 0) {
+                        return -1;
+                }
+                report(ft, FILE_TAIL_REPLACED);
+                return (int64_t)st.st_size;
+        }
+        if (ft->head_len && !same_bytes(ft, 0, ft->head, ft->head_len)) {
+                report(ft, FILE_TAIL_HEADER_CHANGED);
+        } else if (st.st_size < ft->offset) {
+                report(ft, FILE_TAIL_TRUNCATED);
+        } else if (ft->tail_len &&
+                   !same_bytes(ft, ft->offset - ft->tail_len, ft->tail,
+                               ft->tail_len)) {
+                report(ft, FILE_TAIL_OVERWRITTEN);
+        }
+        return (int64_t)st.st_size;
+}
+
+static void remember_tail(struct file_tail *ft, const char *buf, size_t n)
+{
+        if (n >= FILE_TAIL_TAIL_BYTES) {
+                memcpy(ft->tail, buf + n - FILE_TAIL_TAIL_BYTES,
+                       FILE_TAIL_TAIL_BYTES);
+                ft->tail_len = FILE_TAIL_TAIL_BYTES;
+                return;
+        }
+        if (ft->tail_len + n > FILE_TAIL_TAIL_BYTES) {
+                size_t drop = ft->tail_len + n - FILE_TAIL_TAIL_BYTES;
+                memmove(ft->tail, ft->tail + drop, ft->tail_len - drop);
+                ft->tail_len -= drop;
+        }
+        memcpy(ft->tail + ft->tail_len, buf, n);
+        ft->tail_len += n;
+}
+
+/* Reads one chunk. Returns true if more may be waiting. */
+static bool read_chunk(struct file_tail *ft)
+{
+        uint64_t at = ft->offset;
+        int64_t n;
+
+        if (ft->fd < 0 || ft->paused) {
+                return false;
+        }
+        n = file_tail_pread(ft, at, ft->buf, ft->chunk_bytes);
+        if (n < 0) {
+                log_warn("event=read_failed path=%s error=\"%s\"", ft->path,
+                         uv_strerror((int)n));
+                return false;
+        }
+        if (n > 0) {
+                ft->offset += (uint64_t)n;
+                remember_tail(ft, ft->buf, (size_t)n);
+                ft->at_eof = false;
+                ft->cbs->on_data(ft->ctx, at, ft->buf, (size_t)n, now_ms());
+        }
+        if ((size_t)n < ft->chunk_bytes) {
+                if (!ft->paused && ft->offset == at + (uint64_t)n) {
+                        ft->at_eof = true;
+                        ft->cbs->on_eof(ft->ctx, ft->offset);
+                }
+                return false;
+        }
+        return true;
+}
+
+/* Runs once per loop iteration while there is work: a pending check or
+ * more bytes to read. Yielding between chunks lets delivery reports and
+ * signals in. */
+static void on_pump(uv_idle_t *h)
+{
+        struct file_tail *ft = h->data;
+        bool more            = false;
+
+        if (ft->need_check) {
+                (void)check(ft); /* changes are reported by callback */
+        }
+        more = read_chunk(ft);
+        if (!more && !ft->need_check) {
+                ft->pumping = false;
+                uv_idle_stop(&ft->pump);
+        }
+}
+
+static void on_fs_event(uv_fs_event_t *h, const char *filename, int events,
+                        int status)
+{
+        struct file_tail *ft = h->data;
+
+        (void)events;
+        if (status < 0) {
+                log_warn("event=watch_error path=%s error=\"%s\"", ft->path,
+                         uv_strerror(status));
+        }
+        if (h == &ft->dir_ev && filename && strcmp(filename, ft->base) != 0) {
+                return;
+        }
+        wake(ft);
+}
+
+static void on_stat_timer(uv_timer_t *h)
+{
+        wake(h->data);
+}
+
+int file_tail_start(struct file_tail *ft)
+{
+        int r;
+
+        uv_fs_event_init(ft->loop, &ft->file_ev);
+        uv_fs_event_init(ft->loop, &ft->dir_ev);
+        uv_timer_init(ft->loop, &ft->stat_timer);
+        uv_idle_init(ft->loop, &ft->pump);
+        ft->file_ev.data = ft->dir_ev.data = ft->stat_timer.data =
+                ft->pump.data                  = ft;
+        ft->handles_open                       = 4;
+        ft->started                            = true;
+        r = uv_fs_event_start(&ft->dir_ev, on_fs_event, ft->dir, 0);
+        if (r < 0) {
+                log_error("event=watch_failed dir=%s error=\"%s\"", ft->dir,
+                          uv_strerror(r));
+                return r;
+        }
+        watch_file(ft);
+        uv_timer_start(&ft->stat_timer, on_stat_timer, ft->stat_interval_ms,
+                       ft->stat_interval_ms);
+        wake(ft);
+        return 0;
+}
+
+void file_tail_stop(struct file_tail *ft)
+{
+        if (!ft || !ft->started) {
+                return;
+        }
+        ft->started = false;
+        uv_fs_event_stop(&ft->file_ev);
+        uv_fs_event_stop(&ft->dir_ev);
+        uv_timer_stop(&ft->stat_timer);
+        uv_idle_stop(&ft->pump);
+        ft->pumping = false;
+}
+
+static void free_tail(struct file_tail *ft)
+{
+        close_fd(ft);
+        free(ft->path);
+        free(ft->dir);
+        free(ft->base);
+        free(ft->buf);
+        free(ft);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+        struct file_tail *ft = h->data;
+
+        if (--ft->handles_open == 0) {
+                free_tail(ft);
+        }
+}
+
+void file_tail_destroy(struct file_tail *ft)
+{
+        if (!ft) {
+                return;
+        }
+        file_tail_stop(ft);
+        if (ft->handles_open == 0) {
+                free_tail(ft);
+                return;
+        }
+        uv_close((uv_handle_t *)&ft->file_ev, on_closed);
+        uv_close((uv_handle_t *)&ft->dir_ev, on_closed);
+        uv_close((uv_handle_t *)&ft->stat_timer, on_closed);
+        uv_close((uv_handle_t *)&ft->pump, on_closed);
+}
+
+void file_tail_pause(struct file_tail *ft)
+{
+        ft->paused = true;
+}
+
+void file_tail_resume(struct file_tail *ft)
+{
+        if (ft->paused) {
+                ft->paused = false;
+                wake(ft);
+        }
+}
+
+int file_tail_seek(struct file_tail *ft, uint64_t offset)
+{
+        size_t n = offset < FILE_TAIL_TAIL_BYTES ? (size_t)offset
+                                                 : FILE_TAIL_TAIL_BYTES;
+        int64_t r;
+
+        ft->offset   = offset;
+        ft->tail_len = 0;
+        ft->at_eof   = false;
+        if (n && ft->fd >= 0) {
+                r = file_tail_pread(ft, offset - n, ft->tail, n);
+                if (r < 0) {
+                        return (int)r;
+                }
+                ft->tail_len = (size_t)r;
+                if ((size_t)r < n) {
+                        /* The file is shorter than offset: the next check
+                         * reports it as truncated. */
+                        ft->tail_len = 0;
+                }
+        }
+        wake(ft);
+        return 0;
+}
+
+void file_tail_set_head(struct file_tail *ft, size_t len)
+{
+        int64_t r;
+
+        if (len > FILE_TAIL_HEAD_MAX) {
+                len = FILE_TAIL_HEAD_MAX;
+        }
+        r            = file_tail_pread(ft, 0, ft->head, len);
+        ft->head_len = r == (int64_t)len ? len : 0;
+}
+
+int file_tail_identity(const struct file_tail *ft, uint64_t *dev,
+                       uint64_t *ino, uint64_t *size)
+{
+        uv_fs_t req;
+        int r;
+
+        if (ft->fd < 0) {
+                return -1;
+        }
+        r = uv_fs_fstat(ft->loop, &req, ft->fd, NULL);
+        if (r == 0) {
+                *dev  = req.statbuf.st_dev;
+                *ino  = req.statbuf.st_ino;
+                *size = req.statbuf.st_size;
+        }
+        uv_fs_req_cleanup(&req);
+        return r == 0 ? 0 : -1;
+}
+
+uint64_t file_tail_offset(const struct file_tail *ft)
+{
+        return ft->offset;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_FILE_TAIL_H
+#define PRODUCER_FILE_TAIL_H
+
+/*
+ * Watches one file and reads it from an offset (libuv shell).
+ *
+ * Change detection: libuv fs events on the file AND on its directory (to
+ * see rename-replace and delete-recreate), plus a periodic stat as a safety
+ * net. Each wake-up compares the file with what was read: another inode
+ * (replaced/recreated), a size below the read offset (truncated), changed
+ * header bytes or changed bytes just before the read offset (overwritten
+ * in place). Any of these is reported once and reading restarts at 0.
+ *
+ * Thread: everything runs on the loop thread; callbacks too.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+enum file_tail_change {
+        FILE_TAIL_CREATED = 0, /* the file appeared */
+        FILE_TAIL_REPLACED,    /* another file now has the path */
+        FILE_TAIL_TRUNCATED,   /* shorter than what was read */
+        FILE_TAIL_HEADER_CHANGED, /* the header bytes differ */
+        FILE_TAIL_OVERWRITTEN, /* bytes already read differ */
+        FILE_TAIL_DELETED,     /* the path is gone (reading waits) */
+};
+
+struct file_tail_cbs {
+        /** A change; on anything but DELETED reading restarts at 0. */
+        void (*on_change)(void *ctx, enum file_tail_change change);
+        /** len bytes read at offset, at read_ts_ms (epoch ms). */
+        void (*on_data)(void *ctx, uint64_t offset, const char *buf,
+                        size_t len, uint64_t read_ts_ms);
+        /** Reading reached the current end of the file. */
+        void (*on_eof)(void *ctx, uint64_t offset);
+};
+
+struct file_tail;
+
+/**
+ * @brief Creates the watcher (not started). path is copied. cbs and ctx
+ *        are borrowed. @returns NULL with errno set on failure.
+ */
+struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
+                                   size_t chunk_bytes,
+                                   uint64_t stat_interval_ms,
+                                   const struct file_tail_cbs *cbs,
+                                   void *ctx);
+
+/**
+ * @brief Opens the file if it exists (no callback). @returns 1 if open,
+ *        0 if it does not exist, a negative errno on other errors.
+ */
+int file_tail_open(struct file_tail *ft);
+
+/** @brief Starts watching and reading. @returns 0 or a negative errno. */
+int file_tail_start(struct file_tail *ft);
+
+/** @brief Stops watching and reading; call before file_tail_destroy. */
+void file_tail_stop(struct file_tail *ft);
+
+/** @brief Closes the handles, then frees (from the close callbacks). */
+void file_tail_destroy(struct file_tail *ft);
+
+/** @brief Back-pressure: stop/restart reading (watching continues). */
+void file_tail_pause(struct file_tail *ft);
+void file_tail_resume(struct file_tail *ft);
+
+/** @brief Next read starts at offset. @returns 0 or a negative errno. */
+int file_tail_seek(struct file_tail *ft, uint64_t offset);
+
+/** @brief The bytes [0, len) are the header: a later change of them is
+ *         reported as FILE_TAIL_HEADER_CHANGED. */
+void file_tail_set_head(struct file_tail *ft, size_t len);
+
+/** @brief Identity of the open file. @returns 0, or -1 if none is open. */
+int file_tail_identity(const struct file_tail *ft, uint64_t *dev,
+                       uint64_t *ino, uint64_t *size);
+
+/**
+ * @brief Reads up to len bytes at offset from the open file (blocking,
+ *        small reads only). @returns bytes read or a negative errno.
+ */
+int64_t file_tail_pread(struct file_tail *ft, uint64_t offset, char *buf,
+                        size_t len);
+
+/** @returns the offset of the next read. */
+uint64_t file_tail_offset(const struct file_tail *ft);
+
+#endif

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csv-producer: watches a CSV file and produces every record to Kafka.
+ *
+ * Threading model: ONE thread, owned by the libuv loop. File events,
+ * reads, parsing, producing, delivery reports (rd_kafka_poll, woken by
+ * the main queue's io-event pipe) and signals all run on it, so the
+ * pipeline needs no locks. librdkafka runs its own internal threads but
+ * calls us back only from rd_kafka_poll on the loop thread (its log
+ * callback excepted; common/log is thread-safe). civetweb (optional
+ * --metrics-listen) runs worker threads that only read atomic counters.
+ *
+ * Objects are created in dependency order and destroyed in reverse:
+ * settings → state store → metrics → pipeline → file_tail, kafka_sink.
+ */
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "common/kafka_conf.h"
+#include "common/log.h"
+#include "common/settings.h"
+#include "file_tail.h"
+#include "kafka_sink.h"
+#include "metrics_http.h"
+#include "pipeline.h"
+#include "state_store.h"
+
+#define PRODUCER_VERSION          "0.1.0"
+#define PRODUCER_ERRSTR_LEN       512
+#define PRODUCER_READ_CHUNK_BYTES (256u * 1024u)
+#define PRODUCER_MAX_PENDING_MSGS 100000
+#define PRODUCER_MAX_PENDING_BYTES (64ull * 1024 * 1024)
+#define PRODUCER_CHECKPOINT_MS    200
+#define PRODUCER_FLUSH_TIMEOUT_MS 10000
+#define PRODUCER_EXIT_USAGE       2
+
+static const struct settings_option options[] = {
+        {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
+         "Kafka bootstrap servers"},
+        {"topic", 't', "KAFKA_TOPIC", "TOPIC", "csv-data", "Topic for rows"},
+        {"file", 'f', "PRODUCER_CSV_PATH", "PATH", "data/input.csv",
+         "CSV file to watch"},
+        {"state-dir", 0, "PRODUCER_STATE_DIR", "DIR", ".csv-producer-state",
+         "Directory of the state file (created if missing)"},
+        {"dlq-topic", 0, "PRODUCER_DLQ_TOPIC", "TOPIC", NULL,
+         "Dead-letter topic (default: <topic>.dlq)"},
+        {"key-column", 0, "PRODUCER_KEY_COLUMN", "NAME", "id",
+         "Column whose value is the message key"},
+        {"schema", 0, "PRODUCER_SCHEMA", "NAME:TYPE,...", NULL,
+         "Column types (int, decimal, bool, text); others are inferred"},
+        {"source-id", 0, "PRODUCER_SOURCE_ID", "ID", NULL,
+         "Source identity in messages (default: the file path as given)"},
+        {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", ",",
+         "Field delimiter (one character, or \\t)"},
+        {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
+         "Longer records go to the dead-letter topic"},
+        {"metrics-listen", 0, "PRODUCER_METRICS_LISTEN", "HOST:PORT", NULL,
+         "Serve GET /metrics and /healthz here (off by default)"},
+        {"stat-interval-ms", 0, "PRODUCER_STAT_INTERVAL_MS", "MS", "1000",
+         "Safety-net stat check period"},
+        {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
+         "error, warn, info or debug"},
+        {"exit-at-eof", 0, NULL, NULL, NULL,
+         "Exit 0 once the whole file is acknowledged (tests, benchmarks)"},
+};
+
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+
+struct app {
+        uv_loop_t *loop;
+        uv_signal_t sigint;
+        uv_signal_t sigterm;
+        struct pipeline *pipeline;
+        struct file_tail *tail;
+        struct kafka_sink *sink;
+        int status;
+        bool done;
+};
+
+static void on_done(void *ctx, int status)
+{
+        struct app *app = ctx;
+
+        app->status = status;
+        app->done   = true;
+        uv_stop(app->loop);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+        struct app *app = h->data;
+
+        log_info("event=signal signal=%s", signum == SIGINT ? "INT" : "TERM");
+        pipeline_shutdown(app->pipeline, PRODUCER_FLUSH_TIMEOUT_MS);
+}
+
+static int usage_error(const char *msg)
+{
+        fprintf(stderr, "csv-producer: %s\n", msg);
+        return PRODUCER_EXIT_USAGE;
+}
+
+struct parsed {
+        struct pipeline_config cfg;
+        const char *brokers;
+        const char *path;
+        const char *state_dir;
+        const char *metrics_listen;
+        long long stat_interval_ms;
+        char dlq_topic[1024];
+};
+
+static int read_config(const struct settings *s, struct parsed *o,
+                       char *errstr, size_t errstr_size)
+{
+        const char *delim = settings_get(s, "delimiter");
+        const char *level = settings_get(s, "log-level");
+        enum log_level lvl;
+        long long max_bytes;
+
+        memset(o, 0, sizeof(*o));
+        if (log_level_parse(level, &lvl) != 0) {
+                snprintf(errstr, errstr_size,
+                         "--log-level %s: expected error, warn, info or debug",
+                         level);
+                return -1;
+        }
+        log_set_level(lvl);
+        if (strcmp(delim, "\\t") == 0 || strcmp(delim, "tab") == 0) {
+                o->cfg.delimiter = '\t';
+        } else if (strlen(delim) == 1 && delim[0] != '"' &&
+                   delim[0] != '\n' && delim[0] != '\r') {
+                o->cfg.delimiter = delim[0];
+        } else {
+                snprintf(errstr, errstr_size,
+                         "--delimiter %s: expected one character", delim);
+                return -1;
+        }
+        if (settings_get_int(s, "max-record-bytes", 16, 64ll * 1024 * 1024,
+                             &max_bytes, errstr, errstr_size) != 0 ||
+            settings_get_int(s, "stat-interval-ms", 10, 3600000,
+                             &o->stat_interval_ms, errstr,
+                             errstr_size) != 0) {
+                return -1;
+        }
+        o->brokers        = settings_get(s, "brokers");
+        o->path           = settings_get(s, "file");
+        o->state_dir      = settings_get(s, "state-dir");
+        o->metrics_listen = settings_get(s, "metrics-listen");
+        o->cfg.topic      = settings_get(s, "topic");
+        if (!*o->path || !*o->cfg.topic || !*o->state_dir) {
+                snprintf(errstr, errstr_size, "--%s: must not be empty",
+                         !*o->path ? "file"
+                         : !*o->cfg.topic ? "topic"
+                                          : "state-dir");
+                return -1;
+        }
+        snprintf(o->dlq_topic, sizeof(o->dlq_topic), "%s.dlq", o->cfg.topic);
+        o->cfg.dlq_topic = settings_is_set(s, "dlq-topic")
+                                   ? settings_get(s, "dlq-topic")
+                                   : o->dlq_topic;
+        o->cfg.source = settings_is_set(s, "source-id")
+                                ? settings_get(s, "source-id")
+                                : o->path;
+        o->cfg.key_column             = settings_get(s, "key-column");
+        o->cfg.schema                 = settings_get(s, "schema");
+        o->cfg.max_record_bytes       = (size_t)max_bytes;
+        o->cfg.max_pending_messages   = PRODUCER_MAX_PENDING_MSGS;
+        o->cfg.max_pending_bytes      = PRODUCER_MAX_PENDING_BYTES;
+        o->cfg.checkpoint_interval_ms = PRODUCER_CHECKPOINT_MS;
+        o->cfg.exit_at_eof            = settings_get_bool(s, "exit-at-eof");
+        o->cfg.show_progress          = isatty(STDERR_FILENO) == 1;
+        return 0;
+}
+
+static void close_walk(uv_handle_t *h, void *arg)
+{
+        (void)arg;
+        if (!uv_is_closing(h)) {
+                uv_close(h, NULL);
+        }
+}
+
+int main(int argc, char **argv)
+{
+        struct settings *s = settings_create(options, OPTION_COUNT,
+                                             "PRODUCER_CONFIG");
+        char errstr[PRODUCER_ERRSTR_LEN];
+        struct state_store *store  = NULL;
+        struct metrics_http *http  = NULL;
+        struct producer_metrics metrics;
+        struct parsed o;
+        struct app app;
+        uv_loop_t loop;
+        int status = 1;
+
+        memset(&app, 0, sizeof(app));
+        memset(&metrics, 0, sizeof(metrics));
+        log_set_module("producer");
+        if (!s) {
+                return 1;
+        }
+        switch (settings_parse(s, argc, argv, errstr, sizeof(errstr))) {
+        case SETTINGS_OK:
+                break;
+        case SETTINGS_HELP:
+                settings_print_help(
+                        s, stdout,
+                        "Usage: csv-producer [options]\n"
+                        "Watches a CSV file and produces each record to "
+                        "Kafka as a JSON row.\n"
+                        "Also: -c/--config FILE (properties), -X key=value "
+                        "(librdkafka, repeatable), -X list, --version.");
+                settings_destroy(s);
+                return 0;
+        case SETTINGS_VERSION:
+                printf("csv-producer %s (librdkafka %s, libuv %s)\n",
+                       PRODUCER_VERSION, rd_kafka_version_str(),
+                       uv_version_string());
+                settings_destroy(s);
+                return 0;
+        case SETTINGS_X_LIST:
+                kafka_conf_list(stdout);
+                settings_destroy(s);
+                return 0;
+        case SETTINGS_ERROR:
+                status = usage_error(errstr);
+                settings_destroy(s);
+                return status;
+        }
+        if (read_config(s, &o, errstr, sizeof(errstr)) != 0) {
+                status = usage_error(errstr);
+                settings_destroy(s);
+                return status;
+        }
+
+        uv_loop_init(&loop);
+        app.loop = &loop;
+        store = state_store_create(o.state_dir, o.cfg.source, errstr,
+                                   sizeof(errstr));
+        if (!store) {
+                log_error("event=startup_failed error=\"%s\"", errstr);
+                goto out;
+        }
+        if (o.metrics_listen) {
+                http = metrics_http_start(o.metrics_listen, &metrics, errstr,
+                                          sizeof(errstr));
+                if (!http) {
+                        log_error("event=startup_failed error=\"%s\"",
+                                  errstr);
+                        goto out;
+                }
+        }
+        app.pipeline = pipeline_create(&loop, &o.cfg, store, &metrics,
+                                       on_done, &app, errstr, sizeof(errstr));
+        if (!app.pipeline) {
+                status = usage_error(errstr);
+                goto out;
+        }
+        app.sink = kafka_sink_create(&loop, o.brokers, s, &pipeline_sink_cbs,
+                                     app.pipeline, errstr, sizeof(errstr));
+        if (!app.sink) {
+                status = usage_error(errstr);
+                goto out;
+        }
+        app.tail = file_tail_create(&loop, o.path, PRODUCER_READ_CHUNK_BYTES,
+                                    (uint64_t)o.stat_interval_ms,
+                                    &pipeline_tail_cbs, app.pipeline);
+        if (!app.tail) {
+                log_error("event=startup_failed error=\"out of memory\"");
+                goto out;
+        }
+        uv_signal_init(&loop, &app.sigint);
+        uv_signal_init(&loop, &app.sigterm);
+        app.sigint.data = app.sigterm.data = &app;
+        uv_signal_start(&app.sigint, on_signal, SIGINT);
+        uv_signal_start(&app.sigterm, on_signal, SIGTERM);
+        signal(SIGPIPE, SIG_IGN);
+
+        log_info("event=start file=%s source=%s topic=%s dlq_topic=%s "
+                 "brokers=%s state=%s",
+                 o.path, o.cfg.source, o.cfg.topic, o.cfg.dlq_topic,
+                 o.brokers, state_store_path(store));
+        pipeline_start(app.pipeline, app.tail, app.sink);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        status = app.done ? app.status : 1;
+
+out:
+        file_tail_destroy(app.tail);
+        pipeline_close_handles(app.pipeline);
+        kafka_sink_destroy(app.sink);
+        uv_walk(&loop, close_walk, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        (void)uv_loop_close(&loop); /* all handles are closed above */
+        pipeline_destroy(app.pipeline);
+        metrics_http_stop(http);
+        state_store_destroy(store);
+        settings_destroy(s);
+        return status;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_METRICS_HTTP_H
+#define PRODUCER_METRICS_HTTP_H
+
+/*
+ * Counters and the optional HTTP endpoint (civetweb shell):
+ * GET /metrics (Prometheus text) and GET /healthz.
+ *
+ * Threads: the loop thread writes the counters; civetweb's worker threads
+ * read them. They are atomics, so no lock is needed.
+ */
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct producer_metrics {
+        _Atomic uint64_t records_read;  /* records parsed, good or bad */
+        _Atomic uint64_t rows_sent;     /* rows handed to librdkafka */
+        _Atomic uint64_t rows_acked;    /* rows acknowledged by Kafka */
+        _Atomic uint64_t rows_rejected; /* records sent to the DLQ */
+        _Atomic uint64_t bytes_read;
+        _Atomic uint64_t bytes_pending; /* payload bytes not yet acked */
+        _Atomic uint64_t messages_pending;
+        _Atomic uint64_t generation;
+        _Atomic uint64_t generations_started;
+        _Atomic uint64_t checkpoint_offset;
+        _Atomic uint64_t file_offset; /* bytes read of the current file */
+        _Atomic uint64_t delivery_failures;
+};
+
+struct metrics_http;
+
+/**
+ * @brief Serves m on listen ("127.0.0.1:9464" or a port). m is borrowed.
+ * @returns NULL with errstr filled on failure.
+ */
+struct metrics_http *metrics_http_start(const char *listen,
+                                        const struct producer_metrics *m,
+                                        char *errstr, size_t errstr_size);
+void metrics_http_stop(struct metrics_http *h);
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_PIPELINE_H
+#define PRODUCER_PIPELINE_H
+
+/*
+ * The producer's logic between the file and Kafka (loop thread only):
+ * generations, records → rows / dead letters, back-pressure, the
+ * acknowledged checkpoint, rewinds after a failed delivery.
+ *
+ * It is driven by file_tail's and kafka_sink's callbacks (pipeline_*_cb
+ * tables below) and owns the parser, the typing and the ack tracker.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "file_tail.h"
+#include "kafka_sink.h"
+#include "metrics_http.h"
+#include "state_store.h"
+
+struct pipeline_config {
+        const char *source;     /* source identity (csv.source) */
+        const char *topic;
+        const char *dlq_topic;
+        const char *key_column;
+        const char *schema;     /* --schema or NULL */
+        char delimiter;
+        size_t max_record_bytes;
+        size_t max_pending_messages; /* back-pressure bounds */
+        uint64_t max_pending_bytes;
+        uint64_t checkpoint_interval_ms;
+        bool exit_at_eof;
+        bool show_progress; /* stderr is a terminal */
+};
+
+struct pipeline;
+
+/** Called once when the pipeline has finished (exit_at_eof, fatal error,
+ *  or after pipeline_shutdown): status is the process exit status. */
+typedef void (*pipeline_done_cb)(void *ctx, int status);
+
+/**
+ * @brief Creates the pipeline. cfg strings, store and metrics are borrowed
+ *        and must outlive it. @returns NULL with errstr filled.
+ */
+struct pipeline *pipeline_create(uv_loop_t *loop,
+                                 const struct pipeline_config *cfg,
+                                 struct state_store *store,
+                                 struct producer_metrics *metrics,
+                                 pipeline_done_cb done, void *done_ctx,
+                                 char *errstr, size_t errstr_size);
+
+/** @brief The callbacks to hand to file_tail_create / kafka_sink_create
+ *         with the pipeline as ctx. */
+extern const struct file_tail_cbs pipeline_tail_cbs;
+extern const struct kafka_sink_cbs pipeline_sink_cbs;
+
+/** @brief Connects the shells (borrowed) and starts: waits for the topic's
+ *         metadata, resumes from the state file or starts a generation. */
+int pipeline_start(struct pipeline *p, struct file_tail *tail,
+                   struct kafka_sink *sink);
+
+/**
+ * @brief Stops reading, flushes Kafka for up to flush_timeout_ms, saves the
+ *        acknowledged position. Calls done(0) unless a fatal error
+ *        already ended the pipeline.
+ */
+void pipeline_shutdown(struct pipeline *p, int flush_timeout_ms);
+
+/** @brief Closes the pipeline's loop handles (before the last uv_run). */
+void pipeline_close_handles(struct pipeline *p);
+
+/** @brief Frees the pipeline (after the loop handles are closed). */
+void pipeline_destroy(struct pipeline *p);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* typing: inference, widening, bad values, --schema and the state-file
+ * round trip of inferred types. */
+#include <string.h>
+
+#include "check.h"
+#include "common/wire.h"
+#include "typing.h"
+
+#define NCOLS 5
+
+static void fields_of(const char *const *cells, struct row_field *f)
+{
+        for (size_t i = 0; i < NCOLS; i++) {
+                f[i].ptr = cells[i];
+                f[i].len = strlen(cells[i]);
+        }
+}
+
+static const char *const header[NCOLS] = {"id", "nome", "idade", "ativo",
+                                          "valor"};
+
+/* Encodes one record with the typing's current columns. */
+static int encode(struct typing *t, const char *const *cells, char *out,
+                  size_t size, char *reason)
+{
+        struct row_field f[NCOLS];
+        struct value v[NCOLS];
+        struct wire_buf b = {0};
+        int rc;
+
+        fields_of(cells, f);
+        rc = typing_apply(t, f, NCOLS, v, reason, 128);
+        if (rc == 0) {
+                wire_encode_row(&b, typing_column_names(t), v, NCOLS);
+                snprintf(out, size, "%.*s", (int)b.len, b.data);
+        }
+        wire_buf_finish(&b);
+        return rc;
+}
+
+static void test_inference(void)
+{
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS];
+        char out[256], reason[128], types[256];
+        const char *r1[] = {"1", "Ana", "30", "true", "275.50"};
+        const char *r2[] = {"2", "Bia", "", "FALSE", "10"};
+        const char *r3[] = {"3", "Cid", "abc", "true", "1"};
+        const char *r4[] = {"4.5", "Dan", "40", "false", "0.01"};
+
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(encode(t, r1, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"nome\":\"Ana\",\"idade\":30,"
+                          "\"ativo\":true,\"valor\":275.50}");
+        CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"nome\":\"Bia\",\"idade\":null,"
+                          "\"ativo\":false,\"valor\":10}");
+        /* A non-number in an integer column is a bad record ... */
+        CHECK_EQ_INT(encode(t, r3, out, sizeof(out), reason), -1);
+        CHECK_EQ_STR(reason, "column idade: not a number: 'abc'");
+        /* ... and an integer column widens to decimal. */
+        CHECK_EQ_INT(encode(t, r4, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":4.5,\"nome\":\"Dan\",\"idade\":40,"
+                          "\"ativo\":false,\"valor\":0.01}");
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types, "decimal,text,integer,boolean,decimal");
+
+        /* Round trip of the inferred types into a fresh header. */
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(typing_decode_types(t, types), 0);
+        CHECK_EQ_INT(typing_column_type(t, 0), VALUE_DECIMAL);
+        CHECK_EQ_INT(typing_column_type(t, 3), VALUE_BOOL);
+        CHECK_EQ_INT(typing_decode_types(t, "integer,text"), -1);
+        typing_destroy(t);
+}
+
+static void test_schema(void)
+{
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS];
+        char out[256], reason[128], err[128];
+        const char *r1[] = {"007", "123", "30", "x", "5"};
+        const char *r2[] = {"1.5", "Ana", "30", "x", "5"};
+
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_schema(t, "id:int,nome:text,valor:decimal",
+                                       err, sizeof(err)),
+                     0);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(encode(t, r1, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":7,\"nome\":\"123\",\"idade\":30,"
+                          "\"ativo\":\"x\",\"valor\":5}");
+        /* A schema-fixed integer does not widen. */
+        CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), -1);
+        CHECK_EQ_STR(reason, "column id: not an integer: '1.5'");
+        CHECK_EQ_INT(typing_set_schema(t, "id:float", err, sizeof(err)), -1);
+        CHECK_EQ_INT(typing_set_schema(t, "id", err, sizeof(err)), -1);
+        typing_destroy(t);
+}
+
+int main(void)
+{
+        test_inference();
+        test_schema();
+        return check_exit();
+}
