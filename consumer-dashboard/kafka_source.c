@@ -16,15 +16,15 @@
 #include "core/latency.h"
 #include "core/snapshot_json.h"
 
-#define POLL_TIMEOUT_MS          100
-#define BATCH_MAX                2000 /* messages between request service */
-#define SNAPSHOT_MIN_INTERVAL_MS 100  /* at most 10 snapshots a second */
+#define POLL_TIMEOUT_MS           100
+#define BATCH_MAX                 2000 /* messages between request service */
+#define SNAPSHOT_MIN_INTERVAL_MS  100  /* at most 10 snapshots a second */
 #define SNAPSHOT_IDLE_INTERVAL_MS 1000
-#define METADATA_INTERVAL_MS     2000
-#define METADATA_TIMEOUT_MS      2000
-#define WATERMARK_TIMEOUT_MS     5000
-#define CSV_CHUNK_MAX            10000
-#define MAX_PARTITIONS           4096
+#define METADATA_INTERVAL_MS      2000
+#define METADATA_TIMEOUT_MS       2000
+#define WATERMARK_TIMEOUT_MS      5000
+#define CSV_CHUNK_MAX             10000
+#define MAX_PARTITIONS            4096
 
 struct part {
         int32_t id;
@@ -77,20 +77,20 @@ static void wake(void *ctx)
 }
 
 struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
-                                         struct snapshot_hub *hub,
-                                         char *errstr, size_t errstr_size)
+                                         struct snapshot_hub *hub, char *errstr,
+                                         size_t errstr_size)
 {
         struct kafka_source *ks = calloc(1, sizeof(*ks));
         if (!ks) {
                 snprintf(errstr, errstr_size, "out of memory");
                 return NULL;
         }
-        ks->hub = hub;
-        ks->lag = -1;
+        ks->hub       = hub;
+        ks->lag       = -1;
         ks->data.name = cfg->topic;
         ks->dlqt.name = cfg->dlq_topic;
-        ks->agg = aggregates_create(&cfg->roles);
-        ks->dlq = dlq_stats_create();
+        ks->agg       = aggregates_create(&cfg->roles);
+        ks->dlq       = dlq_stats_create();
         if (!ks->agg || !ks->dlq) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
@@ -102,14 +102,14 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         snprintf(group, sizeof(group), "consumer-dashboard-%ld-%lld",
                  (long)getpid(), (long long)now_ms());
         const char *const props[][2] = {
-                {"bootstrap.servers", cfg->brokers},
-                {"group.id", group},
-                {"enable.auto.commit", "false"},
-                {"enable.auto.offset.store", "false"},
-                {"auto.offset.reset", "earliest"},
-                {"enable.partition.eof", "false"},
-                {"allow.auto.create.topics", "false"},
-                {"fetch.wait.max.ms", "10"},
+            {"bootstrap.servers", cfg->brokers},
+            {"group.id", group},
+            {"enable.auto.commit", "false"},
+            {"enable.auto.offset.store", "false"},
+            {"auto.offset.reset", "earliest"},
+            {"enable.partition.eof", "false"},
+            {"allow.auto.create.topics", "false"},
+            {"fetch.wait.max.ms", "10"},
         };
         for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
                 if (kafka_conf_set(conf, props[i][0], props[i][1], errstr,
@@ -130,7 +130,7 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         }
         conf = NULL; /* owned by rk now */
         rd_kafka_poll_set_consumer(ks->rk);
-        ks->queue = rd_kafka_queue_get_consumer(ks->rk);
+        ks->queue    = rd_kafka_queue_get_consumer(ks->rk);
         ks->data.rkt = rd_kafka_topic_new(ks->rk, cfg->topic, NULL);
         ks->dlqt.rkt = rd_kafka_topic_new(ks->rk, cfg->dlq_topic, NULL);
         if (!ks->queue || !ks->data.rkt || !ks->dlqt.rkt) {
@@ -170,9 +170,8 @@ static int grow(struct kafka_source *ks, struct topic_parts *t, int n)
         t->parts = p;
         for (int i = t->n; i < n; i++) {
                 int64_t lo = 0, hi = 0;
-                if (rd_kafka_query_watermark_offsets(ks->rk, t->name, i, &lo,
-                                                     &hi,
-                                                     WATERMARK_TIMEOUT_MS)) {
+                if (rd_kafka_query_watermark_offsets(
+                        ks->rk, t->name, i, &lo, &hi, WATERMARK_TIMEOUT_MS)) {
                         lo = hi = 0;
                 }
                 p[i] = (struct part){i, lo, lo, ks->caught_up ? lo : hi};
@@ -186,15 +185,15 @@ static void add_assignment(rd_kafka_topic_partition_list_t *l,
 {
         for (int i = 0; i < t->n; i++) {
                 rd_kafka_topic_partition_list_add(l, t->name, i)->offset =
-                        t->parts[i].next;
+                    t->parts[i].next;
         }
 }
 
 /* Follows partitions that appeared since the last look. */
 static void refresh_partitions(struct kafka_source *ks)
 {
-        int nd = partition_count(ks, &ks->data);
-        int nq = partition_count(ks, &ks->dlqt);
+        int nd       = partition_count(ks, &ks->data);
+        int nq       = partition_count(ks, &ks->dlqt);
         bool changed = false;
         if (nd >= 0) {
                 ks->metadata_ok = true;
@@ -209,7 +208,7 @@ static void refresh_partitions(struct kafka_source *ks)
                 return;
         }
         rd_kafka_topic_partition_list_t *l =
-                rd_kafka_topic_partition_list_new(ks->data.n + ks->dlqt.n);
+            rd_kafka_topic_partition_list_new(ks->data.n + ks->dlqt.n);
         add_assignment(l, &ks->data);
         add_assignment(l, &ks->dlqt);
         rd_kafka_resp_err_t err = rd_kafka_assign(ks->rk, l);
@@ -286,9 +285,9 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
         }
         if (am.kind == WIRE_SNAPSHOT_COMPLETE) {
                 const struct wire_field *lr =
-                        wire_object_get(&ks->obj, "last_record");
+                    wire_object_get(&ks->obj, "last_record");
                 const struct wire_field *rc =
-                        wire_object_get(&ks->obj, "row_count");
+                    wire_object_get(&ks->obj, "row_count");
                 if (!lr || !rc || lr->value.type != VALUE_INT ||
                     rc->value.type != VALUE_INT || lr->value.as.i < 0 ||
                     rc->value.as.i < 0) {
@@ -296,7 +295,7 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         return;
                 }
                 am.last_record = (uint64_t)lr->value.as.i;
-                am.row_count = (uint64_t)rc->value.as.i;
+                am.row_count   = (uint64_t)rc->value.as.i;
         }
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
         if (r == AGGREGATES_NOMEM) {
@@ -325,9 +324,9 @@ static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
         }
         ks->messages++;
         const char *tn = rd_kafka_topic_name(m->rkt);
-        bool is_dlq = strcmp(tn, ks->dlqt.name) == 0;
-        struct part *p = find_part(is_dlq ? &ks->dlqt : &ks->data,
-                                   m->partition);
+        bool is_dlq    = strcmp(tn, ks->dlqt.name) == 0;
+        struct part *p =
+            find_part(is_dlq ? &ks->dlqt : &ks->data, m->partition);
         if (p) {
                 p->next = m->offset + 1;
         }
@@ -345,21 +344,21 @@ static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
 static void update_progress(struct kafka_source *ks, uint64_t *consumed,
                             uint64_t *target)
 {
-        *consumed = *target = 0;
-        bool done = true;
-        int64_t lag = 0;
+        *consumed = *target            = 0;
+        bool done                      = true;
+        int64_t lag                    = 0;
         const struct topic_parts *ts[] = {&ks->data, &ks->dlqt};
         for (int k = 0; k < 2; k++) {
                 for (int i = 0; i < ts[k]->n; i++) {
                         const struct part *p = &ts[k]->parts[i];
-                        int64_t read = p->next - p->low;
-                        int64_t goal = p->target - p->low;
+                        int64_t read         = p->next - p->low;
+                        int64_t goal         = p->target - p->low;
                         *consumed += (uint64_t)(read < goal ? read : goal);
                         *target += (uint64_t)goal;
                         done &= p->next >= p->target;
                         int64_t lo, hi;
-                        if (rd_kafka_get_watermark_offsets(
-                                    ks->rk, ts[k]->name, i, &lo, &hi) == 0 &&
+                        if (rd_kafka_get_watermark_offsets(ks->rk, ts[k]->name,
+                                                           i, &lo, &hi) == 0 &&
                             hi > p->next) {
                                 lag += hi - p->next;
                         }
@@ -380,38 +379,35 @@ static char *render_metrics(struct kafka_source *ks, size_t *len)
         struct aggregates_counters k;
         aggregates_counters(ks->agg, &k);
         wire_buf_printf(
-                &b,
-                "# TYPE dashboard_rows gauge\ndashboard_rows %llu\n"
-                "# TYPE dashboard_messages_total counter\n"
-                "dashboard_messages_total %llu\n"
-                "# TYPE dashboard_rows_applied_total counter\n"
-                "dashboard_rows_applied_total %llu\n"
-                "# TYPE dashboard_duplicates_total counter\n"
-                "dashboard_duplicates_total %llu\n"
-                "# TYPE dashboard_stale_total counter\n"
-                "dashboard_stale_total %llu\n"
-                "# TYPE dashboard_decode_errors_total counter\n"
-                "dashboard_decode_errors_total %llu\n"
-                "# TYPE dashboard_generation_swaps_total counter\n"
-                "dashboard_generation_swaps_total %llu\n"
-                "# TYPE dashboard_dlq_messages_total counter\n"
-                "dashboard_dlq_messages_total %llu\n"
-                "# TYPE dashboard_consumer_lag gauge\n"
-                "dashboard_consumer_lag %lld\n"
-                "# TYPE dashboard_caught_up gauge\ndashboard_caught_up %d\n"
-                "# TYPE dashboard_partitions gauge\n"
-                "dashboard_partitions %d\n"
-                "# TYPE dashboard_memory_bytes gauge\n"
-                "dashboard_memory_bytes %zu\n",
-                (unsigned long long)aggregates_count(ks->agg),
-                (unsigned long long)ks->messages,
-                (unsigned long long)k.applied,
-                (unsigned long long)k.duplicates, (unsigned long long)k.stale,
-                (unsigned long long)ks->decode_errors,
-                (unsigned long long)k.swaps,
-                (unsigned long long)dlq_stats_count(ks->dlq),
-                (long long)ks->lag, ks->caught_up ? 1 : 0, ks->data.n,
-                aggregates_memory(ks->agg));
+            &b,
+            "# TYPE dashboard_rows gauge\ndashboard_rows %llu\n"
+            "# TYPE dashboard_messages_total counter\n"
+            "dashboard_messages_total %llu\n"
+            "# TYPE dashboard_rows_applied_total counter\n"
+            "dashboard_rows_applied_total %llu\n"
+            "# TYPE dashboard_duplicates_total counter\n"
+            "dashboard_duplicates_total %llu\n"
+            "# TYPE dashboard_stale_total counter\n"
+            "dashboard_stale_total %llu\n"
+            "# TYPE dashboard_decode_errors_total counter\n"
+            "dashboard_decode_errors_total %llu\n"
+            "# TYPE dashboard_generation_swaps_total counter\n"
+            "dashboard_generation_swaps_total %llu\n"
+            "# TYPE dashboard_dlq_messages_total counter\n"
+            "dashboard_dlq_messages_total %llu\n"
+            "# TYPE dashboard_consumer_lag gauge\n"
+            "dashboard_consumer_lag %lld\n"
+            "# TYPE dashboard_caught_up gauge\ndashboard_caught_up %d\n"
+            "# TYPE dashboard_partitions gauge\n"
+            "dashboard_partitions %d\n"
+            "# TYPE dashboard_memory_bytes gauge\n"
+            "dashboard_memory_bytes %zu\n",
+            (unsigned long long)aggregates_count(ks->agg),
+            (unsigned long long)ks->messages, (unsigned long long)k.applied,
+            (unsigned long long)k.duplicates, (unsigned long long)k.stale,
+            (unsigned long long)ks->decode_errors, (unsigned long long)k.swaps,
+            (unsigned long long)dlq_stats_count(ks->dlq), (long long)ks->lag,
+            ks->caught_up ? 1 : 0, ks->data.n, aggregates_memory(ks->agg));
         if (ks->latency.n) {
                 wire_buf_printf(&b,
                                 "# TYPE dashboard_latency_ms summary\n"
@@ -431,17 +427,17 @@ static void publish(struct kafka_source *ks, int64_t now)
         uint64_t consumed, target;
         update_progress(ks, &consumed, &target);
         struct snapshot_stream st = {
-                .topic = ks->data.name,
-                .dlq_topic = ks->dlqt.name,
-                .partitions = ks->data.n,
-                .now_ms = now,
-                .lag = ks->lag,
-                .messages = ks->messages,
-                .decode_errors = ks->decode_errors,
-                .caught_up = ks->caught_up,
-                .catchup_consumed = consumed,
-                .catchup_target = target,
-                .latency = &ks->latency,
+            .topic            = ks->data.name,
+            .dlq_topic        = ks->dlqt.name,
+            .partitions       = ks->data.n,
+            .now_ms           = now,
+            .lag              = ks->lag,
+            .messages         = ks->messages,
+            .decode_errors    = ks->decode_errors,
+            .caught_up        = ks->caught_up,
+            .catchup_consumed = consumed,
+            .catchup_target   = target,
+            .latency          = &ks->latency,
         };
         struct wire_buf b = {0};
         if (snapshot_render(ks->agg, ks->dlq, &st, &b) != 0) {
@@ -449,20 +445,20 @@ static void publish(struct kafka_source *ks, int64_t now)
                 log_error("event=render_failed");
                 return;
         }
-        size_t mlen = 0;
+        size_t mlen   = 0;
         char *metrics = render_metrics(ks, &mlen);
         snapshot_hub_publish(ks->hub, b.data, b.len, metrics, mlen,
                              ks->caught_up);
-        ks->published_version = aggregates_version(ks->agg);
+        ks->published_version   = aggregates_version(ks->agg);
         ks->published_caught_up = ks->caught_up;
-        ks->last_publish = now;
+        ks->last_publish        = now;
 }
 
 static void serve(struct kafka_source *ks, struct hub_request *r)
 {
         struct rows_query q;
         int rc;
-        r->status = 200;
+        r->status   = 200;
         bool paging = r->kind == HUB_REQ_ROWS;
         if (r->kind != HUB_REQ_CATEGORIES &&
             rows_query_parse(r->query, paging, &q, r->error,
@@ -479,11 +475,10 @@ static void serve(struct kafka_source *ks, struct hub_request *r)
                 break;
         case HUB_REQ_CSV:
         default:
-                rc = snapshot_render_csv(ks->agg, &q, r->offset,
-                                         r->limit > CSV_CHUNK_MAX
-                                                 ? CSV_CHUNK_MAX
-                                                 : r->limit,
-                                         &r->more, &r->body);
+                rc = snapshot_render_csv(
+                    ks->agg, &q, r->offset,
+                    r->limit > CSV_CHUNK_MAX ? CSV_CHUNK_MAX : r->limit,
+                    &r->more, &r->body);
                 break;
         }
         if (rc == -2) {
@@ -516,9 +511,9 @@ static void *run(void *arg)
                         ks->last_metadata = now;
                 }
                 rd_kafka_message_t *m =
-                        rd_kafka_consumer_poll(ks->rk, POLL_TIMEOUT_MS);
+                    rd_kafka_consumer_poll(ks->rk, POLL_TIMEOUT_MS);
                 int n = 0;
-                now = now_ms();
+                now   = now_ms();
                 while (m) {
                         handle(ks, m, now);
                         rd_kafka_message_destroy(m);
@@ -529,9 +524,9 @@ static void *run(void *arg)
                 }
                 serve_requests(ks);
                 now = now_ms();
-                bool changed = aggregates_version(ks->agg) !=
-                                       ks->published_version ||
-                               ks->caught_up != ks->published_caught_up;
+                bool changed =
+                    aggregates_version(ks->agg) != ks->published_version ||
+                    ks->caught_up != ks->published_caught_up;
                 int64_t since = now - ks->last_publish;
                 if ((changed && since >= SNAPSHOT_MIN_INTERVAL_MS) ||
                     since >= SNAPSHOT_IDLE_INTERVAL_MS) {

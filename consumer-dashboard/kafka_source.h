@@ -34,8 +34,8 @@ struct kafka_source;
  * @locality main thread.
  */
 struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
-                                         struct snapshot_hub *hub,
-                                         char *errstr, size_t errstr_size);
+                                         struct snapshot_hub *hub, char *errstr,
+                                         size_t errstr_size);
 
 /** @brief Starts the Kafka thread. @returns 0 or -1. */
 int kafka_source_start(struct kafka_source *ks);

@@ -71,8 +71,8 @@ void snapshot_hub_publish(struct snapshot_hub *h, char *json, size_t json_len,
                 free(metrics);
                 return;
         }
-        *b = (struct hub_blob){json, json_len, metrics, metrics_len, 0,
-                               caught_up, 1};
+        *b = (struct hub_blob){json, json_len,  metrics, metrics_len,
+                               0,    caught_up, 1};
         struct hub_blob *old = NULL;
         pthread_mutex_lock(&h->lock);
         b->seq = h->latest ? h->latest->seq + 1 : 1;
@@ -115,7 +115,7 @@ void snapshot_hub_set_wake(struct snapshot_hub *h, void (*wake)(void *),
                            void *ctx)
 {
         pthread_mutex_lock(&h->lock);
-        h->wake = wake;
+        h->wake     = wake;
         h->wake_ctx = ctx;
         pthread_mutex_unlock(&h->lock);
 }
@@ -135,9 +135,9 @@ void snapshot_hub_request(struct snapshot_hub *h, struct hub_request *r)
         } else {
                 h->queue_head = r;
         }
-        h->queue_tail = r;
+        h->queue_tail        = r;
         void (*wake)(void *) = h->wake;
-        void *ctx = h->wake_ctx;
+        void *ctx            = h->wake_ctx;
         pthread_mutex_unlock(&h->lock);
         if (wake) {
                 wake(ctx); /* outside the lock: it calls into librdkafka */
@@ -175,7 +175,7 @@ void snapshot_hub_close(struct snapshot_hub *h)
         /* Requests nobody will serve any more. */
         for (struct hub_request *r = h->queue_head; r; r = r->next) {
                 r->status = 503;
-                r->done = true;
+                r->done   = true;
         }
         h->queue_head = h->queue_tail = NULL;
         pthread_cond_broadcast(&h->cond);
@@ -241,7 +241,7 @@ struct hub_viewer *snapshot_hub_push_next(struct snapshot_hub *h, void **conn,
                         return NULL;
                 }
                 struct hub_viewer *v = h->viewers;
-                uint64_t seq = h->latest ? h->latest->seq : 0;
+                uint64_t seq         = h->latest ? h->latest->seq : 0;
                 while (v && (v->busy || v->dead || v->sent_seq >= seq)) {
                         v = v->next;
                 }

@@ -44,7 +44,7 @@ enum hub_request_kind {
 
 struct hub_request {
         enum hub_request_kind kind;
-        const char *query; /* borrowed query string, may be NULL */
+        const char *query;      /* borrowed query string, may be NULL */
         uint64_t offset, limit; /* CSV chunk */
         /* Filled by the Kafka thread: */
         int status; /* HTTP status */

@@ -25,9 +25,9 @@ static int b64val(char c)
 /* Decodes base64 text; -1 on bad input or when out is too small. */
 static int b64decode(const char *in, char *out, size_t size)
 {
-        size_t o = 0;
+        size_t o     = 0;
         unsigned acc = 0;
-        int bits = 0;
+        int bits     = 0;
         for (; *in && *in != '='; in++) {
                 int v = b64val(*in);
                 if (v < 0) {

@@ -156,8 +156,8 @@ static void watch_file(struct file_tail *ft)
 static int open_path(struct file_tail *ft)
 {
         uv_fs_t req;
-        int fd = uv_fs_open(ft->loop, &req, ft->path, O_RDONLY | O_CLOEXEC, 0,
-                            NULL);
+        int fd =
+            uv_fs_open(ft->loop, &req, ft->path, O_RDONLY | O_CLOEXEC, 0, NULL);
 
         uv_fs_req_cleanup(&req);
         if (fd < 0) {
@@ -236,7 +236,7 @@ static void report(struct file_tail *ft, enum file_tail_change change)
 static int64_t check(struct file_tail *ft)
 {
         uv_stat_t st = {0};
-        int r = stat_path(ft, &st);
+        int r        = stat_path(ft, &st);
 
         ft->need_check = false;
         if (r < 0) {
@@ -260,13 +260,12 @@ static int64_t check(struct file_tail *ft)
                 report(ft, FILE_TAIL_REPLACED);
                 return (int64_t)st.st_size;
         }
-        if (ft->head_len && !same_bytes(ft, 0, ft->head, ft->head_len)) {
-                report(ft, FILE_TAIL_HEADER_CHANGED);
-        } else if (st.st_size < ft->offset) {
+        if (st.st_size < ft->offset) {
                 report(ft, FILE_TAIL_TRUNCATED);
-        } else if (ft->tail_len &&
-                   !same_bytes(ft, ft->offset - ft->tail_len, ft->tail,
-                               ft->tail_len)) {
+        } else if (ft->head_len && !same_bytes(ft, 0, ft->head, ft->head_len)) {
+                report(ft, FILE_TAIL_HEADER_CHANGED);
+        } else if (ft->tail_len && !same_bytes(ft, ft->offset - ft->tail_len,
+                                               ft->tail, ft->tail_len)) {
                 report(ft, FILE_TAIL_OVERWRITTEN);
         }
         return (int64_t)st.st_size;
@@ -368,9 +367,9 @@ int file_tail_start(struct file_tail *ft)
         uv_timer_init(ft->loop, &ft->stat_timer);
         uv_idle_init(ft->loop, &ft->pump);
         ft->file_ev.data = ft->dir_ev.data = ft->stat_timer.data =
-                ft->pump.data                  = ft;
-        ft->handles_open                       = 4;
-        ft->started                            = true;
+            ft->pump.data                  = ft;
+        ft->handles_open                   = 4;
+        ft->started                        = true;
         r = uv_fs_event_start(&ft->dir_ev, on_fs_event, ft->dir, 0);
         if (r < 0) {
                 log_error("event=watch_failed dir=%s error=\"%s\"", ft->dir,
@@ -481,8 +480,8 @@ void file_tail_set_head(struct file_tail *ft, size_t len)
         ft->head_len = r == (int64_t)len ? len : 0;
 }
 
-int file_tail_identity(const struct file_tail *ft, uint64_t *dev,
-                       uint64_t *ino, uint64_t *size)
+int file_tail_identity(const struct file_tail *ft, uint64_t *dev, uint64_t *ino,
+                       uint64_t *size)
 {
         uv_fs_t req;
         int r;

@@ -21,20 +21,20 @@
 #include <uv.h>
 
 enum file_tail_change {
-        FILE_TAIL_CREATED = 0, /* the file appeared */
-        FILE_TAIL_REPLACED,    /* another file now has the path */
-        FILE_TAIL_TRUNCATED,   /* shorter than what was read */
+        FILE_TAIL_CREATED = 0,    /* the file appeared */
+        FILE_TAIL_REPLACED,       /* another file now has the path */
+        FILE_TAIL_TRUNCATED,      /* shorter than what was read */
         FILE_TAIL_HEADER_CHANGED, /* the header bytes differ */
-        FILE_TAIL_OVERWRITTEN, /* bytes already read differ */
-        FILE_TAIL_DELETED,     /* the path is gone (reading waits) */
+        FILE_TAIL_OVERWRITTEN,    /* bytes already read differ */
+        FILE_TAIL_DELETED,        /* the path is gone (reading waits) */
 };
 
 struct file_tail_cbs {
         /** A change; on anything but DELETED reading restarts at 0. */
         void (*on_change)(void *ctx, enum file_tail_change change);
         /** len bytes read at offset, at read_ts_ms (epoch ms). */
-        void (*on_data)(void *ctx, uint64_t offset, const char *buf,
-                        size_t len, uint64_t read_ts_ms);
+        void (*on_data)(void *ctx, uint64_t offset, const char *buf, size_t len,
+                        uint64_t read_ts_ms);
         /** Reading reached the current end of the file. */
         void (*on_eof)(void *ctx, uint64_t offset);
 };
@@ -48,8 +48,7 @@ struct file_tail;
 struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
                                    size_t chunk_bytes,
                                    uint64_t stat_interval_ms,
-                                   const struct file_tail_cbs *cbs,
-                                   void *ctx);
+                                   const struct file_tail_cbs *cbs, void *ctx);
 
 /**
  * @brief Opens the file if it exists (no callback). @returns 1 if open,
@@ -78,8 +77,8 @@ int file_tail_seek(struct file_tail *ft, uint64_t offset);
 void file_tail_set_head(struct file_tail *ft, size_t len);
 
 /** @brief Identity of the open file. @returns 0, or -1 if none is open. */
-int file_tail_identity(const struct file_tail *ft, uint64_t *dev,
-                       uint64_t *ino, uint64_t *size);
+int file_tail_identity(const struct file_tail *ft, uint64_t *dev, uint64_t *ino,
+                       uint64_t *size);
 
 /**
  * @brief Reads up to len bytes at offset from the open file (blocking,

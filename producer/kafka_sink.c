@@ -35,12 +35,12 @@ struct kafka_sink {
  * would drop messages during a long outage. Queue limits sit above the
  * pipeline's own back-pressure bounds so produce never sees QUEUE_FULL. */
 static const char *const defaults[][2] = {
-        {"enable.idempotence", "true"},
-        {"message.timeout.ms", "0"},
-        {"linger.ms", "5"},
-        {"queue.buffering.max.messages", "1000000"},
-        {"queue.buffering.max.kbytes", "1048576"},
-        {"batch.num.messages", "10000"},
+    {"enable.idempotence", "true"},
+    {"message.timeout.ms", "0"},
+    {"linger.ms", "5"},
+    {"queue.buffering.max.messages", "1000000"},
+    {"queue.buffering.max.kbytes", "1048576"},
+    {"batch.num.messages", "10000"},
 };
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -53,8 +53,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
                              m->err ? rd_kafka_err2str(m->err) : NULL);
 }
 
-static void error_cb(rd_kafka_t *rk, int err, const char *reason,
-                     void *opaque)
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
         struct kafka_sink *ks = opaque;
         char fatal[512];
@@ -102,8 +101,8 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                                      void *ctx, char *errstr,
                                      size_t errstr_size)
 {
-        struct kafka_sink *ks  = calloc(1, sizeof(*ks));
-        rd_kafka_conf_t *conf  = rd_kafka_conf_new();
+        struct kafka_sink *ks = calloc(1, sizeof(*ks));
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
         char rd_err[512];
 
         if (!ks || !conf) {
@@ -119,8 +118,8 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                 goto error;
         }
         for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
-                if (kafka_conf_set(conf, defaults[i][0], defaults[i][1],
-                                   errstr, errstr_size) != 0) {
+                if (kafka_conf_set(conf, defaults[i][0], defaults[i][1], errstr,
+                                   errstr_size) != 0) {
                         goto error;
                 }
         }
@@ -164,8 +163,8 @@ static rd_kafka_topic_t *topic_of(struct kafka_sink *ks, const char *name)
 {
         for (int i = 0; i < KAFKA_SINK_TOPICS_MAX; i++) {
                 if (!ks->topics[i].name) {
-                        ks->topics[i].rkt = rd_kafka_topic_new(ks->rk, name,
-                                                               NULL);
+                        ks->topics[i].rkt =
+                            rd_kafka_topic_new(ks->rk, name, NULL);
                         if (!ks->topics[i].rkt) {
                                 return NULL;
                         }
@@ -213,30 +212,32 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        const struct kafka_sink_headers *h, uint64_t seq,
                        const char **error)
 {
-        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(8);
+        rd_kafka_headers_t *hdrs     = rd_kafka_headers_new(8);
         const char *const pairs[][2] = {
-                {"csv.kind", h->kind},       {"csv.source", h->source},
-                {"csv.generation", h->generation}, {"csv.record", h->record},
-                {"csv.offset", h->offset},   {"csv.schema", h->schema},
-                {"csv.read_ts", h->read_ts},
+            {"csv.kind", h->kind},
+            {"csv.source", h->source},
+            {"csv.generation", h->generation},
+            {"csv.record", h->record},
+            {"csv.offset", h->offset},
+            {"csv.schema", h->schema},
+            {"csv.read_ts", h->read_ts},
         };
         rd_kafka_resp_err_t err;
 
         for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
                 if (pairs[i][1]) {
-                        rd_kafka_header_add(hdrs, pairs[i][0], -1,
-                                            pairs[i][1], -1);
+                        rd_kafka_header_add(hdrs, pairs[i][0], -1, pairs[i][1],
+                                            -1);
                 }
         }
         err = rd_kafka_producev(
-                ks->rk, RD_KAFKA_V_TOPIC(topic),
-                RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA
-                                                   : partition),
-                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                RD_KAFKA_V_KEY(key, key_len),
-                RD_KAFKA_V_VALUE((void *)payload, len),
-                RD_KAFKA_V_HEADERS(hdrs),
-                RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
+            ks->rk, RD_KAFKA_V_TOPIC(topic),
+            RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA
+                                               : partition),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(key, key_len),
+            RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 rd_kafka_headers_destroy(hdrs); /* still ours on failure */
                 *error = rd_kafka_err2str(err);

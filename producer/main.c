@@ -31,43 +31,43 @@
 #include "pipeline.h"
 #include "state_store.h"
 
-#define PRODUCER_VERSION          "0.1.0"
-#define PRODUCER_ERRSTR_LEN       512
-#define PRODUCER_READ_CHUNK_BYTES (256u * 1024u)
-#define PRODUCER_MAX_PENDING_MSGS 100000
+#define PRODUCER_VERSION           "0.1.0"
+#define PRODUCER_ERRSTR_LEN        512
+#define PRODUCER_READ_CHUNK_BYTES  (256u * 1024u)
+#define PRODUCER_MAX_PENDING_MSGS  100000
 #define PRODUCER_MAX_PENDING_BYTES (64ull * 1024 * 1024)
-#define PRODUCER_CHECKPOINT_MS    200
-#define PRODUCER_FLUSH_TIMEOUT_MS 10000
-#define PRODUCER_EXIT_USAGE       2
+#define PRODUCER_CHECKPOINT_MS     200
+#define PRODUCER_FLUSH_TIMEOUT_MS  10000
+#define PRODUCER_EXIT_USAGE        2
 
 static const struct settings_option options[] = {
-        {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
-         "Kafka bootstrap servers"},
-        {"topic", 't', "KAFKA_TOPIC", "TOPIC", "csv-data", "Topic for rows"},
-        {"file", 'f', "PRODUCER_CSV_PATH", "PATH", "data/input.csv",
-         "CSV file to watch"},
-        {"state-dir", 0, "PRODUCER_STATE_DIR", "DIR", ".csv-producer-state",
-         "Directory of the state file (created if missing)"},
-        {"dlq-topic", 0, "PRODUCER_DLQ_TOPIC", "TOPIC", NULL,
-         "Dead-letter topic (default: <topic>.dlq)"},
-        {"key-column", 0, "PRODUCER_KEY_COLUMN", "NAME", "id",
-         "Column whose value is the message key"},
-        {"schema", 0, "PRODUCER_SCHEMA", "NAME:TYPE,...", NULL,
-         "Column types (int, decimal, bool, text); others are inferred"},
-        {"source-id", 0, "PRODUCER_SOURCE_ID", "ID", NULL,
-         "Source identity in messages (default: the file path as given)"},
-        {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", ",",
-         "Field delimiter (one character, or \\t)"},
-        {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
-         "Longer records go to the dead-letter topic"},
-        {"metrics-listen", 0, "PRODUCER_METRICS_LISTEN", "HOST:PORT", NULL,
-         "Serve GET /metrics and /healthz here (off by default)"},
-        {"stat-interval-ms", 0, "PRODUCER_STAT_INTERVAL_MS", "MS", "1000",
-         "Safety-net stat check period"},
-        {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
-         "error, warn, info or debug"},
-        {"exit-at-eof", 0, NULL, NULL, NULL,
-         "Exit 0 once the whole file is acknowledged (tests, benchmarks)"},
+    {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
+     "Kafka bootstrap servers"},
+    {"topic", 't', "KAFKA_TOPIC", "TOPIC", "csv-data", "Topic for rows"},
+    {"file", 'f', "PRODUCER_CSV_PATH", "PATH", "data/input.csv",
+     "CSV file to watch"},
+    {"state-dir", 0, "PRODUCER_STATE_DIR", "DIR", ".csv-producer-state",
+     "Directory of the state file (created if missing)"},
+    {"dlq-topic", 0, "PRODUCER_DLQ_TOPIC", "TOPIC", NULL,
+     "Dead-letter topic (default: <topic>.dlq)"},
+    {"key-column", 0, "PRODUCER_KEY_COLUMN", "NAME", "id",
+     "Column whose value is the message key"},
+    {"schema", 0, "PRODUCER_SCHEMA", "NAME:TYPE,...", NULL,
+     "Column types (int, decimal, bool, text); others are inferred"},
+    {"source-id", 0, "PRODUCER_SOURCE_ID", "ID", NULL,
+     "Source identity in messages (default: the file path as given)"},
+    {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", ",",
+     "Field delimiter (one character, or \\t)"},
+    {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
+     "Longer records go to the dead-letter topic"},
+    {"metrics-listen", 0, "PRODUCER_METRICS_LISTEN", "HOST:PORT", NULL,
+     "Serve GET /metrics and /healthz here (off by default)"},
+    {"stat-interval-ms", 0, "PRODUCER_STAT_INTERVAL_MS", "MS", "1000",
+     "Safety-net stat check period"},
+    {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
+     "error, warn, info or debug"},
+    {"exit-at-eof", 0, NULL, NULL, NULL,
+     "Exit 0 once the whole file is acknowledged (tests, benchmarks)"},
 };
 
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
@@ -116,8 +116,8 @@ struct parsed {
         char dlq_topic[1024];
 };
 
-static int read_config(const struct settings *s, struct parsed *o,
-                       char *errstr, size_t errstr_size)
+static int read_config(const struct settings *s, struct parsed *o, char *errstr,
+                       size_t errstr_size)
 {
         const char *delim = settings_get(s, "delimiter");
         const char *level = settings_get(s, "log-level");
@@ -134,8 +134,8 @@ static int read_config(const struct settings *s, struct parsed *o,
         log_set_level(lvl);
         if (strcmp(delim, "\\t") == 0 || strcmp(delim, "tab") == 0) {
                 o->cfg.delimiter = '\t';
-        } else if (strlen(delim) == 1 && delim[0] != '"' &&
-                   delim[0] != '\n' && delim[0] != '\r') {
+        } else if (strlen(delim) == 1 && delim[0] != '"' && delim[0] != '\n' &&
+                   delim[0] != '\r') {
                 o->cfg.delimiter = delim[0];
         } else {
                 snprintf(errstr, errstr_size,
@@ -145,8 +145,7 @@ static int read_config(const struct settings *s, struct parsed *o,
         if (settings_get_int(s, "max-record-bytes", 16, 64ll * 1024 * 1024,
                              &max_bytes, errstr, errstr_size) != 0 ||
             settings_get_int(s, "stat-interval-ms", 10, 3600000,
-                             &o->stat_interval_ms, errstr,
-                             errstr_size) != 0) {
+                             &o->stat_interval_ms, errstr, errstr_size) != 0) {
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
@@ -156,18 +155,18 @@ static int read_config(const struct settings *s, struct parsed *o,
         o->cfg.topic      = settings_get(s, "topic");
         if (!*o->path || !*o->cfg.topic || !*o->state_dir) {
                 snprintf(errstr, errstr_size, "--%s: must not be empty",
-                         !*o->path ? "file"
+                         !*o->path        ? "file"
                          : !*o->cfg.topic ? "topic"
                                           : "state-dir");
                 return -1;
         }
         snprintf(o->dlq_topic, sizeof(o->dlq_topic), "%s.dlq", o->cfg.topic);
-        o->cfg.dlq_topic = settings_is_set(s, "dlq-topic")
-                                   ? settings_get(s, "dlq-topic")
-                                   : o->dlq_topic;
-        o->cfg.source = settings_is_set(s, "source-id")
-                                ? settings_get(s, "source-id")
-                                : o->path;
+        o->cfg.dlq_topic              = settings_is_set(s, "dlq-topic")
+                                            ? settings_get(s, "dlq-topic")
+                                            : o->dlq_topic;
+        o->cfg.source                 = settings_is_set(s, "source-id")
+                                            ? settings_get(s, "source-id")
+                                            : o->path;
         o->cfg.key_column             = settings_get(s, "key-column");
         o->cfg.schema                 = settings_get(s, "schema");
         o->cfg.max_record_bytes       = (size_t)max_bytes;
@@ -189,11 +188,11 @@ static void close_walk(uv_handle_t *h, void *arg)
 
 int main(int argc, char **argv)
 {
-        struct settings *s = settings_create(options, OPTION_COUNT,
-                                             "PRODUCER_CONFIG");
+        struct settings *s =
+            settings_create(options, OPTION_COUNT, "PRODUCER_CONFIG");
         char errstr[PRODUCER_ERRSTR_LEN];
-        struct state_store *store  = NULL;
-        struct metrics_http *http  = NULL;
+        struct state_store *store = NULL;
+        struct metrics_http *http = NULL;
         struct producer_metrics metrics;
         struct parsed o;
         struct app app;
@@ -211,12 +210,12 @@ int main(int argc, char **argv)
                 break;
         case SETTINGS_HELP:
                 settings_print_help(
-                        s, stdout,
-                        "Usage: csv-producer [options]\n"
-                        "Watches a CSV file and produces each record to "
-                        "Kafka as a JSON row.\n"
-                        "Also: -c/--config FILE (properties), -X key=value "
-                        "(librdkafka, repeatable), -X list, --version.");
+                    s, stdout,
+                    "Usage: csv-producer [options]\n"
+                    "Watches a CSV file and produces each record to "
+                    "Kafka as a JSON row.\n"
+                    "Also: -c/--config FILE (properties), -X key=value "
+                    "(librdkafka, repeatable), -X list, --version.");
                 settings_destroy(s);
                 return 0;
         case SETTINGS_VERSION:
@@ -242,8 +241,8 @@ int main(int argc, char **argv)
 
         uv_loop_init(&loop);
         app.loop = &loop;
-        store = state_store_create(o.state_dir, o.cfg.source, errstr,
-                                   sizeof(errstr));
+        store    = state_store_create(o.state_dir, o.cfg.source, errstr,
+                                      sizeof(errstr));
         if (!store) {
                 log_error("event=startup_failed error=\"%s\"", errstr);
                 goto out;
@@ -252,13 +251,12 @@ int main(int argc, char **argv)
                 http = metrics_http_start(o.metrics_listen, &metrics, errstr,
                                           sizeof(errstr));
                 if (!http) {
-                        log_error("event=startup_failed error=\"%s\"",
-                                  errstr);
+                        log_error("event=startup_failed error=\"%s\"", errstr);
                         goto out;
                 }
         }
-        app.pipeline = pipeline_create(&loop, &o.cfg, store, &metrics,
-                                       on_done, &app, errstr, sizeof(errstr));
+        app.pipeline = pipeline_create(&loop, &o.cfg, store, &metrics, on_done,
+                                       &app, errstr, sizeof(errstr));
         if (!app.pipeline) {
                 status = usage_error(errstr);
                 goto out;
@@ -285,8 +283,8 @@ int main(int argc, char **argv)
 
         log_info("event=start file=%s source=%s topic=%s dlq_topic=%s "
                  "brokers=%s state=%s",
-                 o.path, o.cfg.source, o.cfg.topic, o.cfg.dlq_topic,
-                 o.brokers, state_store_path(store));
+                 o.path, o.cfg.source, o.cfg.topic, o.cfg.dlq_topic, o.brokers,
+                 state_store_path(store));
         pipeline_start(app.pipeline, app.tail, app.sink);
         uv_run(&loop, UV_RUN_DEFAULT);
         status = app.done ? app.status : 1;

@@ -24,41 +24,37 @@ static int on_metrics(struct mg_connection *conn, void *data)
                 const char *help;
                 uint64_t v;
         } rows[] = {
-                {"csv_producer_records_read_total", "counter",
-                 "CSV records parsed (good and bad)", m->records_read},
-                {"csv_producer_rows_sent_total", "counter",
-                 "Rows handed to Kafka", m->rows_sent},
-                {"csv_producer_rows_acked_total", "counter",
-                 "Rows acknowledged by Kafka", m->rows_acked},
-                {"csv_producer_records_rejected_total", "counter",
-                 "Bad records sent to the dead-letter topic",
-                 m->rows_rejected},
-                {"csv_producer_bytes_read_total", "counter",
-                 "Bytes read from the file", m->bytes_read},
-                {"csv_producer_bytes_pending", "gauge",
-                 "Payload bytes waiting for acknowledgement",
-                 m->bytes_pending},
-                {"csv_producer_messages_pending", "gauge",
-                 "Messages waiting for acknowledgement", m->messages_pending},
-                {"csv_producer_generation", "gauge",
-                 "Current generation number", m->generation},
-                {"csv_producer_generations_started_total", "counter",
-                 "Generations started (rewrites seen)",
-                 m->generations_started},
-                {"csv_producer_checkpoint_offset_bytes", "gauge",
-                 "File offset saved in the state file", m->checkpoint_offset},
-                {"csv_producer_file_offset_bytes", "gauge",
-                 "File offset read so far", m->file_offset},
-                {"csv_producer_delivery_failures_total", "counter",
-                 "Messages that failed permanently (then resent)",
-                 m->delivery_failures},
+            {"csv_producer_records_read_total", "counter",
+             "CSV records parsed (good and bad)", m->records_read},
+            {"csv_producer_rows_sent_total", "counter", "Rows handed to Kafka",
+             m->rows_sent},
+            {"csv_producer_rows_acked_total", "counter",
+             "Rows acknowledged by Kafka", m->rows_acked},
+            {"csv_producer_records_rejected_total", "counter",
+             "Bad records sent to the dead-letter topic", m->rows_rejected},
+            {"csv_producer_bytes_read_total", "counter",
+             "Bytes read from the file", m->bytes_read},
+            {"csv_producer_bytes_pending", "gauge",
+             "Payload bytes waiting for acknowledgement", m->bytes_pending},
+            {"csv_producer_messages_pending", "gauge",
+             "Messages waiting for acknowledgement", m->messages_pending},
+            {"csv_producer_generation", "gauge", "Current generation number",
+             m->generation},
+            {"csv_producer_generations_started_total", "counter",
+             "Generations started (rewrites seen)", m->generations_started},
+            {"csv_producer_checkpoint_offset_bytes", "gauge",
+             "File offset saved in the state file", m->checkpoint_offset},
+            {"csv_producer_file_offset_bytes", "gauge",
+             "File offset read so far", m->file_offset},
+            {"csv_producer_delivery_failures_total", "counter",
+             "Messages that failed permanently (then resent)",
+             m->delivery_failures},
         };
         size_t n = 0;
 
         for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
                 int r = snprintf(body + n, sizeof(body) - n,
-                                 "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64
-                                 "\n",
+                                 "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n",
                                  rows[i].name, rows[i].help, rows[i].name,
                                  rows[i].type, rows[i].name, rows[i].v);
                 if (r < 0 || (size_t)r >= sizeof(body) - n) {
@@ -88,8 +84,8 @@ struct metrics_http *metrics_http_start(const char *listen,
                                         char *errstr, size_t errstr_size)
 {
         struct metrics_http *h = calloc(1, sizeof(*h));
-        const char *options[]  = {"listening_ports", listen, "num_threads",
-                                  "2", NULL};
+        const char *options[]  = {"listening_ports", listen, "num_threads", "2",
+                                  NULL};
         struct mg_callbacks cbs;
 
         if (!h) {

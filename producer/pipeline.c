@@ -15,14 +15,14 @@
 #include "row_parser.h"
 #include "typing.h"
 
-#define PIPELINE_META_TIMEOUT_MS  1000
-#define PIPELINE_META_RETRY_MS    500
-#define PIPELINE_PROGRESS_MS      1000
-#define PIPELINE_TRACKER_SLACK    65536 /* room for control copies */
-#define PIPELINE_REASON_MAX       256
-#define PIPELINE_NUM_STR          24 /* "18446744073709551615" + NUL */
-#define PIPELINE_TAIL_BYTES       64
-#define PIPELINE_KIND_REJECTED    "rejected"
+#define PIPELINE_META_TIMEOUT_MS 1000
+#define PIPELINE_META_RETRY_MS   500
+#define PIPELINE_PROGRESS_MS     1000
+#define PIPELINE_TRACKER_SLACK   65536 /* room for control copies */
+#define PIPELINE_REASON_MAX      256
+#define PIPELINE_NUM_STR         24 /* "18446744073709551615" + NUL */
+#define PIPELINE_TAIL_BYTES      64
+#define PIPELINE_KIND_REJECTED   "rejected"
 
 struct pipeline {
         uv_loop_t *loop;
@@ -119,7 +119,7 @@ static int produce(struct pipeline *p, const char *topic, int32_t partition,
                    const struct kafka_sink_headers *h,
                    const struct ack_pos *pos)
 {
-        const char *error = NULL;
+        const char *error      = NULL;
         struct ack_pos tracked = *pos;
         uint64_t seq;
 
@@ -129,8 +129,7 @@ static int produce(struct pipeline *p, const char *topic, int32_t partition,
                 return -1;
         }
         if (kafka_sink_produce(p->sink, topic, partition, key, key_len,
-                               p->buf.data, p->buf.len, h, seq,
-                               &error) != 0) {
+                               p->buf.data, p->buf.len, h, seq, &error) != 0) {
                 ack_tracker_ack(p->acks, seq, false);
                 want_rewind(p, error);
                 return -1;
@@ -140,9 +139,9 @@ static int produce(struct pipeline *p, const char *topic, int32_t partition,
 
 static void send_control(struct pipeline *p, enum wire_kind kind)
 {
-        struct wire_control c = {0};
+        struct wire_control c       = {0};
         struct kafka_sink_headers h = {0};
-        struct ack_pos pos = {0};
+        struct ack_pos pos          = {0};
         const char *key;
 
         c.kind       = kind;
@@ -184,8 +183,7 @@ static void send_control(struct pipeline *p, enum wire_kind kind)
                 p->reset_sent = true;
                 log_info("event=reset_sent source=%s generation=%" PRIu64
                          " reason=%s partitions=%d",
-                         p->cfg.source, p->gen, p->gen_reason,
-                         p->partitions);
+                         p->cfg.source, p->gen, p->gen_reason, p->partitions);
         } else {
                 p->snapshot_sent = true;
                 log_info("event=snapshot_complete source=%s generation=%" PRIu64
@@ -212,24 +210,24 @@ static int send_dlq(struct pipeline *p, const struct row_record *rec,
                     const char *reason)
 {
         struct dlq_record d = {
-                .source     = p->cfg.source,
-                .generation = p->gen,
-                .record     = rec->record,
-                .line       = rec->line,
-                .offset     = rec->offset,
-                .reason     = reason,
-                .raw        = rec->raw,
-                .raw_len    = rec->raw_len,
+            .source     = p->cfg.source,
+            .generation = p->gen,
+            .record     = rec->record,
+            .line       = rec->line,
+            .offset     = rec->offset,
+            .reason     = reason,
+            .raw        = rec->raw,
+            .raw_len    = rec->raw_len,
         };
         struct kafka_sink_headers h = {0};
         char rec_str[PIPELINE_NUM_STR], off_str[PIPELINE_NUM_STR];
         struct ack_pos pos = {
-                .kind        = ACK_ROW,
-                .generation  = p->gen,
-                .offset      = rec->end_offset,
-                .line        = rec->end_line,
-                .next_record = rec->record + 1,
-                .row_count   = p->row_count,
+            .kind        = ACK_ROW,
+            .generation  = p->gen,
+            .offset      = rec->end_offset,
+            .line        = rec->end_line,
+            .next_record = rec->record + 1,
+            .row_count   = p->row_count,
         };
 
         wire_buf_reset(&p->buf);
@@ -257,8 +255,8 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
         struct ack_pos pos;
 
         wire_buf_reset(&p->buf);
-        if (wire_encode_row(&p->buf, typing_column_names(p->typing),
-                            p->values, rec->field_count) != 0) {
+        if (wire_encode_row(&p->buf, typing_column_names(p->typing), p->values,
+                            rec->field_count) != 0) {
                 want_rewind(p, "out of memory");
                 return -1;
         }
@@ -275,12 +273,12 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
         h.kind = WIRE_KIND_ROW;
         p->row_count++;
         pos = (struct ack_pos){
-                .kind        = ACK_ROW,
-                .generation  = p->gen,
-                .offset      = rec->end_offset,
-                .line        = rec->end_line,
-                .next_record = rec->record + 1,
-                .row_count   = p->row_count,
+            .kind        = ACK_ROW,
+            .generation  = p->gen,
+            .offset      = rec->end_offset,
+            .line        = rec->end_line,
+            .next_record = rec->record + 1,
+            .row_count   = p->row_count,
         };
         p->m->rows_sent++;
         return produce(p, p->cfg.topic, -1, key, key_len, &h, &pos);
@@ -300,15 +298,14 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
                 log_warn("event=bad_header source=%s reason=\"%s\"",
                          p->cfg.source, reason);
         }
-        if (typing_set_header(p->typing, rec->fields, rec->field_count) !=
-            0) {
+        if (typing_set_header(p->typing, rec->fields, rec->field_count) != 0) {
                 log_error("event=bad_header source=%s reason=\"%zu columns\"",
                           p->cfg.source, rec->field_count);
                 (void)typing_set_header(p->typing, NULL, 0); /* no columns */
         }
         if (rec->field_count > p->values_cap) {
                 struct value *v =
-                        realloc(p->values, rec->field_count * sizeof(*v));
+                    realloc(p->values, rec->field_count * sizeof(*v));
                 if (v) {
                         p->values     = v;
                         p->values_cap = rec->field_count;
@@ -332,8 +329,7 @@ static int on_pre_record(const struct row_record *rec, void *ctx)
                 }
                 if (rec->field_count > p->pre_values_cap) {
                         struct value *v = realloc(
-                                p->pre_values,
-                                rec->field_count * sizeof(*v));
+                            p->pre_values, rec->field_count * sizeof(*v));
                         if (!v) {
                                 return 1;
                         }
@@ -343,8 +339,8 @@ static int on_pre_record(const struct row_record *rec, void *ctx)
                 return 0;
         }
         if (rec->err == ROW_OK) {
-                (void)typing_apply(p->pre_typing, rec->fields,
-                                   rec->field_count, p->pre_values, reason,
+                (void)typing_apply(p->pre_typing, rec->fields, rec->field_count,
+                                   p->pre_values, reason,
                                    sizeof(reason)); /* bad rows: later */
         }
         return 0;
@@ -363,7 +359,7 @@ static void prepass_types(struct pipeline *p)
         (void)row_parser_feed(p->pre_parser, p->chunk, p->chunk_len,
                               on_pre_record, p); /* best effort */
         if (typing_column_count(p->pre_typing) ==
-                    typing_column_count(p->typing) &&
+                typing_column_count(p->typing) &&
             typing_encode_types(p->pre_typing, types, sizeof(types)) == 0) {
                 (void)typing_decode_types(p->typing, types);
                 update_schema_hex(p);
@@ -481,8 +477,8 @@ static void do_rewind(struct pipeline *p)
                         (void)file_tail_seek(p->tail, p->ck.offset);
                 }
         }
-        log_info("event=rewind source=%s generation=%" PRIu64
-                 " offset=%" PRIu64 " next_record=%" PRIu64,
+        log_info("event=rewind source=%s generation=%" PRIu64 " offset=%" PRIu64
+                 " next_record=%" PRIu64,
                  p->cfg.source, p->gen, p->ck.offset, p->ck.next_record);
         file_tail_resume(p->tail);
 }
@@ -562,9 +558,9 @@ static void on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
                 do_rewind(p);
         } else if (p->bp_paused && !p->rewind_pending &&
                    ack_tracker_pending(p->acks) <=
-                           p->cfg.max_pending_messages / 2 &&
+                       p->cfg.max_pending_messages / 2 &&
                    ack_tracker_pending_bytes(p->acks) <=
-                           p->cfg.max_pending_bytes / 2) {
+                       p->cfg.max_pending_bytes / 2) {
                 p->bp_paused = false;
                 file_tail_resume(p->tail);
         }
@@ -574,7 +570,7 @@ static void on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
 static uint64_t hash_range(struct pipeline *p, uint64_t off, uint64_t len,
                            bool *ok)
 {
-        char *b = malloc(len ? len : 1);
+        char *b    = malloc(len ? len : 1);
         uint64_t h = 0;
 
         *ok = b && file_tail_pread(p->tail, off, b, len) == (int64_t)len;
@@ -605,12 +601,11 @@ static void save_checkpoint(struct pipeline *p)
                         ck->head_hash = hash_range(p, 0, p->header_len, &ok);
                 }
                 if (ok && ck->offset > 0) {
-                        ck->tail_len = ck->offset < PIPELINE_TAIL_BYTES
-                                               ? ck->offset
-                                               : PIPELINE_TAIL_BYTES;
-                        ck->tail_hash =
-                                hash_range(p, ck->offset - ck->tail_len,
-                                           ck->tail_len, &ok);
+                        ck->tail_len  = ck->offset < PIPELINE_TAIL_BYTES
+                                            ? ck->offset
+                                            : PIPELINE_TAIL_BYTES;
+                        ck->tail_hash = hash_range(p, ck->offset - ck->tail_len,
+                                                   ck->tail_len, &ok);
                 }
                 if (ok) {
                         (void)typing_encode_types(p->typing, ck->types,
@@ -625,7 +620,7 @@ static void save_checkpoint(struct pipeline *p)
                 log_error("event=checkpoint_failed error=\"%s\"", errstr);
                 return;
         }
-        p->ck_dirty               = false;
+        p->ck_dirty             = false;
         p->m->checkpoint_offset = ck->offset;
 }
 
@@ -671,16 +666,15 @@ static void on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
         p->chunk        = buf;
         p->chunk_len    = len;
         p->chunk_offset = offset;
-        rc = row_parser_feed(p->parser, buf, len, on_record, p);
-        p->chunk = NULL;
+        rc              = row_parser_feed(p->parser, buf, len, on_record, p);
+        p->chunk        = NULL;
         if (rc < 0) {
                 want_rewind(p, "out of memory");
         }
         update_pending(p);
         if (!p->rewind_pending &&
             (ack_tracker_pending(p->acks) >= p->cfg.max_pending_messages ||
-             ack_tracker_pending_bytes(p->acks) >=
-                     p->cfg.max_pending_bytes)) {
+             ack_tracker_pending_bytes(p->acks) >= p->cfg.max_pending_bytes)) {
                 if (!p->bp_paused) {
                         log_debug("event=backpressure pending=%zu",
                                   ack_tracker_pending(p->acks));
@@ -720,14 +714,14 @@ static void on_fatal(void *ctx, const char *reason)
 }
 
 const struct file_tail_cbs pipeline_tail_cbs = {
-        .on_change = on_change,
-        .on_data   = on_data,
-        .on_eof    = on_eof,
+    .on_change = on_change,
+    .on_data   = on_data,
+    .on_eof    = on_eof,
 };
 
 const struct kafka_sink_cbs pipeline_sink_cbs = {
-        .on_delivery = on_delivery,
-        .on_fatal    = on_fatal,
+    .on_delivery = on_delivery,
+    .on_fatal    = on_fatal,
 };
 
 /* ---- start: resume or a new generation ---- */
@@ -746,10 +740,9 @@ static bool file_matches(struct pipeline *p, const struct checkpoint *ck)
             (hash_range(p, 0, ck->head_len, &ok) != ck->head_hash || !ok)) {
                 return false;
         }
-        if (ck->tail_len &&
-            (hash_range(p, ck->offset - ck->tail_len, ck->tail_len, &ok) !=
-                     ck->tail_hash ||
-             !ok)) {
+        if (ck->tail_len && (hash_range(p, ck->offset - ck->tail_len,
+                                        ck->tail_len, &ok) != ck->tail_hash ||
+                             !ok)) {
                 return false;
         }
         return true;
@@ -767,16 +760,15 @@ static int resume(struct pipeline *p)
         p->m->generation = p->gen;
         if (p->ck.offset > 0 && p->ck.head_len > 0) {
                 char *head = malloc(p->ck.head_len);
-                int64_t n  = head ? file_tail_pread(p->tail, 0, head,
-                                                    p->ck.head_len)
-                                  : -1;
+                int64_t n =
+                    head ? file_tail_pread(p->tail, 0, head, p->ck.head_len)
+                         : -1;
                 if (n != (int64_t)p->ck.head_len) {
                         free(head);
                         return -1;
                 }
                 p->priming = true;
-                (void)row_parser_feed(p->parser, head, (size_t)n, on_record,
-                                      p);
+                (void)row_parser_feed(p->parser, head, (size_t)n, on_record, p);
                 p->priming = false;
                 free(head);
                 if (!row_parser_has_header(p->parser)) {
@@ -794,8 +786,8 @@ static int resume(struct pipeline *p)
         } else {
                 (void)file_tail_seek(p->tail, 0);
         }
-        log_info("event=resume source=%s generation=%" PRIu64
-                 " offset=%" PRIu64 " next_record=%" PRIu64,
+        log_info("event=resume source=%s generation=%" PRIu64 " offset=%" PRIu64
+                 " next_record=%" PRIu64,
                  p->cfg.source, p->gen, p->ck.offset, p->ck.next_record);
         return 0;
 }
@@ -821,8 +813,8 @@ static void begin(struct pipeline *p)
                 }
         }
         if (!resumed && open == 1) {
-                start_generation(p, have == 1 ? "changed_while_stopped"
-                                              : "start");
+                start_generation(p,
+                                 have == 1 ? "changed_while_stopped" : "start");
                 (void)file_tail_seek(p->tail, 0);
         } else if (open != 1) {
                 log_info("event=waiting_for_file path=%s", p->cfg.source);
@@ -835,8 +827,8 @@ static void begin(struct pipeline *p)
 static void on_meta_timer(uv_timer_t *h)
 {
         struct pipeline *p = h->data;
-        int n = kafka_sink_partition_count(p->sink, p->cfg.topic,
-                                           PIPELINE_META_TIMEOUT_MS);
+        int n              = kafka_sink_partition_count(p->sink, p->cfg.topic,
+                                                        PIPELINE_META_TIMEOUT_MS);
 
         if (p->stopping) {
                 return;
@@ -853,7 +845,7 @@ static void on_meta_timer(uv_timer_t *h)
 
 static void on_progress(uv_timer_t *h)
 {
-        struct pipeline *p = h->data;
+        struct pipeline *p   = h->data;
         uint64_t now_records = p->m->records_read;
         uint64_t rate        = now_records - p->progress_last;
 
@@ -885,21 +877,21 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
                 snprintf(errstr, errstr_size, "out of memory");
                 return NULL;
         }
-        p->loop     = loop;
-        p->cfg      = *cfg;
-        p->store    = store;
-        p->m        = metrics;
-        p->done     = done;
-        p->done_ctx = done_ctx;
-        p->key_idx  = -1;
+        p->loop               = loop;
+        p->cfg                = *cfg;
+        p->store              = store;
+        p->m                  = metrics;
+        p->done               = done;
+        p->done_ctx           = done_ctx;
+        p->key_idx            = -1;
         opts.delimiter        = cfg->delimiter;
         opts.max_record_bytes = cfg->max_record_bytes;
         p->parser             = row_parser_create(&opts);
         p->typing             = typing_create();
         p->pre_parser         = row_parser_create(&opts);
         p->pre_typing         = typing_create();
-        p->acks = ack_tracker_create(cfg->max_pending_messages +
-                                     PIPELINE_TRACKER_SLACK);
+        p->acks               = ack_tracker_create(cfg->max_pending_messages +
+                                                   PIPELINE_TRACKER_SLACK);
         if (!p->parser || !p->typing || !p->acks || !p->pre_parser ||
             !p->pre_typing) {
                 snprintf(errstr, errstr_size, "out of memory");
@@ -926,7 +918,7 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
         uv_timer_init(p->loop, &p->ckpt_timer);
         uv_timer_init(p->loop, &p->progress_timer);
         p->meta_timer.data = p->ckpt_timer.data = p->progress_timer.data = p;
-        p->timers_init                                                  = true;
+        p->timers_init                                                   = true;
         uv_timer_start(&p->meta_timer, on_meta_timer, 0, 0);
         uv_timer_start(&p->ckpt_timer, on_ckpt_timer,
                        p->cfg.checkpoint_interval_ms,

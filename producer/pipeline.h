@@ -22,11 +22,11 @@
 #include "state_store.h"
 
 struct pipeline_config {
-        const char *source;     /* source identity (csv.source) */
+        const char *source; /* source identity (csv.source) */
         const char *topic;
         const char *dlq_topic;
         const char *key_column;
-        const char *schema;     /* --schema or NULL */
+        const char *schema; /* --schema or NULL */
         char delimiter;
         size_t max_record_bytes;
         size_t max_pending_messages; /* back-pressure bounds */

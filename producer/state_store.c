@@ -49,8 +49,8 @@ struct state_store *state_store_create(const char *dir, const char *source,
 {
         struct state_store *st = calloc(1, sizeof(*st));
         char name[STATE_STORE_NAME_PART + 1];
-        size_t n     = 0;
-        uint64_t h   = checkpoint_hash(source, strlen(source));
+        size_t n         = 0;
+        uint64_t h       = checkpoint_hash(source, strlen(source));
         const char *base = strrchr(source, '/');
         int fd;
 
@@ -62,10 +62,10 @@ struct state_store *state_store_create(const char *dir, const char *source,
         for (const char *p = base; *p && n < STATE_STORE_NAME_PART; p++) {
                 char c    = *p;
                 name[n++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                                            (c >= '0' && c <= '9') ||
-                                            c == '.' || c == '-'
-                                    ? c
-                                    : '_';
+                                    (c >= '0' && c <= '9') || c == '.' ||
+                                    c == '-'
+                                ? c
+                                : '_';
         }
         name[n]      = '\0';
         st->buf_size = sizeof(struct checkpoint) + 1024;
@@ -73,7 +73,7 @@ struct state_store *state_store_create(const char *dir, const char *source,
         st->dir      = strdup(dir);
         if (!st->buf || !st->dir ||
             asprintf(&st->path, "%s/%s-%016" PRIx64 ".state", dir, name, h) <
-                    0 ||
+                0 ||
             asprintf(&st->tmp_path, "%s.tmp", st->path) < 0) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
@@ -83,11 +83,11 @@ struct state_store *state_store_create(const char *dir, const char *source,
                          strerror(errno));
                 goto error;
         }
-        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0644);
+        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
-                snprintf(errstr, errstr_size, "--state-dir %s: not writable: %s",
-                         dir, strerror(errno));
+                snprintf(errstr, errstr_size,
+                         "--state-dir %s: not writable: %s", dir,
+                         strerror(errno));
                 goto error;
         }
         close(fd);
@@ -115,8 +115,8 @@ const char *state_store_path(const struct state_store *st)
         return st->path;
 }
 
-int state_store_load(struct state_store *st, struct checkpoint *c,
-                     char *errstr, size_t errstr_size)
+int state_store_load(struct state_store *st, struct checkpoint *c, char *errstr,
+                     size_t errstr_size)
 {
         FILE *f = fopen(st->path, "r");
         size_t n;
@@ -163,8 +163,7 @@ int state_store_save(struct state_store *st, const struct checkpoint *c,
                 snprintf(errstr, errstr_size, "checkpoint too large");
                 return -1;
         }
-        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0644);
+        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
                 goto error;
         }
@@ -183,7 +182,6 @@ int state_store_save(struct state_store *st, const struct checkpoint *c,
         }
         return 0;
 error:
-        snprintf(errstr, errstr_size, "%s: %s", st->tmp_path,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "%s: %s", st->tmp_path, strerror(errno));
         return -1;
 }

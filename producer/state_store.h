@@ -29,8 +29,8 @@ void state_store_destroy(struct state_store *st);
 
 /** @returns 1 and fills c, 0 if there is no state yet, -1 (errstr) if the
  *           file cannot be read or parsed. */
-int state_store_load(struct state_store *st, struct checkpoint *c,
-                     char *errstr, size_t errstr_size);
+int state_store_load(struct state_store *st, struct checkpoint *c, char *errstr,
+                     size_t errstr_size);
 
 /** @returns 0, or -1 with errstr filled. */
 int state_store_save(struct state_store *st, const struct checkpoint *c,

@@ -5,10 +5,10 @@
 #include <string.h>
 
 static const char *const role_names[AGG_ROLE_COUNT] = {
-        "value",
-        "category",
-        "age",
-        "label",
+    "value",
+    "category",
+    "age",
+    "label",
 };
 
 int aggregates_set_role(struct aggregates *a, const char *role,
@@ -42,8 +42,7 @@ struct aggregates *aggregates_create(const struct aggregates_roles *roles)
         a->slots_version = UINT64_MAX;
         if (roles) {
                 const char *names[AGG_ROLE_COUNT] = {
-                        roles->value, roles->category, roles->age,
-                        roles->label};
+                    roles->value, roles->category, roles->age, roles->label};
                 for (int r = 0; r < AGG_ROLE_COUNT; r++) {
                         if (aggregates_set_role(a, role_names[r], names[r])) {
                                 aggregates_destroy(a);
@@ -83,7 +82,7 @@ static struct source *get_source(struct aggregates *a, const char *name)
         size_t lo = 0, hi = a->nsources;
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
-                int c = strcmp(a->sources[mid].name, name);
+                int c      = strcmp(a->sources[mid].name, name);
                 if (c == 0) {
                         return &a->sources[mid];
                 }
@@ -96,8 +95,7 @@ static struct source *get_source(struct aggregates *a, const char *name)
         if (a->nsources >= AGG_MAX_SOURCES) {
                 return NULL;
         }
-        struct source *s =
-                realloc(a->sources, (a->nsources + 1) * sizeof(*s));
+        struct source *s = realloc(a->sources, (a->nsources + 1) * sizeof(*s));
         if (!s) {
                 return NULL;
         }

@@ -13,9 +13,9 @@
 
 #define AGG_MAX_SOURCES 4096
 /* Sort indexes kept at once (least recently used goes first). */
-#define AGG_MAX_INDEXES 3
+#define AGG_MAX_INDEXES    3
 #define AGG_REF_SLOT_SHIFT 40
-#define AGG_REF_ROW_MASK ((UINT64_C(1) << AGG_REF_SLOT_SHIFT) - 1)
+#define AGG_REF_ROW_MASK   ((UINT64_C(1) << AGG_REF_SLOT_SHIFT) - 1)
 
 struct source {
         char *name;
@@ -46,7 +46,7 @@ struct view_column {
 struct aggregates {
         struct source *sources; /* sorted by name */
         size_t nsources;
-        char *roles[4]; /* value, category, age, label overrides */
+        char *roles[4];        /* value, category, age, label overrides */
         uint64_t version;      /* what is shown changed */
         uint64_t view_version; /* the set of visible generations changed */
         int64_t last_update;

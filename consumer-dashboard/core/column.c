@@ -85,7 +85,7 @@ static int ensure_chunk(struct column *c, uint32_t row)
                 return -1;
         }
         c->chunks.any = chunks;
-        void *chunk = malloc(COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        void *chunk   = malloc(COLUMN_CHUNK_ROWS * cell_size(c->kind));
         if (!chunk) {
                 return -1;
         }
@@ -105,8 +105,8 @@ static int set_kind(struct column *c, enum column_kind kind)
                 }
         }
         if (kind == COLUMN_INT) {
-                c->vc_slots = 64;
-                c->vc_keys = calloc(c->vc_slots, sizeof(*c->vc_keys));
+                c->vc_slots  = 64;
+                c->vc_keys   = calloc(c->vc_slots, sizeof(*c->vc_keys));
                 c->vc_counts = calloc(c->vc_slots, sizeof(*c->vc_counts));
                 if (!c->vc_keys || !c->vc_counts) {
                         return -1;
@@ -124,10 +124,10 @@ static void drop_value_counts(struct column *c)
 {
         free(c->vc_keys);
         free(c->vc_counts);
-        c->vc_keys = NULL;
-        c->vc_counts = NULL;
-        c->vc_used = 0;
-        c->vc_slots = 0;
+        c->vc_keys     = NULL;
+        c->vc_counts   = NULL;
+        c->vc_used     = 0;
+        c->vc_slots    = 0;
         c->vc_overflow = true;
 }
 
@@ -165,14 +165,14 @@ static void count_value(struct column *c, int64_t v)
                 drop_value_counts(c);
                 return;
         }
-        c->vc_keys[i] = v;
+        c->vc_keys[i]   = v;
         c->vc_counts[i] = 1;
         c->vc_used++;
         if (c->vc_used * 2 <= c->vc_slots) {
                 return;
         }
-        uint32_t slots = c->vc_slots * 2;
-        int64_t *keys = calloc(slots, sizeof(*keys));
+        uint32_t slots   = c->vc_slots * 2;
+        int64_t *keys    = calloc(slots, sizeof(*keys));
         uint64_t *counts = calloc(slots, sizeof(*counts));
         if (!keys || !counts) {
                 free(keys);
@@ -188,22 +188,23 @@ static void count_value(struct column *c, int64_t v)
         }
         free(c->vc_keys);
         free(c->vc_counts);
-        c->vc_keys = keys;
+        c->vc_keys   = keys;
         c->vc_counts = counts;
-        c->vc_slots = slots;
+        c->vc_slots  = slots;
 }
 
 /* Raises the scale of every stored number; -1 when one would overflow. */
 static int rescale(struct column *c, unsigned digits)
 {
-        int64_t f = column_pow10(digits);
+        int64_t f  = column_pow10(digits);
         int64_t lo = INT64_MIN / f, hi = INT64_MAX / f;
         if (c->stats.n && (c->stats.min <= lo || c->stats.max >= hi)) {
                 return -1;
         }
         for (uint32_t r = 0; r < c->rows; r++) {
-                int64_t *p = &c->chunks.num[r >> COLUMN_CHUNK_SHIFT]
-                                           [r & COLUMN_CHUNK_MASK];
+                int64_t *p =
+                    &c->chunks
+                         .num[r >> COLUMN_CHUNK_SHIFT][r & COLUMN_CHUNK_MASK];
                 if (*p != COLUMN_NULL_NUM) {
                         *p *= f;
                 }
@@ -216,7 +217,7 @@ static int rescale(struct column *c, unsigned digits)
                 /* Value counts are kept for integer columns only. */
                 drop_value_counts(c);
                 c->vc_overflow = false;
-                c->kind = COLUMN_DECIMAL;
+                c->kind        = COLUMN_DECIMAL;
         }
         return 0;
 }
@@ -262,7 +263,7 @@ static int store_number(struct column *c, int64_t mantissa, unsigned scale,
 int column_append(struct column *c, const struct value *v,
                   unsigned *rescale_digits)
 {
-        *rescale_digits = 0;
+        *rescale_digits   = 0;
         enum value_type t = v ? v->type : VALUE_NULL;
         if (c->kind == COLUMN_EMPTY && t != VALUE_NULL) {
                 enum column_kind k = t == VALUE_INT       ? COLUMN_INT
@@ -284,26 +285,27 @@ int column_append(struct column *c, const struct value *v,
                 const char *s = buf;
                 size_t len;
                 if (t == VALUE_TEXT) {
-                        s = v->as.text.ptr;
+                        s   = v->as.text.ptr;
                         len = v->as.text.len;
                 } else if (t == VALUE_BOOL) {
-                        s = v->as.b ? "true" : "false";
+                        s   = v->as.b ? "true" : "false";
                         len = strlen(s);
                 } else if (t == VALUE_INT) {
                         len = (size_t)snprintf(buf, sizeof(buf), "%lld",
                                                (long long)v->as.i);
                 } else {
                         int n = decimal_format(v->as.d, buf, sizeof(buf));
-                        len = n > 0 ? (size_t)n : 0;
+                        len   = n > 0 ? (size_t)n : 0;
                 }
                 uint32_t id = intern_add(c->strings, s, len);
                 if (!id) {
                         return -1;
                 }
-                c->chunks.text[row >> COLUMN_CHUNK_SHIFT]
-                              [row & COLUMN_CHUNK_MASK] = id;
+                c->chunks
+                    .text[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK] =
+                    id;
         } else if (t == VALUE_INT || t == VALUE_DECIMAL) {
-                int64_t m = t == VALUE_INT ? v->as.i : v->as.d.mantissa;
+                int64_t m      = t == VALUE_INT ? v->as.i : v->as.d.mantissa;
                 unsigned scale = t == VALUE_INT ? 0 : v->as.d.scale;
                 int64_t stored;
                 if (store_number(c, m, scale, &stored, rescale_digits) != 0) {
@@ -333,7 +335,7 @@ void column_get(const struct column *c, uint32_t row, struct cell *out)
         if (c->kind == COLUMN_TEXT) {
                 uint32_t id = column_text(c, row);
                 if (id) {
-                        out->kind = COLUMN_TEXT;
+                        out->kind    = COLUMN_TEXT;
                         out->text_id = id;
                         out->text = intern_get(c->strings, id, &out->text_len);
                 } else {
@@ -346,8 +348,8 @@ void column_get(const struct column *c, uint32_t row, struct cell *out)
                 out->text = "";
                 return;
         }
-        out->kind = c->kind;
-        out->num = v;
+        out->kind  = c->kind;
+        out->num   = v;
         out->scale = c->scale;
 }
 
@@ -355,8 +357,8 @@ int column_format_dec128(dec128 mantissa, unsigned scale, char *buf,
                          size_t size)
 {
         char digits[48];
-        int n = 0;
-        bool neg = mantissa < 0;
+        int n     = 0;
+        bool neg  = mantissa < 0;
         udec128 u = neg ? (udec128)(-(mantissa + 1)) + 1 : (udec128)mantissa;
         do {
                 digits[n++] = (char)('0' + (int)(u % 10));
@@ -402,8 +404,8 @@ const char *column_kind_name(enum column_kind kind)
 size_t column_memory(const struct column *c)
 {
         size_t m = sizeof(*c) + strlen(c->name) + 1;
-        m += (size_t)c->nchunks * (sizeof(void *) +
-                                   COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        m += (size_t)c->nchunks *
+             (sizeof(void *) + COLUMN_CHUNK_ROWS * cell_size(c->kind));
         if (c->strings) {
                 m += intern_memory(c->strings);
         }

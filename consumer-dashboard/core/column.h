@@ -55,7 +55,7 @@ struct column {
                 void **any;
         } chunks;
         struct column_stats stats;
-        uint64_t mismatches; /* values that did not fit the column's kind */
+        uint64_t mismatches;    /* values that did not fit the column's kind */
         struct intern *strings; /* text columns */
         /* Exact value counts of an integer column, open addressing. */
         int64_t *vc_keys;
@@ -95,14 +95,14 @@ void column_get(const struct column *c, uint32_t row, struct cell *out);
 
 static inline int64_t column_num(const struct column *c, uint32_t row)
 {
-        return c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
-                            [row & COLUMN_CHUNK_MASK];
+        return c->chunks
+            .num[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
 }
 
 static inline uint32_t column_text(const struct column *c, uint32_t row)
 {
-        return c->chunks.text[row >> COLUMN_CHUNK_SHIFT]
-                             [row & COLUMN_CHUNK_MASK];
+        return c->chunks
+            .text[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
 }
 
 static inline bool column_is_numeric(const struct column *c)

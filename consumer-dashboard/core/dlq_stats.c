@@ -36,12 +36,12 @@ static void copy_text(const struct wire_object *o, const char *name, char *dst,
                       size_t size)
 {
         const struct wire_field *f = wire_object_get(o, name);
-        dst[0] = '\0';
+        dst[0]                     = '\0';
         if (!f || f->value.type != VALUE_TEXT) {
                 return;
         }
-        size_t n = f->value.as.text.len < size - 1 ? f->value.as.text.len
-                                                   : size - 1;
+        size_t n =
+            f->value.as.text.len < size - 1 ? f->value.as.text.len : size - 1;
         /* Never cut a UTF-8 sequence in half. */
         while (n > 0 && n < f->value.as.text.len &&
                ((unsigned char)f->value.as.text.ptr[n] & 0xC0) == 0x80) {
@@ -54,7 +54,7 @@ static void copy_text(const struct wire_object *o, const char *name, char *dst,
 void dlq_stats_add(struct dlq_stats *d, const struct wire_object *value)
 {
         struct dlq_entry *e = &d->last[d->next];
-        d->next = (d->next + 1) % DLQ_LAST_MAX;
+        d->next             = (d->next + 1) % DLQ_LAST_MAX;
         d->count++;
         copy_text(value, "source", e->source, sizeof(e->source));
         copy_text(value, "reason", e->reason, sizeof(e->reason));
@@ -83,8 +83,8 @@ uint64_t dlq_stats_count(const struct dlq_stats *d)
 static int render_reason(struct wire_buf *b, const char *reason, uint64_t n,
                          bool first)
 {
-        int rc = wire_buf_append(b, first ? "{\"reason\":" : ",{\"reason\":",
-                                 first ? 10 : 11);
+        int rc = wire_buf_append(
+            b, first ? "{\"reason\":" : ",{\"reason\":", first ? 10 : 11);
         rc |= wire_buf_append_json_string(b, reason, strlen(reason));
         rc |= wire_buf_printf(b, ",\"count\":%llu}", (unsigned long long)n);
         return rc ? -1 : 0;
@@ -105,15 +105,15 @@ int dlq_stats_render(const struct dlq_stats *d, struct wire_buf *b)
         uint64_t kept = d->count < DLQ_LAST_MAX ? d->count : DLQ_LAST_MAX;
         for (uint64_t k = 0; k < kept; k++) {
                 /* Newest first. */
-                unsigned i = (d->next + DLQ_LAST_MAX - 1 - (unsigned)k) %
-                             DLQ_LAST_MAX;
+                unsigned i =
+                    (d->next + DLQ_LAST_MAX - 1 - (unsigned)k) % DLQ_LAST_MAX;
                 const struct dlq_entry *e = &d->last[i];
-                rc |= wire_buf_append(b, k ? ",{\"source\":" : "{\"source\":",
-                                      k ? 11 : 10);
+                rc |= wire_buf_append(
+                    b, k ? ",{\"source\":" : "{\"source\":", k ? 11 : 10);
                 rc |= wire_buf_append_json_string(b, e->source,
                                                   strlen(e->source));
-                rc |= wire_buf_printf(b, ",\"line\":%lld,\"reason\":",
-                                      (long long)e->line);
+                rc |= wire_buf_printf(
+                    b, ",\"line\":%lld,\"reason\":", (long long)e->line);
                 rc |= wire_buf_append_json_string(b, e->reason,
                                                   strlen(e->reason));
                 rc |= wire_buf_append(b, ",\"raw\":", 7);

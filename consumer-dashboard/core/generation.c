@@ -71,12 +71,12 @@ static int add_column(struct generation *g, const char *name)
         }
         g->cols = cols;
         struct category_stats *cats =
-                realloc(g->cats, (g->ncols + 1) * sizeof(*cats));
+            realloc(g->cats, (g->ncols + 1) * sizeof(*cats));
         if (!cats) {
                 column_destroy(c);
                 return -1;
         }
-        g->cats = cats;
+        g->cats    = cats;
         size_t old = g->ncols, n = g->ncols + 1;
         for (size_t i = 0; i < old; i++) {
                 struct category_stats *cs = &g->cats[i];
@@ -84,7 +84,7 @@ static int add_column(struct generation *g, const char *name)
                         continue;
                 }
                 struct category_cell *cells =
-                        calloc((size_t)cs->cap * n, sizeof(*cells));
+                    calloc((size_t)cs->cap * n, sizeof(*cells));
                 if (!cells) {
                         cs->disabled = true;
                         free(cs->cells);
@@ -100,7 +100,7 @@ static int add_column(struct generation *g, const char *name)
         }
         memset(&g->cats[old], 0, sizeof(g->cats[old]));
         g->cols[old] = c;
-        g->ncols = n;
+        g->ncols     = n;
         return 0;
 }
 
@@ -118,7 +118,7 @@ static int mark_seen(struct generation *g, uint64_t record)
                 }
                 memset(seen + g->seen_words, 0,
                        (n - g->seen_words) * sizeof(*seen));
-                g->seen = seen;
+                g->seen       = seen;
                 g->seen_words = n;
         }
         g->seen[w] |= UINT64_C(1) << (record & 63);
@@ -128,8 +128,7 @@ static int mark_seen(struct generation *g, uint64_t record)
 static bool is_seen(const struct generation *g, uint64_t record)
 {
         size_t w = (size_t)(record >> 6);
-        return w < g->seen_words &&
-               (g->seen[w] >> (record & 63) & 1);
+        return w < g->seen_words && (g->seen[w] >> (record & 63) & 1);
 }
 
 static uint64_t next_random(struct generation *g)
@@ -148,8 +147,8 @@ static void sample_row(struct generation *g, uint32_t row)
         g->sample_seen++;
         if (g->sample_n < GENERATION_SAMPLE_MAX) {
                 if (!g->sample) {
-                        g->sample = malloc(GENERATION_SAMPLE_MAX *
-                                           sizeof(*g->sample));
+                        g->sample =
+                            malloc(GENERATION_SAMPLE_MAX * sizeof(*g->sample));
                         if (!g->sample) {
                                 return;
                         }
@@ -178,7 +177,7 @@ static void cell_add(struct category_cell *cell, int64_t v)
 static void update_categories(struct generation *g, uint32_t row)
 {
         for (size_t ci = 0; ci < g->ncols; ci++) {
-                struct column *c = g->cols[ci];
+                struct column *c          = g->cols[ci];
                 struct category_stats *cs = &g->cats[ci];
                 if (c->kind != COLUMN_TEXT || cs->disabled) {
                         continue;
@@ -199,8 +198,7 @@ static void update_categories(struct generation *g, uint32_t row)
                                 cap *= 2;
                         }
                         struct category_cell *cells = realloc(
-                                cs->cells, (size_t)cap * g->ncols *
-                                                   sizeof(*cells));
+                            cs->cells, (size_t)cap * g->ncols * sizeof(*cells));
                         if (!cells) {
                                 cs->disabled = true;
                                 free(cs->cells);
@@ -209,12 +207,12 @@ static void update_categories(struct generation *g, uint32_t row)
                         }
                         memset(cells + (size_t)cs->cap * g->ncols, 0,
                                (size_t)(cap - cs->cap) * g->ncols *
-                                       sizeof(*cells));
+                                   sizeof(*cells));
                         cs->cells = cells;
-                        cs->cap = cap;
+                        cs->cap   = cap;
                 }
                 struct category_cell *cells =
-                        &cs->cells[(size_t)(id - 1) * g->ncols];
+                    &cs->cells[(size_t)(id - 1) * g->ncols];
                 cells[ci].n++;
                 for (size_t vi = 0; vi < g->ncols; vi++) {
                         const struct column *v = g->cols[vi];
@@ -241,7 +239,7 @@ static void rescale_categories(struct generation *g, size_t col,
                 }
                 for (uint32_t k = 0; k < cs->cap; k++) {
                         struct category_cell *cell =
-                                &cs->cells[(size_t)k * g->ncols + col];
+                            &cs->cells[(size_t)k * g->ncols + col];
                         cell->sum *= f;
                         cell->min *= f;
                         cell->max *= f;
@@ -261,9 +259,9 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
         }
         for (size_t f = 0; f < row->count; f++) {
                 const char *name = row->fields[f].name;
-                bool known = (f < g->ncols &&
-                              strcmp(g->cols[f]->name, name) == 0) ||
-                             generation_column_index(g, name) >= 0;
+                bool known =
+                    (f < g->ncols && strcmp(g->cols[f]->name, name) == 0) ||
+                    generation_column_index(g, name) >= 0;
                 if (!known && add_column(g, name) != 0) {
                         return GENERATION_NOMEM;
                 }
@@ -272,14 +270,14 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
                 return GENERATION_NOMEM;
         }
         for (size_t ci = 0; ci < g->ncols; ci++) {
-                struct column *c = g->cols[ci];
+                struct column *c      = g->cols[ci];
                 const struct value *v = NULL;
                 if (ci < row->count &&
                     strcmp(row->fields[ci].name, c->name) == 0) {
                         v = &row->fields[ci].value;
                 } else {
                         const struct wire_field *wf =
-                                wire_object_get(row, c->name);
+                            wire_object_get(row, c->name);
                         v = wf ? &wf->value : NULL;
                 }
                 unsigned digits = 0;
@@ -306,10 +304,10 @@ void generation_set_complete(struct generation *g, uint64_t last_record,
                 return; /* sent to every partition: the first one counts */
         }
         g->complete_known = true;
-        g->last_record = last_record;
-        g->row_count = row_count;
-        uint64_t n = 0;
-        uint64_t words = (last_record >> 6) + 1;
+        g->last_record    = last_record;
+        g->row_count      = row_count;
+        uint64_t n        = 0;
+        uint64_t words    = (last_record >> 6) + 1;
         for (uint64_t w = 0; w < words && w < g->seen_words; w++) {
                 uint64_t bits = g->seen[w];
                 if (w == last_record >> 6 && (last_record & 63) != 63) {

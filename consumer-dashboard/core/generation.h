@@ -45,7 +45,7 @@ struct generation {
         struct column **cols;
         size_t ncols;
         struct category_stats *cats; /* one per column, used by text ones */
-        uint64_t *seen; /* bitmap of record numbers */
+        uint64_t *seen;              /* bitmap of record numbers */
         size_t seen_words;
         bool complete_known;
         uint64_t last_record;
@@ -79,8 +79,7 @@ void generation_set_complete(struct generation *g, uint64_t last_record,
 bool generation_is_complete(const struct generation *g);
 
 /** @returns the column named name, or NULL. */
-struct column *generation_column(const struct generation *g,
-                                 const char *name);
+struct column *generation_column(const struct generation *g, const char *name);
 
 /** @returns the index of the column named name, or -1. */
 int generation_column_index(const struct generation *g, const char *name);

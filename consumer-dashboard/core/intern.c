@@ -49,9 +49,9 @@ struct intern *intern_create(void)
         if (!t) {
                 return NULL;
         }
-        t->nslots = 16;
-        t->slots = calloc(t->nslots, sizeof(*t->slots));
-        t->cap = 8;
+        t->nslots  = 16;
+        t->slots   = calloc(t->nslots, sizeof(*t->slots));
+        t->cap     = 8;
         t->entries = calloc(t->cap, sizeof(*t->entries));
         if (!t->slots || !t->entries) {
                 intern_destroy(t);
@@ -82,13 +82,13 @@ static char *arena_copy(struct intern *t, const char *s, size_t len)
         struct arena_block *b = t->arena;
         if (!b || b->cap - b->used < len + 1) {
                 size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
-                b = malloc(sizeof(*b) + cap);
+                b          = malloc(sizeof(*b) + cap);
                 if (!b) {
                         return NULL;
                 }
-                b->next = t->arena;
-                b->used = 0;
-                b->cap = cap;
+                b->next  = t->arena;
+                b->used  = 0;
+                b->cap   = cap;
                 t->arena = b;
                 t->arena_bytes += sizeof(*b) + cap;
         }
@@ -101,7 +101,7 @@ static char *arena_copy(struct intern *t, const char *s, size_t len)
 
 static int grow_slots(struct intern *t)
 {
-        uint32_t n = t->nslots * 2;
+        uint32_t n      = t->nslots * 2;
         uint32_t *slots = calloc(n, sizeof(*slots));
         if (!slots) {
                 return -1;
@@ -114,7 +114,7 @@ static int grow_slots(struct intern *t)
                 slots[i] = id;
         }
         free(t->slots);
-        t->slots = slots;
+        t->slots  = slots;
         t->nslots = n;
         return 0;
 }
@@ -135,21 +135,21 @@ uint32_t intern_add(struct intern *t, const char *s, size_t len)
                 i = (i + 1) & (t->nslots - 1);
         }
         if (t->count + 2 > t->cap) {
-                uint32_t cap = t->cap * 2;
+                uint32_t cap    = t->cap * 2;
                 struct entry *e = realloc(t->entries, cap * sizeof(*e));
                 if (!e) {
                         return 0;
                 }
                 t->entries = e;
-                t->cap = cap;
+                t->cap     = cap;
         }
         char *copy = arena_copy(t, s, len);
         if (!copy) {
                 return 0;
         }
-        uint32_t id = ++t->count;
+        uint32_t id    = ++t->count;
         t->entries[id] = (struct entry){copy, (uint32_t)len, h};
-        t->slots[i] = id;
+        t->slots[i]    = id;
         /* Keep the load factor under 1/2 so probes stay short. */
         if (t->count * 2 > t->nslots && grow_slots(t) != 0) {
                 /* The entry is stored; the table is only fuller. */
@@ -178,8 +178,8 @@ static int cmp_entries(const void *a, const void *b, void *ctx)
         const struct entry *e = ctx;
         const struct entry *x = &e[*(const uint32_t *)a];
         const struct entry *y = &e[*(const uint32_t *)b];
-        size_t n = x->len < y->len ? x->len : y->len;
-        int c = memcmp(x->str, y->str, n);
+        size_t n              = x->len < y->len ? x->len : y->len;
+        int c                 = memcmp(x->str, y->str, n);
         if (c) {
                 return c;
         }

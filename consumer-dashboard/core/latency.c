@@ -11,7 +11,7 @@ void latency_add(struct latency *l, int64_t read_ts_ms, int64_t now_ms)
                 d = 0; /* clocks of two hosts may disagree a little */
         }
         l->samples[l->next] = d;
-        l->next = (l->next + 1) % LATENCY_WINDOW;
+        l->next             = (l->next + 1) % LATENCY_WINDOW;
         if (l->n < LATENCY_WINDOW) {
                 l->n++;
         }

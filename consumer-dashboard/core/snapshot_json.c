@@ -100,17 +100,16 @@ static size_t collect_categories(struct aggregates *a,
                                  const int roles[AGG_ROLE_COUNT],
                                  struct cat_row **out)
 {
-        *out = NULL;
+        *out   = NULL;
         int ci = roles[AGG_ROLE_CATEGORY];
         if (ci < 0) {
                 return 0;
         }
         const char *vname = roles[AGG_ROLE_VALUE] >= 0
-                                    ? cols[roles[AGG_ROLE_VALUE]].name
-                                    : NULL;
-        const char *aname = roles[AGG_ROLE_AGE] >= 0
-                                    ? cols[roles[AGG_ROLE_AGE]].name
-                                    : NULL;
+                                ? cols[roles[AGG_ROLE_VALUE]].name
+                                : NULL;
+        const char *aname =
+            roles[AGG_ROLE_AGE] >= 0 ? cols[roles[AGG_ROLE_AGE]].name : NULL;
         unsigned vscale = vname ? cols[roles[AGG_ROLE_VALUE]].scale : 0;
         unsigned ascale = aname ? cols[roles[AGG_ROLE_AGE]].scale : 0;
         size_t n = 0, cap = 0;
@@ -122,22 +121,22 @@ static size_t collect_categories(struct aggregates *a,
                         continue;
                 }
                 const struct column *cc = g->cols[k];
-                int vi = vname ? generation_column_index(g, vname) : -1;
-                int ai = aname ? generation_column_index(g, aname) : -1;
+                int vi        = vname ? generation_column_index(g, vname) : -1;
+                int ai        = aname ? generation_column_index(g, aname) : -1;
                 uint32_t ncat = intern_count(cc->strings);
                 if (ncat > g->cats[k].cap) {
                         ncat = g->cats[k].cap;
                 }
                 for (uint32_t id = 1; id <= ncat; id++) {
                         const struct category_cell *cells =
-                                &g->cats[k].cells[(size_t)(id - 1) * g->ncols];
+                            &g->cats[k].cells[(size_t)(id - 1) * g->ncols];
                         if (!cells[k].n) {
                                 continue;
                         }
                         if (n == cap) {
                                 cap = cap ? cap * 2 : 64;
                                 struct cat_row *r =
-                                        realloc(rows, cap * sizeof(*r));
+                                    realloc(rows, cap * sizeof(*r));
                                 if (!r) {
                                         free(rows);
                                         return 0;
@@ -147,19 +146,19 @@ static size_t collect_categories(struct aggregates *a,
                         struct cat_row *r = &rows[n++];
                         memset(r, 0, sizeof(*r));
                         r->name = intern_get(cc->strings, id, &r->len);
-                        r->n = cells[k].n;
+                        r->n    = cells[k].n;
                         if (vi >= 0 && column_is_numeric(g->cols[vi]) &&
                             cells[vi].n) {
                                 unsigned d = vscale - g->cols[vi]->scale;
                                 r->value_n = cells[vi].n;
-                                r->sum = cells[vi].sum * column_pow10(d);
-                                r->min = cells[vi].min * column_pow10(d);
-                                r->max = cells[vi].max * column_pow10(d);
+                                r->sum     = cells[vi].sum * column_pow10(d);
+                                r->min     = cells[vi].min * column_pow10(d);
+                                r->max     = cells[vi].max * column_pow10(d);
                         }
                         if (ai >= 0 && column_is_numeric(g->cols[ai]) &&
                             cells[ai].n) {
                                 unsigned d = ascale - g->cols[ai]->scale;
-                                r->age_n = cells[ai].n;
+                                r->age_n   = cells[ai].n;
                                 r->age_sum = cells[ai].sum * column_pow10(d);
                         }
                 }
@@ -200,13 +199,13 @@ static int render_category_items(struct wire_buf *b, const struct cat_row *rows,
                 const struct cat_row *r = &rows[i];
                 rc |= put(b, i ? ",{\"name\":" : "{\"name\":");
                 rc |= put_str(b, r->name, r->len);
-                rc |= wire_buf_printf(b, ",\"count\":%llu,\"sum\":",
-                                      (unsigned long long)r->n);
+                rc |= wire_buf_printf(
+                    b, ",\"count\":%llu,\"sum\":", (unsigned long long)r->n);
                 if (r->value_n) {
                         rc |= put_dec(b, r->sum, vscale);
                         rc |= put(b, ",\"mean\":");
                         rc |= put_double(b, column_to_double(r->sum, vscale) /
-                                                    (double)r->value_n);
+                                                (double)r->value_n);
                         rc |= put(b, ",\"min\":");
                         rc |= put_dec(b, r->min, vscale);
                         rc |= put(b, ",\"max\":");
@@ -217,9 +216,9 @@ static int render_category_items(struct wire_buf *b, const struct cat_row *rows,
                 }
                 rc |= put(b, ",\"mean_age\":");
                 if (r->age_n) {
-                        rc |= put_double(b, column_to_double(r->age_sum,
-                                                             ascale) /
-                                                    (double)r->age_n);
+                        rc |=
+                            put_double(b, column_to_double(r->age_sum, ascale) /
+                                              (double)r->age_n);
                 } else {
                         rc |= put(b, "null");
                 }
@@ -235,19 +234,16 @@ static int render_categories_obj(struct aggregates *a,
 {
         struct cat_row *rows;
         size_t n = collect_categories(a, cols, roles, &rows);
-        int ci = roles[AGG_ROLE_CATEGORY];
-        unsigned vscale = roles[AGG_ROLE_VALUE] >= 0
-                                  ? cols[roles[AGG_ROLE_VALUE]].scale
-                                  : 0;
-        unsigned ascale = roles[AGG_ROLE_AGE] >= 0
-                                  ? cols[roles[AGG_ROLE_AGE]].scale
-                                  : 0;
+        int ci   = roles[AGG_ROLE_CATEGORY];
+        unsigned vscale =
+            roles[AGG_ROLE_VALUE] >= 0 ? cols[roles[AGG_ROLE_VALUE]].scale : 0;
+        unsigned ascale =
+            roles[AGG_ROLE_AGE] >= 0 ? cols[roles[AGG_ROLE_AGE]].scale : 0;
         int rc = put(b, "{\"column\":");
         rc |= ci >= 0 ? put_str(b, cols[ci].name, strlen(cols[ci].name))
                       : put(b, "null");
         rc |= wire_buf_printf(b, ",\"total\":%zu,\"items\":[", n);
-        rc |= render_category_items(b, rows, n < max ? n : max, vscale,
-                                    ascale);
+        rc |= render_category_items(b, rows, n < max ? n : max, vscale, ascale);
         rc |= put(b, "]}");
         free(rows);
         return rc;
@@ -263,20 +259,21 @@ struct hist_bins {
 
 static void hist_setup(struct hist_bins *h, double min, double max, bool ints)
 {
-        double raw = (max - min) / HISTOGRAM_TARGET_BINS;
+        double raw   = (max - min) / HISTOGRAM_TARGET_BINS;
         double width = 1;
         if (raw > 0) {
                 double p = pow(10, floor(log10(raw)));
-                width = raw <= p ? p : raw <= 2 * p ? 2 * p
-                                   : raw <= 5 * p   ? 5 * p
-                                                    : 10 * p;
+                width    = raw <= p       ? p
+                           : raw <= 2 * p ? 2 * p
+                           : raw <= 5 * p ? 5 * p
+                                          : 10 * p;
         }
         if (ints && width < 1) {
                 width = 1;
         }
         h->width = width;
         h->start = floor(min / width) * width;
-        h->n = (unsigned)floor((max - h->start) / width) + 1;
+        h->n     = (unsigned)floor((max - h->start) / width) + 1;
         if (h->n > 64) {
                 h->n = 64;
         }
@@ -285,7 +282,7 @@ static void hist_setup(struct hist_bins *h, double min, double max, bool ints)
 
 static void hist_add(struct hist_bins *h, double v, uint64_t count)
 {
-        double k = floor((v - h->start) / h->width);
+        double k   = floor((v - h->start) / h->width);
         unsigned i = k < 0 ? 0 : k >= h->n ? h->n - 1 : (unsigned)k;
         h->counts[i] += count;
 }
@@ -299,10 +296,10 @@ static int render_histogram(struct aggregates *a,
                 return put(b, "{\"column\":null,\"exact\":true,\"bins\":[]}");
         }
         const struct view_column *vc = &cols[ai];
-        bool exact = vc->kind == COLUMN_INT;
+        bool exact                   = vc->kind == COLUMN_INT;
         for (size_t s = 0; s < a->nslots && exact; s++) {
-                const struct column *c = generation_column(a->slots[s],
-                                                           vc->name);
+                const struct column *c =
+                    generation_column(a->slots[s], vc->name);
                 if (c && (c->kind != COLUMN_INT || c->vc_overflow)) {
                         exact = false;
                 }
@@ -313,7 +310,7 @@ static int render_histogram(struct aggregates *a,
                    vc->kind == COLUMN_INT);
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
-                const struct column *c = generation_column(g, vc->name);
+                const struct column *c     = generation_column(g, vc->name);
                 if (!c || !column_is_numeric(c)) {
                         continue;
                 }
@@ -377,20 +374,19 @@ static int render_sample(struct aggregates *a, const struct view_column *cols,
              s++) {
                 const struct generation *g = a->slots[s];
                 /* Each source gets its share of the points. */
-                uint64_t quota = total ? (uint64_t)SNAPSHOT_SAMPLE_MAX *
-                                                 g->rows / total
-                                       : 0;
+                uint64_t quota =
+                    total ? (uint64_t)SNAPSHOT_SAMPLE_MAX * g->rows / total : 0;
                 if (quota == 0 && g->rows) {
                         quota = 1;
                 }
                 for (uint32_t i = 0; i < g->sample_n && i < quota; i++) {
-                        uint64_t ref = ((uint64_t)s << AGG_REF_SLOT_SHIFT) |
-                                       g->sample[i];
+                        uint64_t ref =
+                            ((uint64_t)s << AGG_REF_SLOT_SHIFT) | g->sample[i];
                         struct cell x, y, c, l;
-                        aggregates_ref_cell(a, ref, cols[roles[AGG_ROLE_AGE]].name,
-                                            &x);
+                        aggregates_ref_cell(a, ref,
+                                            cols[roles[AGG_ROLE_AGE]].name, &x);
                         aggregates_ref_cell(
-                                a, ref, cols[roles[AGG_ROLE_VALUE]].name, &y);
+                            a, ref, cols[roles[AGG_ROLE_VALUE]].name, &y);
                         if (x.kind == COLUMN_EMPTY || x.kind == COLUMN_TEXT ||
                             y.kind == COLUMN_EMPTY || y.kind == COLUMN_TEXT) {
                                 continue;
@@ -399,14 +395,13 @@ static int render_sample(struct aggregates *a, const struct view_column *cols,
                         memset(&l, 0, sizeof(l));
                         if (roles[AGG_ROLE_CATEGORY] >= 0) {
                                 aggregates_ref_cell(
-                                        a, ref,
-                                        cols[roles[AGG_ROLE_CATEGORY]].name,
-                                        &c);
+                                    a, ref, cols[roles[AGG_ROLE_CATEGORY]].name,
+                                    &c);
                         }
                         if (roles[AGG_ROLE_LABEL] >= 0) {
                                 aggregates_ref_cell(
-                                        a, ref,
-                                        cols[roles[AGG_ROLE_LABEL]].name, &l);
+                                    a, ref, cols[roles[AGG_ROLE_LABEL]].name,
+                                    &l);
                         }
                         rc |= put(b, first ? "[" : ",[");
                         first = false;
@@ -442,10 +437,10 @@ static int render_columns(struct wire_buf *b, const struct view_column *cols,
                         rc |= put_dec(b, c->stats.sum, c->scale);
                         rc |= put(b, ",\"mean\":");
                         if (c->stats.n) {
-                                rc |= put_double(
-                                        b, column_to_double(c->stats.sum,
-                                                            c->scale) /
-                                                   (double)c->stats.n);
+                                rc |=
+                                    put_double(b, column_to_double(c->stats.sum,
+                                                                   c->scale) /
+                                                      (double)c->stats.n);
                                 rc |= put(b, ",\"min\":");
                                 rc |= put_dec(b, c->stats.min, c->scale);
                                 rc |= put(b, ",\"max\":");
@@ -472,39 +467,38 @@ static int render_cards(struct wire_buf *b, const struct view_column *cols,
 {
         int rc = put(b, "\"roles\":{");
         for (int r = 0; r < AGG_ROLE_COUNT; r++) {
-                rc |= wire_buf_printf(b, "%s\"%s\":", r ? "," : "",
-                                      role_keys[r]);
+                rc |=
+                    wire_buf_printf(b, "%s\"%s\":", r ? "," : "", role_keys[r]);
                 rc |= put_role_name(b, cols, roles[r]);
         }
         rc |= put(b, "},\"cards\":{\"total_value\":");
         const struct view_column *v =
-                roles[AGG_ROLE_VALUE] >= 0 ? &cols[roles[AGG_ROLE_VALUE]]
-                                           : NULL;
+            roles[AGG_ROLE_VALUE] >= 0 ? &cols[roles[AGG_ROLE_VALUE]] : NULL;
         const struct view_column *g =
-                roles[AGG_ROLE_AGE] >= 0 ? &cols[roles[AGG_ROLE_AGE]] : NULL;
+            roles[AGG_ROLE_AGE] >= 0 ? &cols[roles[AGG_ROLE_AGE]] : NULL;
         if (v) {
                 rc |= put_dec(b, v->stats.sum, v->scale);
                 rc |= put(b, ",\"mean_value\":");
                 rc |= v->stats.n ? put_double(b, column_to_double(v->stats.sum,
                                                                   v->scale) /
-                                                         (double)v->stats.n)
+                                                     (double)v->stats.n)
                                  : put(b, "null");
         } else {
                 rc |= put(b, "null,\"mean_value\":null");
         }
-        rc |= wire_buf_printf(b, ",\"records\":%llu,\"mean_age\":",
-                              (unsigned long long)count);
-        rc |= g && g->stats.n ? put_double(b, column_to_double(g->stats.sum,
-                                                               g->scale) /
-                                                      (double)g->stats.n)
-                              : put(b, "null");
+        rc |= wire_buf_printf(
+            b, ",\"records\":%llu,\"mean_age\":", (unsigned long long)count);
+        rc |= g && g->stats.n
+                  ? put_double(b, column_to_double(g->stats.sum, g->scale) /
+                                      (double)g->stats.n)
+                  : put(b, "null");
         return rc | put(b, "}");
 }
 
 static int render_sources(struct aggregates *a, struct wire_buf *b,
                           uint64_t *generation)
 {
-        int rc = put(b, "\"sources\":[");
+        int rc      = put(b, "\"sources\":[");
         *generation = 0;
         for (size_t i = 0; i < a->nsources; i++) {
                 const struct source *s = &a->sources[i];
@@ -515,27 +509,27 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
                                 *generation = s->current->number;
                         }
                         rc |= wire_buf_printf(
-                                b,
-                                ",\"generation\":%llu,\"rows\":%u,"
-                                "\"complete\":%s",
-                                (unsigned long long)s->current->number,
-                                s->current->rows,
-                                generation_is_complete(s->current) ? "true"
-                                                                   : "false");
+                            b,
+                            ",\"generation\":%llu,\"rows\":%u,"
+                            "\"complete\":%s",
+                            (unsigned long long)s->current->number,
+                            s->current->rows,
+                            generation_is_complete(s->current) ? "true"
+                                                               : "false");
                 }
                 if (s->pending) {
                         rc |= wire_buf_printf(
-                                b,
-                                ",\"pending\":{\"generation\":%llu,"
-                                "\"rows\":%u,\"expected\":",
-                                (unsigned long long)s->pending->number,
-                                s->pending->rows);
-                        rc |= s->pending->complete_known
-                                      ? wire_buf_printf(
-                                                b, "%llu",
-                                                (unsigned long long)s->pending
-                                                        ->row_count)
-                                      : put(b, "null");
+                            b,
+                            ",\"pending\":{\"generation\":%llu,"
+                            "\"rows\":%u,\"expected\":",
+                            (unsigned long long)s->pending->number,
+                            s->pending->rows);
+                        rc |=
+                            s->pending->complete_known
+                                ? wire_buf_printf(
+                                      b, "%llu",
+                                      (unsigned long long)s->pending->row_count)
+                                : put(b, "null");
                         rc |= put(b, "}");
                 } else {
                         rc |= put(b, ",\"pending\":null");
@@ -562,23 +556,21 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                               (unsigned long long)st->messages);
         const struct latency *l = st->latency;
         if (l && l->n) {
-                rc |= wire_buf_printf(
-                        b, "\"last\":%lld,\"p50\":%lld,\"p99\":%lld,"
-                           "\"samples\":%llu}}",
-                        (long long)l->last,
-                        (long long)latency_percentile(l, 50),
-                        (long long)latency_percentile(l, 99),
-                        (unsigned long long)l->total);
+                rc |= wire_buf_printf(b,
+                                      "\"last\":%lld,\"p50\":%lld,\"p99\":%lld,"
+                                      "\"samples\":%llu}}",
+                                      (long long)l->last,
+                                      (long long)latency_percentile(l, 50),
+                                      (long long)latency_percentile(l, 99),
+                                      (unsigned long long)l->total);
         } else {
                 rc |= put(b, "\"last\":null,\"p50\":null,\"p99\":null,"
                              "\"samples\":0}}");
         }
-        double progress =
-                st->caught_up ? 1.0
-                : st->catchup_target
-                        ? (double)st->catchup_consumed /
-                                  (double)st->catchup_target
-                        : 0.0;
+        double progress = st->caught_up        ? 1.0
+                          : st->catchup_target ? (double)st->catchup_consumed /
+                                                     (double)st->catchup_target
+                                               : 0.0;
         rc |= wire_buf_printf(b,
                               ",\"catchup\":{\"done\":%s,\"consumed\":%llu,"
                               "\"target\":%llu,\"progress\":",
@@ -589,14 +581,13 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
         struct aggregates_counters k;
         aggregates_counters(a, &k);
         rc |= wire_buf_printf(
-                b,
-                "},\"ingest\":{\"applied\":%llu,\"duplicates\":%llu,"
-                "\"stale\":%llu,\"invalid\":%llu,\"swaps\":%llu,"
-                "\"decode_errors\":%llu},\"dlq\":{\"topic\":",
-                (unsigned long long)k.applied,
-                (unsigned long long)k.duplicates, (unsigned long long)k.stale,
-                (unsigned long long)k.invalid, (unsigned long long)k.swaps,
-                (unsigned long long)st->decode_errors);
+            b,
+            "},\"ingest\":{\"applied\":%llu,\"duplicates\":%llu,"
+            "\"stale\":%llu,\"invalid\":%llu,\"swaps\":%llu,"
+            "\"decode_errors\":%llu},\"dlq\":{\"topic\":",
+            (unsigned long long)k.applied, (unsigned long long)k.duplicates,
+            (unsigned long long)k.stale, (unsigned long long)k.invalid,
+            (unsigned long long)k.swaps, (unsigned long long)st->decode_errors);
         rc |= put_str(b, st->dlq_topic ? st->dlq_topic : "",
                       st->dlq_topic ? strlen(st->dlq_topic) : 0);
         rc |= put(b, ",\"summary\":");
@@ -614,18 +605,18 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         int roles[AGG_ROLE_COUNT];
         aggregates_resolve_roles(a, cols, ncols, roles);
         uint64_t count = aggregates_count(a);
-        int rc = wire_buf_printf(out,
-                                 "{\"version\":%llu,\"generated_ms\":%lld,"
-                                 "\"count\":%llu,",
-                                 (unsigned long long)aggregates_version(a),
-                                 (long long)st->now_ms,
-                                 (unsigned long long)count);
+        int rc =
+            wire_buf_printf(out,
+                            "{\"version\":%llu,\"generated_ms\":%lld,"
+                            "\"count\":%llu,",
+                            (unsigned long long)aggregates_version(a),
+                            (long long)st->now_ms, (unsigned long long)count);
         rc |= render_columns(out, cols, ncols);
         rc |= put(out, ",");
         rc |= render_cards(out, cols, roles, count);
         rc |= put(out, ",\"categories\":");
-        rc |= render_categories_obj(a, cols, roles, SNAPSHOT_CATEGORIES_MAX,
-                                    out);
+        rc |=
+            render_categories_obj(a, cols, roles, SNAPSHOT_CATEGORIES_MAX, out);
         rc |= put(out, ",\"histogram\":");
         rc |= render_histogram(a, cols, roles, out);
         rc |= put(out, ",\"sample\":");
@@ -635,8 +626,9 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= render_sources(a, out, &generation);
         rc |= render_stream(a, dlq, st, generation, out);
         size_t mem = aggregates_memory(a);
-        rc |= wire_buf_printf(out, ",\"memory\":{\"bytes\":%zu,"
-                                   "\"bytes_per_row\":",
+        rc |= wire_buf_printf(out,
+                              ",\"memory\":{\"bytes\":%zu,"
+                              "\"bytes_per_row\":",
                               mem);
         rc |= count ? put_double(out, (double)mem / (double)count)
                     : put(out, "null");
@@ -671,8 +663,7 @@ static int url_decode(const char *s, size_t len, char *out, size_t size)
                         c = ' ';
                 } else if (c == '%') {
                         int hi, lo;
-                        if (i + 2 >= len ||
-                            (hi = hexval(s[i + 1])) < 0 ||
+                        if (i + 2 >= len || (hi = hexval(s[i + 1])) < 0 ||
                             (lo = hexval(s[i + 2])) < 0) {
                                 return -1;
                         }
@@ -700,14 +691,14 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                      char *errstr, size_t errstr_size)
 {
         memset(q, 0, sizeof(*q));
-        q->page = 1;
-        q->size = ROWS_PAGE_SIZE_DEFAULT;
-        q->desc = true;
+        q->page       = 1;
+        q->size       = ROWS_PAGE_SIZE_DEFAULT;
+        q->desc       = true;
         const char *p = qs ? qs : "";
         while (*p) {
                 const char *amp = strchr(p, '&');
-                size_t len = amp ? (size_t)(amp - p) : strlen(p);
-                const char *eq = memchr(p, '=', len);
+                size_t len      = amp ? (size_t)(amp - p) : strlen(p);
+                const char *eq  = memchr(p, '=', len);
                 char key[32], val[sizeof(q->sort)];
                 size_t klen = eq ? (size_t)(eq - p) : len;
                 if (len == 0) {
@@ -718,9 +709,8 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                         continue;
                 }
                 if (url_decode(p, klen, key, sizeof(key)) != 0 ||
-                    url_decode(eq ? eq + 1 : p + len,
-                               eq ? len - klen - 1 : 0, val,
-                               sizeof(val)) != 0) {
+                    url_decode(eq ? eq + 1 : p + len, eq ? len - klen - 1 : 0,
+                               val, sizeof(val)) != 0) {
                         snprintf(errstr, errstr_size,
                                  "malformed query parameter");
                         return -1;
@@ -747,7 +737,7 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                                          "order must be asc or desc");
                                 return -1;
                         }
-                        q->desc = strcmp(val, "desc") == 0;
+                        q->desc        = strcmp(val, "desc") == 0;
                         q->order_given = true;
                 } else {
                         snprintf(errstr, errstr_size,
@@ -794,30 +784,30 @@ int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
                          struct wire_buf *out)
 {
         struct view_column *cols;
-        size_t ncols = aggregates_view_columns(a, &cols);
+        size_t ncols     = aggregates_view_columns(a, &cols);
         const char *sort = sort_column(a, q, cols, ncols);
         if (q->sort[0] && !has_column(cols, ncols, q->sort)) {
                 free(cols);
                 return -2;
         }
         aggregates_row_ref *refs = malloc(q->size * sizeof(*refs));
-        uint64_t total = 0;
-        long n = refs ? aggregates_page(a, sort, q->desc,
-                                        (q->page - 1) * q->size, q->size,
-                                        refs, &total)
-                      : -1;
+        uint64_t total           = 0;
+        long n =
+            refs ? aggregates_page(a, sort, q->desc, (q->page - 1) * q->size,
+                                   q->size, refs, &total)
+                 : -1;
         if (n < 0) {
                 free(refs);
                 free(cols);
                 return -1;
         }
         int rc = wire_buf_printf(
-                out,
-                "{\"page\":%llu,\"size\":%llu,\"total\":%llu,\"pages\":%llu,"
-                "\"sort\":",
-                (unsigned long long)q->page, (unsigned long long)q->size,
-                (unsigned long long)total,
-                (unsigned long long)((total + q->size - 1) / q->size));
+            out,
+            "{\"page\":%llu,\"size\":%llu,\"total\":%llu,\"pages\":%llu,"
+            "\"sort\":",
+            (unsigned long long)q->page, (unsigned long long)q->size,
+            (unsigned long long)total,
+            (unsigned long long)((total + q->size - 1) / q->size));
         rc |= sort ? put_str(out, sort, strlen(sort)) : put(out, "null");
         rc |= wire_buf_printf(out, ",\"order\":\"%s\",\"columns\":[",
                               q->desc ? "desc" : "asc");
@@ -865,15 +855,16 @@ static int put_csv_text(struct wire_buf *b, const char *s, size_t len)
 {
         bool quote = false;
         for (size_t i = 0; i < len && !quote; i++) {
-                quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' ||
-                        s[i] == '\r';
+                quote =
+                    s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
         }
         if (!quote) {
                 return wire_buf_append(b, s, len);
         }
         int rc = put(b, "\"");
         for (size_t i = 0; i < len; i++) {
-                rc |= s[i] == '"' ? put(b, "\"\"") : wire_buf_append(b, &s[i], 1);
+                rc |=
+                    s[i] == '"' ? put(b, "\"\"") : wire_buf_append(b, &s[i], 1);
         }
         return rc | put(b, "\"");
 }
@@ -883,17 +874,17 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                         struct wire_buf *out)
 {
         struct view_column *cols;
-        size_t ncols = aggregates_view_columns(a, &cols);
+        size_t ncols     = aggregates_view_columns(a, &cols);
         const char *sort = sort_column(a, q, cols, ncols);
-        *more = false;
+        *more            = false;
         if (q->sort[0] && !has_column(cols, ncols, q->sort)) {
                 free(cols);
                 return -2;
         }
         aggregates_row_ref *refs = malloc((limit + 1) * sizeof(*refs));
-        uint64_t total = 0;
-        long n = refs ? aggregates_page(a, sort, q->desc, offset,
-                                        (size_t)limit, refs, &total)
+        uint64_t total           = 0;
+        long n = refs ? aggregates_page(a, sort, q->desc, offset, (size_t)limit,
+                                        refs, &total)
                       : -1;
         if (n < 0) {
                 free(refs);

@@ -15,11 +15,11 @@ int aggregates_view_slots(struct aggregates *a)
                 return 0;
         }
         struct generation **slots =
-                realloc(a->slots, (a->nsources + 1) * sizeof(*slots));
+            realloc(a->slots, (a->nsources + 1) * sizeof(*slots));
         if (!slots) {
                 return -1;
         }
-        a->slots = slots;
+        a->slots  = slots;
         a->nslots = 0;
         for (size_t i = 0; i < a->nsources; i++) {
                 if (a->sources[i].current) {
@@ -78,15 +78,15 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
                 const struct generation *g = a->slots[s];
                 for (size_t i = 0; i < g->ncols; i++) {
                         const struct column *c = g->cols[i];
-                        size_t j = 0;
+                        size_t j               = 0;
                         while (j < n && strcmp(cols[j].name, c->name) != 0) {
                                 j++;
                         }
                         if (j == n) {
                                 if (n == cap) {
                                         cap = cap ? cap * 2 : 16;
-                                        struct view_column *nc = realloc(
-                                                cols, cap * sizeof(*nc));
+                                        struct view_column *nc =
+                                            realloc(cols, cap * sizeof(*nc));
                                         if (!nc) {
                                                 free(cols);
                                                 return 0;
@@ -94,10 +94,10 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
                                         cols = nc;
                                 }
                                 cols[n++] = (struct view_column){
-                                        .name = c->name, .categorical = true};
+                                    .name = c->name, .categorical = true};
                         }
                         struct view_column *vc = &cols[j];
-                        vc->kind = merge_kind(vc->kind, c->kind);
+                        vc->kind               = merge_kind(vc->kind, c->kind);
                         if (c->scale > vc->scale) {
                                 vc->scale = c->scale;
                         }
@@ -133,8 +133,7 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
         return n;
 }
 
-static int find_col(const struct view_column *cols, size_t n,
-                    const char *name)
+static int find_col(const struct view_column *cols, size_t n, const char *name)
 {
         for (size_t i = 0; name && i < n; i++) {
                 if (strcmp(cols[i].name, name) == 0) {
@@ -168,7 +167,8 @@ static int pick_value(const struct view_column *cols, size_t n)
                 }
         }
         for (size_t j = 0; j < n; j++) {
-                if (cols[j].kind == COLUMN_INT && !looks_like_id(cols[j].name)) {
+                if (cols[j].kind == COLUMN_INT &&
+                    !looks_like_id(cols[j].name)) {
                         return (int)j;
                 }
         }
@@ -243,30 +243,28 @@ void aggregates_resolve_roles(const struct aggregates *a,
             !cols[chosen[AGG_ROLE_CATEGORY]].categorical) {
                 chosen[AGG_ROLE_CATEGORY] = -1;
         }
-        out[AGG_ROLE_VALUE] = chosen[AGG_ROLE_VALUE] >= 0
-                                      ? chosen[AGG_ROLE_VALUE]
-                                      : pick_value(cols, ncols);
-        out[AGG_ROLE_AGE] = chosen[AGG_ROLE_AGE] >= 0
-                                    ? chosen[AGG_ROLE_AGE]
-                                    : pick_age(cols, ncols,
-                                               out[AGG_ROLE_VALUE]);
+        out[AGG_ROLE_VALUE]    = chosen[AGG_ROLE_VALUE] >= 0
+                                     ? chosen[AGG_ROLE_VALUE]
+                                     : pick_value(cols, ncols);
+        out[AGG_ROLE_AGE]      = chosen[AGG_ROLE_AGE] >= 0
+                                     ? chosen[AGG_ROLE_AGE]
+                                     : pick_age(cols, ncols, out[AGG_ROLE_VALUE]);
         out[AGG_ROLE_CATEGORY] = chosen[AGG_ROLE_CATEGORY] >= 0
-                                         ? chosen[AGG_ROLE_CATEGORY]
-                                         : pick_category(cols, ncols);
-        out[AGG_ROLE_LABEL] = chosen[AGG_ROLE_LABEL] >= 0
-                                      ? chosen[AGG_ROLE_LABEL]
-                                      : pick_label(cols, ncols,
-                                                   out[AGG_ROLE_CATEGORY]);
+                                     ? chosen[AGG_ROLE_CATEGORY]
+                                     : pick_category(cols, ncols);
+        out[AGG_ROLE_LABEL] =
+            chosen[AGG_ROLE_LABEL] >= 0
+                ? chosen[AGG_ROLE_LABEL]
+                : pick_label(cols, ncols, out[AGG_ROLE_CATEGORY]);
 }
 
 void aggregates_ref_cell(const struct aggregates *a, aggregates_row_ref ref,
                          const char *name, struct cell *out)
 {
-        size_t slot = (size_t)(ref >> AGG_REF_SLOT_SHIFT);
+        size_t slot  = (size_t)(ref >> AGG_REF_SLOT_SHIFT);
         uint32_t row = (uint32_t)(ref & AGG_REF_ROW_MASK);
         const struct column *c =
-                slot < a->nslots ? generation_column(a->slots[slot], name)
-                                 : NULL;
+            slot < a->nslots ? generation_column(a->slots[slot], name) : NULL;
         if (!c) {
                 memset(out, 0, sizeof(*out));
                 out->text = "";
@@ -286,7 +284,7 @@ struct sort_ctx {
 static bool ref_is_null(const struct sort_ctx *x, uint64_t ref)
 {
         const struct column *c = x->cols[ref >> AGG_REF_SLOT_SHIFT];
-        uint32_t row = (uint32_t)(ref & AGG_REF_ROW_MASK);
+        uint32_t row           = (uint32_t)(ref & AGG_REF_ROW_MASK);
         if (!c || c->kind == COLUMN_EMPTY) {
                 return true;
         }
@@ -300,12 +298,12 @@ static int cmp_refs(const void *pa, const void *pb, void *ctx)
 {
         const struct sort_ctx *x = ctx;
         uint64_t ra = *(const uint64_t *)pa, rb = *(const uint64_t *)pb;
-        size_t sa = (size_t)(ra >> AGG_REF_SLOT_SHIFT);
-        size_t sb = (size_t)(rb >> AGG_REF_SLOT_SHIFT);
+        size_t sa               = (size_t)(ra >> AGG_REF_SLOT_SHIFT);
+        size_t sb               = (size_t)(rb >> AGG_REF_SLOT_SHIFT);
         const struct column *ca = x->cols[sa], *cb = x->cols[sb];
         uint32_t a = (uint32_t)(ra & AGG_REF_ROW_MASK);
         uint32_t b = (uint32_t)(rb & AGG_REF_ROW_MASK);
-        int c = 0;
+        int c      = 0;
         bool na = ref_is_null(x, ra), nb = ref_is_null(x, rb);
         if (na || nb) {
                 c = (int)na - (int)nb; /* nulls last */
@@ -313,13 +311,13 @@ static int cmp_refs(const void *pa, const void *pb, void *ctx)
                 if (sa == sb && x->ranks[sa]) {
                         uint32_t ka = x->ranks[sa][column_text(ca, a)];
                         uint32_t kb = x->ranks[sb][column_text(cb, b)];
-                        c = (ka > kb) - (ka < kb);
+                        c           = (ka > kb) - (ka < kb);
                 } else {
                         size_t la, lb;
                         const char *ta =
-                                intern_get(ca->strings, column_text(ca, a), &la);
+                            intern_get(ca->strings, column_text(ca, a), &la);
                         const char *tb =
-                                intern_get(cb->strings, column_text(cb, b), &lb);
+                            intern_get(cb->strings, column_text(cb, b), &lb);
                         c = memcmp(ta, tb, la < lb ? la : lb);
                         if (!c) {
                                 c = (la > lb) - (la < lb);
@@ -392,15 +390,15 @@ static int reserve(struct row_index *ix, size_t n)
                 return -1;
         }
         ix->refs = refs;
-        ix->cap = cap;
+        ix->cap  = cap;
         return 0;
 }
 
 static int rebuild(struct aggregates *a, struct row_index *ix,
                    struct sort_ctx *ctx, size_t total)
 {
-        uint32_t *built = realloc(ix->built_rows,
-                                  (a->nslots + 1) * sizeof(*built));
+        uint32_t *built =
+            realloc(ix->built_rows, (a->nslots + 1) * sizeof(*built));
         if (!built) {
                 return -1;
         }
@@ -441,7 +439,8 @@ static int catch_up(struct aggregates *a, struct row_index *ix,
         /* Merge from the back so that no second full-size array is needed. */
         size_t i = ix->n, j = m, out = ix->n + m;
         while (j > 0) {
-                if (i > 0 && cmp_refs(&ix->refs[i - 1], &fresh[j - 1], ctx) > 0) {
+                if (i > 0 &&
+                    cmp_refs(&ix->refs[i - 1], &fresh[j - 1], ctx) > 0) {
                         ix->refs[--out] = ix->refs[--i];
                 } else {
                         ix->refs[--out] = fresh[--j];
@@ -469,7 +468,7 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                 long out = 0;
                 for (uint64_t p = offset; p < n && (size_t)out < limit; p++) {
                         uint64_t pos = desc ? n - 1 - p : p;
-                        size_t s = 0;
+                        size_t s     = 0;
                         while (pos >= a->slots[s]->rows) {
                                 pos -= a->slots[s]->rows;
                                 s++;
@@ -478,16 +477,16 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                 }
                 return out;
         }
-        bool known = false;
+        bool known                 = false;
         const struct column **cols = calloc(a->nslots + 1, sizeof(*cols));
-        const uint32_t **ranks = calloc(a->nslots + 1, sizeof(*ranks));
-        struct sort_ctx ctx = {cols, ranks, 0};
-        long out = -1;
+        const uint32_t **ranks     = calloc(a->nslots + 1, sizeof(*ranks));
+        struct sort_ctx ctx        = {cols, ranks, 0};
+        long out                   = -1;
         if (!cols || !ranks) {
                 goto done;
         }
         for (size_t s = 0; s < a->nslots; s++) {
-                cols[s] = generation_column(a->slots[s], sort);
+                cols[s]  = generation_column(a->slots[s], sort);
                 ranks[s] = NULL;
                 if (!cols[s]) {
                         continue;
@@ -507,8 +506,8 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
         ix->last_used = ++a->index_clock;
         /* A rescaled column changes no order; a new view does. */
         int rc = ix->view_version == a->view_version
-                         ? catch_up(a, ix, &ctx, (size_t)n)
-                         : rebuild(a, ix, &ctx, (size_t)n);
+                     ? catch_up(a, ix, &ctx, (size_t)n)
+                     : rebuild(a, ix, &ctx, (size_t)n);
         if (rc != 0) {
                 ix->view_version = UINT64_MAX;
                 goto done;
@@ -524,10 +523,10 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                 }
         }
         size_t nonnull = lo;
-        out = 0;
+        out            = 0;
         for (uint64_t p = offset; p < ix->n && (size_t)out < limit; p++) {
-                size_t pos = desc && p < nonnull ? nonnull - 1 - (size_t)p
-                                                 : (size_t)p;
+                size_t pos =
+                    desc && p < nonnull ? nonnull - 1 - (size_t)p : (size_t)p;
                 refs[out++] = ix->refs[pos];
         }
 done:

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 enum ack_kind {
-        ACK_ROW = 0, /* a row or a dead-lettered record */
-        ACK_RESET,   /* one partition's copy of a reset marker */
+        ACK_ROW = 0,  /* a row or a dead-lettered record */
+        ACK_RESET,    /* one partition's copy of a reset marker */
         ACK_SNAPSHOT, /* one partition's copy of a snapshot-complete marker */
 };
 

@@ -29,28 +29,27 @@ uint64_t checkpoint_hash(const void *data, size_t len)
 
 int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size)
 {
-        int n = snprintf(
-                buf, size,
-                CHECKPOINT_MAGIC "\n"
-                                 "source=%s\n"
-                                 "generation=%" PRIu64 "\n"
-                                 "offset=%" PRIu64 "\n"
-                                 "line=%" PRIu64 "\n"
-                                 "next_record=%" PRIu64 "\n"
-                                 "row_count=%" PRIu64 "\n"
-                                 "reset_done=%d\n"
-                                 "snapshot_done=%d\n"
-                                 "dev=%" PRIu64 "\n"
-                                 "ino=%" PRIu64 "\n"
-                                 "head_len=%" PRIu64 "\n"
-                                 "head_hash=%016" PRIx64 "\n"
-                                 "tail_len=%" PRIu64 "\n"
-                                 "tail_hash=%016" PRIx64 "\n"
-                                 "types=%s\n",
-                c->source, c->generation, c->offset, c->line, c->next_record,
-                c->row_count, c->reset_done ? 1 : 0, c->snapshot_done ? 1 : 0,
-                c->dev, c->ino, c->head_len, c->head_hash, c->tail_len,
-                c->tail_hash, c->types);
+        int n = snprintf(buf, size,
+                         CHECKPOINT_MAGIC "\n"
+                                          "source=%s\n"
+                                          "generation=%" PRIu64 "\n"
+                                          "offset=%" PRIu64 "\n"
+                                          "line=%" PRIu64 "\n"
+                                          "next_record=%" PRIu64 "\n"
+                                          "row_count=%" PRIu64 "\n"
+                                          "reset_done=%d\n"
+                                          "snapshot_done=%d\n"
+                                          "dev=%" PRIu64 "\n"
+                                          "ino=%" PRIu64 "\n"
+                                          "head_len=%" PRIu64 "\n"
+                                          "head_hash=%016" PRIx64 "\n"
+                                          "tail_len=%" PRIu64 "\n"
+                                          "tail_hash=%016" PRIx64 "\n"
+                                          "types=%s\n",
+                         c->source, c->generation, c->offset, c->line,
+                         c->next_record, c->row_count, c->reset_done ? 1 : 0,
+                         c->snapshot_done ? 1 : 0, c->dev, c->ino, c->head_len,
+                         c->head_hash, c->tail_len, c->tail_hash, c->types);
 
         return n < 0 || (size_t)n >= size ? -1 : n;
 }
@@ -74,17 +73,17 @@ int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
                 size_t off;
                 int base;
         } nums[] = {
-                {"generation", offsetof(struct checkpoint, generation), 10},
-                {"offset", offsetof(struct checkpoint, offset), 10},
-                {"line", offsetof(struct checkpoint, line), 10},
-                {"next_record", offsetof(struct checkpoint, next_record), 10},
-                {"row_count", offsetof(struct checkpoint, row_count), 10},
-                {"dev", offsetof(struct checkpoint, dev), 10},
-                {"ino", offsetof(struct checkpoint, ino), 10},
-                {"head_len", offsetof(struct checkpoint, head_len), 10},
-                {"head_hash", offsetof(struct checkpoint, head_hash), 16},
-                {"tail_len", offsetof(struct checkpoint, tail_len), 10},
-                {"tail_hash", offsetof(struct checkpoint, tail_hash), 16},
+            {"generation", offsetof(struct checkpoint, generation), 10},
+            {"offset", offsetof(struct checkpoint, offset), 10},
+            {"line", offsetof(struct checkpoint, line), 10},
+            {"next_record", offsetof(struct checkpoint, next_record), 10},
+            {"row_count", offsetof(struct checkpoint, row_count), 10},
+            {"dev", offsetof(struct checkpoint, dev), 10},
+            {"ino", offsetof(struct checkpoint, ino), 10},
+            {"head_len", offsetof(struct checkpoint, head_len), 10},
+            {"head_hash", offsetof(struct checkpoint, head_hash), 16},
+            {"tail_len", offsetof(struct checkpoint, tail_len), 10},
+            {"tail_hash", offsetof(struct checkpoint, tail_hash), 16},
         };
         const char *p   = text;
         const char *end = text + len;
@@ -151,8 +150,8 @@ int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
                         }
                         if (parse_u64(eq, nums[i].base, &v) != 0) {
                                 snprintf(errstr, errstr_size,
-                                         "line %d: bad number for %s",
-                                         line_no, line);
+                                         "line %d: bad number for %s", line_no,
+                                         line);
                                 return -1;
                         }
                         memcpy((char *)c + nums[i].off, &v, sizeof(v));

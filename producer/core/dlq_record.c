@@ -41,17 +41,16 @@ static int append_raw(struct wire_buf *out, const char *raw, size_t len)
 
 int dlq_record_encode(struct wire_buf *out, const struct dlq_record *r)
 {
-        size_t raw_len = r->raw_len > DLQ_RECORD_RAW_MAX ? DLQ_RECORD_RAW_MAX
-                                                         : r->raw_len;
+        size_t raw_len =
+            r->raw_len > DLQ_RECORD_RAW_MAX ? DLQ_RECORD_RAW_MAX : r->raw_len;
 
         if (wire_buf_append(out, "{\"source\":", 10) != 0 ||
             wire_buf_append_json_string(out, r->source, strlen(r->source)) ||
-            wire_buf_printf(out,
-                            ",\"generation\":%" PRIu64 ",\"record\":%" PRIu64
-                            ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64
-                            ",\"reason\":",
-                            r->generation, r->record, r->line,
-                            r->offset) != 0 ||
+            wire_buf_printf(
+                out,
+                ",\"generation\":%" PRIu64 ",\"record\":%" PRIu64
+                ",\"line\":%" PRIu64 ",\"offset\":%" PRIu64 ",\"reason\":",
+                r->generation, r->record, r->line, r->offset) != 0 ||
             wire_buf_append_json_string(out, r->reason, strlen(r->reason)) ||
             wire_buf_append(out, ",\"raw\":", 7) != 0 ||
             append_raw(out, r->raw, raw_len) != 0) {

@@ -30,10 +30,10 @@ struct row_parser {
 
         bool has_header;
         size_t header_count;
-        uint64_t rec_start;   /* offset of the current record's first byte */
-        uint64_t pos;         /* offset of the next byte to be fed */
-        uint64_t line;        /* line of the current record's first byte */
-        uint64_t rec_lines;   /* newlines inside quotes so far */
+        uint64_t rec_start; /* offset of the current record's first byte */
+        uint64_t pos;       /* offset of the next byte to be fed */
+        uint64_t line;      /* line of the current record's first byte */
+        uint64_t rec_lines; /* newlines inside quotes so far */
         uint64_t next_record;
         enum scan_state state;
 
@@ -83,8 +83,8 @@ struct row_parser *row_parser_create(const struct row_parser_options *opts)
         }
         p->delimiter        = opts && opts->delimiter ? opts->delimiter : ',';
         p->max_record_bytes = opts && opts->max_record_bytes
-                                      ? opts->max_record_bytes
-                                      : ROW_PARSER_DEFAULT_MAX_BYTES;
+                                  ? opts->max_record_bytes
+                                  : ROW_PARSER_DEFAULT_MAX_BYTES;
         csv_setup(p);
         row_parser_reset(p);
         return p;
@@ -173,8 +173,8 @@ static void on_field(void *s, size_t len, void *data)
         }
         if (grow((void **)&p->spans, &cap, p->field_count + 1,
                  sizeof(*p->spans)) != 0 ||
-            grow((void **)&p->fields, &p->field_cap, cap,
-                 sizeof(*p->fields)) != 0 ||
+            grow((void **)&p->fields, &p->field_cap, cap, sizeof(*p->fields)) !=
+                0 ||
             grow((void **)&p->arena, &p->arena_cap, p->arena_len + len + 1,
                  1) != 0) {
                 p->oom = true;
@@ -202,7 +202,7 @@ static void on_row(int c, void *data)
 size_t row_parser_utf8_check(const char *str, size_t len)
 {
         const unsigned char *s = (const unsigned char *)str;
-        size_t i = 0;
+        size_t i               = 0;
 
         while (i < len) {
                 unsigned char c = s[i];
@@ -306,8 +306,7 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         } else if (memchr(content, '\0', content_len)) {
                 rec.err = ROW_ERR_NUL;
                 rec.err_pos =
-                        (size_t)((const char *)memchr(raw, '\0', raw_len) -
-                                 raw);
+                    (size_t)((const char *)memchr(raw, '\0', raw_len) - raw);
         } else {
                 size_t bad = row_parser_utf8_check(raw, raw_len);
                 if (bad < raw_len) {
@@ -315,7 +314,8 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
                         rec.err_pos = bad;
                 }
         }
-        if (rec.err == ROW_OK || (rec.is_header && rec.err != ROW_ERR_TOO_LONG)) {
+        if (rec.err == ROW_OK ||
+            (rec.is_header && rec.err != ROW_ERR_TOO_LONG)) {
                 enum row_err e = split_fields(p, content, content_len);
                 if (e != ROW_OK) {
                         return -1;
@@ -420,10 +420,10 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                         continue;
                 }
                 {
-                        size_t seg_len    = i + 1 - seg;
-                        uint64_t end_off  = p->pos + i + 1;
-                        size_t total      = p->rec_len + seg_len;
-                        bool too_long     = total > p->max_record_bytes;
+                        size_t seg_len   = i + 1 - seg;
+                        uint64_t end_off = p->pos + i + 1;
+                        size_t total     = p->rec_len + seg_len;
+                        bool too_long    = total > p->max_record_bytes;
                         int rc;
 
                         if (p->rec_len) {

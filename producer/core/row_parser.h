@@ -36,17 +36,18 @@ struct row_field {
 struct row_record {
         bool is_header;
         enum row_err err;
-        uint64_t record;     /* 1 = first record after the header, 0 = header */
-        uint64_t line;       /* line number of the record's first line (1-based) */
-        uint64_t offset;     /* byte offset of the first byte */
+        uint64_t record; /* 1 = first record after the header, 0 = header */
+        uint64_t line;   /* line number of the record's first line (1-based) */
+        uint64_t offset; /* byte offset of the first byte */
         uint64_t end_offset; /* byte offset just after the terminator */
         uint64_t end_line;   /* line number at end_offset */
         const char *raw;     /* the record's bytes, terminator included */
-        size_t raw_len;      /* may be shorter than the record if it was too long */
+        size_t raw_len; /* may be shorter than the record if it was too long */
         const struct row_field *fields; /* NULL when err != ROW_OK */
         size_t field_count;
-        size_t header_count; /* number of header columns (0 before the header) */
-        size_t err_pos;      /* byte index in raw of a UTF-8/NUL error */
+        size_t
+            header_count; /* number of header columns (0 before the header) */
+        size_t err_pos;   /* byte index in raw of a UTF-8/NUL error */
 };
 
 /** Called once per record; the record and its pointers are valid only
@@ -110,7 +111,6 @@ size_t row_parser_utf8_check(const char *s, size_t len);
  * @brief Writes a human-readable reason for a bad record, e.g.
  *        "field count 4, header has 5".
  */
-void row_parser_describe(const struct row_record *rec, char *buf,
-                         size_t size);
+void row_parser_describe(const struct row_record *rec, char *buf, size_t size);
 
 #endif

@@ -162,11 +162,11 @@ int typing_set_header(struct typing *t, const struct row_field *names,
 static void bad(char *reason, size_t size, const char *name, const char *what,
                 const struct row_field *f)
 {
-        int shown = f->len > TYPING_REASON_SHOW ? TYPING_REASON_SHOW
-                                                : (int)f->len;
+        int shown =
+            f->len > TYPING_REASON_SHOW ? TYPING_REASON_SHOW : (int)f->len;
 
-        snprintf(reason, size, "column %s: not %s: '%.*s%s'", name, what,
-                 shown, f->ptr, (size_t)shown < f->len ? "..." : "");
+        snprintf(reason, size, "column %s: not %s: '%.*s%s'", name, what, shown,
+                 f->ptr, (size_t)shown < f->len ? "..." : "");
 }
 
 /* Types one cell against its column's current type. */
@@ -219,9 +219,8 @@ static int type_cell(const struct typing *t, size_t i,
         return -1;
 }
 
-int typing_apply(struct typing *t, const struct row_field *fields,
-                 size_t count, struct value *values, char *reason,
-                 size_t reason_size)
+int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
+                 struct value *values, char *reason, size_t reason_size)
 {
         if (count != t->count) {
                 snprintf(reason, reason_size, "field count %zu, header has %zu",
@@ -286,8 +285,8 @@ uint64_t typing_schema_id(const struct typing *t)
 
         for (size_t i = 0; i < t->count; i++) {
                 const char *type = value_type_name(t->types[i]);
-                h                = fnv1a(h, t->names[i], strlen(t->names[i]) + 1);
-                h                = fnv1a(h, type, strlen(type) + 1);
+                h = fnv1a(h, t->names[i], strlen(t->names[i]) + 1);
+                h = fnv1a(h, type, strlen(type) + 1);
         }
         return h;
 }

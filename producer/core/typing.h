@@ -46,9 +46,8 @@ int typing_set_header(struct typing *t, const struct row_field *names,
  *        are updated.
  * @returns 0, or -1 with reason filled ("column idade: not an integer").
  */
-int typing_apply(struct typing *t, const struct row_field *fields,
-                 size_t count, struct value *values, char *reason,
-                 size_t reason_size);
+int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
+                 struct value *values, char *reason, size_t reason_size);
 
 size_t typing_column_count(const struct typing *t);
 /** @returns the column's NUL-terminated name. */

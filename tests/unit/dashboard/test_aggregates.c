@@ -16,29 +16,29 @@ static enum aggregates_result row(struct aggregates *a, const char *src,
                                   uint64_t gen, uint64_t rec, const char *json)
 {
         CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)), WIRE_OK);
-        struct aggregates_message m = {.kind = WIRE_ROW,
-                                       .source = src,
+        struct aggregates_message m = {.kind       = WIRE_ROW,
+                                       .source     = src,
                                        .generation = gen,
-                                       .record = rec,
-                                       .row = &obj};
+                                       .record     = rec,
+                                       .row        = &obj};
         return aggregates_apply(a, &m, 1000);
 }
 
 static void control(struct aggregates *a, enum wire_kind kind, const char *src,
                     uint64_t gen, uint64_t last, uint64_t count)
 {
-        struct aggregates_message m = {.kind = kind,
-                                       .source = src,
-                                       .generation = gen,
+        struct aggregates_message m = {.kind        = kind,
+                                       .source      = src,
+                                       .generation  = gen,
                                        .last_record = last,
-                                       .row_count = count};
+                                       .row_count   = count};
         aggregates_apply(a, &m, 1000);
 }
 
 /* Renders the snapshot and returns it (caller frees). */
 static char *snapshot(struct aggregates *a)
 {
-        struct wire_buf b = {0};
+        struct wire_buf b         = {0};
         struct snapshot_stream st = {.topic = "t", .lag = -1};
         CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
         wire_buf_append(&b, "", 1);
@@ -177,9 +177,10 @@ static void test_paging(void)
         for (unsigned i = 0; i < 1000; i++) {
                 unsigned v = (i * 7919) % 1000;
                 if (v % 100 == 50) {
-                        snprintf(json, sizeof(json),
-                                 "{\"id\":%u,\"valor\":null,\"nome\":\"n%03u\"}",
-                                 i, v);
+                        snprintf(
+                            json, sizeof(json),
+                            "{\"id\":%u,\"valor\":null,\"nome\":\"n%03u\"}", i,
+                            v);
                 } else {
                         snprintf(json, sizeof(json),
                                  "{\"id\":%u,\"valor\":%u.%02u,\"nome\":"
@@ -289,17 +290,15 @@ static void test_rows_query(void)
         CHECK_EQ_INT(q.size, 10);
         CHECK_EQ_STR(q.sort, "valor");
         CHECK_EQ_INT(q.desc, 0);
-        CHECK_EQ_INT(rows_query_parse("sort=pre%C3%A7o", true, &q, err,
-                                      sizeof(err)),
-                     0);
+        CHECK_EQ_INT(
+            rows_query_parse("sort=pre%C3%A7o", true, &q, err, sizeof(err)), 0);
         CHECK_EQ_STR(q.sort, "pre\xC3\xA7o");
-        static const char *const bad[] = {"page=0", "page=x", "size=100000",
-                                          "order=up", "foo=1", "sort=%zz",
+        static const char *const bad[] = {"page=0",   "page=x", "size=100000",
+                                          "order=up", "foo=1",  "sort=%zz",
                                           "size="};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                CHECK_EQ_INT(rows_query_parse(bad[i], true, &q, err,
-                                              sizeof(err)),
-                             -1);
+                CHECK_EQ_INT(
+                    rows_query_parse(bad[i], true, &q, err, sizeof(err)), -1);
         }
         CHECK_EQ_INT(rows_query_parse("page=1", false, &q, err, sizeof(err)),
                      -1);

@@ -22,14 +22,12 @@ static int collect(const struct row_record *r, void *ctx)
         int n;
 
         row_parser_describe(r, reason, sizeof(reason));
-        n = snprintf(o->text + o->len, OUT_MAX - o->len,
-                     "%s#%llu l%llu-%llu [%llu,%llu) %s:",
-                     r->is_header ? "H" : "R", (unsigned long long)r->record,
-                     (unsigned long long)r->line,
-                     (unsigned long long)r->end_line,
-                     (unsigned long long)r->offset,
-                     (unsigned long long)r->end_offset,
-                     r->err ? reason : "ok");
+        n = snprintf(
+            o->text + o->len, OUT_MAX - o->len,
+            "%s#%llu l%llu-%llu [%llu,%llu) %s:", r->is_header ? "H" : "R",
+            (unsigned long long)r->record, (unsigned long long)r->line,
+            (unsigned long long)r->end_line, (unsigned long long)r->offset,
+            (unsigned long long)r->end_offset, r->err ? reason : "ok");
         o->len += (size_t)n;
         for (size_t i = 0; r->fields && i < r->field_count; i++) {
                 n = snprintf(o->text + o->len, OUT_MAX - o->len, "|%.*s",
@@ -63,39 +61,38 @@ struct parse_case {
 };
 
 static const struct parse_case cases[] = {
-        {"basic with missing final newline",
-         "id,nome,valor\n1,Ana,1.50\n2,Bia,2\n3,Cid", 0, 0,
-         "H#0 l1-2 [0,14) ok:|id|nome|valor\n"
-         "R#1 l2-3 [14,25) ok:|1|Ana|1.50\n"
-         "R#2 l3-4 [25,33) ok:|2|Bia|2\n"},
-        {"BOM, CRLF, blank line, empty fields",
-         "\xEF\xBB\xBF"
-         "a,b\r\n\r\n1,\r\n,\r\n",
-         0, 0,
-         "H#0 l1-2 [0,8) ok:|a|b\n"
-         "R#1 l3-4 [10,14) ok:|1|\n"
-         "R#2 l4-5 [14,17) ok:||\n"},
-        {"quoted comma, quote and newline",
-         "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\n3,4\n", 0, 0,
-         "H#0 l1-2 [0,4) ok:|a|b\n"
-         "R#1 l2-3 [4,23) ok:|x,y|say \"hi\"\n"
-         "R#2 l3-5 [23,38) ok:|multi\nline|2\n"
-         "R#3 l5-6 [38,42) ok:|3|4\n"},
-        {"field count, NUL, invalid UTF-8, good UTF-8",
-         "a,b\n1,2,3\nx\0y,1\n\xC3\x28,1\nS\xC3\xA3o,1\n", 33, 0,
-         "H#0 l1-2 [0,4) ok:|a|b\n"
-         "R#1 l2-3 [4,10) field count 3, header has 2:\n"
-         "R#2 l3-4 [10,16) NUL byte at byte 1:\n"
-         "R#3 l4-5 [16,21) invalid UTF-8 at byte 0:\n"
-         "R#4 l5-6 [21,28) ok:|S\xC3\xA3o|1\n"},
-        {"too long",
-         "a,b\n1,2\n123456789012345,6\n7,8\n", 0, 10,
-         "H#0 l1-2 [0,4) ok:|a|b\n"
-         "R#1 l2-3 [4,8) ok:|1|2\n"
-         "R#2 l3-4 [8,26) record longer than 10 bytes (18):\n"
-         "R#3 l4-5 [26,30) ok:|7|8\n"},
-        {"unterminated quote waits",
-         "a\n\"open\n,still\n", 0, 0, "H#0 l1-2 [0,2) ok:|a\n"},
+    {"basic with missing final newline",
+     "id,nome,valor\n1,Ana,1.50\n2,Bia,2\n3,Cid", 0, 0,
+     "H#0 l1-2 [0,14) ok:|id|nome|valor\n"
+     "R#1 l2-3 [14,25) ok:|1|Ana|1.50\n"
+     "R#2 l3-4 [25,33) ok:|2|Bia|2\n"},
+    {"BOM, CRLF, blank line, empty fields",
+     "\xEF\xBB\xBF"
+     "a,b\r\n\r\n1,\r\n,\r\n",
+     0, 0,
+     "H#0 l1-2 [0,8) ok:|a|b\n"
+     "R#1 l3-4 [10,14) ok:|1|\n"
+     "R#2 l4-5 [14,17) ok:||\n"},
+    {"quoted comma, quote and newline",
+     "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\n3,4\n", 0, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,23) ok:|x,y|say \"hi\"\n"
+     "R#2 l3-5 [23,38) ok:|multi\nline|2\n"
+     "R#3 l5-6 [38,42) ok:|3|4\n"},
+    {"field count, NUL, invalid UTF-8, good UTF-8",
+     "a,b\n1,2,3\nx\0y,1\n\xC3\x28,1\nS\xC3\xA3o,1\n", 33, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,10) field count 3, header has 2:\n"
+     "R#2 l3-4 [10,16) NUL byte at byte 1:\n"
+     "R#3 l4-5 [16,21) invalid UTF-8 at byte 0:\n"
+     "R#4 l5-6 [21,28) ok:|S\xC3\xA3o|1\n"},
+    {"too long", "a,b\n1,2\n123456789012345,6\n7,8\n", 0, 10,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,8) ok:|1|2\n"
+     "R#2 l3-4 [8,26) record longer than 10 bytes (18):\n"
+     "R#3 l4-5 [26,30) ok:|7|8\n"},
+    {"unterminated quote waits", "a\n\"open\n,still\n", 0, 0,
+     "H#0 l1-2 [0,2) ok:|a\n"},
 };
 
 static void test_chunks(void)
@@ -122,9 +119,9 @@ static void test_chunks(void)
 /* Seeking after the header resumes numbering and offsets exactly. */
 static void test_seek(void)
 {
-        const char *in = "a,b\n1,2\n3,4\n5,6\n";
+        const char *in       = "a,b\n1,2\n3,4\n5,6\n";
         struct row_parser *p = row_parser_create(NULL);
-        struct out o = {0};
+        struct out o         = {0};
 
         CHECK_EQ_INT(row_parser_feed(p, in, 4, collect, &o), 0);
         row_parser_seek(p, 8, 3, 2);

@@ -85,8 +85,8 @@ static void test_schema(void)
         const char *r2[] = {"1.5", "Ana", "30", "x", "5"};
 
         fields_of(header, h);
-        CHECK_EQ_INT(typing_set_schema(t, "id:int,nome:text,valor:decimal",
-                                       err, sizeof(err)),
+        CHECK_EQ_INT(typing_set_schema(t, "id:int,nome:text,valor:decimal", err,
+                                       sizeof(err)),
                      0);
         CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
         CHECK_EQ_INT(encode(t, r1, out, sizeof(out), reason), 0);

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark 1: producer ingest.
+# N seed-schema rows (data/generate.py) into a fresh topic, timed from start
+# until every record is acknowledged: csv-producer --exit-at-eof against
+# `kcat -P -l` sending the same file's lines, same broker, same run.
+# Runs alternate (kcat, csv-producer, kcat, ...); the best run of each counts.
+#
+#   BENCH_ROWS=1000000 BENCH_REPEAT=2 bench/01-producer-ingest.sh
+source "$(dirname -- "$0")/lib/common.sh"
+bench_init producer-ingest
+need_binaries "$PRODUCER"
+
+N=${BENCH_ROWS:-1000000}
+REPEAT=${BENCH_REPEAT:-2}
+BENCH_COMMAND="BENCH_ROWS=$N BENCH_REPEAT=$REPEAT bench/01-producer-ingest.sh"
+
+FILE=$(csv_rows "$N")
+ROWS=$(data_rows "$FILE")
+BYTES=$(stat -c %s "$FILE")
+broker_start
+
+# Warm the broker (JIT, page cache, log segments) so the first timed run is
+# not penalised: 100k lines, untimed.
+head -n 100001 "$FILE" >"$BENCH_WORK/warm.csv"
+kcat -P -b "$BROKER" -t warmup -l "$BENCH_WORK/warm.csv"
+
+best_kcat="" best_prod="" prod_rss=""
+for ((r = 1; r <= REPEAT; r++)); do
+    t=kcat-$r
+    topic_create "$t"
+    log "run $r: kcat -P -l ($ROWS rows, $BYTES bytes)"
+    tf=$BENCH_WORK/time-$t
+    /usr/bin/time -o "$tf" -f '%e %M' kcat -P -b "$BROKER" -t "$t" -l "$FILE"
+    read -r secs _ <"$tf"
+    msgs=$(topic_messages "$t")
+    ((msgs == ROWS + 1)) || die "kcat topic $t holds $msgs messages, expected $((ROWS + 1))"
+    log "run $r: kcat took ${secs}s"
+    if [[ -z "$best_kcat" ]] || awk -v a="$secs" -v b="$best_kcat" 'BEGIN{exit !(a<b)}'; then
+        best_kcat=$secs
+    fi
+
+    t=producer-$r
+    topic_create "$t"
+    log "run $r: csv-producer --exit-at-eof"
+    read -r secs rss < <(producer_load "$FILE" "$t")
+    msgs=$(topic_messages "$t")
+    ((msgs >= ROWS)) || die "producer topic $t holds $msgs messages, expected >= $ROWS"
+    log "run $r: csv-producer took ${secs}s, max RSS ${rss} KiB, $msgs messages"
+    if [[ -z "$best_prod" ]] || awk -v a="$secs" -v b="$best_prod" 'BEGIN{exit !(a<b)}'; then
+        best_prod=$secs
+        prod_rss=$rss
+    fi
+done
+
+k_rows=$(calc "$ROWS / $best_kcat" %.0f)
+p_rows=$(calc "$ROWS / $best_prod" %.0f)
+k_mb=$(calc "$BYTES / $best_kcat / 1000000" %.1f)
+p_mb=$(calc "$BYTES / $best_prod / 1000000" %.1f)
+ratio=$(calc "$best_kcat / $best_prod" %.2f)
+result "ingest: csv-producer, $ROWS rows" "$p_rows rows/s, $p_mb MB/s ($best_prod s)" "" "" ""
+result "ingest: kcat -P -l, same file" "$k_rows rows/s, $k_mb MB/s ($best_kcat s)" "" "" ""
+result "ingest: csv-producer / kcat rows/s" "$ratio" "x" ">= 1.00" "$(verdict_ge "$ratio" 1)"
+result "ingest: csv-producer max RSS ($((BYTES / 1048576)) MiB file)" "$((prod_rss / 1024)) MiB" "" "" ""
+bench_finish

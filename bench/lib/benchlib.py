@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Measurement helpers for the bench/ scripts (standard library only).
+
+Subcommands:
+  count-records --file F            data rows of a CSV (lines minus header)
+  end-offsets --brokers B --topic T sum of the topic's partition end offsets
+  wait-count --url U --count N      polls GET U/api/snapshot until count >= N;
+                                    prints the epoch seconds it was seen and
+                                    the peak RSS (KiB) of --pid while waiting
+  rss --pid P                       current VmRSS of P in KiB
+  paging --url U --sort C --order O percentiles of GET /api/rows requests for
+                                    random pages (bounded count)
+  percentiles --file F              p50/p99/max of one number per line
+
+All network traffic goes to the loopback URL given; every loop is bounded
+by a count and a deadline.
+"""
+
+import argparse
+import http.client
+import json
+import random
+import subprocess
+import sys
+import time
+import urllib.parse
+
+
+def pct(sorted_vals, p):
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_vals:
+        return float("nan")
+    k = max(0, min(len(sorted_vals) - 1, int(round(p / 100.0 * len(sorted_vals) + 0.5)) - 1))
+    return sorted_vals[k]
+
+
+def rss_kib(pid, field="VmRSS"):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cmd_count_records(a):
+    n = 0
+    with open(a.file, "rb") as f:
+        while True:
+            buf = f.read(1 << 22)
+            if not buf:
+                break
+            n += buf.count(b"\n")
+    print(max(0, n - 1))
+
+
+def cmd_end_offsets(a):
+    meta = subprocess.run(["kcat", "-L", "-J", "-b", a.brokers, "-t", a.topic],
+                          capture_output=True, check=True, timeout=60).stdout
+    parts = [p["partition"] for t in json.loads(meta)["topics"] for p in t["partitions"]]
+    argv = ["kcat", "-Q", "-b", a.brokers]
+    for p in parts:
+        argv += ["-t", f"{a.topic}:{p}:-1"]
+    out = subprocess.run(argv, capture_output=True, check=True, timeout=60).stdout.decode()
+    total = 0
+    for line in out.splitlines():
+        # "<topic> [<p>] offset <N>"
+        fields = line.split()
+        if len(fields) >= 4 and fields[-2] == "offset":
+            total += int(fields[-1])
+    print(total)
+
+
+class Http:
+    """One keep-alive connection to the dashboard, reopened on error."""
+
+    def __init__(self, url, timeout=30):
+        u = urllib.parse.urlsplit(url)
+        self.host, self.port = u.hostname, u.port
+        self.timeout = timeout
+        self.conn = None
+
+    def get(self, path):
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.conn.request("GET", path)
+                r = self.conn.getresponse()
+                return r.status, r.read()
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+        raise RuntimeError("unreachable")
+
+
+def snapshot(h):
+    status, body = h.get("/api/snapshot")
+    if status != 200:
+        raise ValueError(f"/api/snapshot answered {status}")
+    return json.loads(body)
+
+
+def cmd_wait_count(a):
+    h = Http(a.url, timeout=10)
+    deadline = time.monotonic() + a.timeout
+    peak = 0
+    last = None
+    while time.monotonic() < deadline:
+        if a.pid:
+            peak = max(peak, rss_kib(a.pid))
+        try:
+            s = snapshot(h)
+            last = s.get("count")
+            if isinstance(last, int) and last >= a.count:
+                t = time.time()
+                if a.pid:
+                    peak = max(peak, rss_kib(a.pid))
+                print(f"{t:.6f} {peak} {last}")
+                return 0
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+        time.sleep(a.interval)
+    print(f"timed out after {a.timeout}s waiting for count >= {a.count}; last count {last}",
+          file=sys.stderr)
+    return 1
+
+
+def cmd_rss(a):
+    print(rss_kib(a.pid, a.field))
+
+
+def cmd_paging(a):
+    h = Http(a.url, timeout=60)
+    s = snapshot(h)
+    count = int(s["count"])
+    pages = max(1, (count + a.size - 1) // a.size)
+    rng = random.Random(a.seed)
+    # One warm-up request builds whatever index the sort needs; it is
+    # reported on its own (first_ms), not mixed into the percentiles.
+    q = {"page": 1, "size": a.size, "sort": a.sort, "order": a.order}
+    t0 = time.perf_counter()
+    status, body = h.get("/api/rows?" + urllib.parse.urlencode(q))
+    first_ms = (time.perf_counter() - t0) * 1000
+    if status != 200:
+        print(f"/api/rows answered {status}: {body[:200]!r}", file=sys.stderr)
+        return 1
+    lat = []
+    deadline = time.monotonic() + a.max_seconds
+    for _ in range(a.requests):
+        if time.monotonic() > deadline:
+            break
+        q["page"] = rng.randint(1, pages)
+        t0 = time.perf_counter()
+        status, body = h.get("/api/rows?" + urllib.parse.urlencode(q))
+        dt = (time.perf_counter() - t0) * 1000
+        if status != 200:
+            print(f"/api/rows answered {status}: {body[:200]!r}", file=sys.stderr)
+            return 1
+        lat.append(dt)
+    lat.sort()
+    print(json.dumps({"count": count, "requests": len(lat), "first_ms": round(first_ms, 3),
+                      "p50_ms": round(pct(lat, 50), 3), "p99_ms": round(pct(lat, 99), 3),
+                      "max_ms": round(lat[-1], 3) if lat else None,
+                      "bytes_last": len(body)}))
+    return 0
+
+
+def cmd_percentiles(a):
+    vals = []
+    with open(a.file) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                vals.append(float(line))
+    vals.sort()
+    print(json.dumps({"n": len(vals), "p50": pct(vals, 50), "p99": pct(vals, 99),
+                      "max": vals[-1] if vals else None}))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("count-records")
+    p.add_argument("--file", required=True)
+    p = sub.add_parser("end-offsets")
+    p.add_argument("--brokers", required=True)
+    p.add_argument("--topic", required=True)
+    p = sub.add_parser("wait-count")
+    p.add_argument("--url", required=True)
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--interval", type=float, default=0.02)
+    p.add_argument("--pid", type=int, default=0)
+    p = sub.add_parser("rss")
+    p.add_argument("--pid", type=int, required=True)
+    p.add_argument("--field", default="VmRSS")
+    p = sub.add_parser("paging")
+    p.add_argument("--url", required=True)
+    p.add_argument("--sort", required=True)
+    p.add_argument("--order", default="asc")
+    p.add_argument("--size", type=int, default=50)
+    p.add_argument("--requests", type=int, default=300)
+    p.add_argument("--max-seconds", type=float, default=60)
+    p.add_argument("--seed", type=int, default=6)
+    p = sub.add_parser("percentiles")
+    p.add_argument("--file", required=True)
+    a = ap.parse_args()
+    fn = {"count-records": cmd_count_records, "end-offsets": cmd_end_offsets,
+          "wait-count": cmd_wait_count, "rss": cmd_rss, "paging": cmd_paging,
+          "percentiles": cmd_percentiles}[a.cmd]
+    sys.exit(fn(a) or 0)
+
+
+if __name__ == "__main__":
+    main()

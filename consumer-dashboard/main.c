@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * consumer-dashboard: replays a Kafka topic written by csv-producer into
+ * exact in-memory aggregates and serves them as a live web dashboard.
+ *
+ * Threading model (the only places where threads meet are in
+ * snapshot_hub.c, under its one mutex):
+ *
+ *   - main thread: parses settings, creates the hub, the Kafka source and
+ *     the web server in that order, then waits for SIGINT/SIGTERM with
+ *     sigwait() (signals are blocked in every thread) and tears down in
+ *     reverse order.
+ *   - Kafka thread (kafka_source.c): the only thread that touches the
+ *     aggregates. It applies messages, renders the snapshot JSON at most
+ *     ten times a second and publishes it to the hub, and serves the table
+ *     requests (paged rows, categories, CSV chunks) that web threads queue
+ *     in the hub. Paged queries therefore never race with ingestion: they
+ *     run between two message batches on the thread that owns the data.
+ *   - civetweb worker threads (web_server.c): serve HTTP. They read the
+ *     published snapshot (a reference-counted immutable string) or queue a
+ *     request in the hub and wait for the Kafka thread's answer.
+ *   - pusher threads (web_server.c): write the latest snapshot to WebSocket
+ *     viewers whose last one is stale. Each viewer holds at most one
+ *     pending snapshot (the latest), so a slow viewer is skipped ahead and
+ *     never slows ingestion.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/kafka_conf.h"
+#include "common/log.h"
+#include "common/settings.h"
+#include "kafka_source.h"
+#include "snapshot_hub.h"
+#include "web_server.h"
+
+#define ERRSTR_LEN            512
+#define EXIT_USAGE            2
+#define MAX_CONNECTIONS_LIMIT 20000
+
+static const struct settings_option options[] = {
+    {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
+     "Kafka bootstrap servers"},
+    {"topic", 't', "KAFKA_TOPIC", "TOPIC", "csv-data",
+     "topic the producer writes"},
+    {"dlq-topic", 0, "DASHBOARD_DLQ_TOPIC", "TOPIC", NULL,
+     "dead-letter topic for the data-quality panel (default <topic>.dlq)"},
+    {"listen", 0, "DASHBOARD_LISTEN", "HOST:PORT", "127.0.0.1:8080",
+     "address of the web server"},
+    {"value-column", 0, "DASHBOARD_VALUE_COLUMN", "NAME", NULL,
+     "value column (default: 'valor', else the first decimal column)"},
+    {"category-column", 0, "DASHBOARD_CATEGORY_COLUMN", "NAME", NULL,
+     "category column (default: 'cidade', else a low-cardinality text "
+     "column)"},
+    {"age-column", 0, "DASHBOARD_AGE_COLUMN", "NAME", NULL,
+     "age column (default: 'idade', else an integer column)"},
+    {"label-column", 0, "DASHBOARD_LABEL_COLUMN", "NAME", NULL,
+     "label column for hovers (default: 'nome', else a text column)"},
+    {"auth", 0, "DASHBOARD_AUTH", "USER:PASSWORD", NULL,
+     "require HTTP Basic authentication"},
+    {"tls-cert", 0, "DASHBOARD_TLS_CERT", "FILE", NULL,
+     "serve HTTPS with this PEM file (private key and certificate)"},
+    {"allowed-origin", 0, "DASHBOARD_ALLOWED_ORIGIN", "ORIGIN", NULL,
+     "extra Origin allowed to open the WebSocket (same origin always is)"},
+    {"max-connections", 0, "DASHBOARD_MAX_CONNECTIONS", "N", "1100",
+     "concurrent connections (WebSocket viewers included)"},
+    {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
+     "error, warn, info or debug"},
+};
+
+#define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
+
+static const char usage[] =
+    "Usage: consumer-dashboard [OPTIONS]\n"
+    "Replays a csv-producer topic and serves a live dashboard.";
+
+/* Unset or empty means "not given". */
+static const char *opt(const struct settings *s, const char *name)
+{
+        const char *v = settings_get(s, name);
+        return v && *v ? v : NULL;
+}
+
+static int check_listen(const char *listen, char *errstr, size_t size)
+{
+        const char *colon = strrchr(listen, ':');
+        char *end;
+        long port = colon ? strtol(colon + 1, &end, 10) : -1;
+        if (!colon || colon == listen || !colon[1] || *end || port < 1 ||
+            port > 65535) {
+                snprintf(errstr, size,
+                         "--listen: '%s' is not HOST:PORT with a port in "
+                         "1..65535",
+                         listen);
+                return -1;
+        }
+        return 0;
+}
+
+static int check_auth(const char *auth, char *errstr, size_t size)
+{
+        if (auth && (!strchr(auth, ':') || auth[0] == ':')) {
+                snprintf(errstr, size, "--auth: expected USER:PASSWORD");
+                return -1;
+        }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        char errstr[ERRSTR_LEN];
+        int status               = EXIT_FAILURE;
+        struct snapshot_hub *hub = NULL;
+        struct kafka_source *ks  = NULL;
+        struct web_server *web   = NULL;
+        char dlq_default[512];
+        log_set_module("consumer-dashboard");
+        struct settings *s =
+            settings_create(options, OPTION_COUNT, "DASHBOARD_CONFIG");
+        if (!s) {
+                fprintf(stderr, "consumer-dashboard: out of memory\n");
+                return EXIT_FAILURE;
+        }
+        switch (settings_parse(s, argc, argv, errstr, sizeof(errstr))) {
+        case SETTINGS_OK:
+                break;
+        case SETTINGS_HELP:
+                settings_print_help(s, stdout, usage);
+                settings_destroy(s);
+                return EXIT_SUCCESS;
+        case SETTINGS_VERSION:
+                printf("consumer-dashboard %s\n", DASHBOARD_VERSION);
+                settings_destroy(s);
+                return EXIT_SUCCESS;
+        case SETTINGS_X_LIST:
+                kafka_conf_list(stdout);
+                settings_destroy(s);
+                return EXIT_SUCCESS;
+        case SETTINGS_ERROR:
+        default:
+                fprintf(stderr, "consumer-dashboard: %s\n", errstr);
+                settings_destroy(s);
+                return EXIT_USAGE;
+        }
+        enum log_level level;
+        long long max_conn = 0;
+        const char *topic  = opt(s, "topic");
+        if (log_level_parse(settings_get(s, "log-level"), &level) != 0) {
+                snprintf(errstr, sizeof(errstr),
+                         "--log-level: '%s' is not error, warn, info or "
+                         "debug",
+                         settings_get(s, "log-level"));
+                goto usage_error;
+        }
+        log_set_level(level);
+        if (!topic || !opt(s, "brokers")) {
+                snprintf(errstr, sizeof(errstr), "--%s: must not be empty",
+                         topic ? "brokers" : "topic");
+                goto usage_error;
+        }
+        if (check_listen(settings_get(s, "listen"), errstr, sizeof(errstr)) ||
+            check_auth(opt(s, "auth"), errstr, sizeof(errstr)) ||
+            settings_get_int(s, "max-connections", 1, MAX_CONNECTIONS_LIMIT,
+                             &max_conn, errstr, sizeof(errstr))) {
+                goto usage_error;
+        }
+        snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);
+
+        /* Signals go to sigwait() below, never to a worker thread. */
+        sigset_t sigs;
+        sigemptyset(&sigs);
+        sigaddset(&sigs, SIGINT);
+        sigaddset(&sigs, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        hub = snapshot_hub_create();
+        if (!hub) {
+                snprintf(errstr, sizeof(errstr), "out of memory");
+                goto error;
+        }
+        struct kafka_source_config kc = {
+            .settings = s,
+            .brokers  = opt(s, "brokers"),
+            .topic    = topic,
+            .dlq_topic =
+                opt(s, "dlq-topic") ? opt(s, "dlq-topic") : dlq_default,
+            .roles = {opt(s, "value-column"), opt(s, "category-column"),
+                      opt(s, "age-column"), opt(s, "label-column")},
+        };
+        ks = kafka_source_create(&kc, hub, errstr, sizeof(errstr));
+        if (!ks) {
+                goto usage_error; /* a bad -X property or flag value */
+        }
+        if (kafka_source_start(ks) != 0) {
+                snprintf(errstr, sizeof(errstr), "cannot start Kafka thread");
+                goto error;
+        }
+        struct web_server_config wc = {
+            .listen          = settings_get(s, "listen"),
+            .auth            = opt(s, "auth"),
+            .tls_cert        = opt(s, "tls-cert"),
+            .allowed_origin  = opt(s, "allowed-origin"),
+            .max_connections = (size_t)max_conn,
+        };
+        web = web_server_start(&wc, hub, errstr, sizeof(errstr));
+        if (!web) {
+                goto error;
+        }
+        log_info("event=started listen=%s%s topic=%s dlq_topic=%s brokers=%s",
+                 wc.tls_cert ? "https://" : "http://", wc.listen, kc.topic,
+                 kc.dlq_topic, kc.brokers);
+        int sig = 0;
+        while (sigwait(&sigs, &sig) != 0) {
+                /* only EINTR-like failures; keep waiting */
+        }
+        log_info("event=stopping signal=%d", sig);
+        status = EXIT_SUCCESS;
+        goto cleanup;
+
+usage_error:
+        fprintf(stderr, "consumer-dashboard: %s\n", errstr);
+        status = EXIT_USAGE;
+        goto cleanup;
+error:
+        log_error("event=fatal error=\"%s\"", errstr);
+cleanup:
+        web_server_stop(web);
+        kafka_source_destroy(ks);
+        snapshot_hub_destroy(hub);
+        settings_destroy(s);
+        return status;
+}

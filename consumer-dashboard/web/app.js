@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/* The dashboard page: renders the snapshot pushed over /ws. Every data value
+ * reaches the DOM through textContent, never as HTML. */
+'use strict';
+
+const MESSAGES = {
+  en: {
+    title: 'Real-time dashboard', refresh: 'Refresh now', pause: 'Pause live',
+    resume: 'Resume live', clear: 'Clear view', theme: 'Light theme',
+    themeDark: 'Dark theme', metrics: 'Metrics', totalValue: 'Total value',
+    meanValue: 'Mean value', records: 'Records', meanAge: 'Mean age',
+    charts: 'Charts', chartBar: 'Total value per category',
+    chartHist: 'Age distribution', chartPie: 'Share of value per category',
+    chartScatter: 'Value × age', allRows: 'All records', prev: 'Previous',
+    next: 'Next', perCategory: 'Statistics per category', count: 'Count',
+    sum: 'Total', mean: 'Mean', min: 'Min', max: 'Max',
+    streamInfo: 'Stream', dataQuality: 'Data quality', line: 'Line',
+    reason: 'Reason', raw: 'Raw', catchingUp: 'Replaying the topic…',
+    live: 'live', paused: 'paused', reconnecting: 'reconnecting…',
+    years: 'years', page: 'Page {p} of {n} ({t} records)', topic: 'Topic',
+    partitions: 'Partitions', generation: 'Generation', lastUpdate: 'Last update',
+    lag: 'Consumer lag', latency: 'File → dashboard latency (p50 / p99)',
+    caughtUp: 'Replay', done: 'done', rejected: 'Rejected records',
+    duplicates: 'Duplicates dropped', none: 'none', category: 'Category',
+  },
+  'pt-BR': {
+    title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
+    pause: 'Pausar ao vivo', resume: 'Retomar ao vivo', clear: 'Limpar visão',
+    theme: 'Tema claro', themeDark: 'Tema escuro', metrics: 'Métricas',
+    totalValue: 'Valor Total', meanValue: 'Valor Médio',
+    records: 'Total Registros', meanAge: 'Idade Média',
+    charts: 'Visualizações', chartBar: 'Valor Total por Categoria',
+    chartHist: 'Distribuição de Idades',
+    chartPie: 'Percentual de Valores por Categoria',
+    chartScatter: 'Relação Valor x Idade', allRows: 'Todos os Dados',
+    prev: 'Anterior', next: 'Próxima', perCategory: 'Estatísticas por Categoria',
+    count: 'Qtd Registros', sum: 'Valor Total', mean: 'Valor Médio',
+    min: 'Mínimo', max: 'Máximo', streamInfo: 'Informações do Stream',
+    dataQuality: 'Qualidade dos Dados', line: 'Linha', reason: 'Motivo',
+    raw: 'Texto', catchingUp: 'Relendo o tópico…', live: 'ao vivo',
+    paused: 'pausado', reconnecting: 'reconectando…', years: 'anos',
+    page: 'Página {p} de {n} ({t} registros)', topic: 'Tópico',
+    partitions: 'Partições', generation: 'Geração',
+    lastUpdate: 'Última atualização', lag: 'Atraso do consumidor',
+    latency: 'Latência arquivo → dashboard (p50 / p99)', caughtUp: 'Releitura',
+    done: 'concluída', rejected: 'Registros rejeitados',
+    duplicates: 'Duplicados descartados', none: 'nenhum', category: 'Categoria',
+  },
+};
+
+const PAGE_SIZE = 20;
+const RECONNECT_MAX_MS = 5000;
+const state = {
+  lang: 'en', snapshot: null, pending: null, paused: false,
+  sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
+  rowsInFlight: false, rowsAgain: false,
+};
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (MESSAGES[state.lang] || MESSAGES.en)[key] || key;
+
+function pickLanguage() {
+  const saved = localStorage.getItem('lang');
+  if (saved && MESSAGES[saved]) return saved;
+  const nav = (navigator.language || 'en').toLowerCase();
+  return nav.startsWith('pt') ? 'pt-BR' : 'en';
+}
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  $('lang').value = state.lang;
+  document.querySelectorAll('[data-i18n]').forEach((el) => {
+    el.textContent = t(el.dataset.i18n);
+  });
+  $('pause').textContent = state.paused ? t('resume') : t('pause');
+  $('theme').textContent = document.documentElement.dataset.theme === 'dark'
+    ? t('theme') : t('themeDark');
+  if (state.snapshot) render(state.snapshot);
+}
+
+function locale() { return state.lang === 'pt-BR' ? 'pt-BR' : 'en-US'; }
+function money(v) {
+  if (v === null || v === undefined) return '–';
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'BRL' }).format(v);
+}
+function num(v, digits) {
+  if (v === null || v === undefined) return '–';
+  const o = digits === undefined ? { maximumFractionDigits: 2 }
+    : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return new Intl.NumberFormat(locale(), o).format(v);
+}
+function setText(id, text) { $(id).textContent = text; }
+
+function el(tag, text, cls) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  if (cls) e.className = cls;
+  return e;
+}
+
+/* ---- Charts ---- */
+
+const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b',
+  '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+function colour(i) { return PALETTE[i % PALETTE.length]; }
+function viridis(f) {
+  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+  const x = Math.max(0, Math.min(1, f)) * (stops.length - 1);
+  const i = Math.min(stops.length - 2, Math.floor(x));
+  const k = x - i;
+  const c = stops[i].map((v, j) => Math.round(v + (stops[i + 1][j] - v) * k));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
+
+function makeCharts() {
+  if (!window.Chart) return;
+  const fg = getComputedStyle(document.body).color;
+  Chart.defaults.color = fg;
+  Chart.defaults.borderColor = 'rgba(128,128,128,0.25)';
+  Chart.defaults.animation = false;
+  const common = { responsive: true, maintainAspectRatio: false };
+  state.charts.bar = new Chart($('chart-bar'), { type: 'bar',
+    data: { labels: [], datasets: [{ data: [] }] },
+    options: { ...common, plugins: { legend: { display: false } } } });
+  state.charts.hist = new Chart($('chart-hist'), { type: 'bar',
+    data: { labels: [], datasets: [{ data: [], backgroundColor: '#1f77b4',
+      barPercentage: 1, categoryPercentage: 1 }] },
+    options: { ...common, plugins: { legend: { display: false } } } });
+  state.charts.pie = new Chart($('chart-pie'), { type: 'pie',
+    data: { labels: [], datasets: [{ data: [] }] },
+    options: { ...common, plugins: { legend: { position: 'right' } } } });
+  state.charts.scatter = new Chart($('chart-scatter'), { type: 'scatter',
+    data: { datasets: [] },
+    options: { ...common, plugins: { legend: { position: 'right' },
+      tooltip: { callbacks: { label: (c) => `${c.raw.l ?? ''} (${c.raw.x}, ${c.raw.y})` } } } } });
+}
+
+function renderCharts(s) {
+  const ch = state.charts;
+  if (!ch.bar) return;
+  const items = s.categories.items;
+  const labels = items.map((c) => c.name);
+  const sums = items.map((c) => Number(c.sum));
+  const top = Math.max(1, ...sums);
+  ch.bar.data.labels = labels;
+  ch.bar.data.datasets[0].data = sums;
+  ch.bar.data.datasets[0].label = s.roles.value || '';
+  ch.bar.data.datasets[0].backgroundColor = sums.map((v) => viridis(v / top));
+  ch.bar.update('none');
+  const bins = s.histogram.bins;
+  ch.hist.data.labels = bins.map((b) => `${num(b.from)}–${num(b.to)}`);
+  ch.hist.data.datasets[0].data = bins.map((b) => b.count);
+  ch.hist.data.datasets[0].label = s.histogram.column || '';
+  ch.hist.update('none');
+  ch.pie.data.labels = labels;
+  ch.pie.data.datasets[0].data = sums;
+  ch.pie.data.datasets[0].backgroundColor = labels.map((_, i) => colour(i));
+  ch.pie.update('none');
+  const groups = new Map();
+  for (const p of s.sample.points) {
+    const key = p[2] === null ? '–' : String(p[2]);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push({ x: p[0], y: p[1], l: p[3] });
+  }
+  const order = labels.filter((l) => groups.has(l));
+  for (const k of groups.keys()) if (!order.includes(k)) order.push(k);
+  ch.scatter.data.datasets = order.map((k, i) => ({ label: k, data: groups.get(k),
+    backgroundColor: colour(labels.indexOf(k) >= 0 ? labels.indexOf(k) : i) }));
+  ch.scatter.options.scales = { x: { title: { display: true, text: s.sample.x || '' } },
+    y: { title: { display: true, text: s.sample.y || '' } } };
+  ch.scatter.update('none');
+}
+
+/* ---- Snapshot ---- */
+
+function render(s) {
+  state.snapshot = s;
+  const c = s.cards;
+  setText('card-total', money(c.total_value));
+  setText('card-mean', money(c.mean_value));
+  setText('card-count', num(c.records, 0));
+  setText('card-age', c.mean_age === null ? '–' : `${num(c.mean_age, 1)} ${t('years')}`);
+  const cu = s.catchup;
+  $('catchup').hidden = cu.done;
+  $('catchup-bar').value = cu.progress;
+  renderCharts(s);
+  renderCategories(s);
+  renderStream(s);
+  renderQuality(s);
+  document.body.dataset.version = String(s.version);
+  document.body.dataset.count = String(s.count);
+  loadRows();
+}
+
+function renderCategories(s) {
+  setText('cat-col-name', s.categories.column || t('category'));
+  const body = $('cats').tBodies[0];
+  body.replaceChildren();
+  for (const c of s.categories.items) {
+    const tr = document.createElement('tr');
+    tr.append(el('td', c.name), el('td', num(c.count, 0), 'num'),
+      el('td', money(c.sum), 'num'), el('td', money(c.mean), 'num'),
+      el('td', money(c.min), 'num'), el('td', money(c.max), 'num'),
+      el('td', c.mean_age === null ? '–' : num(c.mean_age, 1), 'num'));
+    body.append(tr);
+  }
+}
+
+function kv(dl, pairs) {
+  dl.replaceChildren();
+  for (const [k, v] of pairs) dl.append(el('dt', k), el('dd', v));
+}
+
+function renderStream(s) {
+  const st = s.stream;
+  const lat = st.latency_ms;
+  kv($('stream'), [
+    [t('topic'), st.topic], [t('partitions'), num(st.partitions, 0)],
+    [t('generation'), st.generation ? String(st.generation) : '–'],
+    [t('records'), num(s.count, 0)],
+    [t('lastUpdate'), st.last_update_ms ? new Date(st.last_update_ms).toLocaleString(locale()) : '–'],
+    [t('lag'), st.lag < 0 ? '–' : num(st.lag, 0)],
+    [t('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
+    [t('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
+  ]);
+}
+
+function renderQuality(s) {
+  const d = s.dlq.summary;
+  const pairs = [[t('rejected'), num(d.count, 0)],
+    [t('duplicates'), num(s.ingest.duplicates, 0)]];
+  for (const r of d.reasons) pairs.push([r.reason, num(r.count, 0)]);
+  kv($('dq'), pairs);
+  const body = $('dq-last').tBodies[0];
+  body.replaceChildren();
+  for (const e of d.last) {
+    const tr = document.createElement('tr');
+    tr.append(el('td', e.line), el('td', e.reason), el('td', e.raw));
+    body.append(tr);
+  }
+}
+
+/* ---- Rows ---- */
+
+async function loadRows() {
+  if (state.rowsInFlight) { state.rowsAgain = true; return; }
+  state.rowsInFlight = true;
+  try {
+    const q = new URLSearchParams({ page: state.page, size: PAGE_SIZE, order: state.order });
+    if (state.sort) q.set('sort', state.sort);
+    const r = await fetch(`/api/rows?${q}`);
+    if (r.ok) renderRows(await r.json());
+  } catch (e) { /* the next update retries */ }
+  state.rowsInFlight = false;
+  if (state.rowsAgain) { state.rowsAgain = false; loadRows(); }
+}
+
+function renderRows(p) {
+  if (state.paused && state.snapshot === null) return;
+  const valueCol = state.snapshot && state.snapshot.roles.value;
+  const head = $('rows').tHead.rows[0];
+  head.replaceChildren();
+  for (const c of p.columns) {
+    const th = el('th', c.name);
+    th.dataset.column = c.name;
+    if (c.name === p.sort) th.className = `sorted-${p.order}`;
+    th.addEventListener('click', () => {
+      state.order = state.sort === c.name || (!state.sort && c.name === p.sort)
+        ? (p.order === 'desc' ? 'asc' : 'desc') : (c.type === 'text' ? 'asc' : 'desc');
+      state.sort = c.name;
+      state.page = 1;
+      loadRows();
+    });
+    head.append(th);
+  }
+  const body = $('rows').tBodies[0];
+  body.replaceChildren();
+  for (const row of p.rows) {
+    const tr = document.createElement('tr');
+    row.forEach((v, i) => {
+      const col = p.columns[i];
+      const numeric = col.type === 'integer' || col.type === 'decimal';
+      let text = v === null ? '' : v;
+      if (numeric && v !== null) text = col.name === valueCol ? money(v) : num(v);
+      tr.append(el('td', text, numeric ? 'num' : ''));
+    });
+    body.append(tr);
+  }
+  setText('page-info', t('page').replace('{p}', num(p.page, 0))
+    .replace('{n}', num(Math.max(1, p.pages), 0)).replace('{t}', num(p.total, 0)));
+  $('prev').disabled = p.page <= 1;
+  $('next').disabled = p.page >= p.pages;
+}
+
+/* ---- Live updates ---- */
+
+function setStatus(key, cls) {
+  const s = $('status');
+  s.textContent = t(key);
+  s.className = `status ${cls}`;
+  s.dataset.state = key;
+}
+
+function connect() {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(`${proto}//${location.host}/ws`);
+  state.ws = ws;
+  ws.onopen = () => { state.retry = 500; setStatus(state.paused ? 'paused' : 'live', 'live'); };
+  ws.onmessage = (ev) => {
+    let s;
+    try { s = JSON.parse(ev.data); } catch (e) { return; }
+    if (state.paused) { state.pending = s; return; }
+    render(s);
+  };
+  ws.onclose = () => {
+    setStatus('reconnecting', 'down');
+    setTimeout(connect, state.retry);
+    state.retry = Math.min(RECONNECT_MAX_MS, state.retry * 2);
+  };
+}
+
+async function refreshNow() {
+  try {
+    const r = await fetch('/api/snapshot');
+    if (r.ok) render(await r.json());
+  } catch (e) { /* shown by the status light */ }
+}
+
+function clearView() {
+  for (const id of ['card-total', 'card-mean', 'card-count', 'card-age']) setText(id, '–');
+  for (const id of ['rows', 'cats', 'dq-last']) $(id).tBodies[0].replaceChildren();
+  for (const c of Object.values(state.charts)) {
+    c.data.labels = [];
+    c.data.datasets.forEach((d) => { d.data = []; });
+    c.update('none');
+  }
+}
+
+function init() {
+  state.lang = pickLanguage();
+  document.documentElement.dataset.theme = localStorage.getItem('theme') || 'dark';
+  makeCharts();
+  applyLanguage();
+  $('lang').addEventListener('change', (e) => {
+    state.lang = e.target.value;
+    localStorage.setItem('lang', state.lang);
+    applyLanguage();
+  });
+  $('theme').addEventListener('click', () => {
+    const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+    document.documentElement.dataset.theme = next;
+    localStorage.setItem('theme', next);
+    for (const c of Object.values(state.charts)) c.destroy();
+    state.charts = {};
+    makeCharts();
+    applyLanguage();
+  });
+  $('refresh').addEventListener('click', refreshNow);
+  $('clear').addEventListener('click', clearView);
+  $('pause').addEventListener('click', () => {
+    state.paused = !state.paused;
+    $('pause').classList.toggle('active', state.paused);
+    $('pause').textContent = state.paused ? t('resume') : t('pause');
+    setStatus(state.paused ? 'paused' : 'live', 'live');
+    if (!state.paused && state.pending) { render(state.pending); state.pending = null; }
+  });
+  $('prev').addEventListener('click', () => { state.page = Math.max(1, state.page - 1); loadRows(); });
+  $('next').addEventListener('click', () => { state.page += 1; loadRows(); });
+  connect();
+}
+
+document.addEventListener('DOMContentLoaded', init);

@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT */
+#include "web_server.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <civetweb.h>
+
+#include "assets.h"
+#include "common/log.h"
+#include "web_auth.h"
+
+#define WS_PUSHERS           8    /* threads writing to WebSocket viewers */
+#define WS_MESSAGE_MAX       4096 /* bytes a viewer may send us */
+#define WORKER_THREADS_EXTRA 16   /* above max connections, for API calls */
+#define CSV_CHUNK_ROWS       10000
+#define TIMEOUT_MS           "10000"
+#define WS_PING_MS           "20000"
+#define MAX_REQUEST_SIZE     "16384"
+#define CONNECTION_QUEUE     "1024"
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+struct web_server {
+        struct mg_context *ctx;
+        struct snapshot_hub *hub;
+        struct web_server_config cfg;
+        pthread_t pushers[WS_PUSHERS];
+        int npushers;
+};
+
+static const char *status_text(int status)
+{
+        switch (status) {
+        case 200:
+                return "OK";
+        case 400:
+                return "Bad Request";
+        case 401:
+                return "Unauthorized";
+        case 403:
+                return "Forbidden";
+        case 404:
+                return "Not Found";
+        case 405:
+                return "Method Not Allowed";
+        case 503:
+                return "Service Unavailable";
+        default:
+                return "Internal Server Error";
+        }
+}
+
+static void head(struct mg_connection *c, int status, const char *ctype,
+                 long long len, const char *extra)
+{
+        char length[48] = "Transfer-Encoding: chunked";
+        if (len >= 0) {
+                snprintf(length, sizeof(length), "Content-Length: %lld", len);
+        }
+        mg_printf(c,
+                  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s\r\n"
+                  "Cache-Control: no-store\r\n"
+                  "X-Content-Type-Options: nosniff\r\n"
+                  "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+                  "Content-Security-Policy: %s\r\n%s\r\n",
+                  status, status_text(status), ctype, length, csp,
+                  extra ? extra : "");
+}
+
+static int respond(struct mg_connection *c, int status, const char *ctype,
+                   const void *body, size_t len, const char *extra)
+{
+        head(c, status, ctype, (long long)len, extra);
+        mg_write(c, body, len);
+        return status;
+}
+
+static int respond_error(struct mg_connection *c, int status,
+                         const char *message, const char *extra)
+{
+        struct wire_buf b = {0};
+        wire_buf_append(&b, "{\"error\":", 9);
+        wire_buf_append_json_string(&b, message, strlen(message));
+        wire_buf_append(&b, "}", 1);
+        respond(c, status, "application/json", b.data ? b.data : "{}",
+                b.data ? b.len : 2, extra);
+        wire_buf_finish(&b);
+        return status;
+}
+
+static int api_snapshot(struct web_server *ws, struct mg_connection *c)
+{
+        struct hub_blob *b = snapshot_hub_acquire(ws->hub);
+        if (!b) {
+                return respond_error(c, 503, "starting", NULL);
+        }
+        respond(c, 200, "application/json", b->json, b->json_len, NULL);
+        snapshot_hub_release(ws->hub, b);
+        return 200;
+}
+
+static int api_request(struct web_server *ws, struct mg_connection *c,
+                       enum hub_request_kind kind, const char *query)
+{
+        struct hub_request r = {.kind = kind, .query = query};
+        snapshot_hub_request(ws->hub, &r);
+        int status = r.status;
+        if (status == 200) {
+                respond(c, 200, "application/json", r.body.data, r.body.len,
+                        NULL);
+        } else {
+                respond_error(c, status,
+                              r.error[0] ? r.error : status_text(status), NULL);
+        }
+        wire_buf_finish(&r.body);
+        return status;
+}
+
+/* Streams the table in chunks; each chunk is one request to the Kafka
+ * thread, so ingestion goes on between chunks. */
+static int api_export(struct web_server *ws, struct mg_connection *c,
+                      const char *query)
+{
+        uint64_t offset = 0;
+        bool started    = false;
+        for (;;) {
+                struct hub_request r = {.kind   = HUB_REQ_CSV,
+                                        .query  = query,
+                                        .offset = offset,
+                                        .limit  = CSV_CHUNK_ROWS};
+                snapshot_hub_request(ws->hub, &r);
+                if (r.status != 200) {
+                        wire_buf_finish(&r.body);
+                        if (!started) {
+                                return respond_error(
+                                    c, r.status,
+                                    r.error[0] ? r.error
+                                               : status_text(r.status),
+                                    NULL);
+                        }
+                        break; /* headers are gone: cut the stream short */
+                }
+                if (!started) {
+                        head(c, 200, "text/csv; charset=utf-8", -1,
+                             "Content-Disposition: attachment; "
+                             "filename=\"export.csv\"\r\n");
+                        started = true;
+                }
+                if (r.body.len &&
+                    mg_send_chunk(c, r.body.data, (unsigned)r.body.len) < 0) {
+                        wire_buf_finish(&r.body);
+                        return 200;
+                }
+                wire_buf_finish(&r.body);
+                if (!r.more) {
+                        break;
+                }
+                offset += CSV_CHUNK_ROWS;
+        }
+        mg_send_chunk(c, "", 0);
+        return 200;
+}
+
+static int healthz(struct web_server *ws, struct mg_connection *c)
+{
+        struct hub_blob *b = snapshot_hub_acquire(ws->hub);
+        char body[128];
+        int n = snprintf(
+            body, sizeof(body), "{\"status\":\"%s\",\"caught_up\":%s}",
+            b ? "ok" : "starting", b && b->caught_up ? "true" : "false");
+        snapshot_hub_release(ws->hub, b);
+        return respond(c, b ? 200 : 503, "application/json", body, (size_t)n,
+                       NULL);
+}
+
+static int metrics(struct web_server *ws, struct mg_connection *c)
+{
+        struct hub_blob *b = snapshot_hub_acquire(ws->hub);
+        struct hub_stats st;
+        snapshot_hub_stats(ws->hub, &st);
+        struct wire_buf out = {0};
+        if (b) {
+                wire_buf_append(&out, b->metrics, b->metrics_len);
+        }
+        snapshot_hub_release(ws->hub, b);
+        wire_buf_printf(&out,
+                        "# TYPE dashboard_viewers gauge\n"
+                        "dashboard_viewers %llu\n"
+                        "# TYPE dashboard_ws_pushes_total counter\n"
+                        "dashboard_ws_pushes_total %llu\n"
+                        "# TYPE dashboard_ws_skipped_total counter\n"
+                        "dashboard_ws_skipped_total %llu\n"
+                        "# TYPE dashboard_ws_rejected_total counter\n"
+                        "dashboard_ws_rejected_total %llu\n",
+                        (unsigned long long)st.viewers,
+                        (unsigned long long)st.pushes,
+                        (unsigned long long)st.skipped,
+                        (unsigned long long)st.rejected_viewers);
+        respond(c, 200, "text/plain; version=0.0.4", out.data, out.len, NULL);
+        wire_buf_finish(&out);
+        return 200;
+}
+
+static int serve_asset(struct mg_connection *c, const char *path)
+{
+        if (strcmp(path, "/") == 0) {
+                path = "/index.html";
+        }
+        for (size_t i = 0; i < dashboard_assets_count; i++) {
+                const struct asset *a = &dashboard_assets[i];
+                if (strcmp(a->path, path) == 0) {
+                        return respond(c, 200, a->content_type, a->data, a->len,
+                                       NULL);
+                }
+        }
+        return respond_error(c, 404, "not found", NULL);
+}
+
+static bool is_route(const char *path)
+{
+        static const char *const routes[] = {
+            "/api/snapshot",   "/api/rows", "/api/categories",
+            "/api/export.csv", "/healthz",  "/metrics"};
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+                if (strcmp(path, routes[i]) == 0) {
+                        return true;
+                }
+        }
+        for (size_t i = 0; i < dashboard_assets_count; i++) {
+                if (strcmp(path, dashboard_assets[i].path) == 0) {
+                        return true;
+                }
+        }
+        return strcmp(path, "/") == 0;
+}
+
+static int handle(struct mg_connection *c, void *cbdata)
+{
+        struct web_server *ws            = cbdata;
+        const struct mg_request_info *ri = mg_get_request_info(c);
+        const char *path                 = ri->local_uri ? ri->local_uri : "/";
+        if (!web_auth_check(c, ws->cfg.auth)) {
+                return respond_error(c, 401, "authentication required",
+                                     "WWW-Authenticate: Basic "
+                                     "realm=\"consumer-dashboard\", "
+                                     "charset=\"UTF-8\"\r\n");
+        }
+        if (!is_route(path)) {
+                return respond_error(c, 404, "not found", NULL);
+        }
+        if (strcmp(ri->request_method, "GET") != 0) {
+                return respond_error(c, 405, "method not allowed",
+                                     "Allow: GET\r\n");
+        }
+        const char *q = ri->query_string;
+        if (strcmp(path, "/api/snapshot") == 0) {
+                return api_snapshot(ws, c);
+        }
+        if (strcmp(path, "/api/rows") == 0) {
+                return api_request(ws, c, HUB_REQ_ROWS, q);
+        }
+        if (strcmp(path, "/api/categories") == 0) {
+                return q && *q ? respond_error(c, 400, "no parameters expected",
+                                               NULL)
+                               : api_request(ws, c, HUB_REQ_CATEGORIES, q);
+        }
+        if (strcmp(path, "/api/export.csv") == 0) {
+                return api_export(ws, c, q);
+        }
+        if (strcmp(path, "/healthz") == 0) {
+                return healthz(ws, c);
+        }
+        if (strcmp(path, "/metrics") == 0) {
+                return metrics(ws, c);
+        }
+        return serve_asset(c, path);
+}
+
+/* ---- WebSocket ---- */
+
+/* Same origin (Origin's host equals the Host header) or the one allowed
+ * extra origin. Clients that send no Origin are not browsers, and only
+ * browsers can be tricked into cross-site requests. */
+static bool origin_ok(const struct web_server *ws, struct mg_connection *c)
+{
+        const char *origin = mg_get_header(c, "Origin");
+        if (!origin) {
+                return true;
+        }
+        if (ws->cfg.allowed_origin &&
+            strcmp(origin, ws->cfg.allowed_origin) == 0) {
+                return true;
+        }
+        const char *host   = mg_get_header(c, "Host");
+        const char *scheme = ws->cfg.tls_cert ? "https://" : "http://";
+        size_t sl          = strlen(scheme);
+        return host && strncasecmp(origin, scheme, sl) == 0 &&
+               strcasecmp(origin + sl, host) == 0;
+}
+
+static int ws_connect(const struct mg_connection *cc, void *cbdata)
+{
+        struct web_server *ws   = cbdata;
+        struct mg_connection *c = (struct mg_connection *)cc;
+        if (!web_auth_check(c, ws->cfg.auth)) {
+                return 1;
+        }
+        if (!origin_ok(ws, c)) {
+                log_warn("event=ws_origin_rejected origin=\"%.200s\"",
+                         mg_get_header(c, "Origin"));
+                return 1;
+        }
+        return 0;
+}
+
+static void ws_ready(struct mg_connection *c, void *cbdata)
+{
+        struct web_server *ws = cbdata;
+        struct hub_viewer *v =
+            snapshot_hub_viewer_add(ws->hub, c, ws->cfg.max_connections);
+        if (!v) {
+                mg_websocket_write(c, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "",
+                                   0);
+                return;
+        }
+        mg_set_user_connection_data(c, v);
+}
+
+static int ws_data(struct mg_connection *c, int bits, char *data, size_t len,
+                   void *cbdata)
+{
+        int opcode = bits & 0xF;
+        if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE ||
+            len > WS_MESSAGE_MAX) {
+                return 0; /* close */
+        }
+        return 1; /* viewers have nothing to tell us; ignore */
+}
+
+static void ws_close(const struct mg_connection *c, void *cbdata)
+{
+        struct web_server *ws = cbdata;
+        struct hub_viewer *v  = mg_get_user_connection_data(c);
+        snapshot_hub_viewer_remove(ws->hub, v);
+}
+
+static void *pusher(void *arg)
+{
+        struct web_server *ws = arg;
+        for (;;) {
+                void *conn;
+                struct hub_blob *b;
+                struct hub_viewer *v =
+                    snapshot_hub_push_next(ws->hub, &conn, &b);
+                if (!v) {
+                        return NULL;
+                }
+                int rc = mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_TEXT,
+                                            b->json, b->json_len);
+                snapshot_hub_push_done(ws->hub, v, b, rc > 0);
+        }
+}
+
+static int log_message(const struct mg_connection *c, const char *message)
+{
+        log_warn("event=http_error message=\"%s\"", message);
+        return 1;
+}
+
+struct web_server *web_server_start(const struct web_server_config *cfg,
+                                    struct snapshot_hub *hub, char *errstr,
+                                    size_t errstr_size)
+{
+        struct web_server *ws = calloc(1, sizeof(*ws));
+        if (!ws) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return NULL;
+        }
+        ws->hub = hub;
+        ws->cfg = *cfg;
+        char ports[300], threads[32];
+        snprintf(ports, sizeof(ports), "%s%s", cfg->listen,
+                 cfg->tls_cert ? "s" : "");
+        snprintf(threads, sizeof(threads), "%zu",
+                 cfg->max_connections + WORKER_THREADS_EXTRA);
+        const char *options[32];
+        int n                    = 0;
+        const char *const base[] = {
+            "listening_ports",
+            ports,
+            "num_threads",
+            threads,
+            "request_timeout_ms",
+            TIMEOUT_MS,
+            "websocket_timeout_ms",
+            WS_PING_MS,
+            "enable_websocket_ping_pong",
+            "yes",
+            "max_request_size",
+            MAX_REQUEST_SIZE,
+            "connection_queue",
+            CONNECTION_QUEUE,
+            "listen_backlog",
+            CONNECTION_QUEUE,
+            "enable_keep_alive",
+            "yes",
+            "enable_directory_listing",
+            "no",
+            "access_control_allow_origin",
+            "",
+            "tcp_nodelay",
+            "1",
+        };
+        for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+                options[n++] = base[i];
+        }
+        if (cfg->tls_cert) {
+                options[n++] = "ssl_certificate";
+                options[n++] = cfg->tls_cert;
+        }
+        options[n]             = NULL;
+        struct mg_callbacks cb = {.log_message = log_message};
+        mg_init_library(cfg->tls_cert ? MG_FEATURES_TLS : 0);
+        ws->ctx = mg_start(&cb, ws, options);
+        if (!ws->ctx) {
+                snprintf(errstr, errstr_size,
+                         "cannot listen on %s (in use, bad address, or bad "
+                         "TLS certificate)",
+                         cfg->listen);
+                free(ws);
+                mg_exit_library();
+                return NULL;
+        }
+        mg_set_request_handler(ws->ctx, "/", handle, ws);
+        mg_set_websocket_handler(ws->ctx, "/ws$", ws_connect, ws_ready, ws_data,
+                                 ws_close, ws);
+        for (; ws->npushers < WS_PUSHERS; ws->npushers++) {
+                if (pthread_create(&ws->pushers[ws->npushers], NULL, pusher,
+                                   ws) != 0) {
+                        break;
+                }
+        }
+        return ws;
+}
+
+void web_server_stop(struct web_server *ws)
+{
+        if (!ws) {
+                return;
+        }
+        mg_stop(ws->ctx);
+        snapshot_hub_close(ws->hub);
+        for (int i = 0; i < ws->npushers; i++) {
+                pthread_join(ws->pushers[i], NULL);
+        }
+        mg_exit_library();
+        free(ws);
+}
