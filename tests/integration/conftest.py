@@ -47,7 +47,8 @@ def wait_until(predicate, timeout=WAIT_S, interval=0.05, what="condition"):
             last = predicate()
             if last:
                 return last
-        except (OSError, ValueError, KeyError, urllib.error.URLError) as e:
+        except (OSError, ValueError, KeyError, urllib.error.URLError,
+                subprocess.SubprocessError) as e:
             last = e
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
@@ -67,7 +68,7 @@ class Proc:
         full_env = dict(os.environ)
         if self.env:
             full_env.update(self.env)
-        self.log = open(self.log_path, "ab")
+        self.log = open(self.log_path, "wb")
         self.p = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT,
                                   env=full_env, cwd=self.cwd, start_new_session=True)
         return self
