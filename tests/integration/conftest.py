@@ -27,6 +27,9 @@ BUILD = pathlib.Path(os.environ.get("CSV_BUILD_DIR", ROOT / "build")).resolve()
 PRODUCER = BUILD / "producer" / "csv-producer"
 DASHBOARD = BUILD / "consumer-dashboard" / "consumer-dashboard"
 
+# Process logs of the tests (git-ignored, kept after the run for reading).
+LOG_DIR = pathlib.Path(os.environ.get("TEST_LOG_DIR", BUILD / "test-logs"))
+
 # One knob for every wait in the suite; raise it on slow machines.
 TIMEOUT_SCALE = float(os.environ.get("TEST_TIMEOUT_SCALE", "1"))
 WAIT_S = 60 * TIMEOUT_SCALE
@@ -133,8 +136,8 @@ def procs(request):
     started = []
 
     def run(argv, name, env=None, cwd=None):
-        log = pathlib.Path(request.node.path).parent / ".logs"
-        log.mkdir(exist_ok=True)
+        log = LOG_DIR
+        log.mkdir(parents=True, exist_ok=True)
         p = Proc(argv, log / f"{request.node.name}-{name}-{len(started)}.log", env, cwd)
         started.append(p)
         return p.start()
