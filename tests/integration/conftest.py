@@ -115,7 +115,8 @@ class Proc:
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
-    b = Broker(tmp_path_factory.mktemp("kafka"))
+    # Three partitions by default: nothing may assume a single partition.
+    b = Broker(tmp_path_factory.mktemp("kafka"), partitions=3)
     b.start()
     try:
         yield b
