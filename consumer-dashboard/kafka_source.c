@@ -454,10 +454,38 @@ static void publish(struct kafka_source *ks, int64_t now)
         ks->last_publish        = now;
 }
 
+/* Sets the roles the web thread decoded, then publishes at once so that
+ * the answer (the snapshot the web thread sends back) and every viewer see
+ * them. A column that does not exist or does not fit the role falls back
+ * to automatic when the view resolves the roles. */
+static void serve_roles(struct kafka_source *ks, struct hub_request *r)
+{
+        static const char *const names[HUB_ROLE_COUNT] = {
+            [HUB_ROLE_VALUE]    = "value",
+            [HUB_ROLE_CATEGORY] = "category",
+            [HUB_ROLE_AGE]      = "age",
+            [HUB_ROLE_LABEL]    = "label"};
+        r->status = 200;
+        for (int i = 0; i < HUB_ROLE_COUNT; i++) {
+                if (r->roles[i] &&
+                    aggregates_set_role(ks->agg, names[i], r->roles[i]) != 0) {
+                        r->status = 500;
+                        snprintf(r->error, sizeof(r->error), "out of memory");
+                        return;
+                }
+        }
+        log_info("event=roles_set");
+        publish(ks, now_ms());
+}
+
 static void serve(struct kafka_source *ks, struct hub_request *r)
 {
         struct rows_query q;
         int rc;
+        if (r->kind == HUB_REQ_ROLES) {
+                serve_roles(ks, r);
+                return;
+        }
         r->status   = 200;
         bool paging = r->kind == HUB_REQ_ROWS;
         if (r->kind != HUB_REQ_CATEGORIES &&

@@ -22,6 +22,7 @@
 #define WS_PING_MS           "20000"
 #define MAX_REQUEST_SIZE     "16384"
 #define CONNECTION_QUEUE     "1024"
+#define ROLE_COLUMN_MAX      256 /* bytes of a decoded column name, NUL included */
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -169,6 +170,67 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
         return 200;
 }
 
+static bool origin_ok(const struct web_server *ws, struct mg_connection *c);
+
+/* POST /api/roles?value=&category=&age=&label=: chooses the column of each
+ * given role for every viewer ("" = automatic) and answers the snapshot
+ * published right after. Changes state, so a browser may only send it from
+ * the page itself (same Origin check as the WebSocket). */
+static int api_roles(struct web_server *ws, struct mg_connection *c,
+                     const char *q)
+{
+        static const char *const names[HUB_ROLE_COUNT] = {
+            [HUB_ROLE_VALUE]    = "value",
+            [HUB_ROLE_CATEGORY] = "category",
+            [HUB_ROLE_AGE]      = "age",
+            [HUB_ROLE_LABEL]    = "label"};
+        if (!origin_ok(ws, c)) {
+                return respond_error(c, 403, "cross-origin request refused",
+                                     NULL);
+        }
+        size_t qlen = q ? strlen(q) : 0;
+        for (const char *p = q; p && *p;) {
+                const char *end = strchr(p, '&');
+                end             = end ? end : p + strlen(p);
+                const char *eq  = memchr(p, '=', (size_t)(end - p));
+                size_t klen     = (size_t)((eq ? eq : end) - p);
+                bool known      = klen == 0 && end == p; /* "&&" */
+                for (int i = 0; i < HUB_ROLE_COUNT && !known; i++) {
+                        known = strlen(names[i]) == klen &&
+                                memcmp(p, names[i], klen) == 0;
+                }
+                if (!known) {
+                        return respond_error(c, 400, "unknown parameter", NULL);
+                }
+                p = *end ? end + 1 : end;
+        }
+        char buf[HUB_ROLE_COUNT][ROLE_COLUMN_MAX];
+        struct hub_request r = {.kind = HUB_REQ_ROLES};
+        int given            = 0;
+        for (int i = 0; i < HUB_ROLE_COUNT; i++) {
+                int n = mg_get_var(q, qlen, names[i], buf[i], sizeof(buf[i]));
+                if (n >= 0) {
+                        r.roles[i] = buf[i];
+                        given++;
+                } else if (n != -1) {
+                        return respond_error(c, 400, "column name too long",
+                                             NULL);
+                }
+        }
+        if (!given) {
+                return respond_error(
+                    c, 400, "give value, category, age or label", NULL);
+        }
+        snapshot_hub_request(ws->hub, &r);
+        wire_buf_finish(&r.body);
+        if (r.status != 200) {
+                return respond_error(
+                    c, r.status, r.error[0] ? r.error : status_text(r.status),
+                    NULL);
+        }
+        return api_snapshot(ws, c);
+}
+
 static int healthz(struct web_server *ws, struct mg_connection *c)
 {
         struct hub_blob *b = snapshot_hub_acquire(ws->hub);
@@ -227,8 +289,8 @@ static int serve_asset(struct mg_connection *c, const char *path)
 static bool is_route(const char *path)
 {
         static const char *const routes[] = {
-            "/api/snapshot",   "/api/rows", "/api/categories",
-            "/api/export.csv", "/healthz",  "/metrics"};
+            "/api/snapshot", "/api/rows", "/api/categories", "/api/export.csv",
+            "/healthz",      "/metrics",  "/api/roles"};
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
                 if (strcmp(path, routes[i]) == 0) {
                         return true;
@@ -256,11 +318,17 @@ static int handle(struct mg_connection *c, void *cbdata)
         if (!is_route(path)) {
                 return respond_error(c, 404, "not found", NULL);
         }
+        const char *q = ri->query_string;
+        if (strcmp(path, "/api/roles") == 0) {
+                return strcmp(ri->request_method, "POST") == 0
+                           ? api_roles(ws, c, q)
+                           : respond_error(c, 405, "method not allowed",
+                                           "Allow: POST\r\n");
+        }
         if (strcmp(ri->request_method, "GET") != 0) {
                 return respond_error(c, 405, "method not allowed",
                                      "Allow: GET\r\n");
         }
-        const char *q = ri->query_string;
         if (strcmp(path, "/api/snapshot") == 0) {
                 return api_snapshot(ws, c);
         }

@@ -43,5 +43,5 @@ ENV KAFKA_BROKERS=kafka:19092 \
 EXPOSE 8080
 USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["/usr/local/bin/http-health", "--env", "DASHBOARD_LISTEN", "/healthz"]
+    CMD ["/usr/local/bin/http-health", "--auth-env", "DASHBOARD_AUTH", "--env", "DASHBOARD_LISTEN", "/healthz"]
 ENTRYPOINT ["/usr/local/bin/consumer-dashboard"]

@@ -14,7 +14,8 @@ WANT_TESTS=0
 PACKAGES=(gcc meson ninja-build pkg-config python3
           librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev
           libjs-chart.js openjdk-17-jre-headless maven)
-TEST_PACKAGES=(kcat clang clang-format chromium libclang-rt-14-dev curl)
+TEST_PACKAGES=(kcat clang clang-format chromium libclang-rt-14-dev curl
+               shellcheck python3-venv python3-pip)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

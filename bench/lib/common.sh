@@ -222,7 +222,7 @@ producer_load() {
 
 # result METRIC VALUE UNIT [TARGET] [VERDICT] [COMMAND]: one result line.
 result() {
-    local metric=$1 value=$2 unit=$3 target=${4:-} verdict=${5:-} cmd=${6:-${BENCH_COMMAND:-}}
+    local metric=$1 value=$2 unit=${3:-} target=${4:-} verdict=${5:-} cmd=${6:-${BENCH_COMMAND:-}}
     printf '%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\n' "$BENCH_NAME" "$metric" "$value" "$unit" \
         "$target" "$verdict" "$cmd" >>"$BENCH_RESULT_FILE"
     log "RESULT $metric = $value $unit${target:+ (target $target: $verdict)}"

@@ -22,6 +22,9 @@ const MESSAGES = {
     lag: 'Consumer lag', latency: 'File → dashboard latency (p50 / p99)',
     caughtUp: 'Replay', done: 'done', rejected: 'Rejected records',
     duplicates: 'Duplicates dropped', none: 'none', category: 'Category',
+    roles: 'Columns', roleValue: 'Value', roleCategory: 'Category', roleAge: 'Age',
+    roleLabel: 'Label', automatic: 'automatic', rolesHint: 'applies to every viewer',
+    empty: 'No records yet: waiting for the producer.', countAxis: 'Records',
   },
   'pt-BR': {
     title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
@@ -45,6 +48,9 @@ const MESSAGES = {
     latency: 'Latência arquivo → dashboard (p50 / p99)', caughtUp: 'Releitura',
     done: 'concluída', rejected: 'Registros rejeitados',
     duplicates: 'Duplicados descartados', none: 'nenhum', category: 'Categoria',
+    roles: 'Colunas', roleValue: 'Valor', roleCategory: 'Categoria', roleAge: 'Idade',
+    roleLabel: 'Rótulo', automatic: 'automática', rolesHint: 'vale para todos os visitantes',
+    empty: 'Nenhum registro ainda: aguardando o produtor.', countAxis: 'Registros',
   },
 };
 
@@ -119,20 +125,37 @@ function makeCharts() {
   Chart.defaults.borderColor = 'rgba(128,128,128,0.25)';
   Chart.defaults.animation = false;
   const common = { responsive: true, maintainAspectRatio: false };
+  const axes = () => ({ x: { title: { display: true, text: '' } },
+    y: { title: { display: true, text: '' }, beginAtZero: true } });
   state.charts.bar = new Chart($('chart-bar'), { type: 'bar',
     data: { labels: [], datasets: [{ data: [] }] },
-    options: { ...common, plugins: { legend: { display: false } } } });
+    options: { ...common, scales: axes(), plugins: { legend: { display: false } } } });
   state.charts.hist = new Chart($('chart-hist'), { type: 'bar',
     data: { labels: [], datasets: [{ data: [], backgroundColor: '#1f77b4',
+      borderColor: getComputedStyle(document.body).backgroundColor, borderWidth: 1,
       barPercentage: 1, categoryPercentage: 1 }] },
-    options: { ...common, plugins: { legend: { display: false } } } });
+    options: { ...common, scales: axes(), plugins: { legend: { display: false } } } });
   state.charts.pie = new Chart($('chart-pie'), { type: 'pie',
     data: { labels: [], datasets: [{ data: [] }] },
     options: { ...common, plugins: { legend: { position: 'right' } } } });
   state.charts.scatter = new Chart($('chart-scatter'), { type: 'scatter',
     data: { datasets: [] },
-    options: { ...common, plugins: { legend: { position: 'right' },
+    options: { ...common, scales: axes(),
+      elements: { point: { radius: scatterRadius, hoverRadius: (c) => scatterRadius(c) + 2 } },
+      plugins: { legend: { position: 'right', labels: { usePointStyle: true } },
       tooltip: { callbacks: { label: (c) => `${c.raw.l ?? ''} (${c.raw.x}, ${c.raw.y})` } } } } });
+}
+
+/* The seed sized the scatter's points by value: 3..12 px, by area. */
+function scatterRadius(c) {
+  const top = c.chart.$top || 0;
+  const v = c.raw && typeof c.raw.y === 'number' ? c.raw.y : 0;
+  return top > 0 && v > 0 ? 3 + 9 * Math.sqrt(v / top) : 3;
+}
+
+function setAxes(chart, x, y) {
+  chart.options.scales.x.title.text = x || '';
+  chart.options.scales.y.title.text = y || '';
 }
 
 function renderCharts(s) {
@@ -146,17 +169,20 @@ function renderCharts(s) {
   ch.bar.data.datasets[0].data = sums;
   ch.bar.data.datasets[0].label = s.roles.value || '';
   ch.bar.data.datasets[0].backgroundColor = sums.map((v) => viridis(v / top));
+  setAxes(ch.bar, s.categories.column, s.roles.value);
   ch.bar.update('none');
   const bins = s.histogram.bins;
   ch.hist.data.labels = bins.map((b) => `${num(b.from)}–${num(b.to)}`);
   ch.hist.data.datasets[0].data = bins.map((b) => b.count);
   ch.hist.data.datasets[0].label = s.histogram.column || '';
+  setAxes(ch.hist, s.histogram.column, t('countAxis'));
   ch.hist.update('none');
   ch.pie.data.labels = labels;
   ch.pie.data.datasets[0].data = sums;
   ch.pie.data.datasets[0].backgroundColor = labels.map((_, i) => colour(i));
   ch.pie.update('none');
   const groups = new Map();
+  ch.scatter.$top = Math.max(0, ...s.sample.points.map((p) => (typeof p[1] === 'number' ? p[1] : 0)));
   for (const p of s.sample.points) {
     const key = p[2] === null ? '–' : String(p[2]);
     if (!groups.has(key)) groups.set(key, []);
@@ -166,8 +192,7 @@ function renderCharts(s) {
   for (const k of groups.keys()) if (!order.includes(k)) order.push(k);
   ch.scatter.data.datasets = order.map((k, i) => ({ label: k, data: groups.get(k),
     backgroundColor: colour(labels.indexOf(k) >= 0 ? labels.indexOf(k) : i) }));
-  ch.scatter.options.scales = { x: { title: { display: true, text: s.sample.x || '' } },
-    y: { title: { display: true, text: s.sample.y || '' } } };
+  setAxes(ch.scatter, s.sample.x, s.sample.y);
   ch.scatter.update('none');
 }
 
@@ -182,6 +207,8 @@ function render(s) {
   setText('card-age', c.mean_age === null ? '–' : `${num(c.mean_age, 1)} ${t('years')}`);
   const cu = s.catchup;
   $('catchup').hidden = cu.done;
+  $('empty').hidden = !(cu.done && s.count === 0);
+  renderRoles(s);
   $('catchup-bar').value = cu.progress;
   renderCharts(s);
   renderCategories(s);
@@ -190,6 +217,44 @@ function render(s) {
   document.body.dataset.version = String(s.version);
   document.body.dataset.count = String(s.count);
   loadRows();
+}
+
+/* ---- Roles ---- */
+
+const ROLE_FITS = {
+  value: (c) => c.type === 'integer' || c.type === 'decimal',
+  age: (c) => c.type === 'integer' || c.type === 'decimal',
+  category: (c) => c.type === 'text',
+  label: (c) => c.type === 'text',
+};
+
+function renderRoles(s) {
+  for (const sel of document.querySelectorAll('select[data-role]')) {
+    const role = sel.dataset.role;
+    const names = (s.column_order || []).filter((n) => s.columns[n] && ROLE_FITS[role](s.columns[n]));
+    const key = JSON.stringify([state.lang, names]);
+    if (sel.dataset.options !== key) {
+      sel.replaceChildren();
+      const auto = el('option', `(${t('automatic')})`);
+      auto.value = '';
+      sel.append(auto);
+      for (const n of names) {
+        const o = el('option', n);
+        o.value = n;
+        sel.append(o);
+      }
+      sel.dataset.options = key;
+    }
+    if (document.activeElement !== sel) sel.value = s.roles[role] || '';
+  }
+}
+
+async function chooseRole(role, column) {
+  try {
+    const r = await fetch(`/api/roles?${new URLSearchParams({ [role]: column })}`,
+      { method: 'POST' });
+    if (r.ok && !state.paused) render(await r.json());
+  } catch (e) { /* the next push shows the roles in force */ }
 }
 
 function renderCategories(s) {
@@ -235,7 +300,7 @@ function renderQuality(s) {
   body.replaceChildren();
   for (const e of d.last) {
     const tr = document.createElement('tr');
-    tr.append(el('td', e.line), el('td', e.reason), el('td', e.raw));
+    tr.append(el('td', e.line, 'num'), el('td', e.reason), el('td', e.raw));
     body.append(tr);
   }
 }
@@ -261,9 +326,10 @@ function renderRows(p) {
   const head = $('rows').tHead.rows[0];
   head.replaceChildren();
   for (const c of p.columns) {
-    const th = el('th', c.name);
+    const numeric = c.type === 'integer' || c.type === 'decimal';
+    const th = el('th', c.name, numeric ? 'num' : '');
     th.dataset.column = c.name;
-    if (c.name === p.sort) th.className = `sorted-${p.order}`;
+    if (c.name === p.sort) th.classList.add(`sorted-${p.order}`);
     th.addEventListener('click', () => {
       state.order = state.sort === c.name || (!state.sort && c.name === p.sort)
         ? (p.order === 'desc' ? 'asc' : 'desc') : (c.type === 'text' ? 'asc' : 'desc');
@@ -355,6 +421,9 @@ function init() {
     makeCharts();
     applyLanguage();
   });
+  for (const sel of document.querySelectorAll('select[data-role]')) {
+    sel.addEventListener('change', () => { chooseRole(sel.dataset.role, sel.value); sel.blur(); });
+  }
   $('refresh').addEventListener('click', refreshNow);
   $('clear').addEventListener('click', clearView);
   $('pause').addEventListener('click', () => {

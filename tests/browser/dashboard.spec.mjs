@@ -106,7 +106,7 @@ async function waitCards(page, want) {
   await waitUntil(async () => {
     last = await cards(page);
     return JSON.stringify(last) === JSON.stringify(want);
-  }, { timeout: WAIT, what: `cards ${JSON.stringify(want)} (last seen ${JSON.stringify(last)})` });
+  }, { timeout: WAIT, what: () => `cards ${JSON.stringify(want)} (last seen ${JSON.stringify(last)})` });
 }
 
 /** What the page's Chart.js instances hold right now. */
@@ -259,6 +259,8 @@ describe('dashboard in headless Chromium', () => {
       await waitUntil(async () => (await tableColumn(p, 'rows', 4)).length === want.count,
         { timeout: WAIT, what: 'table rows (pt-BR)' });
       assert.equal(norm((await tableColumn(p, 'rows', 4))[0]), 'R$ 1.200,00');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pt-BR.png'), fullPage: true });
     } finally {
       await pt.close();
     }
@@ -281,11 +283,48 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(light.theme, 'light');
     assert.equal(light.bg, 'rgb(255, 255, 255)');
     assert.notEqual(light.fg, dark.fg);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
     assertCharts(await chartData(page), expected(csv)); // charts redrawn with the data
     await page.click('#theme');
     assert.deepEqual(await look(), dark);
     assertCharts(await chartData(page), expected(csv));
   });
+
+  it('the column selector makes another column the value, for cards and charts', TEST, async () => {
+    const rows = readCsv(csv);
+    const ages = rows.reduce((a, r) => a + r.idade, 0);
+    const byCity = new Map();
+    for (const r of rows) byCity.set(r.cidade, (byCity.get(r.cidade) ?? 0) + r.idade);
+    const cities = [...byCity].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const opts = await page.$$eval('#role-value option', (os) => os.map((o) => o.value));
+    assert.deepEqual(opts, ['', 'id', 'idade', 'valor']);
+    assert.equal(await page.inputValue('#role-value'), 'valor');
+    try {
+      await valueIsAge(rows, ages, cities);
+    } finally {
+      // Roles are global: never leave the next tests with this one's choice.
+      await fetch(`${dash.url}/api/roles?value=`, { method: 'POST' }).catch(() => {});
+    }
+  });
+
+  async function valueIsAge(rows, ages, cities) {
+    await page.selectOption('#role-value', 'idade');
+    const want = expected(csv).cards;
+    await waitCards(page, { ...want, total: money(BigInt(ages) * 100n, 'en'),
+      mean: money(divRound(BigInt(ages) * 100n, BigInt(rows.length)), 'en') });
+    assert.equal(await page.inputValue('#role-value'), 'idade');
+    const c = await chartData(page);
+    assert.deepEqual(new Set(c.barLabels), new Set(cities.map(([n]) => n)));
+    assert.deepEqual([...c.barData].sort((a, b) => b - a), cities.map(([, v]) => v));
+    const oldest = [...rows].sort((a, b) => b.idade - a.idade)[0].nome;
+    await waitUntil(async () => (await tableColumn(page, 'rows', 1))[0] === oldest,
+      { timeout: WAIT, what: 'the table sorted by the new value column' });
+    await page.selectOption('#role-value', '');
+    await waitCards(page, want);
+    assert.equal(await page.inputValue('#role-value'), 'valor');
+    assertCharts(await chartData(page), expected(csv));
+  }
 
   it('after a dashboard restart the page reconnects by itself, same numbers', TEST, async () => {
     const want = expected(csv);

@@ -19,7 +19,8 @@ const KAFKA_LOCAL = path.join(ROOT, 'deploy', 'kafka', 'kafka-local');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls pred (sync or async) until it returns a truthy value. */
+/** Polls pred (sync or async) until it returns a truthy value; what (text,
+ * or a function giving it) names the condition in the time-out error. */
 export async function waitUntil(pred, { timeout = 60000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   let last;
@@ -29,7 +30,7 @@ export async function waitUntil(pred, { timeout = 60000, what = 'condition' } = 
       if (v) return v;
     } catch (e) { last = e; }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}` +
+      throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}` +
         (last ? ` (last error: ${last.message})` : ''));
     }
     await sleep(100);

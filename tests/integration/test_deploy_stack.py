@@ -25,6 +25,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import urllib.error
 from pathlib import Path
 
 import pytest
@@ -384,6 +385,20 @@ def test_image_healthchecks_pass_against_the_running_services(stack):
             return subprocess.run(argv, env=run_env(env), capture_output=True,
                                   timeout=30).returncode == 0
         wait_until(healthy, what=f"{name} HEALTHCHECK {argv[1:]} to pass")
+
+    # With DASHBOARD_AUTH set (deploy/.env), the dashboard's healthcheck still
+    # passes: it sends the same credentials.
+    auth_env = dict(stack.dashboard_env, DASHBOARD_AUTH="admin:s3cret",
+                    DASHBOARD_LISTEN=f"127.0.0.1:{free_port()}")
+    stack.start("dashboard-auth", [DASHBOARD], auth_env, cwd=stack.loc.tmp)
+    argv = image_healthcheck(DEPLOY / "dashboard.Dockerfile")
+    argv[0] = str(DEPLOY / "http-health")
+    wait_until(lambda: subprocess.run(argv, env=run_env(auth_env), capture_output=True,
+                                      timeout=30).returncode == 0,
+               what="dashboard HEALTHCHECK with DASHBOARD_AUTH set")
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        http_get(f"http://{auth_env['DASHBOARD_LISTEN']}/api/snapshot")
+    assert denied.value.code == 401
 
     # And it fails when nothing listens there (a dead service is unhealthy).
     dead = dict(stack.dashboard_env, DASHBOARD_LISTEN=f"0.0.0.0:{free_port()}")

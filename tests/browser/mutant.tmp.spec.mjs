@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+// The dashboard page in real headless Chromium, fed by the real pipeline:
+// CSV file -> csv-producer -> Kafka (kafka-local) -> consumer-dashboard.
+// The expected figures are computed here from the CSV text the test wrote,
+// with integer cents, not with the project's code.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+import { Stack, freePort, waitUntil } from './stack.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = path.join(HERE, 'artifacts');
+const WAIT = 60000; // generous: only ever used to wait, never to judge speed
+const TEST = { timeout: 5 * 60000 };
+
+const XSS = '<img src=x onerror=alert(1)>';
+const HEADER = 'id,nome,idade,cidade,valor';
+const SEED = [
+  '1,Ana,23,São Paulo,100.00',
+  '2,Bruno,35,Rio de Janeiro,200.50',
+  '3,Carla,28,Belo Horizonte,150.75',
+  '4,Diego,42,Salvador,300.25',
+  '5,Elisa,12,Brasília,450.00',
+  '6,Fábio,27,Boa Vista,500.01',
+  '7,Gabi,36,Campina Grande,1000.00',
+  '8,Hugo,25,Pouso Alegre,1200.00',
+];
+const APPENDED = `9,${XSS},31,Recife,250.49`;
+const WHILE_PAUSED = '10,Júlia,40,Recife,99.99';
+
+/* ---- Expected figures, from the file's text ---- */
+
+function readCsv(file) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  assert.equal(lines[0], HEADER);
+  return lines.slice(1).map((l) => {
+    assert.ok(!l.includes('"'), 'the test data needs no quoting');
+    const [id, nome, idade, cidade, valor] = l.split(',');
+    const [units, frac = ''] = valor.split('.');
+    const cents = BigInt(units) * 100n + BigInt((frac + '00').slice(0, 2));
+    return { id: Number(id), nome, idade: Number(idade), cidade, cents };
+  });
+}
+
+// Rounds a/b to the nearest integer, halves away from zero (a, b >= 0).
+const divRound = (a, b) => (2n * a + b) / (2n * b);
+
+function grouped(n, sep) {
+  return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+}
+
+/** Money as a person reads it: "R$3,901.51" (en) or "R$ 3.901,51" (pt-BR). */
+function money(cents, lang) {
+  const units = grouped(cents / 100n, lang === 'pt-BR' ? '.' : ',');
+  const frac = (cents % 100n).toString().padStart(2, '0');
+  return lang === 'pt-BR' ? `R$ ${units},${frac}` : `R$${units}.${frac}`;
+}
+
+function oneDecimal(sum, count, lang) {
+  const tenths = divRound(BigInt(sum) * 10n, BigInt(count));
+  const s = `${tenths / 10n}${lang === 'pt-BR' ? ',' : '.'}${tenths % 10n}`;
+  return `${s} ${lang === 'pt-BR' ? 'anos' : 'years'}`;
+}
+
+function expected(file, lang = 'en') {
+  const rows = readCsv(file);
+  const n = BigInt(rows.length);
+  const total = rows.reduce((s, r) => s + r.cents, 0n);
+  const cities = new Map();
+  for (const r of rows) cities.set(r.cidade, (cities.get(r.cidade) ?? 0n) + r.cents);
+  const byCity = [...cities].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0));
+  return {
+    count: rows.length,
+    cards: {
+      total: money(total, lang),
+      mean: money(divRound(total, n), lang),
+      count: String(rows.length),
+      age: oneDecimal(rows.reduce((s, r) => s + r.idade, 0), rows.length, lang),
+    },
+    // Names in table order: value descending (the data has no ties).
+    namesByValue: [...rows].sort((a, b) => (a.cents < b.cents ? 1 : -1)).map((r) => r.nome),
+    cities: byCity.map(([name]) => name),
+    citySums: byCity.map(([, c]) => Number(c) / 100),
+  };
+}
+
+/* ---- Reading the page ---- */
+
+const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').trim();
+
+async function cards(page) {
+  const get = async (id) => norm(await page.textContent(`#${id}`));
+  return { total: await get('card-total'), mean: await get('card-mean'),
+    count: await get('card-count'), age: await get('card-age') };
+}
+
+async function waitCards(page, want) {
+  let last;
+  await waitUntil(async () => {
+    last = await cards(page);
+    return JSON.stringify(last) === JSON.stringify(want);
+  }, { timeout: WAIT, what: () => `cards ${JSON.stringify(want)} (last seen ${JSON.stringify(last)})` });
+}
+
+/** What the page's Chart.js instances hold right now. */
+function chartData(page) {
+  return page.evaluate(() => {
+    const get = (id) => window.Chart.getChart(document.getElementById(id));
+    const bar = get('chart-bar'); const hist = get('chart-hist');
+    const pie = get('chart-pie'); const sc = get('chart-scatter');
+    return {
+      barLabels: bar.data.labels, barData: bar.data.datasets[0].data,
+      histTotal: hist.data.datasets[0].data.reduce((a, b) => a + b, 0),
+      pieLabels: pie.data.labels, pieData: pie.data.datasets[0].data,
+      scatterPoints: sc.data.datasets.reduce((a, d) => a + d.data.length, 0),
+    };
+  });
+}
+
+function assertCharts(c, want) {
+  assert.deepEqual(c.barLabels, want.cities);
+  assert.deepEqual(c.barData, want.citySums);
+  assert.deepEqual(c.pieLabels, want.cities);
+  assert.deepEqual(c.pieData, want.citySums);
+  assert.equal(c.histTotal, want.count);
+  assert.equal(c.scatterPoints, want.count);
+}
+
+const tableColumn = (page, table, col) => page.$$eval(`#${table} tbody tr`,
+  (trs, i) => trs.map((tr) => tr.cells[i].textContent), col);
+
+async function snapshotCount(url) {
+  const r = await fetch(`${url}/api/snapshot`);
+  return r.ok ? (await r.json()).count : -1;
+}
+
+/* ---- The suite ---- */
+
+describe('dashboard in headless Chromium', () => {
+  const topic = `browser-${process.pid}`;
+  let tmp; let csv; let stack; let dash; let port; let browser; let context; let page;
+  const dialogs = [];
+  const pageErrors = [];
+
+  function watch(p) {
+    p.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+  }
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-browser-'));
+    fs.rmSync(path.join(ARTIFACTS, 'logs'), { recursive: true, force: true });
+    csv = path.join(tmp, 'input.csv');
+    fs.writeFileSync(csv, `${[HEADER, ...SEED].join('\n')}\n`);
+    stack = new Stack(tmp, path.join(ARTIFACTS, 'logs'));
+    await stack.startBroker();
+    stack.startProducer(csv, topic);
+    port = await freePort();
+    dash = await stack.startDashboard(topic, port);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 900 } });
+    await context.route('**/app.js', async (route) => {
+      const r = await route.fetch();
+      let body = await r.text();
+      body = body.replace("e.textContent = String(text)", "e.innerHTML = String(text)");
+      body = body.replace("if (state.paused) { state.pending = s; return; }", "");
+      await route.fulfill({ response: r, body });
+    });
+    page = await context.newPage();
+    watch(page);
+  }, { timeout: 15 * 60000 });
+
+  after(async () => {
+    try {
+      if (browser) await browser.close();
+    } finally {
+      if (stack) await stack.stopAll();
+      if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, { timeout: 2 * 60000 });
+
+  it('shows the file\'s numbers: cards, charts, full table, per-city table, stream', TEST, async () => {
+    const want = expected(csv);
+    await page.goto(dash.url);
+    await page.evaluate(() => { window.sameDocument = true; });
+    await waitCards(page, want.cards);
+    assert.deepEqual(want.cards, { total: 'R$3,901.51', mean: 'R$487.69', count: '8',
+      age: '28.5 years' }); // the seed's screenshot
+    assertCharts(await chartData(page), want);
+    await waitUntil(async () => (await tableColumn(page, 'rows', 1)).length === want.count,
+      { timeout: WAIT, what: 'all rows in the table' });
+    assert.deepEqual(await tableColumn(page, 'rows', 1), want.namesByValue);
+    assert.equal(norm((await tableColumn(page, 'rows', 4))[0]), 'R$1,200.00');
+    assert.deepEqual(await tableColumn(page, 'cats', 0), want.cities);
+    assert.equal(norm(await page.textContent('#stream')).includes(topic), true);
+    assert.equal(await page.textContent('h1'), 'Real-time dashboard');
+  });
+
+  it('an appended row updates cards, charts and table without a reload', TEST, async () => {
+    const before = await chartData(page);
+    fs.appendFileSync(csv, `${APPENDED}\n`);
+    const want = expected(csv);
+    await waitCards(page, want.cards);
+    assert.deepEqual(want.cards, { total: 'R$4,152.00', mean: 'R$461.33', count: '9',
+      age: '28.8 years' });
+    const now = await chartData(page);
+    assert.notDeepEqual(now.barData, before.barData);
+    assertCharts(now, want);
+    await waitUntil(async () => (await tableColumn(page, 'rows', 1)).length === want.count,
+      { timeout: WAIT, what: 'the new row in the table' });
+    assert.deepEqual(await tableColumn(page, 'rows', 1), want.namesByValue);
+    assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page reloaded');
+  });
+
+  it('a cell holding HTML shows as text and runs nothing', TEST, async () => {
+    const cells = await page.$$eval('#rows tbody td', (tds, x) => tds
+      .filter((td) => td.textContent === x).map((td) => td.innerHTML), XSS);
+    assert.deepEqual(cells, ['&lt;img src=x onerror=alert(1)&gt;']);
+    assert.equal(await page.locator('img').count(), 0);
+    // Hover data and legends never become markup either.
+    assert.equal(await page.evaluate(() => document.querySelectorAll('[onerror]').length), 0);
+    assert.deepEqual(dialogs, []);
+  });
+
+  it('pause stops updates; resume catches up', TEST, async () => {
+    const shown = await cards(page);
+    const chartsBefore = await chartData(page);
+    await page.click('#pause');
+    await page.waitForSelector('#status[data-state="paused"]', { timeout: WAIT });
+    fs.appendFileSync(csv, `${WHILE_PAUSED}\n`);
+    const want = expected(csv);
+    await waitUntil(async () => (await snapshotCount(dash.url)) === want.count,
+      { timeout: WAIT, what: 'the server to have the new row' });
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(await cards(page), shown);
+    assert.deepEqual(await chartData(page), chartsBefore);
+    await page.click('#pause');
+    await waitCards(page, want.cards);
+    assert.deepEqual(want.cards, { total: 'R$4,251.99', mean: 'R$425.20', count: '10',
+      age: '29.9 years' });
+    assertCharts(await chartData(page), want);
+  });
+
+  it('pt-BR shows money as R$ 4.251,99, by browser locale and by the switch', TEST, async () => {
+    const want = expected(csv, 'pt-BR');
+    assert.equal(want.cards.total, 'R$ 4.251,99');
+    const pt = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1400, height: 900 } });
+    try {
+      const p = await pt.newPage();
+      watch(p);
+      await p.goto(dash.url);
+      await waitCards(p, want.cards);
+      assert.equal(await p.textContent('h1'), 'Dashboard em tempo real');
+      assert.equal(await p.getAttribute('html', 'lang'), 'pt-BR');
+      await waitUntil(async () => (await tableColumn(p, 'rows', 4)).length === want.count,
+        { timeout: WAIT, what: 'table rows (pt-BR)' });
+      assert.equal(norm((await tableColumn(p, 'rows', 4))[0]), 'R$ 1.200,00');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pt-BR.png'), fullPage: true });
+    } finally {
+      await pt.close();
+    }
+    await page.selectOption('#lang', 'pt-BR');
+    await waitCards(page, want.cards);
+    await page.selectOption('#lang', 'en');
+    await waitCards(page, expected(csv).cards);
+  });
+
+  it('the theme switch turns the page light and back to dark', TEST, async () => {
+    const look = () => page.evaluate(() => ({
+      theme: document.documentElement.dataset.theme,
+      bg: getComputedStyle(document.body).backgroundColor,
+      fg: getComputedStyle(document.body).color,
+    }));
+    const dark = await look();
+    assert.equal(dark.theme, 'dark');
+    await page.click('#theme');
+    const light = await look();
+    assert.equal(light.theme, 'light');
+    assert.equal(light.bg, 'rgb(255, 255, 255)');
+    assert.notEqual(light.fg, dark.fg);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-light.png'), fullPage: true });
+    assertCharts(await chartData(page), expected(csv)); // charts redrawn with the data
+    await page.click('#theme');
+    assert.deepEqual(await look(), dark);
+    assertCharts(await chartData(page), expected(csv));
+  });
+
+  it('the column selector makes another column the value, for cards and charts', TEST, async () => {
+    const rows = readCsv(csv);
+    const ages = rows.reduce((a, r) => a + r.idade, 0);
+    const byCity = new Map();
+    for (const r of rows) byCity.set(r.cidade, (byCity.get(r.cidade) ?? 0) + r.idade);
+    const cities = [...byCity].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const opts = await page.$$eval('#role-value option', (os) => os.map((o) => o.value));
+    assert.deepEqual(opts, ['', 'id', 'idade', 'valor']);
+    assert.equal(await page.inputValue('#role-value'), 'valor');
+    try {
+      await valueIsAge(rows, ages, cities);
+    } finally {
+      // Roles are global: never leave the next tests with this one's choice.
+      await fetch(`${dash.url}/api/roles?value=`, { method: 'POST' }).catch(() => {});
+    }
+  });
+
+  async function valueIsAge(rows, ages, cities) {
+    await page.selectOption('#role-value', 'idade');
+    const want = expected(csv).cards;
+    await waitCards(page, { ...want, total: money(BigInt(ages) * 100n, 'en'),
+      mean: money(divRound(BigInt(ages) * 100n, BigInt(rows.length)), 'en') });
+    assert.equal(await page.inputValue('#role-value'), 'idade');
+    const c = await chartData(page);
+    assert.deepEqual(new Set(c.barLabels), new Set(cities.map(([n]) => n)));
+    assert.deepEqual([...c.barData].sort((a, b) => b - a), cities.map(([, v]) => v));
+    const oldest = [...rows].sort((a, b) => b.idade - a.idade)[0].nome;
+    await waitUntil(async () => (await tableColumn(page, 'rows', 1))[0] === oldest,
+      { timeout: WAIT, what: 'the table sorted by the new value column' });
+    await page.selectOption('#role-value', '');
+    await waitCards(page, want);
+    assert.equal(await page.inputValue('#role-value'), 'valor');
+    assertCharts(await chartData(page), expected(csv));
+  }
+
+  it('after a dashboard restart the page reconnects by itself, same numbers', TEST, async () => {
+    const want = expected(csv);
+    await waitCards(page, want.cards);
+    assert.equal(await dash.proc.stop(), 0);
+    await page.waitForSelector('#status[data-state="reconnecting"]', { timeout: WAIT });
+    dash = await stack.startDashboard(topic, port, 'dashboard-restarted');
+    await page.waitForSelector('#status[data-state="live"]', { timeout: WAIT });
+    await waitCards(page, want.cards);
+    assertCharts(await chartData(page), want);
+    assert.deepEqual(await tableColumn(page, 'rows', 1), want.namesByValue);
+    assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page reloaded');
+  });
+
+  it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    assert.equal(await page.locator('img').count(), 0);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
