@@ -9,9 +9,12 @@
 
 #include "common/kafka_conf.h"
 #include "common/log.h"
+#include "common/wire.h"
 
 #define KAFKA_SINK_BACKSTOP_POLL_MS 100
 #define KAFKA_SINK_TOPICS_MAX       4
+#define KAFKA_SINK_ERRSTR_LEN       256
+#define KAFKA_SINK_HEADERS          7 /* csv.kind ... csv.read_ts */
 
 struct kafka_sink {
         uv_loop_t *loop;
@@ -24,6 +27,18 @@ struct kafka_sink {
         uv_timer_t timer;
         int handles_open;
         bool fatal_reported;
+        bool destroying;
+
+        /* The metadata request on the thread pool (one at a time). */
+        uv_work_t meta_work;
+        bool meta_busy;
+        rd_kafka_topic_t *meta_rkt;
+        int meta_timeout_ms;
+        int meta_count;
+        char meta_error[KAFKA_SINK_ERRSTR_LEN];
+        kafka_sink_partitions_cb meta_cb;
+        void *meta_ctx;
+
         struct {
                 char *name;
                 rd_kafka_topic_t *rkt;
@@ -178,32 +193,79 @@ static rd_kafka_topic_t *topic_of(struct kafka_sink *ks, const char *name)
         return NULL;
 }
 
-int kafka_sink_partition_count(struct kafka_sink *ks, const char *topic,
-                               int timeout_ms)
+/* Thread pool: the only code of this module that runs off the loop. It
+ * touches nothing but rk (thread-safe) and the meta_* fields, which the
+ * loop thread leaves alone while meta_busy is set. */
+static void meta_run(uv_work_t *w)
 {
+        struct kafka_sink *ks              = w->data;
         const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt              = topic_of(ks, topic);
         rd_kafka_resp_err_t err;
-        int count = -1;
 
-        if (!rkt) {
-                return -1;
-        }
-        err = rd_kafka_metadata(ks->rk, 0, rkt, &md, timeout_ms);
+        ks->meta_count    = -1;
+        ks->meta_error[0] = '\0';
+        err = rd_kafka_metadata(ks->rk, 0, ks->meta_rkt, &md,
+                                ks->meta_timeout_ms);
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                log_info("event=metadata_wait topic=%s error=\"%s\"", topic,
+                snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
                          rd_kafka_err2str(err));
-                return -1;
+                return;
         }
         if (md->topic_cnt == 1 && md->topics[0].err == 0 &&
             md->topics[0].partition_cnt > 0) {
-                count = md->topics[0].partition_cnt;
-        } else if (md->topic_cnt == 1) {
-                log_info("event=metadata_wait topic=%s error=\"%s\"", topic,
-                         rd_kafka_err2str(md->topics[0].err));
+                ks->meta_count = md->topics[0].partition_cnt;
+        } else {
+                snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
+                         md->topic_cnt == 1
+                             ? rd_kafka_err2str(md->topics[0].err)
+                             : "no topic in the reply");
         }
         rd_kafka_metadata_destroy(md);
-        return count;
+}
+
+static void free_sink(struct kafka_sink *ks);
+
+static void meta_done(uv_work_t *w, int status)
+{
+        struct kafka_sink *ks = w->data;
+
+        ks->meta_busy = false;
+        if (ks->destroying) {
+                if (ks->handles_open == 0) {
+                        free_sink(ks);
+                }
+                return;
+        }
+        if (status != 0) {
+                ks->meta_count = -1;
+                snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
+                         uv_strerror(status));
+        }
+        ks->meta_cb(ks->meta_ctx, ks->meta_count,
+                    ks->meta_count > 0 ? NULL : ks->meta_error);
+}
+
+int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
+                                  int timeout_ms, kafka_sink_partitions_cb cb,
+                                  void *ctx)
+{
+        if (ks->meta_busy || ks->destroying) {
+                return -1;
+        }
+        ks->meta_rkt = topic_of(ks, topic);
+        if (!ks->meta_rkt) {
+                return -1;
+        }
+        ks->meta_timeout_ms = timeout_ms;
+        ks->meta_cb         = cb;
+        ks->meta_ctx        = ctx;
+        ks->meta_work.data  = ks;
+        if (uv_queue_work(ks->loop, &ks->meta_work, meta_run, meta_done) !=
+            0) {
+                return -1;
+        }
+        ks->meta_busy = true;
+        return 0;
 }
 
 int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
@@ -212,22 +274,33 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        const struct kafka_sink_headers *h, uint64_t seq,
                        const char **error)
 {
-        rd_kafka_headers_t *hdrs     = rd_kafka_headers_new(8);
-        const char *const pairs[][2] = {
-            {"csv.kind", h->kind},
-            {"csv.source", h->source},
-            {"csv.generation", h->generation},
-            {"csv.record", h->record},
-            {"csv.offset", h->offset},
-            {"csv.schema", h->schema},
-            {"csv.read_ts", h->read_ts},
+        rd_kafka_headers_t *hdrs = rd_kafka_headers_new(KAFKA_SINK_HEADERS);
+        const struct {
+                const char *name;
+                size_t name_len;
+                const char *value;
+        } pairs[KAFKA_SINK_HEADERS] = {
+#define KAFKA_SINK_HEADER(n, v) {n, sizeof(n) - 1, v}
+            KAFKA_SINK_HEADER(WIRE_HDR_KIND, h->kind),
+            KAFKA_SINK_HEADER(WIRE_HDR_SOURCE, h->source),
+            KAFKA_SINK_HEADER(WIRE_HDR_GENERATION, h->generation),
+            KAFKA_SINK_HEADER(WIRE_HDR_RECORD, h->record),
+            KAFKA_SINK_HEADER(WIRE_HDR_OFFSET, h->offset),
+            KAFKA_SINK_HEADER(WIRE_HDR_SCHEMA, h->schema),
+            KAFKA_SINK_HEADER(WIRE_HDR_READ_TS, h->read_ts),
+#undef KAFKA_SINK_HEADER
         };
         rd_kafka_resp_err_t err;
 
-        for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-                if (pairs[i][1]) {
-                        rd_kafka_header_add(hdrs, pairs[i][0], -1, pairs[i][1],
-                                            -1);
+        if (!hdrs) {
+                *error = "out of memory";
+                return -1;
+        }
+        for (size_t i = 0; i < KAFKA_SINK_HEADERS; i++) {
+                if (pairs[i].value) {
+                        (void)rd_kafka_header_add( /* fails only on a RO set */
+                            hdrs, pairs[i].name, (ssize_t)pairs[i].name_len,
+                            pairs[i].value, -1);
                 }
         }
         err = rd_kafka_producev(
@@ -287,7 +360,9 @@ static void on_closed(uv_handle_t *h)
 {
         struct kafka_sink *ks = h->data;
 
-        if (--ks->handles_open == 0) {
+        /* A running metadata request still uses rk: the last of the close
+         * callbacks and meta_done frees. */
+        if (--ks->handles_open == 0 && !ks->meta_busy) {
                 free_sink(ks);
         }
 }
@@ -297,9 +372,15 @@ void kafka_sink_destroy(struct kafka_sink *ks)
         if (!ks) {
                 return;
         }
+        ks->destroying = true;
         if (ks->handles_open == 0) {
-                free_sink(ks);
+                if (!ks->meta_busy) {
+                        free_sink(ks);
+                }
                 return;
+        }
+        if (ks->meta_busy) {
+                (void)uv_cancel((uv_req_t *)&ks->meta_work); /* if queued */
         }
         uv_close((uv_handle_t *)&ks->poll, on_closed);
         uv_close((uv_handle_t *)&ks->timer, on_closed);

@@ -7,7 +7,9 @@
  * (infinite) unless the user sets it, so an outage of any length never
  * drops a message. Delivery reports are served on the loop thread: the
  * main queue signals a pipe watched by a uv_poll_t (no timer latency),
- * with a slow uv_timer as a backstop.
+ * with a slow uv_timer as a backstop. Metadata requests (blocking calls in
+ * librdkafka) run on the libuv thread pool; their results come back on the
+ * loop thread.
  *
  * Payloads are produced with RD_KAFKA_MSG_F_COPY: the caller reuses one
  * encode buffer for every row, so librdkafka's copy is the only per-message
@@ -54,13 +56,22 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                                      void *ctx, char *errstr,
                                      size_t errstr_size);
 
+/** Result of kafka_sink_request_partitions: the topic's partition count,
+ *  or a negative value when it is not known (error names why). */
+typedef void (*kafka_sink_partitions_cb)(void *ctx, int count,
+                                         const char *error);
+
 /**
- * @brief Asks the cluster for topic's partition count (blocks up to
- *        timeout_ms; used at start only). @returns the count, or a
- *        negative value if unknown yet.
+ * @brief Asks the cluster for topic's partition count without blocking the
+ *        loop: the metadata request runs on the libuv thread pool (up to
+ *        timeout_ms) and cb runs later on the loop thread. One request at
+ *        a time.
+ * @returns 0 when queued, -1 when a request is still running (or the topic
+ *          handle could not be made).
  */
-int kafka_sink_partition_count(struct kafka_sink *ks, const char *topic,
-                               int timeout_ms);
+int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
+                                  int timeout_ms, kafka_sink_partitions_cb cb,
+                                  void *ctx);
 
 /**
  * @brief Produces one message (payload copied). partition < 0: by key.

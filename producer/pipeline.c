@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/wire.h"
 #include "dlq_record.h"
+#include "row_encoder.h"
 #include "row_parser.h"
 #include "typing.h"
 
@@ -48,6 +49,8 @@ struct pipeline {
         size_t values_cap;
         struct wire_buf buf;
         struct wire_buf cols;
+        struct row_encoder *enc;
+        uint64_t typing_seen; /* typing_changes() when schema_hex was set */
         int partitions;
 
         uv_timer_t meta_timer;
@@ -115,21 +118,21 @@ static void want_rewind(struct pipeline *p, const char *why)
 /* Tracks and produces one message. Returns 0, or -1 (a rewind is then
  * scheduled: nothing is skipped). */
 static int produce(struct pipeline *p, const char *topic, int32_t partition,
-                   const char *key, size_t key_len,
-                   const struct kafka_sink_headers *h,
+                   const char *key, size_t key_len, const char *payload,
+                   size_t len, const struct kafka_sink_headers *h,
                    const struct ack_pos *pos)
 {
         const char *error      = NULL;
         struct ack_pos tracked = *pos;
         uint64_t seq;
 
-        tracked.bytes = (uint32_t)p->buf.len;
+        tracked.bytes = (uint32_t)len;
         if (ack_tracker_push(p->acks, &tracked, &seq) != 0) {
                 want_rewind(p, "too many messages in flight");
                 return -1;
         }
         if (kafka_sink_produce(p->sink, topic, partition, key, key_len,
-                               p->buf.data, p->buf.len, h, seq, &error) != 0) {
+                               payload, len, h, seq, &error) != 0) {
                 ack_tracker_ack(p->acks, seq, false);
                 want_rewind(p, error);
                 return -1;
@@ -175,7 +178,8 @@ static void send_control(struct pipeline *p, enum wire_kind kind)
         pos.generation = p->gen;
         for (int i = 0; i < p->partitions; i++) {
                 pos.is_last = i == p->partitions - 1;
-                if (produce(p, p->cfg.topic, i, key, strlen(key), &h, &pos)) {
+                if (produce(p, p->cfg.topic, i, key, strlen(key), p->buf.data,
+                            p->buf.len, &h, &pos)) {
                         return;
                 }
         }
@@ -196,8 +200,8 @@ static void record_headers(struct pipeline *p, const struct row_record *rec,
                            struct kafka_sink_headers *h, char *rec_str,
                            char *off_str)
 {
-        snprintf(rec_str, PIPELINE_NUM_STR, "%" PRIu64, rec->record);
-        snprintf(off_str, PIPELINE_NUM_STR, "%" PRIu64, rec->offset);
+        rec_str[row_encoder_u64(rec->record, rec_str)] = '\0';
+        off_str[row_encoder_u64(rec->offset, off_str)] = '\0';
         h->source     = p->cfg.source;
         h->generation = p->gen_str;
         h->record     = rec_str;
@@ -242,7 +246,8 @@ static int send_dlq(struct pipeline *p, const struct row_record *rec,
                  " record=%" PRIu64 " line=%" PRIu64 " reason=\"%s\"",
                  p->cfg.source, p->gen, rec->record, rec->line, reason);
         return produce(p, p->cfg.dlq_topic, -1, p->cfg.source,
-                       strlen(p->cfg.source), &h, &pos);
+                       strlen(p->cfg.source), p->buf.data, p->buf.len, &h,
+                       &pos);
 }
 
 static int send_row(struct pipeline *p, const struct row_record *rec)
@@ -250,13 +255,14 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
         struct kafka_sink_headers h = {0};
         char rec_str[PIPELINE_NUM_STR], off_str[PIPELINE_NUM_STR];
         char key_buf[2 * PIPELINE_NUM_STR];
-        const char *key;
+        const char *key, *payload;
         size_t key_len;
+        int64_t len;
         struct ack_pos pos;
 
-        wire_buf_reset(&p->buf);
-        if (wire_encode_row(&p->buf, typing_column_names(p->typing), p->values,
-                            rec->field_count) != 0) {
+        len = row_encoder_encode(p->enc, p->values, rec->field_count,
+                                 &payload);
+        if (len < 0) {
                 want_rewind(p, "out of memory");
                 return -1;
         }
@@ -264,10 +270,10 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                 key     = rec->fields[p->key_idx].ptr;
                 key_len = rec->fields[p->key_idx].len;
         } else {
-                key_len = (size_t)snprintf(key_buf, sizeof(key_buf),
-                                           "%" PRIu64 ":%" PRIu64, p->gen,
-                                           rec->record);
-                key     = key_buf;
+                key_len = row_encoder_u64(p->gen, key_buf);
+                key_buf[key_len++] = ':';
+                key_len += row_encoder_u64(rec->record, key_buf + key_len);
+                key = key_buf;
         }
         record_headers(p, rec, &h, rec_str, off_str);
         h.kind = WIRE_KIND_ROW;
@@ -281,11 +287,13 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
             .row_count   = p->row_count,
         };
         p->m->rows_sent++;
-        return produce(p, p->cfg.topic, -1, key, key_len, &h, &pos);
+        return produce(p, p->cfg.topic, -1, key, key_len, payload, (size_t)len,
+                       &h, &pos);
 }
 
 static void update_schema_hex(struct pipeline *p)
 {
+        p->typing_seen = typing_changes(p->typing);
         snprintf(p->schema_hex, sizeof(p->schema_hex), "%016" PRIx64,
                  typing_schema_id(p->typing));
 }
@@ -310,6 +318,10 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
                         p->values     = v;
                         p->values_cap = rec->field_count;
                 }
+        }
+        if (row_encoder_set_columns(p->enc, typing_column_names(p->typing),
+                                    typing_column_count(p->typing)) != 0) {
+                want_rewind(p, "out of memory");
         }
         p->key_idx    = typing_find(p->typing, p->cfg.key_column);
         p->header_len = rec->end_offset;
@@ -370,7 +382,6 @@ static int on_record(const struct row_record *rec, void *ctx)
 {
         struct pipeline *p = ctx;
         char reason[PIPELINE_REASON_MAX];
-        uint64_t schema_before;
 
         if (rec->is_header) {
                 apply_header(p, rec);
@@ -391,12 +402,11 @@ static int on_record(const struct row_record *rec, void *ctx)
         if (rec->field_count > p->values_cap) {
                 return send_dlq(p, rec, "too many fields") ? 1 : 0;
         }
-        schema_before = typing_schema_id(p->typing);
         if (typing_apply(p->typing, rec->fields, rec->field_count, p->values,
                          reason, sizeof(reason)) != 0) {
                 return send_dlq(p, rec, reason) ? 1 : 0;
         }
-        if (typing_schema_id(p->typing) != schema_before) {
+        if (typing_changes(p->typing) != p->typing_seen) {
                 update_schema_hex(p);
         }
         return send_row(p, rec) ? 1 : 0;
@@ -892,8 +902,9 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         p->pre_typing         = typing_create();
         p->acks               = ack_tracker_create(cfg->max_pending_messages +
                                                    PIPELINE_TRACKER_SLACK);
+        p->enc                = row_encoder_create();
         if (!p->parser || !p->typing || !p->acks || !p->pre_parser ||
-            !p->pre_typing) {
+            !p->pre_typing || !p->enc) {
                 snprintf(errstr, errstr_size, "out of memory");
                 pipeline_destroy(p);
                 return NULL;
@@ -981,6 +992,7 @@ void pipeline_destroy(struct pipeline *p)
         typing_destroy(p->pre_typing);
         free(p->pre_values);
         ack_tracker_destroy(p->acks);
+        row_encoder_destroy(p->enc);
         wire_buf_finish(&p->buf);
         wire_buf_finish(&p->cols);
         free(p->values);

@@ -46,6 +46,15 @@ def rss_kib(pid, field="VmRSS"):
     return 0
 
 
+def pid_alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def cmd_count_records(a):
     n = 0
     with open(a.file, "rb") as f:
@@ -113,6 +122,10 @@ def cmd_wait_count(a):
     last = None
     while time.monotonic() < deadline:
         if a.pid:
+            if not pid_alive(a.pid):
+                print(f"process {a.pid} exited while waiting for count >= {a.count}",
+                      file=sys.stderr)
+                return 1
             peak = max(peak, rss_kib(a.pid))
         try:
             s = snapshot(h)

@@ -60,6 +60,7 @@ const state = {
   lang: 'en', snapshot: null, pending: null, paused: false,
   sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
   rowsInFlight: false, rowsAgain: false,
+  cleared: null, // version on screen when "Clear view" was pressed
 };
 
 const $ = (id) => document.getElementById(id);
@@ -376,6 +377,10 @@ function connect() {
     let s;
     try { s = JSON.parse(ev.data); } catch (e) { return; }
     if (state.paused) { state.pending = s; return; }
+    // Cleared: stay blank until the data changes (pushes also come every
+    // second with the same version, for the clocks) or "Refresh now".
+    if (state.cleared !== null && s.version === state.cleared) return;
+    state.cleared = null;
     render(s);
   };
   ws.onclose = () => {
@@ -386,6 +391,7 @@ function connect() {
 }
 
 async function refreshNow() {
+  state.cleared = null;
   try {
     const r = await fetch('/api/snapshot');
     if (r.ok) render(await r.json());
@@ -393,8 +399,11 @@ async function refreshNow() {
 }
 
 function clearView() {
+  state.cleared = state.snapshot ? state.snapshot.version : null;
   for (const id of ['card-total', 'card-mean', 'card-count', 'card-age']) setText(id, '–');
   for (const id of ['rows', 'cats', 'dq-last']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['stream', 'dq']) $(id).replaceChildren();
+  setText('page-info', '');
   for (const c of Object.values(state.charts)) {
     c.data.labels = [];
     c.data.datasets.forEach((d) => { d.data = []; });

@@ -36,6 +36,7 @@ struct row_parser {
         uint64_t rec_lines; /* newlines inside quotes so far */
         uint64_t next_record;
         enum scan_state state;
+        bool rec_quoted; /* a quoted field was seen: split with libcsv */
 
         /* Bytes of a record that spans chunks. */
         char *carry;
@@ -119,6 +120,7 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
         p->rec_lines   = 0;
         p->next_record = next_record;
         p->state       = SCAN_FIELD_START;
+        p->rec_quoted  = false;
         p->carry_len   = 0;
         p->rec_len     = 0;
 }
@@ -163,18 +165,30 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem)
         return 0;
 }
 
+/* Field spans and fields grow together, so both paths can share them. */
+static int ensure_fields(struct row_parser *p, size_t need)
+{
+        size_t cap = p->field_cap;
+
+        if (need <= p->field_cap) {
+                return 0;
+        }
+        if (grow((void **)&p->spans, &cap, need, sizeof(*p->spans)) != 0 ||
+            grow((void **)&p->fields, &p->field_cap, cap,
+                 sizeof(*p->fields)) != 0) {
+                return -1;
+        }
+        return 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
         struct row_parser *p = data;
-        size_t cap           = p->field_cap;
 
         if (p->oom) {
                 return;
         }
-        if (grow((void **)&p->spans, &cap, p->field_count + 1,
-                 sizeof(*p->spans)) != 0 ||
-            grow((void **)&p->fields, &p->field_cap, cap, sizeof(*p->fields)) !=
-                0 ||
+        if (ensure_fields(p, p->field_count + 1) != 0 ||
             grow((void **)&p->arena, &p->arena_cap, p->arena_len + len + 1,
                  1) != 0) {
                 p->oom = true;
@@ -243,6 +257,54 @@ size_t row_parser_utf8_check(const char *str, size_t len)
         return len;
 }
 
+/* True when every byte of s is ASCII and not NUL: such a record needs
+ * neither the NUL nor the UTF-8 check. Eight bytes at a time. */
+static bool plain_ascii(const char *s, size_t len)
+{
+        const uint64_t ones = 0x0101010101010101ull;
+        const uint64_t high = 0x8080808080808080ull;
+        size_t i            = 0;
+
+        for (; i + 8 <= len; i += 8) {
+                uint64_t w;
+                memcpy(&w, s + i, sizeof(w));
+                if ((w & high) != 0 || ((w - ones) & ~w & high) != 0) {
+                        return false;
+                }
+        }
+        for (; i < len; i++) {
+                if (s[i] == '\0' || (unsigned char)s[i] >= 0x80) {
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* Splits a record without quoted fields: libcsv would return exactly the
+ * bytes between delimiters, so the fields point into the record itself. */
+static enum row_err split_plain(struct row_parser *p, const char *s,
+                                size_t len)
+{
+        const char *end = s + len;
+
+        p->field_count = 0;
+        for (;;) {
+                const char *d = memchr(s, p->delimiter, (size_t)(end - s));
+                const char *e = d ? d : end;
+
+                if (ensure_fields(p, p->field_count + 1) != 0) {
+                        return ROW_ERR_NOMEM;
+                }
+                p->fields[p->field_count].ptr = s;
+                p->fields[p->field_count].len = (size_t)(e - s);
+                p->field_count++;
+                if (!d) {
+                        return ROW_OK;
+                }
+                s = d + 1;
+        }
+}
+
 static enum row_err split_fields(struct row_parser *p, const char *s,
                                  size_t len)
 {
@@ -303,6 +365,8 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         rec.header_count = p->header_count;
         if (too_long) {
                 rec.err = ROW_ERR_TOO_LONG;
+        } else if (plain_ascii(raw, raw_len)) {
+                rec.err = ROW_OK;
         } else if (memchr(content, '\0', content_len)) {
                 rec.err = ROW_ERR_NUL;
                 rec.err_pos =
@@ -316,7 +380,9 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         }
         if (rec.err == ROW_OK ||
             (rec.is_header && rec.err != ROW_ERR_TOO_LONG)) {
-                enum row_err e = split_fields(p, content, content_len);
+                enum row_err e = p->rec_quoted
+                                     ? split_fields(p, content, content_len)
+                                     : split_plain(p, content, content_len);
                 if (e != ROW_OK) {
                         return -1;
                 }
@@ -342,8 +408,9 @@ next:
         p->rec_lines = 0;
         p->rec_start = end_offset;
         p->rec_len   = 0;
-        p->carry_len = 0;
-        p->state     = SCAN_FIELD_START;
+        p->carry_len  = 0;
+        p->state      = SCAN_FIELD_START;
+        p->rec_quoted = false;
         return rc;
 }
 
@@ -369,82 +436,155 @@ static int keep(struct row_parser *p, const char *s, size_t len)
         return 0;
 }
 
-int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
-                    row_parser_record_cb cb, void *ctx)
+/* Advances the quote-aware scan over one byte. Returns true at the
+ * newline that ends a record. */
+static bool scan_byte(struct row_parser *p, enum scan_state *st, char c)
 {
-        const char delim   = p->delimiter;
-        enum scan_state st = p->state;
-        size_t seg         = 0; /* start in buf of the current record's bytes */
+        switch (*st) {
+        case SCAN_FIELD_START:
+                if (c == '"') {
+                        *st           = SCAN_QUOTED;
+                        p->rec_quoted = true;
+                } else if (c == '\n') {
+                        return true;
+                } else if (c != p->delimiter) {
+                        *st = SCAN_UNQUOTED;
+                }
+                break;
+        case SCAN_UNQUOTED:
+                if (c == p->delimiter) {
+                        *st = SCAN_FIELD_START;
+                } else if (c == '\n') {
+                        return true;
+                }
+                break;
+        case SCAN_QUOTED:
+                if (c == '"') {
+                        *st = SCAN_QUOTE_IN_QUOTED;
+                } else if (c == '\n') {
+                        p->rec_lines++;
+                }
+                break;
+        case SCAN_QUOTE_IN_QUOTED:
+                if (c == '"') {
+                        *st = SCAN_QUOTED;
+                } else if (c == p->delimiter) {
+                        *st = SCAN_FIELD_START;
+                } else if (c == '\n') {
+                        return true;
+                } else {
+                        *st = SCAN_UNQUOTED;
+                }
+                break;
+        }
+        return false;
+}
 
-        for (size_t i = 0; i < len; i++) {
-                const char c = buf[i];
-                bool end     = false;
+/* Counts the newlines in s[0..len) (newlines inside a quoted field). */
+static uint64_t count_newlines(const char *s, size_t len)
+{
+        uint64_t n      = 0;
+        const char *end = s + len;
 
-                switch (st) {
+        while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+                n++;
+                s++;
+        }
+        return n;
+}
+
+/*
+ * Finds the end of the record that continues at buf[i]: jumps with memchr
+ * to the next quote or newline (the only bytes that matter besides the
+ * delimiter before a quote), and runs scan_byte on the quotes.
+ * Returns true and sets *end just after the terminating newline, or false
+ * when the chunk ends first (*st then says where the scan is).
+ */
+static bool find_end(struct row_parser *p, enum scan_state *st,
+                     const char *buf, size_t i, size_t len, size_t *end)
+{
+        while (i < len) {
+                const char *nl, *q;
+                size_t lim, stop;
+
+                switch (*st) {
                 case SCAN_FIELD_START:
-                        if (c == '"') {
-                                st = SCAN_QUOTED;
-                        } else if (c == '\n') {
-                                end = true;
-                        } else if (c != delim) {
-                                st = SCAN_UNQUOTED;
-                        }
-                        break;
                 case SCAN_UNQUOTED:
-                        if (c == delim) {
-                                st = SCAN_FIELD_START;
-                        } else if (c == '\n') {
-                                end = true;
+                        nl   = memchr(buf + i, '\n', len - i);
+                        lim  = nl ? (size_t)(nl - buf) : len;
+                        q    = memchr(buf + i, '"', lim - i);
+                        stop = q ? (size_t)(q - buf) : lim;
+                        if (stop > i) {
+                                *st = buf[stop - 1] == p->delimiter
+                                          ? SCAN_FIELD_START
+                                          : SCAN_UNQUOTED;
                         }
+                        if (!q) {
+                                *end = lim + 1;
+                                return nl != NULL;
+                        }
+                        i = stop;
+                        (void)scan_byte(p, st, buf[i++]); /* the quote */
                         break;
                 case SCAN_QUOTED:
-                        if (c == '"') {
-                                st = SCAN_QUOTE_IN_QUOTED;
-                        } else if (c == '\n') {
-                                p->rec_lines++;
+                        q    = memchr(buf + i, '"', len - i);
+                        stop = q ? (size_t)(q - buf) : len;
+                        p->rec_lines += count_newlines(buf + i, stop - i);
+                        i = stop;
+                        if (q) {
+                                *st = SCAN_QUOTE_IN_QUOTED;
+                                i++;
                         }
                         break;
                 case SCAN_QUOTE_IN_QUOTED:
-                        if (c == '"') {
-                                st = SCAN_QUOTED;
-                        } else if (c == delim) {
-                                st = SCAN_FIELD_START;
-                        } else if (c == '\n') {
-                                end = true;
-                        } else {
-                                st = SCAN_UNQUOTED;
+                        if (scan_byte(p, st, buf[i++])) {
+                                *end = i;
+                                return true;
                         }
                         break;
                 }
-                if (!end) {
-                        continue;
-                }
-                {
-                        size_t seg_len   = i + 1 - seg;
-                        uint64_t end_off = p->pos + i + 1;
-                        size_t total     = p->rec_len + seg_len;
-                        bool too_long    = total > p->max_record_bytes;
-                        int rc;
+        }
+        return false;
+}
 
-                        if (p->rec_len) {
-                                if (keep(p, buf + seg, seg_len) != 0) {
-                                        return -1;
-                                }
-                                rc = emit(p, p->carry, p->carry_len, end_off,
-                                          too_long, cb, ctx);
-                        } else {
-                                rc = emit(p, buf + seg,
-                                          too_long ? p->max_record_bytes
-                                                   : seg_len,
-                                          end_off, too_long, cb, ctx);
+int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
+                    row_parser_record_cb cb, void *ctx)
+{
+        enum scan_state st = p->state;
+        size_t seg         = 0; /* start in buf of the current record's bytes */
+
+        while (seg < len) {
+                size_t stop = 0;
+                size_t seg_len;
+                uint64_t end_off;
+                size_t total;
+                bool too_long;
+                int rc;
+
+                if (!find_end(p, &st, buf, seg, len, &stop)) {
+                        break; /* the record continues in the next chunk */
+                }
+                seg_len  = stop - seg;
+                end_off  = p->pos + stop;
+                total    = p->rec_len + seg_len;
+                too_long = total > p->max_record_bytes;
+                if (p->rec_len) {
+                        if (keep(p, buf + seg, seg_len) != 0) {
+                                return -1;
                         }
-                        st  = SCAN_FIELD_START;
-                        seg = i + 1;
-                        if (rc != 0) {
-                                p->pos += i + 1;
-                                p->state = st;
-                                return rc;
-                        }
+                        rc = emit(p, p->carry, p->carry_len, end_off,
+                                  too_long, cb, ctx);
+                } else {
+                        rc = emit(p, buf + seg,
+                                  too_long ? p->max_record_bytes : seg_len,
+                                  end_off, too_long, cb, ctx);
+                }
+                st  = SCAN_FIELD_START;
+                seg = stop;
+                if (rc != 0) {
+                        p->pos += stop;
+                        p->state = st;
+                        return rc;
                 }
         }
         if (seg < len && keep(p, buf + seg, len - seg) != 0) {

@@ -24,6 +24,7 @@ struct typing {
         bool *fixed; /* the type came from the schema */
         enum value_type *scratch;
         size_t count;
+        uint64_t changes;
 };
 
 struct typing *typing_create(void)
@@ -33,6 +34,7 @@ struct typing *typing_create(void)
 
 static void clear_columns(struct typing *t)
 {
+        t->changes++;
         for (size_t i = 0; i < t->count; i++) {
                 free(t->names[i]);
         }
@@ -234,8 +236,16 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                         return -1;
                 }
         }
-        memcpy(t->types, t->scratch, count * sizeof(*t->types));
+        if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0) {
+                memcpy(t->types, t->scratch, count * sizeof(*t->types));
+                t->changes++;
+        }
         return 0;
+}
+
+uint64_t typing_changes(const struct typing *t)
+{
+        return t->changes;
 }
 
 size_t typing_column_count(const struct typing *t)
@@ -333,8 +343,9 @@ int typing_decode_types(struct typing *t, const char *s)
                 } else if (value_type_parse(name, &type) != 0) {
                         return -1;
                 }
-                if (!t->fixed[i]) {
+                if (!t->fixed[i] && t->types[i] != type) {
                         t->types[i] = type;
+                        t->changes++;
                 }
                 i++;
                 s += len;

@@ -61,6 +61,10 @@ int typing_find(const struct typing *t, const char *name);
 /** @returns a 64-bit id of the names and current types. */
 uint64_t typing_schema_id(const struct typing *t);
 
+/** @returns a counter that changes whenever the columns or their types
+ *           change (cheap: compare it instead of the schema id per row). */
+uint64_t typing_changes(const struct typing *t);
+
 /**
  * @brief Encodes the current types as "integer,text,..." (for the state
  *        file) and restores them. Decode needs the same column count.

@@ -245,6 +245,23 @@ describe('dashboard in headless Chromium', () => {
     assertCharts(await chartData(page), want);
   });
 
+  it('clear view blanks the page until refresh now', TEST, async () => {
+    const want = expected(csv);
+    await page.click('#clear');
+    const blank = { total: '–', mean: '–', count: '–', age: '–' };
+    assert.deepEqual(await cards(page), blank);
+    // Longer than the server's idle re-push (1 s): the page stays blank.
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.deepEqual(await cards(page), blank);
+    assert.equal(await page.locator('#rows tbody tr').count(), 0);
+    assert.deepEqual((await chartData(page)).barData, []);
+    await page.click('#refresh');
+    await waitCards(page, want.cards);
+    assertCharts(await chartData(page), want);
+    await waitUntil(async () => (await tableColumn(page, 'rows', 1)).length === want.count,
+      { timeout: WAIT, what: 'the table back after refresh' });
+  });
+
   it('pt-BR shows money as R$ 4.251,99, by browser locale and by the switch', TEST, async () => {
     const want = expected(csv, 'pt-BR');
     assert.equal(want.cards.total, 'R$ 4.251,99');

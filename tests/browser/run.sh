@@ -8,6 +8,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+fail_setup() {
+    echo "browser tests: $*" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+}
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) ||
+    fail_setup "node is not installed"
+((node_major >= 20)) || fail_setup "playwright-core needs Node.js 20 or newer (found $(node --version))"
+[[ -x /usr/bin/chromium ]] || fail_setup "/usr/bin/chromium is missing (Debian package chromium)"
+
 if [[ ! -d node_modules/playwright-core ]]; then
     npm install --no-audit --no-fund
 fi
@@ -19,6 +29,9 @@ node --test --test-reporter=tap dashboard.spec.mjs 2>&1 | tee "$out" || status=$
 
 pass=$(sed -n 's/^# pass \([0-9]\+\)$/\1/p' "$out" | tail -n 1)
 fail=$(sed -n 's/^# fail \([0-9]\+\)$/\1/p' "$out" | tail -n 1)
+cancelled=$(sed -n 's/^# cancelled \([0-9]\+\)$/\1/p' "$out" | tail -n 1)
+# A test cancelled because a hook failed did not pass either.
+[[ -z "$fail" ]] || fail=$((fail + ${cancelled:-0}))
 if [[ -z "$pass" || -z "$fail" ]]; then
     # The runner itself broke: no summary to read.
     pass=${pass:-0}

@@ -28,7 +28,10 @@ export async function waitUntil(pred, { timeout = 60000, what = 'condition' } = 
     try {
       const v = await pred();
       if (v) return v;
-    } catch (e) { last = e; }
+    } catch (e) {
+      if (e.fatal) throw e; // waiting longer cannot help
+      last = e;
+    }
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'function' ? what() : what}` +
         (last ? ` (last error: ${last.message})` : ''));
@@ -152,7 +155,9 @@ export class Stack {
       '--listen', `127.0.0.1:${port}`]);
     const url = `http://127.0.0.1:${port}`;
     await waitUntil(async () => {
-      if (!p.alive()) throw new Error(`${name} exited:\n${p.tail()}`);
+      if (!p.alive()) {
+        throw Object.assign(new Error(`${name} exited:\n${p.tail()}`), { fatal: true });
+      }
       const r = await fetch(`${url}/healthz`);
       return r.status === 200;
     }, { timeout: 60000, what: `${name} /healthz` });
