@@ -58,9 +58,10 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const epochMs = () => performance.timeOrigin + performance.now();
 
 // Optional breakdown: kcat reads the topic alongside the dashboard and prints
-// each row's key (the id), Kafka timestamp (set at produce) and headers
+// each row's key (the id), Kafka timestamp (the broker's append time when
+// the topic has message.timestamp.type=LogAppendTime) and headers
 // (csv.read_ts: when csv-producer read the bytes). Arrival times on kcat's
-// stdout give write -> read -> produce -> consumable.
+// stdout give write -> read -> appended -> consumable.
 function startKcat(a, seen) {
   const { spawn } = require('child_process');
   const k = spawn('kcat', ['-C', '-b', a.kcatBrokers, '-t', a.kcatTopic, '-o', 'beginning',
@@ -189,9 +190,9 @@ async function main() {
       if (k < v0.lat.length) kafkaToWs.push(writeEpoch[k] + v0.lat[k] - e.arrived);
     }
     breakdown = {
-      note: 'ms; read and produce are whole-ms clocks (csv.read_ts, Kafka timestamp)',
+      note: 'ms; producer read (csv.read_ts) and broker append (LogAppendTime topic) are whole-ms clocks',
       write_to_producer_read: summary(toRead),
-      write_to_kafka_timestamp: summary(toProduce),
+      write_to_broker_append: summary(toProduce),
       write_to_kcat_receipt: summary(toKafka),
       kcat_receipt_to_ws_update: summary(kafkaToWs),
     };

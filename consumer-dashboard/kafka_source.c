@@ -529,6 +529,27 @@ static void serve_requests(struct kafka_source *ks)
         }
 }
 
+static bool snapshot_stale(const struct kafka_source *ks)
+{
+        return aggregates_version(ks->agg) != ks->published_version ||
+               ks->caught_up != ks->published_caught_up;
+}
+
+/* How long the next poll may block: a stale snapshot must go out as soon
+ * as the rate limit allows, not after a whole idle poll. */
+static int poll_timeout_ms(const struct kafka_source *ks, int64_t now)
+{
+        int64_t wait;
+
+        if (!snapshot_stale(ks)) {
+                return POLL_TIMEOUT_MS;
+        }
+        wait = SNAPSHOT_MIN_INTERVAL_MS - (now - ks->last_publish);
+        return wait <= 0                ? 0
+               : wait < POLL_TIMEOUT_MS ? (int)wait
+                                        : POLL_TIMEOUT_MS;
+}
+
 static void *run(void *arg)
 {
         struct kafka_source *ks = arg;
@@ -539,7 +560,7 @@ static void *run(void *arg)
                         ks->last_metadata = now;
                 }
                 rd_kafka_message_t *m =
-                    rd_kafka_consumer_poll(ks->rk, POLL_TIMEOUT_MS);
+                    rd_kafka_consumer_poll(ks->rk, poll_timeout_ms(ks, now));
                 int n = 0;
                 now   = now_ms();
                 while (m) {
@@ -551,12 +572,9 @@ static void *run(void *arg)
                         m = rd_kafka_consumer_poll(ks->rk, 0);
                 }
                 serve_requests(ks);
-                now = now_ms();
-                bool changed =
-                    aggregates_version(ks->agg) != ks->published_version ||
-                    ks->caught_up != ks->published_caught_up;
+                now           = now_ms();
                 int64_t since = now - ks->last_publish;
-                if ((changed && since >= SNAPSHOT_MIN_INTERVAL_MS) ||
+                if ((snapshot_stale(ks) && since >= SNAPSHOT_MIN_INTERVAL_MS) ||
                     since >= SNAPSHOT_IDLE_INTERVAL_MS) {
                         publish(ks, now);
                 }

@@ -7,7 +7,10 @@
  * the main queue's io-event pipe) and signals all run on it, so the
  * pipeline needs no locks. librdkafka runs its own internal threads but
  * calls us back only from rd_kafka_poll on the loop thread (its log
- * callback excepted; common/log is thread-safe). civetweb (optional
+ * callback excepted; common/log is thread-safe). The topic metadata
+ * request, a blocking librdkafka call, runs on the libuv thread pool
+ * (kafka_sink_request_partitions) and touches only rk and its own request
+ * fields; its result is handed back on the loop thread. civetweb (optional
  * --metrics-listen) runs worker threads that only read atomic counters.
  *
  * Objects are created in dependency order and destroyed in reverse:
@@ -64,6 +67,8 @@ static const struct settings_option options[] = {
      "Serve GET /metrics and /healthz here (off by default)"},
     {"stat-interval-ms", 0, "PRODUCER_STAT_INTERVAL_MS", "MS", "1000",
      "Safety-net stat check period"},
+    {"metadata-refresh-ms", 0, "PRODUCER_METADATA_REFRESH_MS", "MS", "30000",
+     "Period of re-reading the topic's partition count"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
     {"exit-at-eof", 0, NULL, NULL, NULL,
@@ -113,6 +118,7 @@ struct parsed {
         const char *state_dir;
         const char *metrics_listen;
         long long stat_interval_ms;
+        long long metadata_refresh_ms;
         char dlq_topic[1024];
 };
 
@@ -145,7 +151,10 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         if (settings_get_int(s, "max-record-bytes", 16, 64ll * 1024 * 1024,
                              &max_bytes, errstr, errstr_size) != 0 ||
             settings_get_int(s, "stat-interval-ms", 10, 3600000,
-                             &o->stat_interval_ms, errstr, errstr_size) != 0) {
+                             &o->stat_interval_ms, errstr, errstr_size) != 0 ||
+            settings_get_int(s, "metadata-refresh-ms", 100, 86400000,
+                             &o->metadata_refresh_ms, errstr,
+                             errstr_size) != 0) {
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
@@ -173,6 +182,7 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.max_pending_messages   = PRODUCER_MAX_PENDING_MSGS;
         o->cfg.max_pending_bytes      = PRODUCER_MAX_PENDING_BYTES;
         o->cfg.checkpoint_interval_ms = PRODUCER_CHECKPOINT_MS;
+        o->cfg.metadata_refresh_ms    = (uint64_t)o->metadata_refresh_ms;
         o->cfg.exit_at_eof            = settings_get_bool(s, "exit-at-eof");
         o->cfg.show_progress          = isatty(STDERR_FILENO) == 1;
         return 0;

@@ -16,8 +16,8 @@
 #include "row_parser.h"
 #include "typing.h"
 
-#define PIPELINE_META_TIMEOUT_MS 1000
-#define PIPELINE_META_RETRY_MS   500
+#define PIPELINE_META_TIMEOUT_MS 2000 /* on the thread pool, not the loop */
+#define PIPELINE_META_RETRY_MS   100
 #define PIPELINE_PROGRESS_MS     1000
 #define PIPELINE_TRACKER_SLACK   65536 /* room for control copies */
 #define PIPELINE_REASON_MAX      256
@@ -81,7 +81,9 @@ struct pipeline {
         bool eof_seen;
         bool stopping;
         bool finished;
-        uint64_t progress_last;
+        uint64_t progress_last;       /* records_read at the last tick */
+        uint64_t progress_last_acked; /* rows_acked at the last tick */
+        uint64_t progress_last_ms;    /* uv_now at the last tick */
         bool progress_shown;
 };
 
@@ -834,43 +836,98 @@ static void begin(struct pipeline *p)
         }
 }
 
+static void on_meta_timer(uv_timer_t *h);
+
+static void on_partitions(void *ctx, int n, const char *error)
+{
+        struct pipeline *p = ctx;
+
+        if (p->stopping || p->finished) {
+                return;
+        }
+        if (p->partitions == 0) {
+                if (n <= 0) {
+                        log_info("event=metadata_wait topic=%s error=\"%s\"",
+                                 p->cfg.topic, error ? error : "?");
+                        uv_timer_start(&p->meta_timer, on_meta_timer,
+                                       PIPELINE_META_RETRY_MS, 0);
+                        return;
+                }
+                p->partitions = n;
+                log_info("event=topic_ready topic=%s partitions=%d",
+                         p->cfg.topic, n);
+                uv_timer_start(&p->meta_timer, on_meta_timer,
+                               p->cfg.metadata_refresh_ms,
+                               p->cfg.metadata_refresh_ms);
+                begin(p);
+                return;
+        }
+        /* Later control messages go to every partition the topic has now. */
+        if (n > 0 && n != p->partitions) {
+                log_info("event=partitions_changed topic=%s old=%d new=%d",
+                         p->cfg.topic, p->partitions, n);
+                p->partitions = n;
+        } else if (n <= 0) {
+                log_debug("event=metadata_refresh_failed topic=%s error=\"%s\"",
+                          p->cfg.topic, error ? error : "?");
+        }
+}
+
+/* Asks for the partition count on the thread pool: at start until the
+ * topic is ready, then every metadata_refresh_ms. */
 static void on_meta_timer(uv_timer_t *h)
 {
         struct pipeline *p = h->data;
-        int n              = kafka_sink_partition_count(p->sink, p->cfg.topic,
-                                                        PIPELINE_META_TIMEOUT_MS);
 
         if (p->stopping) {
                 return;
         }
-        if (n <= 0) {
+        if (kafka_sink_request_partitions(p->sink, p->cfg.topic,
+                                          PIPELINE_META_TIMEOUT_MS,
+                                          on_partitions, p) != 0 &&
+            p->partitions == 0) {
                 uv_timer_start(&p->meta_timer, on_meta_timer,
                                PIPELINE_META_RETRY_MS, 0);
-                return;
         }
-        p->partitions = n;
-        log_info("event=topic_ready topic=%s partitions=%d", p->cfg.topic, n);
-        begin(p);
+}
+
+/*
+ * The progress line (stderr is a terminal). It is drawn as "clear line,
+ * text, carriage return": the cursor stays at column 0, so a log line
+ * written meanwhile overwrites it instead of being glued to its end, and
+ * the next tick draws it again below. Short enough for 80 columns.
+ */
+static void draw_progress(struct pipeline *p, uint64_t rate, bool last)
+{
+        fprintf(stderr,
+                "\033[Kread %" PRIu64 " rows (%" PRIu64 "/s), %.1f MB, acked %" PRIu64
+                "%s",
+                (uint64_t)p->m->records_read, rate,
+                (double)p->m->bytes_read / 1e6, (uint64_t)p->m->rows_acked,
+                last ? "\n" : "\r");
+        fflush(stderr);
 }
 
 static void on_progress(uv_timer_t *h)
 {
-        struct pipeline *p   = h->data;
-        uint64_t now_records = p->m->records_read;
-        uint64_t rate        = now_records - p->progress_last;
+        struct pipeline *p = h->data;
+        uint64_t now       = uv_now(p->loop);
+        uint64_t records   = p->m->records_read;
+        uint64_t acked     = p->m->rows_acked;
+        uint64_t ms        = now > p->progress_last_ms ? now - p->progress_last_ms
+                                                       : 1;
+        uint64_t rate      = (records - p->progress_last) * 1000 / ms;
 
-        if (rate > 0) {
-                fprintf(stderr,
-                        "\rrecords=%" PRIu64 " records/s=%" PRIu64
-                        " bytes=%" PRIu64 " acked=%" PRIu64 "   ",
-                        now_records, rate, (uint64_t)p->m->bytes_read,
-                        (uint64_t)p->m->rows_acked);
+        if (records != p->progress_last || acked != p->progress_last_acked) {
+                draw_progress(p, rate, false);
                 p->progress_shown = true;
         } else if (p->progress_shown) {
-                fputc('\n', stderr);
+                draw_progress(p, 0, true); /* idle: leave the final figures */
                 p->progress_shown = false;
         }
-        p->progress_last = now_records;
+        p->progress_last       = records;
+        p->progress_last_acked = acked;
+        p->progress_last_ms    = now;
 }
 
 struct pipeline *pipeline_create(uv_loop_t *loop,
@@ -934,6 +991,7 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
         uv_timer_start(&p->ckpt_timer, on_ckpt_timer,
                        p->cfg.checkpoint_interval_ms,
                        p->cfg.checkpoint_interval_ms);
+        p->progress_last_ms = uv_now(p->loop);
         if (p->cfg.show_progress) {
                 uv_timer_start(&p->progress_timer, on_progress,
                                PIPELINE_PROGRESS_MS, PIPELINE_PROGRESS_MS);
@@ -953,7 +1011,8 @@ static void finish(struct pipeline *p, int status)
                 uv_timer_stop(&p->progress_timer);
         }
         if (p->progress_shown) {
-                fputc('\n', stderr);
+                draw_progress(p, 0, true);
+                p->progress_shown = false;
         }
         p->done(p->done_ctx, status);
 }

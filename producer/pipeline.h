@@ -32,6 +32,7 @@ struct pipeline_config {
         size_t max_pending_messages; /* back-pressure bounds */
         uint64_t max_pending_bytes;
         uint64_t checkpoint_interval_ms;
+        uint64_t metadata_refresh_ms; /* partition count re-read period */
         bool exit_at_eof;
         bool show_progress; /* stderr is a terminal */
 };
@@ -58,8 +59,10 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
 extern const struct file_tail_cbs pipeline_tail_cbs;
 extern const struct kafka_sink_cbs pipeline_sink_cbs;
 
-/** @brief Connects the shells (borrowed) and starts: waits for the topic's
- *         metadata, resumes from the state file or starts a generation. */
+/** @brief Connects the shells (borrowed) and starts: waits (without
+ *         blocking the loop) for the topic's partition count, then resumes
+ *         from the state file or starts a generation. The partition count
+ *         is re-read every metadata_refresh_ms. */
 int pipeline_start(struct pipeline *p, struct file_tail *tail,
                    struct kafka_sink *sink);
 

@@ -11,6 +11,9 @@
 #   BENCH_RESULTS     where result lines go (default: <repo>/bench/results)
 #   BENCH_PARTITIONS  partitions of every benchmark topic (default: 3)
 #   BENCH_KEEP_WORK   1 keeps the scratch dir (broker data, logs) at exit
+#   BENCH_PRODUCER_ARGS, BENCH_DASHBOARD_ARGS
+#                     extra words for every csv-producer / consumer-dashboard
+#                     command line, e.g. "-X linger.ms=0" (to try a tuning)
 
 set -euo pipefail
 
@@ -150,10 +153,13 @@ broker_start() {
         --controller-port "$cport" --partitions "$BENCH_PARTITIONS" --owner-pid $$)
 }
 
-# topic_create NAME: a fresh topic with BENCH_PARTITIONS partitions.
+# topic_create NAME [TopicCommand args]: a fresh topic with BENCH_PARTITIONS
+# partitions.
 topic_create() {
+    local name=$1
+    shift
     "$KAFKA_LOCAL" topics --bootstrap-server "$BROKER" --create \
-        --topic "$1" --partitions "$BENCH_PARTITIONS" --replication-factor 1 >/dev/null
+        --topic "$name" --partitions "$BENCH_PARTITIONS" --replication-factor 1 "$@" >/dev/null
 }
 
 # topic_messages TOPIC: sum of the end offsets of all partitions.
@@ -199,8 +205,9 @@ dashboard_start() {
     local topic=$1 port
     shift
     port=$(free_port)
+    # shellcheck disable=SC2086 # BENCH_DASHBOARD_ARGS is a list of words
     bench_spawn "dashboard-$topic" "$DASHBOARD" -b "$BROKER" -t "$topic" \
-        --listen "127.0.0.1:$port" "$@"
+        --listen "127.0.0.1:$port" "$@" ${BENCH_DASHBOARD_ARGS:-}
     DASH_PID=$SPAWNED_PID
     DASH_URL=http://127.0.0.1:$port
 }
@@ -214,7 +221,7 @@ producer_load() {
     rm -rf -- "$state"
     local tf=$BENCH_WORK/time-$topic
     /usr/bin/time -o "$tf" -f '%e %M' "$PRODUCER" -b "$BROKER" -t "$topic" -f "$file" \
-        --state-dir "$state" --exit-at-eof --log-level warn "$@" \
+        --state-dir "$state" --exit-at-eof --log-level warn "$@" ${BENCH_PRODUCER_ARGS:-} \
         >>"$BENCH_WORK/producer-$topic.log" 2>&1 ||
         die "csv-producer failed (log: $BENCH_WORK/producer-$topic.log): $(tail -n 5 "$BENCH_WORK/producer-$topic.log")"
     tail -n 1 "$tf"
