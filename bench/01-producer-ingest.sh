@@ -30,25 +30,27 @@ for ((r = 1; r <= REPEAT; r++)); do
     topic_create "$t"
     log "run $r: kcat -P -l ($ROWS rows, $BYTES bytes)"
     tf=$BENCH_WORK/time-$t
-    /usr/bin/time -o "$tf" -f '%e %M' kcat -P -b "$BROKER" -t "$t" -l "$FILE"
-    read -r secs _ <"$tf"
+    /usr/bin/time -o "$tf" -f '%e %M %U %S' kcat -P -b "$BROKER" -t "$t" -l "$FILE"
+    read -r secs _ u s <"$tf"
     msgs=$(topic_messages "$t")
     ((msgs == ROWS + 1)) || die "kcat topic $t holds $msgs messages, expected $((ROWS + 1))"
     log "run $r: kcat took ${secs}s"
     if [[ -z "$best_kcat" ]] || awk -v a="$secs" -v b="$best_kcat" 'BEGIN{exit !(a<b)}'; then
         best_kcat=$secs
+        kcat_cpu=$(calc "$u + $s" %.2f)
     fi
 
     t=producer-$r
     topic_create "$t"
     log "run $r: csv-producer --exit-at-eof"
-    read -r secs rss < <(producer_load "$FILE" "$t")
+    read -r secs rss u s < <(producer_load "$FILE" "$t")
     msgs=$(topic_messages "$t")
     ((msgs >= ROWS)) || die "producer topic $t holds $msgs messages, expected >= $ROWS"
     log "run $r: csv-producer took ${secs}s, max RSS ${rss} KiB, $msgs messages"
     if [[ -z "$best_prod" ]] || awk -v a="$secs" -v b="$best_prod" 'BEGIN{exit !(a<b)}'; then
         best_prod=$secs
         prod_rss=$rss
+        prod_cpu=$(calc "$u + $s" %.2f)
     fi
 done
 
@@ -57,8 +59,8 @@ p_rows=$(calc "$ROWS / $best_prod" %.0f)
 k_mb=$(calc "$BYTES / $best_kcat / 1000000" %.1f)
 p_mb=$(calc "$BYTES / $best_prod / 1000000" %.1f)
 ratio=$(calc "$best_kcat / $best_prod" %.2f)
-result "ingest: csv-producer, $ROWS rows" "$p_rows rows/s, $p_mb MB/s ($best_prod s)" "" "" ""
-result "ingest: kcat -P -l, same file" "$k_rows rows/s, $k_mb MB/s ($best_kcat s)" "" "" ""
+result "ingest: csv-producer, $ROWS rows" "$p_rows rows/s, $p_mb MB/s ($best_prod s, CPU $prod_cpu s)" "" "" ""
+result "ingest: kcat -P -l, same file" "$k_rows rows/s, $k_mb MB/s ($best_kcat s, CPU $kcat_cpu s)" "" "" ""
 result "ingest: csv-producer / kcat rows/s" "$ratio" "x" ">= 1.00" "$(verdict_ge "$ratio" 1)"
 result "ingest: csv-producer max RSS ($((BYTES / 1048576)) MiB file)" "$((prod_rss / 1024)) MiB" "" "" ""
 bench_finish

@@ -21,6 +21,19 @@ PAGE_REQUESTS=${BENCH_PAGE_REQUESTS:-300}
 BENCH_COMMAND="BENCH_REPLAY_ROWS=\"$SIZES\" BENCH_REPEAT=$REPEAT BENCH_PAGE_REQUESTS=$PAGE_REQUESTS bench/02-dashboard-replay.sh"
 
 broker_start
+
+# RSS of a dashboard holding nothing (threads, buffers, assets): the base
+# that per-record figures are taken above.
+topic_create empty
+dashboard_start empty --log-level warn
+"$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count 0 --timeout 60 --pid "$DASH_PID" >/dev/null ||
+    die "dashboard did not start (log: $BENCH_WORK/dashboard-empty.log)"
+sleep 1
+base_rss=$("$PY" "$BENCHPY" rss --pid "$DASH_PID")
+bench_stop "$DASH_PID"
+result "memory: dashboard RSS with an empty topic" "$((base_rss / 1024)) MiB"
+
+prev_rows="" prev_rss=""
 for N in $SIZES; do
     FILE=$(csv_rows "$N")
     ROWS=$(data_rows "$FILE")
@@ -34,23 +47,25 @@ for N in $SIZES; do
     best_kcat="" best_dash=""
     for ((r = 1; r <= REPEAT; r++)); do
         tf=$BENCH_WORK/time-kcat-$N-$r
-        /usr/bin/time -o "$tf" -f '%e %M' kcat -C -b "$BROKER" -t "$topic" -o beginning -e -q >/dev/null
-        read -r secs _ <"$tf"
+        /usr/bin/time -o "$tf" -f '%e %M %U %S' kcat -C -b "$BROKER" -t "$topic" -o beginning -e -q >/dev/null
+        read -r secs _ u s <"$tf"
         log "run $r: kcat -C -e read $msgs messages in ${secs}s"
         if [[ -z "$best_kcat" ]] || awk -v a="$secs" -v b="$best_kcat" 'BEGIN{exit !(a<b)}'; then
             best_kcat=$secs
+            kcat_cpu=$(calc "$u + $s" %.2f)
         fi
 
         t0=$(now)
         dashboard_start "$topic" --log-level warn
         out=$("$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count "$ROWS" --timeout 900 \
             --interval 0.01 --pid "$DASH_PID") || die "dashboard did not catch up (log: $BENCH_WORK/dashboard-$topic.log)"
-        read -r t1 _peak count <<<"$out"
+        read -r t1 _peak count cpu <<<"$out"
         secs=$(elapsed "$t0" "$t1")
         ((count == ROWS)) || die "dashboard shows $count rows, expected $ROWS"
         log "run $r: dashboard caught up on $ROWS rows in ${secs}s"
         if [[ -z "$best_dash" ]] || awk -v a="$secs" -v b="$best_dash" 'BEGIN{exit !(a<b)}'; then
             best_dash=$secs
+            dash_cpu=$cpu
         fi
         if ((r < REPEAT)); then
             bench_stop "$DASH_PID"
@@ -58,9 +73,9 @@ for N in $SIZES; do
     done
     ratio=$(calc "$best_kcat / $best_dash" %.2f)
     result "replay $ROWS: consumer-dashboard start to count == N" \
-        "$(calc "$ROWS / $best_dash" %.0f) rows/s ($best_dash s)"
+        "$(calc "$ROWS / $best_dash" %.0f) rows/s ($best_dash s, CPU $dash_cpu s)"
     result "replay $ROWS: kcat -C -e -o beginning > /dev/null" \
-        "$(calc "$msgs / $best_kcat" %.0f) msgs/s ($best_kcat s)"
+        "$(calc "$msgs / $best_kcat" %.0f) msgs/s ($best_kcat s, CPU $kcat_cpu s)"
     result "replay $ROWS: consumer-dashboard / kcat speed" "$ratio" "x" ">= 1.00" "$(verdict_ge "$ratio" 1)"
 
     # Memory of the last (caught-up, idle) dashboard. Let the consumer's
@@ -76,9 +91,16 @@ print(m.get("bytes_per_row") or "?")
 EOF
 )
     bpr=$(calc "$rss * 1024 / $ROWS" %.0f)
+    above=$(calc "($rss - $base_rss) * 1024 / $ROWS" %.0f)
     result "memory $ROWS: dashboard RSS, caught up" "$((rss / 1024)) MiB (peak $((hwm / 1024)) MiB)"
-    result "memory $ROWS: dashboard RSS per record" "$bpr" "bytes" "<= 64 at 10 M" \
+    result "memory $ROWS: dashboard RSS / records" "$bpr" "bytes" "<= 64 at 10 M" \
         "$( ((ROWS >= 10000000)) && verdict_le "$bpr" 64 || echo "n/a below 10 M")"
+    result "memory $ROWS: (RSS - empty dashboard's RSS) / records" "$above" "bytes"
+    if [[ -n "$prev_rows" ]]; then
+        result "memory: RSS growth per record from $prev_rows to $ROWS records" \
+            "$(calc "($rss - $prev_rss) * 1024 / ($ROWS - $prev_rows)" %.0f)" "bytes"
+    fi
+    prev_rows=$ROWS prev_rss=$rss
     result "memory $ROWS: dashboard's own estimate (memory.bytes_per_row)" "$(calc "$own" %.1f)" "bytes"
 
     for spec in "valor desc" "nome asc"; do

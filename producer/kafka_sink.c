@@ -204,8 +204,8 @@ static void meta_run(uv_work_t *w)
 
         ks->meta_count    = -1;
         ks->meta_error[0] = '\0';
-        err = rd_kafka_metadata(ks->rk, 0, ks->meta_rkt, &md,
-                                ks->meta_timeout_ms);
+        err               = rd_kafka_metadata(ks->rk, 0, ks->meta_rkt, &md,
+                                              ks->meta_timeout_ms);
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
                          rd_kafka_err2str(err));
@@ -260,8 +260,7 @@ int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
         ks->meta_cb         = cb;
         ks->meta_ctx        = ctx;
         ks->meta_work.data  = ks;
-        if (uv_queue_work(ks->loop, &ks->meta_work, meta_run, meta_done) !=
-            0) {
+        if (uv_queue_work(ks->loop, &ks->meta_work, meta_run, meta_done) != 0) {
                 return -1;
         }
         ks->meta_busy = true;
@@ -298,9 +297,10 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
         }
         for (size_t i = 0; i < KAFKA_SINK_HEADERS; i++) {
                 if (pairs[i].value) {
-                        (void)rd_kafka_header_add( /* fails only on a RO set */
-                            hdrs, pairs[i].name, (ssize_t)pairs[i].name_len,
-                            pairs[i].value, -1);
+                        (void)rd_kafka_header_add(/* fails only on a RO set */
+                                                  hdrs, pairs[i].name,
+                                                  (ssize_t)pairs[i].name_len,
+                                                  pairs[i].value, -1);
                 }
         }
         err = rd_kafka_producev(

@@ -19,6 +19,9 @@
 #define PIPELINE_META_TIMEOUT_MS 2000 /* on the thread pool, not the loop */
 #define PIPELINE_META_RETRY_MS   100
 #define PIPELINE_PROGRESS_MS     1000
+/* A file found empty right after a rewrite (`>` truncates, then writes)
+ * gets this long to receive its content before an empty snapshot is sent. */
+#define PIPELINE_EMPTY_SETTLE_MS 100
 #define PIPELINE_TRACKER_SLACK   65536 /* room for control copies */
 #define PIPELINE_REASON_MAX      256
 #define PIPELINE_NUM_STR         24 /* "18446744073709551615" + NUL */
@@ -56,6 +59,7 @@ struct pipeline {
         uv_timer_t meta_timer;
         uv_timer_t ckpt_timer;
         uv_timer_t progress_timer;
+        uv_timer_t settle_timer;
         bool timers_init;
 
         /* The generation being read. */
@@ -64,6 +68,7 @@ struct pipeline {
         const char *gen_reason;
         bool reset_sent;
         bool snapshot_sent;
+        bool empty_settled; /* an empty file stayed empty for the settle time */
         uint64_t row_count; /* good rows produced up to the parser */
         int key_idx;
         uint64_t header_len;
@@ -77,6 +82,7 @@ struct pipeline {
         bool ck_dirty;
 
         bool rewind_pending;
+        uint64_t failed_since_rewind; /* failed deliveries, for the log */
         bool bp_paused;
         bool eof_seen;
         bool stopping;
@@ -84,6 +90,8 @@ struct pipeline {
         uint64_t progress_last;       /* records_read at the last tick */
         uint64_t progress_last_acked; /* rows_acked at the last tick */
         uint64_t progress_last_ms;    /* uv_now at the last tick */
+        uint64_t burst_ms;            /* uv_now when the line appeared */
+        uint64_t burst_records;       /* records_read then */
         bool progress_shown;
 };
 
@@ -133,8 +141,8 @@ static int produce(struct pipeline *p, const char *topic, int32_t partition,
                 want_rewind(p, "too many messages in flight");
                 return -1;
         }
-        if (kafka_sink_produce(p->sink, topic, partition, key, key_len,
-                               payload, len, h, seq, &error) != 0) {
+        if (kafka_sink_produce(p->sink, topic, partition, key, key_len, payload,
+                               len, h, seq, &error) != 0) {
                 ack_tracker_ack(p->acks, seq, false);
                 want_rewind(p, error);
                 return -1;
@@ -204,12 +212,12 @@ static void record_headers(struct pipeline *p, const struct row_record *rec,
 {
         rec_str[row_encoder_u64(rec->record, rec_str)] = '\0';
         off_str[row_encoder_u64(rec->offset, off_str)] = '\0';
-        h->source     = p->cfg.source;
-        h->generation = p->gen_str;
-        h->record     = rec_str;
-        h->offset     = off_str;
-        h->schema     = p->schema_hex;
-        h->read_ts    = p->ts_str;
+        h->source                                      = p->cfg.source;
+        h->generation                                  = p->gen_str;
+        h->record                                      = rec_str;
+        h->offset                                      = off_str;
+        h->schema                                      = p->schema_hex;
+        h->read_ts                                     = p->ts_str;
 }
 
 static int send_dlq(struct pipeline *p, const struct row_record *rec,
@@ -262,8 +270,7 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
         int64_t len;
         struct ack_pos pos;
 
-        len = row_encoder_encode(p->enc, p->values, rec->field_count,
-                                 &payload);
+        len = row_encoder_encode(p->enc, p->values, rec->field_count, &payload);
         if (len < 0) {
                 want_rewind(p, "out of memory");
                 return -1;
@@ -272,7 +279,7 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                 key     = rec->fields[p->key_idx].ptr;
                 key_len = rec->fields[p->key_idx].len;
         } else {
-                key_len = row_encoder_u64(p->gen, key_buf);
+                key_len            = row_encoder_u64(p->gen, key_buf);
                 key_buf[key_len++] = ':';
                 key_len += row_encoder_u64(rec->record, key_buf + key_len);
                 key = key_buf;
@@ -440,10 +447,14 @@ static void begin_reading_at_zero(struct pipeline *p)
         row_parser_reset(p->parser);
         p->reset_sent    = false;
         p->snapshot_sent = false;
-        p->row_count     = 0;
-        p->header_len    = 0;
-        p->key_idx       = -1;
-        p->eof_seen      = false;
+        p->empty_settled = false;
+        if (p->timers_init) {
+                uv_timer_stop(&p->settle_timer);
+        }
+        p->row_count  = 0;
+        p->header_len = 0;
+        p->key_idx    = -1;
+        p->eof_seen   = false;
         (void)typing_set_header(p->typing, NULL, 0); /* until the header */
         update_schema_hex(p);
 }
@@ -490,8 +501,10 @@ static void do_rewind(struct pipeline *p)
                 }
         }
         log_info("event=rewind source=%s generation=%" PRIu64 " offset=%" PRIu64
-                 " next_record=%" PRIu64,
-                 p->cfg.source, p->gen, p->ck.offset, p->ck.next_record);
+                 " next_record=%" PRIu64 " failed_messages=%" PRIu64,
+                 p->cfg.source, p->gen, p->ck.offset, p->ck.next_record,
+                 p->failed_since_rewind);
+        p->failed_since_rewind = 0;
         file_tail_resume(p->tail);
 }
 
@@ -553,8 +566,12 @@ static void on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
         ack_tracker_ack(p->acks, seq, ok);
         if (!ok) {
                 p->m->delivery_failures++;
-                log_warn("event=delivery_failed error=\"%s\"",
-                         error ? error : "?");
+                if (p->failed_since_rewind++ == 0) {
+                        /* One line per rewind, not per message: an outage
+                         * fails every message in flight. */
+                        log_warn("event=delivery_failed error=\"%s\"",
+                                 error ? error : "?");
+                }
                 if (!p->stopping) {
                         want_rewind(p, error ? error : "delivery failed");
                 }
@@ -696,12 +713,33 @@ static void on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
         }
 }
 
+static void on_eof(void *ctx, uint64_t offset);
+
+/* The file stayed empty: its generation is an empty snapshot (content
+ * written later arrives as appends). Content that came meanwhile has sent
+ * the reset itself, and its own end of file the snapshot. */
+static void on_settle_timer(uv_timer_t *h)
+{
+        struct pipeline *p = h->data;
+
+        p->empty_settled = true;
+        if (!p->reset_sent && file_tail_offset(p->tail) == 0) {
+                on_eof(p, 0);
+        }
+}
+
 static void on_eof(void *ctx, uint64_t offset)
 {
         struct pipeline *p = ctx;
 
-        (void)offset;
         if (!p->gen_active || p->rewind_pending || p->stopping) {
+                return;
+        }
+        if (!p->reset_sent && offset == 0 && !p->empty_settled) {
+                if (!uv_is_active((uv_handle_t *)&p->settle_timer)) {
+                        uv_timer_start(&p->settle_timer, on_settle_timer,
+                                       PIPELINE_EMPTY_SETTLE_MS, 0);
+                }
                 return;
         }
         if (!p->reset_sent) {
@@ -900,12 +938,26 @@ static void on_meta_timer(uv_timer_t *h)
 static void draw_progress(struct pipeline *p, uint64_t rate, bool last)
 {
         fprintf(stderr,
-                "\033[Kread %" PRIu64 " rows (%" PRIu64 "/s), %.1f MB, acked %" PRIu64
-                "%s",
-                (uint64_t)p->m->records_read, rate,
+                "\033[Kread %" PRIu64 " rows (%" PRIu64
+                "/s%s), %.1f MB, acked %" PRIu64 "%s",
+                (uint64_t)p->m->records_read, rate, last ? " avg" : "",
                 (double)p->m->bytes_read / 1e6, (uint64_t)p->m->rows_acked,
                 last ? "\n" : "\r");
         fflush(stderr);
+}
+
+/* Ends the line with the average rate since it appeared. */
+static void end_progress(struct pipeline *p)
+{
+        uint64_t ms = uv_now(p->loop) - p->burst_ms;
+
+        if (!p->progress_shown) {
+                return;
+        }
+        draw_progress(
+            p, (p->m->records_read - p->burst_records) * 1000 / (ms ? ms : 1),
+            true);
+        p->progress_shown = false;
 }
 
 static void on_progress(uv_timer_t *h)
@@ -914,16 +966,18 @@ static void on_progress(uv_timer_t *h)
         uint64_t now       = uv_now(p->loop);
         uint64_t records   = p->m->records_read;
         uint64_t acked     = p->m->rows_acked;
-        uint64_t ms        = now > p->progress_last_ms ? now - p->progress_last_ms
-                                                       : 1;
-        uint64_t rate      = (records - p->progress_last) * 1000 / ms;
+        uint64_t ms = now > p->progress_last_ms ? now - p->progress_last_ms : 1;
 
         if (records != p->progress_last || acked != p->progress_last_acked) {
-                draw_progress(p, rate, false);
-                p->progress_shown = true;
-        } else if (p->progress_shown) {
-                draw_progress(p, 0, true); /* idle: leave the final figures */
-                p->progress_shown = false;
+                if (!p->progress_shown) {
+                        p->burst_ms       = p->progress_last_ms;
+                        p->burst_records  = p->progress_last;
+                        p->progress_shown = true;
+                }
+                draw_progress(p, (records - p->progress_last) * 1000 / ms,
+                              false);
+        } else {
+                end_progress(p); /* idle: leave the final figures */
         }
         p->progress_last       = records;
         p->progress_last_acked = acked;
@@ -985,7 +1039,9 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
         uv_timer_init(p->loop, &p->meta_timer);
         uv_timer_init(p->loop, &p->ckpt_timer);
         uv_timer_init(p->loop, &p->progress_timer);
+        uv_timer_init(p->loop, &p->settle_timer);
         p->meta_timer.data = p->ckpt_timer.data = p->progress_timer.data = p;
+        p->settle_timer.data                                             = p;
         p->timers_init                                                   = true;
         uv_timer_start(&p->meta_timer, on_meta_timer, 0, 0);
         uv_timer_start(&p->ckpt_timer, on_ckpt_timer,
@@ -1009,11 +1065,9 @@ static void finish(struct pipeline *p, int status)
                 uv_timer_stop(&p->meta_timer);
                 uv_timer_stop(&p->ckpt_timer);
                 uv_timer_stop(&p->progress_timer);
+                uv_timer_stop(&p->settle_timer);
         }
-        if (p->progress_shown) {
-                draw_progress(p, 0, true);
-                p->progress_shown = false;
-        }
+        end_progress(p);
         p->done(p->done_ctx, status);
 }
 
@@ -1064,6 +1118,7 @@ void pipeline_close_handles(struct pipeline *p)
                 uv_close((uv_handle_t *)&p->meta_timer, noop_close);
                 uv_close((uv_handle_t *)&p->ckpt_timer, noop_close);
                 uv_close((uv_handle_t *)&p->progress_timer, noop_close);
+                uv_close((uv_handle_t *)&p->settle_timer, noop_close);
                 p->timers_init = false;
         }
 }

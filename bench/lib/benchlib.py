@@ -6,8 +6,9 @@ Subcommands:
   count-records --file F            data rows of a CSV (lines minus header)
   end-offsets --brokers B --topic T sum of the topic's partition end offsets
   wait-count --url U --count N      polls GET U/api/snapshot until count >= N;
-                                    prints the epoch seconds it was seen and
-                                    the peak RSS (KiB) of --pid while waiting
+                                    prints the epoch seconds it was seen, the
+                                    peak RSS (KiB) of --pid while waiting, the
+                                    count, and --pid's CPU seconds so far
   rss --pid P                       current VmRSS of P in KiB
   paging --url U --sort C --order O percentiles of GET /api/rows requests for
                                     random pages (bounded count)
@@ -20,6 +21,7 @@ by a count and a deadline.
 import argparse
 import http.client
 import json
+import os
 import random
 import subprocess
 import sys
@@ -53,6 +55,16 @@ def pid_alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid (all threads), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def cmd_count_records(a):
@@ -134,7 +146,7 @@ def cmd_wait_count(a):
                 t = time.time()
                 if a.pid:
                     peak = max(peak, rss_kib(a.pid))
-                print(f"{t:.6f} {peak} {last}")
+                print(f"{t:.6f} {peak} {last} {cpu_seconds(a.pid) if a.pid else 0:.2f}")
                 return 0
         except (OSError, ValueError, http.client.HTTPException):
             pass

@@ -183,10 +183,9 @@ csv_rows() {
 
 # csv_bytes MB: a cached seed-schema CSV of about MB megabytes (MiB).
 csv_bytes() {
-    local mb=$1 sample per n
+    local mb=$1 sample n
     sample=$(csv_rows 100000)
-    per=$(($(stat -c %s "$sample") / 100000))
-    n=$((mb * 1048576 / per + 1))
+    n=$((mb * 1048576 * 100000 / $(stat -c %s "$sample")))
     csv_rows "$n"
 }
 
@@ -213,14 +212,14 @@ dashboard_start() {
 }
 
 # producer_load FILE TOPIC [extra args]: csv-producer with --exit-at-eof,
-# in the foreground; prints "seconds maxrss_kb".
+# in the foreground; prints "seconds maxrss_kb user_s sys_s".
 producer_load() {
     local file=$1 topic=$2 state
     shift 2
     state=$BENCH_WORK/state-$topic
     rm -rf -- "$state"
     local tf=$BENCH_WORK/time-$topic
-    /usr/bin/time -o "$tf" -f '%e %M' "$PRODUCER" -b "$BROKER" -t "$topic" -f "$file" \
+    /usr/bin/time -o "$tf" -f '%e %M %U %S' "$PRODUCER" -b "$BROKER" -t "$topic" -f "$file" \
         --state-dir "$state" --exit-at-eof --log-level warn "$@" ${BENCH_PRODUCER_ARGS:-} \
         >>"$BENCH_WORK/producer-$topic.log" 2>&1 ||
         die "csv-producer failed (log: $BENCH_WORK/producer-$topic.log): $(tail -n 5 "$BENCH_WORK/producer-$topic.log")"

@@ -174,8 +174,8 @@ static int ensure_fields(struct row_parser *p, size_t need)
                 return 0;
         }
         if (grow((void **)&p->spans, &cap, need, sizeof(*p->spans)) != 0 ||
-            grow((void **)&p->fields, &p->field_cap, cap,
-                 sizeof(*p->fields)) != 0) {
+            grow((void **)&p->fields, &p->field_cap, cap, sizeof(*p->fields)) !=
+                0) {
                 return -1;
         }
         return 0;
@@ -282,8 +282,7 @@ static bool plain_ascii(const char *s, size_t len)
 
 /* Splits a record without quoted fields: libcsv would return exactly the
  * bytes between delimiters, so the fields point into the record itself. */
-static enum row_err split_plain(struct row_parser *p, const char *s,
-                                size_t len)
+static enum row_err split_plain(struct row_parser *p, const char *s, size_t len)
 {
         const char *end = s + len;
 
@@ -405,9 +404,9 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         rc = cb(&rec, ctx);
 next:
         p->line += lines;
-        p->rec_lines = 0;
-        p->rec_start = end_offset;
-        p->rec_len   = 0;
+        p->rec_lines  = 0;
+        p->rec_start  = end_offset;
+        p->rec_len    = 0;
         p->carry_len  = 0;
         p->state      = SCAN_FIELD_START;
         p->rec_quoted = false;
@@ -500,8 +499,8 @@ static uint64_t count_newlines(const char *s, size_t len)
  * Returns true and sets *end just after the terminating newline, or false
  * when the chunk ends first (*st then says where the scan is).
  */
-static bool find_end(struct row_parser *p, enum scan_state *st,
-                     const char *buf, size_t i, size_t len, size_t *end)
+static bool find_end(struct row_parser *p, enum scan_state *st, const char *buf,
+                     size_t i, size_t len, size_t *end)
 {
         while (i < len) {
                 const char *nl, *q;
@@ -572,8 +571,8 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                         if (keep(p, buf + seg, seg_len) != 0) {
                                 return -1;
                         }
-                        rc = emit(p, p->carry, p->carry_len, end_off,
-                                  too_long, cb, ctx);
+                        rc = emit(p, p->carry, p->carry_len, end_off, too_long,
+                                  cb, ctx);
                 } else {
                         rc = emit(p, buf + seg,
                                   too_long ? p->max_record_bytes : seg_len,

@@ -38,13 +38,13 @@ static void test_values(void)
         static const char *const names[] = {"id", "nome \"x\"\n", "v", "b",
                                             "n"};
         struct row_encoder *e            = row_encoder_create();
-        static const int64_t ints[] = {0, 7, -1, 1234567890123, INT64_MAX,
-                                       INT64_MIN};
+        static const int64_t ints[] = {0,         7,        -1, 1234567890123,
+                                       INT64_MAX, INT64_MIN};
         static const struct decimal decs[] = {
             {27550, 2}, {-5, 2}, {0, 3}, {5, 0}, {INT64_MIN, 18}, {1, 18}};
         static const char *const texts[] = {
-            "", "Fortaleza", "say \"hi\"\\", "tab\there\r\nx", "\x01\x1f",
-            "S\xC3\xA3o Paulo", "<script>"};
+            "",         "Fortaleza",        "say \"hi\"\\", "tab\there\r\nx",
+            "\x01\x1f", "S\xC3\xA3o Paulo", "<script>"};
 
         for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
                 for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
@@ -64,7 +64,7 @@ static void test_values(void)
 
 static void test_u64(void)
 {
-        static const uint64_t cases[] = {0, 9, 10, 18446744073709551615ull};
+        static const uint64_t cases[]   = {0, 9, 10, 18446744073709551615ull};
         static const char *const want[] = {"0", "9", "10",
                                            "18446744073709551615"};
         char buf[24];

@@ -80,7 +80,7 @@ static const struct parse_case cases[] = {
      "R#2 l3-5 [23,38) ok:|multi\nline|2\n"
      "R#3 l5-6 [38,42) ok:|3|4\n"},
     {"field count, NUL, invalid UTF-8, good UTF-8",
-     "a,b\n1,2,3\nx\0y,1\n\xC3\x28,1\nS\xC3\xA3o,1\n", 33, 0,
+     "a,b\n1,2,3\nx\0y,1\n\xC3\x28,1\nS\xC3\xA3o,1\n", 28, 0,
      "H#0 l1-2 [0,4) ok:|a|b\n"
      "R#1 l2-3 [4,10) field count 3, header has 2:\n"
      "R#2 l3-4 [10,16) NUL byte at byte 1:\n"
@@ -91,6 +91,11 @@ static const struct parse_case cases[] = {
      "R#1 l2-3 [4,8) ok:|1|2\n"
      "R#2 l3-4 [8,26) record longer than 10 bytes (18):\n"
      "R#3 l4-5 [26,30) ok:|7|8\n"},
+    {"unquoted records: empty first/last field, quote inside a field",
+     "a,b,c\n,x,\nab\"c,d,e\n", 0, 0,
+     "H#0 l1-2 [0,6) ok:|a|b|c\n"
+     "R#1 l2-3 [6,10) ok:||x|\n"
+     "R#2 l3-4 [10,19) ok:|ab\"c|d|e\n"},
     {"unterminated quote waits", "a\n\"open\n,still\n", 0, 0,
      "H#0 l1-2 [0,2) ok:|a\n"},
 };
