@@ -59,13 +59,15 @@ for N in $SIZES; do
         dashboard_start "$topic" --log-level warn
         out=$("$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count "$ROWS" --timeout 900 \
             --interval 0.01 --pid "$DASH_PID") || die "dashboard did not catch up (log: $BENCH_WORK/dashboard-$topic.log)"
-        read -r t1 _peak count cpu <<<"$out"
+        read -r t1 _peak count cpu tcpu twait <<<"$out"
         secs=$(elapsed "$t0" "$t1")
         ((count == ROWS)) || die "dashboard shows $count rows, expected $ROWS"
-        log "run $r: dashboard caught up on $ROWS rows in ${secs}s"
+        log "run $r: dashboard caught up on $ROWS rows in ${secs}s (CPU ${cpu}s; busiest thread ran ${tcpu}s, waited ${twait}s for a CPU)"
         if [[ -z "$best_dash" ]] || awk -v a="$secs" -v b="$best_dash" 'BEGIN{exit !(a<b)}'; then
             best_dash=$secs
             dash_cpu=$cpu
+            dash_tcpu=$tcpu
+            dash_twait=$twait
         fi
         if ((r < REPEAT)); then
             bench_stop "$DASH_PID"
@@ -73,7 +75,7 @@ for N in $SIZES; do
     done
     ratio=$(calc "$best_kcat / $best_dash" %.2f)
     result "replay $ROWS: consumer-dashboard start to count == N" \
-        "$(calc "$ROWS / $best_dash" %.0f) rows/s ($best_dash s, CPU $dash_cpu s)"
+        "$(calc "$ROWS / $best_dash" %.0f) rows/s ($best_dash s; CPU $dash_cpu s, busiest thread $dash_tcpu s + waited $dash_twait s for a CPU)"
     result "replay $ROWS: kcat -C -e -o beginning > /dev/null" \
         "$(calc "$msgs / $best_kcat" %.0f) msgs/s ($best_kcat s, CPU $kcat_cpu s)"
     result "replay $ROWS: consumer-dashboard / kcat speed" "$ratio" "x" ">= 1.00" "$(verdict_ge "$ratio" 1)"

@@ -65,7 +65,7 @@ ingest() {
     PROD_PID=$SPAWNED_PID
     out=$("$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count "$ROWS" --timeout 900 \
         --interval 0.02 --pid "$DASH_PID") || die "dashboard did not reach $ROWS rows"
-    read -r t1 _ count <<<"$out"
+    read -r t1 _ count _ <<<"$out"
     INGEST_SECS=$(elapsed "$t0" "$t1")
     log "phase $phase: $count rows shown after ${INGEST_SECS}s"
 }

@@ -8,7 +8,8 @@ Subcommands:
   wait-count --url U --count N      polls GET U/api/snapshot until count >= N;
                                     prints the epoch seconds it was seen, the
                                     peak RSS (KiB) of --pid while waiting, the
-                                    count, and --pid's CPU seconds so far
+                                    count, --pid's CPU seconds so far, and its
+                                    busiest thread's CPU and run-queue wait
   rss --pid P                       current VmRSS of P in KiB
   paging --url U --sort C --order O percentiles of GET /api/rows requests for
                                     random pages (bounded count)
@@ -65,6 +66,29 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def busiest_thread(pid):
+    """(cpu_s, runqueue_wait_s) of pid's thread with the most CPU time: the
+    time it ran, and the time it was runnable but waited for a CPU."""
+    best = (0.0, 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return best
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                wait = int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue
+        if cpu > best[0]:
+            best = (cpu, wait)
+    return best
 
 
 def cmd_count_records(a):
@@ -146,7 +170,9 @@ def cmd_wait_count(a):
                 t = time.time()
                 if a.pid:
                     peak = max(peak, rss_kib(a.pid))
-                print(f"{t:.6f} {peak} {last} {cpu_seconds(a.pid) if a.pid else 0:.2f}")
+                cpu = cpu_seconds(a.pid) if a.pid else 0
+                tcpu, twait = busiest_thread(a.pid) if a.pid else (0, 0)
+                print(f"{t:.6f} {peak} {last} {cpu:.2f} {tcpu:.2f} {twait:.2f}")
                 return 0
         except (OSError, ValueError, http.client.HTTPException):
             pass

@@ -118,7 +118,8 @@ static void check_typed(struct run *r, const struct row_record *rec)
         if (typing_apply(r->typing, rec->fields, n, values, reason,
                          sizeof(reason)) != 0) {
                 /* A rejected record must say why (it goes to the DLQ). */
-                if (reason[0] == '\0' || !memchr(reason, '\0', sizeof(reason))) {
+                if (reason[0] == '\0' ||
+                    !memchr(reason, '\0', sizeof(reason))) {
                         abort();
                 }
                 return;
@@ -194,10 +195,9 @@ static int on_record(const struct row_record *rec, void *ctx)
         if (rec->is_header) {
                 r->header_count = rec->field_count;
                 if (r->typing) {
-                        r->typing_ok =
-                                rec->err == ROW_OK &&
-                                typing_set_header(r->typing, rec->fields,
-                                                  rec->field_count) == 0;
+                        r->typing_ok = rec->err == ROW_OK &&
+                                       typing_set_header(r->typing, rec->fields,
+                                                         rec->field_count) == 0;
                 }
         } else if (r->typing && r->typing_ok && rec->err == ROW_OK) {
                 check_typed(r, rec);
@@ -262,8 +262,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         seed                  = data[1];
         csv                   = (const char *)data + 2;
         len                   = size - 2;
-        size_t limit = opts.max_record_bytes ? opts.max_record_bytes
-                                             : 1024u * 1024u;
+        size_t limit =
+            opts.max_record_bytes ? opts.max_record_bytes : 1024u * 1024u;
 
         /* 1. The whole file in one feed, with typing. */
         run_init(&whole, limit);
@@ -288,9 +288,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         uint32_t rng = seed * 2654435761u + 1;
         for (size_t off = 0; off < len;) {
-                rng       = rng * 1103515245u + 12345u;
-                size_t n  = 1 + (rng >> 16) % 32;
-                n         = n > len - off ? len - off : n;
+                rng      = rng * 1103515245u + 12345u;
+                size_t n = 1 + (rng >> 16) % 32;
+                n        = n > len - off ? len - off : n;
                 if (row_parser_feed(p, csv + off, n, on_record, &chunked) !=
                     0) {
                         abort();

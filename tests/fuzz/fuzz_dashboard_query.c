@@ -50,7 +50,7 @@ static void apply_line(struct aggregates *a, struct dlq_stats *dlq,
                        int64_t now)
 {
         static const char *const sources[2] = {"/data/a.csv", "/data/b.csv"};
-        struct aggregates_message m = {0};
+        struct aggregates_message m         = {0};
         uint8_t op;
 
         if (len < 2) {
@@ -85,10 +85,9 @@ static void apply_line(struct aggregates *a, struct dlq_stats *dlq,
                 m.row = obj;
         }
         if (m.kind == WIRE_SNAPSHOT_COMPLETE) {
-                const struct wire_field *lr = wire_object_get(obj,
-                                                              "last_record");
-                const struct wire_field *rc = wire_object_get(obj,
-                                                              "row_count");
+                const struct wire_field *lr =
+                    wire_object_get(obj, "last_record");
+                const struct wire_field *rc = wire_object_get(obj, "row_count");
                 if (!lr || !rc || lr->value.type != VALUE_INT ||
                     rc->value.type != VALUE_INT || lr->value.as.i < 0 ||
                     rc->value.as.i < 0) {
@@ -107,7 +106,7 @@ static void check_sums(struct aggregates *a)
 {
         static aggregates_row_ref refs[MAX_ROWS];
         struct view_column *cols;
-        size_t ncols = aggregates_view_columns(a, &cols);
+        size_t ncols   = aggregates_view_columns(a, &cols);
         uint64_t total = 0;
         long n = aggregates_page(a, NULL, false, 0, MAX_ROWS, refs, &total);
 
@@ -120,8 +119,8 @@ static void check_sums(struct aggregates *a)
         }
         for (size_t i = 0; i < ncols; i++) {
                 const struct view_column *vc = &cols[i];
-                __int128 sum = 0;
-                uint64_t count = 0;
+                __int128 sum                 = 0;
+                uint64_t count               = 0;
 
                 if (vc->kind != COLUMN_INT && vc->kind != COLUMN_DECIMAL) {
                         continue;
@@ -158,9 +157,9 @@ static void check_sums(struct aggregates *a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct wire_object obj;
-        const char *s   = (const char *)data;
-        const char *nl  = memchr(s, '\n', size);
-        size_t qlen     = nl ? (size_t)(nl - s) : size;
+        const char *s  = (const char *)data;
+        const char *nl = memchr(s, '\n', size);
+        size_t qlen    = nl ? (size_t)(nl - s) : size;
         char qs[1024];
         char err[128];
         struct rows_query q;
@@ -174,11 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(qs, s, qlen);
         qs[qlen] = '\0';
         err[0]   = '\0';
-        prc      = rows_query_parse(qs, (qlen & 1) == 0, &q, err,
-                                    sizeof(err));
+        prc      = rows_query_parse(qs, (qlen & 1) == 0, &q, err, sizeof(err));
         if (prc == 0) {
-                if (q.page < 1 || q.size < 1 ||
-                    q.size > ROWS_PAGE_SIZE_MAX ||
+                if (q.page < 1 || q.size < 1 || q.size > ROWS_PAGE_SIZE_MAX ||
                     !memchr(q.sort, '\0', sizeof(q.sort))) {
                         abort();
                 }
@@ -186,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
 
-        struct aggregates *a = aggregates_create(NULL);
+        struct aggregates *a  = aggregates_create(NULL);
         struct dlq_stats *dlq = dlq_stats_create();
         if (!a || !dlq) {
                 abort();
@@ -203,13 +200,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_sums(a);
 
         memset(&lat, 0, sizeof(lat));
-        struct snapshot_stream st = {.topic = "t", .dlq_topic = "t.dlq",
-                                     .partitions = 1, .now_ms = now,
-                                     .lag = -1, .latency = &lat};
+        struct snapshot_stream st = {.topic      = "t",
+                                     .dlq_topic  = "t.dlq",
+                                     .partitions = 1,
+                                     .now_ms     = now,
+                                     .lag        = -1,
+                                     .latency    = &lat};
         if (snapshot_render(a, dlq, &st, &b) != 0) {
                 abort();
         }
-        cJSON *j = must_parse(&b);
+        cJSON *j           = must_parse(&b);
         const cJSON *count = cJSON_GetObjectItemCaseSensitive(j, "count");
         if (!cJSON_IsNumber(count) ||
             (uint64_t)count->valuedouble != aggregates_count(a)) {
@@ -222,8 +222,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 int rc = snapshot_render_rows(a, &q, &b);
                 if (rc == 0) {
                         j = must_parse(&b);
-                        const cJSON *t = cJSON_GetObjectItemCaseSensitive(
-                                j, "total");
+                        const cJSON *t =
+                            cJSON_GetObjectItemCaseSensitive(j, "total");
                         if (!cJSON_IsNumber(t) ||
                             (uint64_t)t->valuedouble != aggregates_count(a)) {
                                 abort();

@@ -203,10 +203,14 @@ def main():
             port = free_port()
             url = f"http://127.0.0.1:{port}"
             with open(log_path, "wb") as log:
+                env = dict(os.environ)
+                if os.environ.get("TSAN_PRELOAD"):
+                    env["LD_PRELOAD"] = os.environ["TSAN_PRELOAD"]
                 dash = subprocess.Popen(
                     [str(DASHBOARD), "-b", broker.bootstrap, "-t", topic,
                      "--listen", f"127.0.0.1:{port}", "--max-connections", "12"],
-                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    env=env)
             up = wait_until(lambda: get(url + "/healthz", timeout=5)[0] in (200, 503))
             check("dashboard serves under TSan", up, log_path.read_text(errors="replace")[-2000:])
             if not up:
