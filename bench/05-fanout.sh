@@ -11,6 +11,10 @@
 # Each phase has its own topic, file and dashboard. Target: B's ingest rate
 # within 10 % of A's.
 #
+# BENCH_PERF=1 also samples the whole machine with perf for BENCH_PERF_SECONDS
+# (8) of phase B's ingest and writes where the CPU went (by command, and the
+# dashboard's top symbols) to bench/results/fanout-perf-<run>.txt.
+#
 #   BENCH_FANOUT_ROWS=1000000 BENCH_VIEWERS=1000 bench/05-fanout.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init fanout
@@ -63,6 +67,12 @@ ingest() {
     bench_spawn "producer-$phase" "$PRODUCER" -b "$BROKER" -t "$topic" -f "$LIVE_FILE" \
         --state-dir "$BENCH_WORK/state-$phase" --log-level warn ${BENCH_PRODUCER_ARGS:-}
     PROD_PID=$SPAWNED_PID
+    PERF_PID=""
+    if [[ "${BENCH_PERF:-0}" == 1 && "$phase" == b ]]; then
+        bench_spawn perf-fanout perf record -q -a -g -F 199 -e cpu-clock \
+            -o "$BENCH_WORK/fanout.perf" -- sleep "${BENCH_PERF_SECONDS:-8}"
+        PERF_PID=$SPAWNED_PID
+    fi
     out=$("$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count "$ROWS" --timeout 900 \
         --interval 0.02 --pid "$DASH_PID") || die "dashboard did not reach $ROWS rows"
     read -r t1 _ count _ <<<"$out"
@@ -98,6 +108,20 @@ result "fan-out: ingest rate with / without viewers" "$ratio" "x" ">= 0.90" "$(v
 result "fan-out: viewers during ingest" \
     "$connected of $VIEWERS stayed connected ($closed closed); updates per viewer min $upd_min mean $upd_mean; $bytes bytes per update"
 result "fan-out: update push delay during ingest (receipt - generated_ms)" "p50 $d50 ms, p99 $d99 ms, max $dmax ms"
+
+if [[ -n "$PERF_PID" ]]; then
+    wait "$PERF_PID" 2>/dev/null || true
+    pout=$BENCH_RESULTS/fanout-perf-$BENCH_RUN_ID.txt
+    {
+        echo "# whole machine, ${BENCH_PERF_SECONDS:-8} s of phase B ($VIEWERS viewers, ingest)"
+        perf report -i "$BENCH_WORK/fanout.perf" --stdio --no-children --sort comm -g none 2>/dev/null |
+            grep -v '^#' | grep -v '^$' | head -n 20 || true
+        echo "# consumer-dashboard threads by symbol"
+        perf report -i "$BENCH_WORK/fanout.perf" --stdio --no-children --comm consumer-dashbo,civetweb-worker,rdk:broker1 \
+            --sort comm,dso,sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 30 || true
+    } >"$pout"
+    log "fan-out profile: $pout"
+fi
 
 # C: append latency at every viewer, on B's dashboard (B's viewers closed).
 if ((LAT_SAMPLES > 0)); then

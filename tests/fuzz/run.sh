@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # run.sh: short libFuzzer runs of every target (FUZZ_SECONDS each, default
-# 20), each from its seed corpus in tests/fuzz/corpus/<target>. A crash, leak
+# 15), each from its seed corpus in tests/fuzz/corpus/<target>. A crash, leak
 # or sanitizer report fails the target and leaves the input in
 # build-fuzz/crashes/. Longer runs: FUZZ_SECONDS=3600 tests/fuzz/run.sh.
 set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BUILD="$ROOT/build-fuzz"
-SECONDS_EACH=${FUZZ_SECONDS:-20}
+SECONDS_EACH=${FUZZ_SECONDS:-15}
 
 if [[ ! -f "$BUILD/build.ninja" ]]; then
     CC=clang meson setup "$BUILD" "$ROOT" -Dfuzz=true \

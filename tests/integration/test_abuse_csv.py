@@ -20,6 +20,29 @@ def start(procs, broker, topic, csv_path, state_dir):
     return f"http://127.0.0.1:{port}"
 
 
+def dlq_count(tree):
+    """The dead-letter count wherever the snapshot nests it."""
+    if isinstance(tree, dict):
+        if "summary" in tree and isinstance(tree["summary"], dict) and "topic" in tree:
+            return tree["summary"].get("count")
+        for v in tree.values():
+            c = dlq_count(v)
+            if c is not None:
+                return c
+    return None
+
+
+def find_key(tree, key):
+    if isinstance(tree, dict):
+        if key in tree:
+            return tree[key]
+        for v in tree.values():
+            found = find_key(v, key)
+            if found is not None:
+                return found
+    return None
+
+
 def snap(url):
     return http_json(url + "/api/snapshot")
 
@@ -33,8 +56,12 @@ def test_wide_file_rows_all_reach_the_dashboard(broker, topic, procs, tmp_path):
     rows = [[r, f"{r}.50"] + [r * i for i in range(ncols - 2)] for r in range(1, 11)]
     write_rows(csv_path, header, rows)
     url = start(procs, broker, topic, csv_path, tmp_path / "state")
-    got = wait_until(lambda: (lambda s: s if s["count"] == 10 else None)(snap(url)),
-                     timeout=30, what="10 wide rows on the dashboard")
+    def shown_or_rejected():
+        s = snap(url)
+        errors = find_key(s, "decode_errors") or 0
+        return s if s["count"] == 10 or errors >= 10 else None
+    got = wait_until(shown_or_rejected, what="10 wide rows shown or rejected")
+    assert got["count"] == 10, f"rows not shown; ingest: {find_key(got, 'ingest')}"
     assert decimal.Decimal(str(got["columns"]["valor"]["sum"])) == decimal.Decimal("60.00")
 
 
@@ -43,13 +70,6 @@ def test_bad_records_are_counted_never_dropped(broker, topic, procs, tmp_path):
     write_rows(csv_path, ["id", "nome", "valor"], [[1, "a", "1.00"], [2, "b", "2.00"]])
     url = start(procs, broker, topic, csv_path, tmp_path / "state")
     wait_until(lambda: snap(url)["count"] == 2, what="two good rows")
-    bad = [
-        "3,too,many,fields\n",
-        "4\n",
-        "5,\xff\xfe bad utf-8,1\n".encode("latin-1").decode("latin-1"),
-        "6," + "x" * 5000 + ",1\n",             # over --max-record-bytes
-        "7,\"unterminated quote,1\n8,c,3.00\n",  # swallows the next line
-    ]
     with open(csv_path, "ab") as f:
         f.write(b"3,too,many,fields\n4\n5,\xff\xfe bad,1\n")
         f.write(b"6," + b"x" * 5000 + b",1\n")
@@ -58,8 +78,5 @@ def test_bad_records_are_counted_never_dropped(broker, topic, procs, tmp_path):
     s = wait_until(lambda: (lambda v: v if v["count"] == 4 else None)(snap(url)),
                    what="good rows after the bad ones")
     assert decimal.Decimal(str(s["columns"]["valor"]["sum"])) == decimal.Decimal("12.00")
-    dlq = wait_until(lambda: (lambda v: v if v["stream"]["dlq"]["summary"]["count"] == 4
-                              else None)(snap(url)),
-                     what="four dead-lettered records counted")
-    assert dlq["stream"]["dlq"]["summary"]["count"] == 4
-    assert len(bad) == 5
+    # 3 (too many fields), 4 (too few), 5 (invalid UTF-8), 6 (too long).
+    wait_until(lambda: dlq_count(snap(url)) == 4, what="four dead-lettered records counted")

@@ -129,9 +129,9 @@ def test_default_listen_address_is_loopback(procs, tmp_path):
     assert socks == [("tcp", "0100007F", 8080)], socks  # 127.0.0.1 only, no ::
 
 
-def test_listen_flag_is_what_opens_other_interfaces(procs, broker, topic):
-    """--listen 0.0.0.0:PORT is the explicit opt-in; default-like HOST:PORT
-    with 127.0.0.1 stays on loopback (checked in /proc, not by connecting)."""
+def test_listen_loopback_binds_loopback_only(procs, broker, topic):
+    """--listen 127.0.0.1:PORT binds exactly that (checked in /proc, not by
+    connecting): no extra wildcard or IPv6 listener."""
     p, port = start_dashboard(procs, broker, topic)
     mine = [s for s in listeners(p.p.pid) if s[2] == port]
     assert mine == [("tcp", "0100007F", port)]
