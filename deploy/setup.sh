@@ -15,7 +15,8 @@ PACKAGES=(gcc meson ninja-build pkg-config python3
           librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev
           libjs-chart.js openjdk-17-jre-headless maven)
 TEST_PACKAGES=(kcat clang clang-format chromium libclang-rt-14-dev curl
-               shellcheck python3-venv python3-pip)
+               shellcheck python3-venv python3-pip openssl util-linux
+               iproute2)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

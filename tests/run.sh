@@ -5,13 +5,14 @@
 #
 # Suites: format, unit (release build), unit-asan (ASan+UBSan build),
 # static (compose file and Dockerfiles), integration (real Kafka broker),
-# browser (real headless Chromium), fuzz (short libFuzzer runs).
+# browser (real headless Chromium), fuzz (short libFuzzer runs), tsan
+# (consumer-dashboard's threads under ThreadSanitizer).
 # Pick some with SUITES="unit integration" tests/run.sh.
 set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT" || exit 1
-SUITES=${SUITES:-format unit unit-asan static integration browser fuzz}
+SUITES=${SUITES:-format unit unit-asan static integration browser fuzz tsan}
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"' EXIT
 
@@ -102,6 +103,7 @@ for s in $SUITES; do
     integration) suite_pytest integration tests/integration ;;
     browser) suite_script browser tests/browser/run.sh ;;
     fuzz) suite_script fuzz tests/fuzz/run.sh ;;
+    tsan) suite_script tsan tests/tsan/run.sh ;;
     *) echo "unknown suite $s"; record "$s" 0 1 ;;
     esac
 done

@@ -96,7 +96,7 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c);
 
 /* ---- Decoding ---- */
 
-#define WIRE_MAX_FIELDS 256
+#define WIRE_MAX_FIELDS 1024
 
 struct wire_field {
         const char *name;   /* NUL-terminated, owned by the wire_object */
