@@ -10,12 +10,14 @@
 # and delivery settings in librdkafka itself.
 #
 #   BENCH_ROWS=1000000 BENCH_REPEAT=2 bench/01-producer-ingest.sh
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init producer-ingest
 need_binaries "$PRODUCER"
 
 N=${BENCH_ROWS:-1000000}
 REPEAT=${BENCH_REPEAT:-2}
+# shellcheck disable=SC2034 # read by result() in lib/common.sh
 BENCH_COMMAND="BENCH_ROWS=$N BENCH_REPEAT=$REPEAT bench/01-producer-ingest.sh"
 
 FILE=$(csv_rows "$N")

@@ -11,6 +11,7 @@
 #    untimed request that builds the sort index, reported as "first").
 #
 #   BENCH_REPLAY_ROWS="1000000 10000000" bench/02-dashboard-replay.sh
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init dashboard-replay
 need_binaries "$PRODUCER" "$DASHBOARD"
@@ -18,6 +19,7 @@ need_binaries "$PRODUCER" "$DASHBOARD"
 SIZES=${BENCH_REPLAY_ROWS:-1000000}
 REPEAT=${BENCH_REPEAT:-2}
 PAGE_REQUESTS=${BENCH_PAGE_REQUESTS:-300}
+# shellcheck disable=SC2034 # read by result() in lib/common.sh
 BENCH_COMMAND="BENCH_REPLAY_ROWS=\"$SIZES\" BENCH_REPEAT=$REPEAT BENCH_PAGE_REQUESTS=$PAGE_REQUESTS bench/02-dashboard-replay.sh"
 
 broker_start

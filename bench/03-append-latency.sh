@@ -10,6 +10,7 @@
 # topic alongside, to split the latency into its stages (see ws-latency.js).
 #
 #   BENCH_LAT_RATE=200 BENCH_LAT_SAMPLES=1000 bench/03-append-latency.sh
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init append-latency
 need_binaries "$PRODUCER" "$DASHBOARD"
@@ -21,6 +22,7 @@ SAMPLES=${BENCH_LAT_SAMPLES:-1000}
 # A second, sparse phase (rows further apart than the ~100 ms push period).
 SPARSE_RATE=${BENCH_LAT_SPARSE_RATE:-5}
 SPARSE_SAMPLES=${BENCH_LAT_SPARSE_SAMPLES:-100}
+# shellcheck disable=SC2034 # read by result() in lib/common.sh
 BENCH_COMMAND="BENCH_LAT_RATE=$RATE BENCH_LAT_SAMPLES=$SAMPLES BENCH_LAT_SPARSE_RATE=$SPARSE_RATE BENCH_LAT_SPARSE_SAMPLES=$SPARSE_SAMPLES bench/03-append-latency.sh"
 
 broker_start

@@ -8,11 +8,13 @@
 # The files are generated once into BENCH_CACHE and reused.
 #
 #   BENCH_PRODUCER_MB="100 1024" bench/04-producer-memory.sh
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init producer-memory
 need_binaries "$PRODUCER"
 
 SIZES=${BENCH_PRODUCER_MB:-100 1024}
+# shellcheck disable=SC2034 # read by result() in lib/common.sh
 BENCH_COMMAND="BENCH_PRODUCER_MB=\"$SIZES\" bench/04-producer-memory.sh"
 
 # Files first, so that generating them is not mixed with the broker's work.

@@ -16,6 +16,7 @@
 # dashboard's top symbols) to bench/results/fanout-perf-<run>.txt.
 #
 #   BENCH_FANOUT_ROWS=1000000 BENCH_VIEWERS=1000 bench/05-fanout.sh
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init fanout
 need_binaries "$PRODUCER" "$DASHBOARD"
@@ -26,6 +27,7 @@ N=${BENCH_FANOUT_ROWS:-1000000}
 VIEWERS=${BENCH_VIEWERS:-1000}
 RATE=${BENCH_LAT_RATE:-200}
 LAT_SAMPLES=${BENCH_FANOUT_LAT_SAMPLES:-1000}
+# shellcheck disable=SC2034 # read by result() in lib/common.sh
 BENCH_COMMAND="BENCH_FANOUT_ROWS=$N BENCH_VIEWERS=$VIEWERS BENCH_LAT_RATE=$RATE BENCH_FANOUT_LAT_SAMPLES=$LAT_SAMPLES bench/05-fanout.sh"
 # Room for the viewers, the latency client and HTTP polling.
 MAXCONN=$((VIEWERS + 100))

@@ -11,6 +11,7 @@
 # in bench/results/profile-<what>-<time>.txt (perf.data in the scratch dir
 # with BENCH_KEEP_WORK=1).
 #   BENCH_ROWS=1000000 bench/profile.sh producer
+# shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 WHAT=${1:?usage: profile.sh producer|dashboard}
 bench_init "profile-$WHAT"

@@ -33,6 +33,7 @@ java_v=$(java -version 2>&1 | head -n 1 | sed 's/"//g')
 
 {
     printf '\n### Run %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    # shellcheck disable=SC2016 # the backquotes are markdown
     printf -- '- Command: `%s`%s\n' "$COMMAND" "${TOTAL:+ (took ${TOTAL} s)}"
     printf -- '- Machine: %s cores (%s), %s memory, %s\n' "$(nproc)" "$cpu" "$mem" "$(uname -sr)"
     printf -- '- Versions: librdkafka %s, kcat %s, Apache Kafka %s (%s), %s, %s; build %s; commit %s%s\n' \

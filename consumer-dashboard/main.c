@@ -25,6 +25,7 @@
  *     never slows ingestion.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +36,13 @@
 #include "common/settings.h"
 #include "kafka_source.h"
 #include "snapshot_hub.h"
+#include "tls_support.h"
 #include "web_server.h"
 
 #define ERRSTR_LEN            512
 #define EXIT_USAGE            2
 #define MAX_CONNECTIONS_LIMIT 20000
+#define MMAP_THRESHOLD_BYTES  (128 * 1024)
 
 static const struct settings_option options[] = {
     {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
@@ -167,7 +170,18 @@ int main(int argc, char **argv)
                              &max_conn, errstr, sizeof(errstr))) {
                 goto usage_error;
         }
+        /* Never start an HTTPS server that civetweb would crash in (F1). */
+        if (opt(s, "tls-cert") && tls_support_check(errstr, sizeof(errstr))) {
+                goto usage_error;
+        }
         snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);
+
+        /* Allocations from 128 KB up get their own mappings, which free()
+         * gives back to the system at once. glibc would otherwise raise this
+         * threshold after the first large free (up to 32 MB), and a large
+         * WebSocket frame that civetweb buffered and dropped would stay in
+         * the resident size of a worker's heap (F2). */
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 
         /* Signals go to sigwait() below, never to a worker thread. */
         sigset_t sigs;

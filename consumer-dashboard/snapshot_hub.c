@@ -8,6 +8,7 @@
 struct hub_viewer {
         void *conn;
         uint64_t sent_seq;
+        bool is_ready; /* handshake done: pushers may write to it */
         bool busy;
         bool dead;
         struct hub_viewer *prev, *next;
@@ -208,6 +209,17 @@ struct hub_viewer *snapshot_hub_viewer_add(struct snapshot_hub *h, void *conn,
         return v;
 }
 
+void snapshot_hub_viewer_ready(struct snapshot_hub *h, struct hub_viewer *v)
+{
+        if (!v) {
+                return;
+        }
+        pthread_mutex_lock(&h->lock);
+        v->is_ready = true;
+        pthread_cond_broadcast(&h->cond);
+        pthread_mutex_unlock(&h->lock);
+}
+
 void snapshot_hub_viewer_remove(struct snapshot_hub *h, struct hub_viewer *v)
 {
         if (!v) {
@@ -242,7 +254,8 @@ struct hub_viewer *snapshot_hub_push_next(struct snapshot_hub *h, void **conn,
                 }
                 struct hub_viewer *v = h->viewers;
                 uint64_t seq         = h->latest ? h->latest->seq : 0;
-                while (v && (v->busy || v->dead || v->sent_seq >= seq)) {
+                while (v && (!v->is_ready || v->busy || v->dead ||
+                             v->sent_seq >= seq)) {
                         v = v->next;
                 }
                 if (v) {

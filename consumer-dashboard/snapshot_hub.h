@@ -108,13 +108,25 @@ void snapshot_hub_close(struct snapshot_hub *h);
 struct hub_viewer;
 
 /**
- * @brief Registers a viewer (conn is opaque to the hub).
+ * @brief Registers a viewer (conn is opaque to the hub). It holds one of
+ *        max_viewers places from now on, but gets no pushes until
+ *        snapshot_hub_viewer_ready(): call this before the WebSocket
+ *        handshake, so that viewers over the limit are refused before they
+ *        are upgraded.
  * @returns the viewer, or NULL when max viewers are registered already.
+ * @locality web threads.
  */
 struct hub_viewer *snapshot_hub_viewer_add(struct snapshot_hub *h, void *conn,
                                            size_t max_viewers);
 
-/** @brief Unregisters a viewer, waiting until no pusher writes to it. */
+/** @brief The handshake is done: pushers may write to the viewer now. */
+void snapshot_hub_viewer_ready(struct snapshot_hub *h, struct hub_viewer *v);
+
+/**
+ * @brief Unregisters a viewer, waiting until no pusher writes to it (so do
+ *        not call it while holding the connection's lock, unless the viewer
+ *        never became ready). NULL is a no-op.
+ */
 void snapshot_hub_viewer_remove(struct snapshot_hub *h, struct hub_viewer *v);
 
 /**

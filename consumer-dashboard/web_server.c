@@ -18,6 +18,7 @@
 #define WS_MESSAGE_MAX       4096 /* bytes a viewer may send us */
 #define WORKER_THREADS_EXTRA 16   /* above max connections, for API calls */
 #define CSV_CHUNK_ROWS       10000
+#define WS_RETRY_S           "5" /* Retry-After for a refused viewer */
 #define TIMEOUT_MS           "10000"
 #define WS_PING_MS           "20000"
 #define MAX_REQUEST_SIZE     "16384"
@@ -374,6 +375,14 @@ static bool origin_ok(const struct web_server *ws, struct mg_connection *c)
                strcasecmp(origin + sl, host) == 0;
 }
 
+/*
+ * Viewer lifecycle. A viewer takes its place in the hub here, before the
+ * upgrade, so that one over --max-connections is answered 503 and its
+ * connection closed at once: a refused viewer never holds a worker thread
+ * (F3). The place is given back in ws_close, or, when the handshake failed
+ * after this (civetweb then calls neither ws_ready nor ws_close), in
+ * connection_closed.
+ */
 static int ws_connect(const struct mg_connection *cc, void *cbdata)
 {
         struct web_server *ws   = cbdata;
@@ -386,38 +395,65 @@ static int ws_connect(const struct mg_connection *cc, void *cbdata)
                          mg_get_header(c, "Origin"));
                 return 1;
         }
+        struct hub_viewer *v =
+            snapshot_hub_viewer_add(ws->hub, c, ws->cfg.max_connections);
+        if (!v) {
+                respond_error(c, 503, "too many viewers",
+                              "Connection: close\r\nRetry-After: " WS_RETRY_S
+                              "\r\n");
+                return 1;
+        }
+        mg_set_user_connection_data(c, v);
         return 0;
 }
 
 static void ws_ready(struct mg_connection *c, void *cbdata)
 {
         struct web_server *ws = cbdata;
-        struct hub_viewer *v =
-            snapshot_hub_viewer_add(ws->hub, c, ws->cfg.max_connections);
-        if (!v) {
-                mg_websocket_write(c, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "",
-                                   0);
-                return;
-        }
-        mg_set_user_connection_data(c, v);
+        snapshot_hub_viewer_ready(ws->hub, mg_get_user_connection_data(c));
 }
 
+/* Viewers send nothing but pongs and a close. civetweb 1.15 has read the
+ * whole frame into memory before this is called, so the 4 KB limit cannot
+ * bound memory (F2, see docs/reliability.md); closing on the first data
+ * frame at least frees it at once and ends the connection. */
 static int ws_data(struct mg_connection *c, int bits, char *data, size_t len,
                    void *cbdata)
 {
+        (void)c;
+        (void)data;
+        (void)cbdata;
         int opcode = bits & 0xF;
-        if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE ||
-            len > WS_MESSAGE_MAX) {
+        if (len > WS_MESSAGE_MAX) {
+                log_warn("event=ws_frame_too_large bytes=%zu", len);
                 return 0; /* close */
         }
-        return 1; /* viewers have nothing to tell us; ignore */
+        return opcode == MG_WEBSOCKET_OPCODE_PING ||
+               opcode == MG_WEBSOCKET_OPCODE_PONG; /* 0 closes */
 }
 
-static void ws_close(const struct mg_connection *c, void *cbdata)
+static void ws_close(const struct mg_connection *cc, void *cbdata)
 {
-        struct web_server *ws = cbdata;
-        struct hub_viewer *v  = mg_get_user_connection_data(c);
+        struct web_server *ws   = cbdata;
+        struct mg_connection *c = (struct mg_connection *)cc;
+        struct hub_viewer *v    = mg_get_user_connection_data(c);
+        mg_set_user_connection_data(c, NULL);
         snapshot_hub_viewer_remove(ws->hub, v);
+}
+
+/* Every connection's end, with civetweb's connection lock held. A viewer
+ * still set here passed ws_connect but its handshake failed: it never
+ * became ready, so no pusher can be writing to it and removing it does not
+ * wait. */
+static void connection_closed(const struct mg_connection *cc)
+{
+        struct mg_connection *c = (struct mg_connection *)cc;
+        struct hub_viewer *v    = mg_get_user_connection_data(c);
+        if (v) {
+                struct web_server *ws = mg_get_user_data(mg_get_context(c));
+                mg_set_user_connection_data(c, NULL);
+                snapshot_hub_viewer_remove(ws->hub, v);
+        }
 }
 
 static void *pusher(void *arg)
@@ -495,7 +531,8 @@ struct web_server *web_server_start(const struct web_server_config *cfg,
                 options[n++] = cfg->tls_cert;
         }
         options[n]             = NULL;
-        struct mg_callbacks cb = {.log_message = log_message};
+        struct mg_callbacks cb = {.log_message      = log_message,
+                                  .connection_close = connection_closed};
         mg_init_library(cfg->tls_cert ? MG_FEATURES_TLS : 0);
         ws->ctx = mg_start(&cb, ws, options);
         if (!ws->ctx) {

@@ -200,6 +200,7 @@ data_rows() {
 
 # dashboard_start TOPIC [extra args]: starts the dashboard on a free port;
 # sets DASH_PID and DASH_URL.
+# shellcheck disable=SC2034 # DASH_PID and DASH_URL are for the callers
 dashboard_start() {
     local topic=$1 port
     shift
@@ -219,6 +220,7 @@ producer_load() {
     state=$BENCH_WORK/state-$topic
     rm -rf -- "$state"
     local tf=$BENCH_WORK/time-$topic
+    # shellcheck disable=SC2086 # BENCH_PRODUCER_ARGS is a list of words
     /usr/bin/time -o "$tf" -f '%e %M %U %S' "$PRODUCER" -b "$BROKER" -t "$topic" -f "$file" \
         --state-dir "$state" --exit-at-eof --log-level warn "$@" ${BENCH_PRODUCER_ARGS:-} \
         >>"$BENCH_WORK/producer-$topic.log" 2>&1 ||
@@ -237,7 +239,11 @@ result() {
 # bench_finish: a lone script appends its own table to docs/benchmarks.md.
 bench_finish() {
     if [[ "$BENCH_STANDALONE" == 1 && "${BENCH_NO_DOC:-0}" != 1 ]]; then
-        "$BENCH_DIR/report.sh" "$BENCH_RESULT_FILE" "${BENCH_COMMAND:-bench/$(basename -- "$0")}"
+        local cmd=${BENCH_COMMAND:-bench/$(basename -- "$0")} v
+        for v in BENCH_DASHBOARD_ARGS BENCH_PRODUCER_ARGS BENCH_PARTITIONS; do
+            [[ -n "${!v:-}" ]] && cmd="$v=\"${!v}\" $cmd"
+        done
+        "$BENCH_DIR/report.sh" "$BENCH_RESULT_FILE" "$cmd"
     fi
 }
 

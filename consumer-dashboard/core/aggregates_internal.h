@@ -41,6 +41,13 @@ struct view_column {
         struct column_stats stats; /* at `scale` */
         uint64_t distinct;         /* text: sum of distinct per generation */
         bool categorical;          /* text with category stats everywhere */
+        /* stats.sum overflowed 128 bits: the sum is unknown. */
+        bool is_sum_overflow;
+        /* stats.min/max hold at least one source's (has_minmax) but not
+         * every source's (is_minmax_partial: a source's min or max does not
+         * fit 64 bits at the merged scale). */
+        bool has_minmax;
+        bool is_minmax_partial;
 };
 
 struct aggregates {

@@ -304,10 +304,25 @@ static int render_histogram(struct aggregates *a,
                         exact = false;
                 }
         }
+        /* The range from every source's own min and max: the merged ones
+         * may be partial (a source's did not fit 64 bits at the merged
+         * scale). */
+        double lo = 0, hi = 0;
+        bool any  = false;
+        for (size_t s = 0; s < a->nslots; s++) {
+                const struct column *c =
+                    generation_column(a->slots[s], vc->name);
+                if (!c || !column_is_numeric(c) || c->stats.n == 0) {
+                        continue;
+                }
+                double cmin = column_to_double(c->stats.min, c->scale);
+                double cmax = column_to_double(c->stats.max, c->scale);
+                lo          = !any || cmin < lo ? cmin : lo;
+                hi          = !any || cmax > hi ? cmax : hi;
+                any         = true;
+        }
         struct hist_bins h;
-        hist_setup(&h, column_to_double(vc->stats.min, vc->scale),
-                   column_to_double(vc->stats.max, vc->scale),
-                   vc->kind == COLUMN_INT);
+        hist_setup(&h, lo, hi, vc->kind == COLUMN_INT);
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
                 const struct column *c     = generation_column(g, vc->name);
@@ -420,6 +435,32 @@ static int render_sample(struct aggregates *a, const struct view_column *cols,
 
 /* ---- Snapshot ---- */
 
+/* A merged column's sum, or null when it overflowed 128 bits. */
+static int put_sum(struct wire_buf *b, const struct view_column *c)
+{
+        return c->is_sum_overflow ? put(b, "null")
+                                  : put_dec(b, c->stats.sum, c->scale);
+}
+
+static int put_mean(struct wire_buf *b, const struct view_column *c)
+{
+        if (!c->stats.n || c->is_sum_overflow) {
+                return put(b, "null");
+        }
+        return put_double(b, column_to_double(c->stats.sum, c->scale) /
+                                 (double)c->stats.n);
+}
+
+/* A min or max, or null when it does not cover every value. */
+static int put_minmax(struct wire_buf *b, const struct view_column *c,
+                      int64_t v)
+{
+        if (!c->has_minmax || c->is_minmax_partial) {
+                return put(b, "null");
+        }
+        return put_dec(b, v, c->scale);
+}
+
 static int render_columns(struct wire_buf *b, const struct view_column *cols,
                           size_t n)
 {
@@ -434,20 +475,13 @@ static int render_columns(struct wire_buf *b, const struct view_column *cols,
                 if (c->kind == COLUMN_INT || c->kind == COLUMN_DECIMAL) {
                         rc |= wire_buf_printf(b, ",\"count\":%llu,\"sum\":",
                                               (unsigned long long)c->stats.n);
-                        rc |= put_dec(b, c->stats.sum, c->scale);
+                        rc |= put_sum(b, c);
                         rc |= put(b, ",\"mean\":");
-                        if (c->stats.n) {
-                                rc |=
-                                    put_double(b, column_to_double(c->stats.sum,
-                                                                   c->scale) /
-                                                      (double)c->stats.n);
-                                rc |= put(b, ",\"min\":");
-                                rc |= put_dec(b, c->stats.min, c->scale);
-                                rc |= put(b, ",\"max\":");
-                                rc |= put_dec(b, c->stats.max, c->scale);
-                        } else {
-                                rc |= put(b, "null,\"min\":null,\"max\":null");
-                        }
+                        rc |= put_mean(b, c);
+                        rc |= put(b, ",\"min\":");
+                        rc |= put_minmax(b, c, c->stats.min);
+                        rc |= put(b, ",\"max\":");
+                        rc |= put_minmax(b, c, c->stats.max);
                 } else if (c->kind == COLUMN_TEXT) {
                         rc |= wire_buf_printf(b, ",\"distinct\":%llu",
                                               (unsigned long long)c->distinct);
@@ -477,21 +511,15 @@ static int render_cards(struct wire_buf *b, const struct view_column *cols,
         const struct view_column *g =
             roles[AGG_ROLE_AGE] >= 0 ? &cols[roles[AGG_ROLE_AGE]] : NULL;
         if (v) {
-                rc |= put_dec(b, v->stats.sum, v->scale);
+                rc |= put_sum(b, v);
                 rc |= put(b, ",\"mean_value\":");
-                rc |= v->stats.n ? put_double(b, column_to_double(v->stats.sum,
-                                                                  v->scale) /
-                                                     (double)v->stats.n)
-                                 : put(b, "null");
+                rc |= put_mean(b, v);
         } else {
                 rc |= put(b, "null,\"mean_value\":null");
         }
         rc |= wire_buf_printf(
             b, ",\"records\":%llu,\"mean_age\":", (unsigned long long)count);
-        rc |= g && g->stats.n
-                  ? put_double(b, column_to_double(g->stats.sum, g->scale) /
-                                      (double)g->stats.n)
-                  : put(b, "null");
+        rc |= g ? put_mean(b, g) : put(b, "null");
         return rc | put(b, "}");
 }
 
@@ -851,17 +879,28 @@ int snapshot_render_categories(struct aggregates *a, struct wire_buf *out)
         return rc ? -1 : 0;
 }
 
+/* Spreadsheets evaluate a cell that starts with one of these as a formula
+ * (CSV injection). Text cells that do are written with a leading single
+ * quote, which spreadsheets show as text; numbers are never touched. */
+static bool csv_is_formula(const char *s, size_t len)
+{
+        return len > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+                           s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+}
+
 static int put_csv_text(struct wire_buf *b, const char *s, size_t len)
 {
-        bool quote = false;
+        bool quote   = false;
+        bool formula = csv_is_formula(s, len);
         for (size_t i = 0; i < len && !quote; i++) {
                 quote =
                     s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
         }
         if (!quote) {
-                return wire_buf_append(b, s, len);
+                return (formula ? put(b, "'") : 0) |
+                       wire_buf_append(b, s, len);
         }
-        int rc = put(b, "\"");
+        int rc = put(b, formula ? "\"'" : "\"");
         for (size_t i = 0; i < len; i++) {
                 rc |=
                     s[i] == '"' ? put(b, "\"\"") : wire_buf_append(b, &s[i], 1);

@@ -44,26 +44,38 @@ static enum column_kind merge_kind(enum column_kind x, enum column_kind y)
         return COLUMN_DECIMAL;
 }
 
+/* Adds one generation's column to the merged column, at the merged scale.
+ * The count and the sum always go in: the sum is 128-bit, and when even that
+ * overflows it is marked unknown rather than wrong. The min and max are
+ * 64-bit, so a value that cannot be rescaled to the merged scale leaves them
+ * marked partial instead of dropping the whole source (F4). */
 static void merge_stats(struct view_column *vc, const struct column *c)
 {
         if (!column_is_numeric(c) || c->stats.n == 0) {
                 return;
         }
-        unsigned d = vc->scale - c->scale;
+        unsigned d             = vc->scale - c->scale;
+        struct column_stats *s = &vc->stats;
+        dec128 scaled;
+        s->n += c->stats.n;
+        if (__builtin_mul_overflow(c->stats.sum, (dec128)column_pow10(d),
+                                   &scaled) ||
+            __builtin_add_overflow(s->sum, scaled, &s->sum)) {
+                vc->is_sum_overflow = true;
+        }
         int64_t mn, mx;
         if (column_scale_up(c->stats.min, d, &mn) != 0 ||
             column_scale_up(c->stats.max, d, &mx) != 0) {
+                vc->is_minmax_partial = true;
                 return;
         }
-        struct column_stats *s = &vc->stats;
-        if (s->n == 0 || mn < s->min) {
+        if (!vc->has_minmax || mn < s->min) {
                 s->min = mn;
         }
-        if (s->n == 0 || mx > s->max) {
+        if (!vc->has_minmax || mx > s->max) {
                 s->max = mx;
         }
-        s->n += c->stats.n;
-        s->sum += c->stats.sum * column_pow10(d);
+        vc->has_minmax = true;
 }
 
 size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the CSV export (snapshot_render_csv): quoting, and text
+ * cells that a spreadsheet would run as formulas. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregates_internal.h"
+#include "check.h"
+#include "common/wire.h"
+#include "snapshot_json.h"
+
+static struct wire_object obj;
+
+static void row(struct aggregates *a, uint64_t rec, const char *json)
+{
+        CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)), WIRE_OK);
+        struct aggregates_message m = {.kind       = WIRE_ROW,
+                                       .source     = "f.csv",
+                                       .generation = 1,
+                                       .record     = rec,
+                                       .row        = &obj};
+        CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+}
+
+static void test_formula_cells_are_quoted(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        row(a, 1, "{\"id\":1,\"nome\":\"=1+1\",\"valor\":-1.5}");
+        row(a, 2, "{\"id\":2,\"nome\":\"+SUM(A1)\",\"valor\":2}");
+        row(a, 3, "{\"id\":3,\"nome\":\"-2\",\"valor\":3}");
+        row(a, 4, "{\"id\":4,\"nome\":\"@cmd\",\"valor\":4}");
+        row(a, 5, "{\"id\":5,\"nome\":\"\\t=x\",\"valor\":5}");
+        row(a, 6, "{\"id\":6,\"nome\":\"\\r=x\",\"valor\":6}");
+        row(a, 7, "{\"id\":7,\"nome\":\"=A1,\\\"B\\\"\",\"valor\":7}");
+        row(a, 8, "{\"id\":8,\"nome\":\"a=b-c\",\"valor\":8}");
+        row(a, 9, "{\"id\":9,\"nome\":\"\",\"valor\":9}");
+        struct rows_query q;
+        char err[128];
+        CHECK_EQ_INT(rows_query_parse("sort=id&order=asc", false, &q, err, sizeof(err)),
+                     0);
+        struct wire_buf b = {0};
+        bool more         = true;
+        CHECK_EQ_INT(snapshot_render_csv(a, &q, 0, 100, &more, &b), 0);
+        CHECK(!more);
+        wire_buf_append(&b, "", 1);
+        CHECK_EQ_STR(b.data, "id,nome,valor\r\n"
+                             "1,'=1+1,-1.5\r\n"
+                             "2,'+SUM(A1),2.0\r\n"
+                             "3,'-2,3.0\r\n"
+                             "4,'@cmd,4.0\r\n"
+                             "5,'\t=x,5.0\r\n"
+                             "6,\"'\r=x\",6.0\r\n"
+                             "7,\"'=A1,\"\"B\"\"\",7.0\r\n"
+                             "8,a=b-c,8.0\r\n"
+                             "9,,9.0\r\n");
+        wire_buf_finish(&b);
+        aggregates_destroy(a);
+}
+
+int main(void)
+{
+        test_formula_cells_are_quoted();
+        wire_object_finish(&obj);
+        return check_exit();
+}
