@@ -171,7 +171,7 @@ int main(int argc, char **argv)
                 goto usage_error;
         }
         /* Never start an HTTPS server that civetweb would crash in (F1). */
-        if (opt(s, "tls-cert") && tls_support_check(errstr, sizeof(errstr))) {
+        if (opt(s, "tls-cert") && tls_support_prepare(errstr, sizeof(errstr))) {
                 goto usage_error;
         }
         snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);

@@ -2,7 +2,13 @@
 #include "tls_support.h"
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TLS_COMPAT_LIB "libdashboard-ssl-compat.so"
 
 /* The names civetweb 1.15 (built for the OpenSSL 1.1 API) looks up; the
  * library names are the ones it passes to dlopen(). */
@@ -53,12 +59,23 @@ static const char *const ssl_functions[] = {
 };
 
 static const char *const crypto_functions[] = {
-    "ERR_get_error",        "ERR_error_string",      "CONF_modules_unload",
-    "X509_free",            "X509_get_subject_name", "X509_get_issuer_name",
-    "X509_NAME_oneline",    "X509_get_serialNumber", "EVP_get_digestbyname",
-    "EVP_Digest",           "i2d_X509",              "BN_bn2hex",
-    "ASN1_INTEGER_to_BN",   "BN_free",               "CRYPTO_free",
-    "ERR_clear_error",      NULL,
+    "ERR_get_error",
+    "ERR_error_string",
+    "CONF_modules_unload",
+    "X509_free",
+    "X509_get_subject_name",
+    "X509_get_issuer_name",
+    "X509_NAME_oneline",
+    "X509_get_serialNumber",
+    "EVP_get_digestbyname",
+    "EVP_Digest",
+    "i2d_X509",
+    "BN_bn2hex",
+    "ASN1_INTEGER_to_BN",
+    "BN_free",
+    "CRYPTO_free",
+    "ERR_clear_error",
+    NULL,
 };
 
 static const char alternative[] =
@@ -93,8 +110,31 @@ static int check_library(const char *name, const char *const *functions,
         return rc;
 }
 
-int tls_support_check(char *errstr, size_t errstr_size)
+/* Loads the compatibility library from dir; true when it is loaded. */
+static bool load_compat(const char *dir, size_t dir_len)
 {
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof(path), "%.*s/%s", (int)dir_len, dir,
+                         TLS_COMPAT_LIB);
+        return n > 0 && (size_t)n < sizeof(path) &&
+               dlopen(path, RTLD_NOW | RTLD_LOCAL) != NULL;
+}
+
+int tls_support_prepare(char *errstr, size_t errstr_size)
+{
+        /* Next to the executable (the build tree), else where Meson
+         * installs it. Failing both is fine when libssl.so itself is
+         * complete; the checks below decide. */
+        char exe[PATH_MAX];
+        ssize_t len    = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        const char *sl = NULL;
+        if (len > 0) {
+                exe[len] = '\0';
+                sl       = strrchr(exe, '/');
+        }
+        if (!(sl && load_compat(exe, (size_t)(sl - exe)))) {
+                (void)load_compat(DASHBOARD_LIBDIR, strlen(DASHBOARD_LIBDIR));
+        }
         if (check_library("libssl.so", ssl_functions, errstr, errstr_size) !=
             0) {
                 return -1;

@@ -308,7 +308,7 @@ static int render_histogram(struct aggregates *a,
          * may be partial (a source's did not fit 64 bits at the merged
          * scale). */
         double lo = 0, hi = 0;
-        bool any  = false;
+        bool any = false;
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct column *c =
                     generation_column(a->slots[s], vc->name);
@@ -897,8 +897,7 @@ static int put_csv_text(struct wire_buf *b, const char *s, size_t len)
                     s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
         }
         if (!quote) {
-                return (formula ? put(b, "'") : 0) |
-                       wire_buf_append(b, s, len);
+                return (formula ? put(b, "'") : 0) | wire_buf_append(b, s, len);
         }
         int rc = put(b, formula ? "\"'" : "\"");
         for (size_t i = 0; i < len; i++) {

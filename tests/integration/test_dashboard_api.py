@@ -147,3 +147,28 @@ def test_live_append_and_dead_letters(broker, topic, procs):
     s = snapshot_when(url, lambda s: s["dlq"]["summary"]["count"] == 1, "dead letter")
     assert s["dlq"]["summary"]["last"][0]["reason"] == "field count 4, header has 5"
     assert s["dlq"]["summary"]["last"][0]["line"] == 5
+
+
+def test_export_csv_neutralizes_spreadsheet_formulas(broker, topic, procs):
+    """/api/export.csv: a text cell that a spreadsheet would run as a formula
+    (it starts with = + - @, a tab or a CR) is written with a leading single
+    quote; numbers, negative ones included, are written as they are."""
+    rows = [
+        {"id": 1, "nome": "=HYPERLINK(\"http://x\",\"y\")", "idade": 30,
+         "cidade": "+55 81", "valor": "-12.50"},
+        {"id": 2, "nome": "@SUM(A1:A9)", "idade": 31, "cidade": "-Natal",
+         "valor": "3.00"},
+        {"id": 3, "nome": "\tTab", "idade": 32, "cidade": "\r=1+1", "valor": "4.00"},
+        {"id": 4, "nome": "Ana=Bia", "idade": 33, "cidade": "Recife", "valor": "5.00"},
+    ]
+    produce_generation(broker.bootstrap, topic, 1, rows, 1)
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    snapshot_when(url, lambda s: s["count"] == 4, "4 rows")
+    status, body = get(url + "/api/export.csv?sort=id&order=asc")
+    assert status == 200
+    lines = body.decode().split("\r\n")
+    assert lines[0] == "id,nome,idade,cidade,valor"
+    assert lines[1] == "1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",30,'+55 81,-12.50"
+    assert lines[2] == "2,'@SUM(A1:A9),31,'-Natal,3.00"
+    assert lines[3] == "3,'\tTab,32,\"'\r=1+1\",4.00"
+    assert lines[4] == "4,Ana=Bia,33,Recife,5.00"

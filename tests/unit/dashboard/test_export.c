@@ -36,8 +36,9 @@ static void test_formula_cells_are_quoted(void)
         row(a, 9, "{\"id\":9,\"nome\":\"\",\"valor\":9}");
         struct rows_query q;
         char err[128];
-        CHECK_EQ_INT(rows_query_parse("sort=id&order=asc", false, &q, err, sizeof(err)),
-                     0);
+        CHECK_EQ_INT(
+            rows_query_parse("sort=id&order=asc", false, &q, err, sizeof(err)),
+            0);
         struct wire_buf b = {0};
         bool more         = true;
         CHECK_EQ_INT(snapshot_render_csv(a, &q, 0, 100, &more, &b), 0);

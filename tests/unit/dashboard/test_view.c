@@ -93,8 +93,7 @@ static void test_minmax_overflow_keeps_count_and_sum(void)
                 struct view_column vc = view_col(a, "valor");
                 CHECK_EQ_INT(vc.stats.n, 2);
                 CHECK_EQ_INT(vc.scale, 6);
-                CHECK(vc.stats.sum ==
-                      (dec128)100000000000000000 * 1000000 + 1);
+                CHECK(vc.stats.sum == (dec128)100000000000000000 * 1000000 + 1);
                 CHECK(!vc.is_sum_overflow);
                 CHECK(vc.is_minmax_partial);
                 char *s = snapshot(a);
