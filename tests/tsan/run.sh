@@ -12,7 +12,7 @@ set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BUILD=${TSAN_BUILD_DIR:-$ROOT/build-tsan}
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$ROOT/tests/tsan/suppressions.txt ${TSAN_OPTIONS:-}"
 
 fail_setup() {
     echo "$1"
