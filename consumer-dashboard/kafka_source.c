@@ -110,6 +110,9 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
             {"enable.partition.eof", "false"},
             {"allow.auto.create.topics", "false"},
             {"fetch.wait.max.ms", "10"},
+            /* Replay: keep librdkafka's fetcher far ahead of us so the
+             * Kafka thread never waits for the next batch. */
+            {"queued.min.messages", "1000000"},
         };
         for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
                 if (kafka_conf_set(conf, props[i][0], props[i][1], errstr,

@@ -20,8 +20,10 @@
 
 /* Text columns with more distinct values than this are not categories. */
 #define GENERATION_CATEGORY_MAX 1000
-/* Rows kept in the uniform sample (the scatter chart). */
-#define GENERATION_SAMPLE_MAX 1000
+/* Rows kept in the uniform sample (the scatter chart). Every live update
+ * carries it, so it sets most of an update's size: 500 points are ~22 KB,
+ * enough for a readable scatter and cheap to push to 1,000 viewers. */
+#define GENERATION_SAMPLE_MAX 500
 /* Highest record number accepted (the dedup bitmap is dense). */
 #define GENERATION_RECORD_MAX (UINT64_C(1) << 32)
 
