@@ -230,10 +230,20 @@ def main():
             for t in threads:
                 t.daemon = True
                 t.start()
-            stop.wait(SECONDS)
+            # Stop early if the dashboard dies (TSan halts it on a report):
+            # the clients would otherwise wait on a server that is gone.
+            deadline = time.monotonic() + SECONDS
+            while time.monotonic() < deadline and dash.poll() is None:
+                stop.wait(0.5)
             stop.set()
+            join_deadline = time.monotonic() + 180
             for t in threads:
-                t.join(timeout=180)
+                t.join(timeout=max(0.1, join_deadline - time.monotonic()))
+            if dash.poll() is not None:
+                check("dashboard alive during the load", False,
+                      f"exit status {dash.returncode}; log tail:\n" +
+                      log_path.read_text(errors="replace")[-3000:])
+                return
             print(f"     produced {rows.n} rows; {stats['requests']} HTTP requests; "
                   f"{stats['ws_opened']} viewers opened, {stats['ws_refused']} refused, "
                   f"{stats['ws_frames']} pushes read", flush=True)
