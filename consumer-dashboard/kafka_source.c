@@ -2,6 +2,7 @@
 #include "kafka_source.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -370,6 +371,10 @@ static void update_progress(struct kafka_source *ks, uint64_t *consumed,
         ks->lag = lag;
         if (done && !ks->caught_up && ks->metadata_ok) {
                 ks->caught_up = true;
+                /* The replay's fetch buffers are freed by now but stay in
+                 * malloc's arenas; hand them back so the resident size is
+                 * what the rows need. */
+                malloc_trim(0);
                 log_info("event=caught_up rows=%llu messages=%llu",
                          (unsigned long long)aggregates_count(ks->agg),
                          (unsigned long long)ks->messages);
