@@ -4,8 +4,8 @@
 
 /*
  * The layout of struct aggregates, shared by the files of core/ that read
- * it (aggregates.c, view.c, snapshot_json.c). Nothing outside core/
- * includes this header.
+ * it (aggregates.c, view.c and the snapshot_*.c renderers). Nothing outside
+ * core/ includes this header.
  */
 
 #include "aggregates.h"

@@ -5,7 +5,8 @@
 /*
  * Renders the aggregates as the API's JSON (docs/api.md): the snapshot, one
  * page of rows, the per-category table, and CSV export chunks. Sums, minima
- * and maxima are printed as exact decimal text; means as doubles.
+ * and maxima are printed as exact decimal text; means as doubles. The query
+ * of the rows and export endpoints is parsed by rows_query.h.
  *
  * Pure code: no I/O, no locks. Rendering may bring a sort index up to date,
  * so it needs the same (single) thread that applies messages.
@@ -18,6 +19,7 @@
 #include "common/wire.h"
 #include "dlq_stats.h"
 #include "latency.h"
+#include "rows_query.h"
 
 /* What the Kafka shell knows about the stream. */
 struct snapshot_stream {
@@ -37,27 +39,6 @@ struct snapshot_stream {
 /** @brief Appends the whole snapshot object to out. @returns 0 or -1. */
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
                     const struct snapshot_stream *st, struct wire_buf *out);
-
-/* A request for rows, parsed from a query string. */
-struct rows_query {
-        char sort[128]; /* "" = the value column */
-        bool desc;
-        bool order_given;
-        uint64_t page; /* 1-based */
-        uint64_t size;
-};
-
-#define ROWS_PAGE_SIZE_DEFAULT 50
-#define ROWS_PAGE_SIZE_MAX     1000
-
-/**
- * @brief Parses "page=2&size=50&sort=valor&order=desc" (URL-encoded; every
- *        key optional; unknown keys are errors). qs may be NULL.
- *        allow_paging false: only sort and order are accepted (export).
- * @returns 0, or -1 with errstr saying what is wrong.
- */
-int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
-                     char *errstr, size_t errstr_size);
 
 /**
  * @brief Appends one page as {"page":..,"rows":[[...]],...}.
