@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_PIPELINE_INTERNAL_H
+#define PRODUCER_PIPELINE_INTERNAL_H
+
+/*
+ * The layout of struct pipeline and the functions its files share
+ * (pipeline.c, pipeline_generation.c, pipeline_records.c, pipeline_dlq.c,
+ * pipeline_delivery.c). All of them run on the loop thread only. Nothing
+ * outside these files includes this header.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "ack_tracker.h"
+#include "checkpoint.h"
+#include "common/wire.h"
+#include "pipeline.h"
+#include "row_parser.h"
+
+#define PIPELINE_NUM_STR 24 /* "18446744073709551615" + NUL */
+
+struct pipeline {
+        uv_loop_t *loop;
+        struct pipeline_config cfg;
+        struct state_store *store;
+        struct producer_metrics *m;
+        pipeline_done_cb done;
+        void *done_ctx;
+
+        struct file_tail *tail;
+        struct kafka_sink *sink;
+        struct row_parser *parser;
+        struct typing *typing;
+        struct row_parser *pre_parser; /* type pre-pass over a first chunk */
+        struct typing *pre_typing;
+        struct value *pre_values;
+        size_t pre_values_cap;
+        const char *chunk; /* the chunk being parsed */
+        size_t chunk_len;
+        uint64_t chunk_offset;
+        struct ack_tracker *acks;
+        struct value *values;
+        size_t values_cap;
+        struct wire_buf buf;
+        struct wire_buf cols;
+        struct row_encoder *enc;
+        uint64_t typing_seen; /* typing_changes() when schema_hex was set */
+        int partitions;
+
+        uv_timer_t meta_timer;
+        uv_timer_t ckpt_timer;
+        uv_timer_t progress_timer;
+        uv_timer_t settle_timer;
+        bool timers_init;
+
+        /* The generation being read. */
+        bool gen_active;
+        uint64_t gen;
+        const char *gen_reason;
+        bool reset_sent;
+        bool snapshot_sent;
+        bool empty_settled; /* an empty file stayed empty for the settle time */
+        uint64_t row_count; /* good rows produced up to the parser */
+        int key_idx;
+        uint64_t header_len;
+        bool priming; /* re-parsing the header on resume: send nothing */
+        char schema_hex[17];
+        char gen_str[PIPELINE_NUM_STR];
+        char ts_str[PIPELINE_NUM_STR];
+
+        /* What Kafka has acknowledged (the state file's content). */
+        struct checkpoint ck;
+        bool ck_dirty;
+
+        bool rewind_pending;
+        uint64_t failed_since_rewind; /* failed deliveries, for the log */
+        bool bp_paused;
+        bool eof_seen;
+        bool stopping;
+        bool finished;
+        uint64_t progress_last;       /* records_read at the last tick */
+        uint64_t progress_last_acked; /* rows_acked at the last tick */
+        uint64_t progress_last_ms;    /* uv_now at the last tick */
+        uint64_t burst_ms;            /* uv_now when the line appeared */
+        uint64_t burst_records;       /* records_read then */
+        bool progress_shown;
+};
+
+/* ---- pipeline.c: lifecycle ---- */
+
+/** @brief Ends the pipeline once: stops its timers, ends the progress line
+ *         and calls done(status). Later calls do nothing. */
+void pipeline_finish(struct pipeline *p, int status);
+
+/* ---- pipeline_generation.c: generations ---- */
+
+/** @brief Sends a reset or snapshot-complete control message of the
+ *         current generation to every partition of the topic. */
+void pipeline_send_control(struct pipeline *p, enum wire_kind kind);
+
+/** @brief Reads the file again from its start within the current
+ *         generation: nothing sent yet, header unknown. */
+void pipeline_begin_reading_at_zero(struct pipeline *p);
+
+/** @brief Resumes from the state file or starts a generation, then starts
+ *         the file tail (once the topic's partition count is known). */
+void pipeline_begin(struct pipeline *p);
+
+/** @brief file_tail callbacks: the file changed (a new generation), the
+ *         file's end was reached (reset / snapshot-complete). */
+void pipeline_on_change(void *ctx, enum file_tail_change change);
+void pipeline_on_eof(void *ctx, uint64_t offset);
+
+/* ---- pipeline_records.c: records → messages ---- */
+
+/** @brief Fills the headers of a record's message (row or dead letter);
+ *         rec_str and off_str hold PIPELINE_NUM_STR bytes each and must
+ *         outlive h. */
+void pipeline_record_headers(struct pipeline *p, const struct row_record *rec,
+                             struct kafka_sink_headers *h, char *rec_str,
+                             char *off_str);
+
+/** @brief The position a record's message acknowledges: the end of the
+ *         record, with the current generation and row count. */
+struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
+                                    const struct row_record *rec);
+
+/** @brief Recomputes schema_hex from the typing's schema id. */
+void pipeline_update_schema_hex(struct pipeline *p);
+
+/** @brief row_parser callback of the real pass: the header, then each
+ *         record as a row or a dead letter. @returns 1 to stop the parser
+ *         (a rewind is pending), else 0. */
+int pipeline_on_record(const struct row_record *rec, void *ctx);
+
+/** @brief file_tail callback: parses a chunk of the file, pauses the tail
+ *         when too much is in flight (back-pressure). */
+void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
+                      uint64_t read_ts_ms);
+
+/* ---- pipeline_dlq.c: dead letters ---- */
+
+/** @brief Produces a rejected record to the dead-letter topic.
+ *  @returns 0, or -1 (a rewind is then scheduled). */
+int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
+                      const char *reason);
+
+/* ---- pipeline_delivery.c: delivery, checkpoints, rewinds ---- */
+
+/** @brief Copies the ack tracker's pending counts into the metrics. */
+void pipeline_update_pending(struct pipeline *p);
+
+/** @brief Schedules a rewind to the checkpoint (once nothing is in flight)
+ *         and pauses the tail. */
+void pipeline_want_rewind(struct pipeline *p, const char *why);
+
+/** @brief Tracks and produces one message. @returns 0, or -1 (a rewind is
+ *         then scheduled: nothing is skipped). */
+int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
+                     const char *key, size_t key_len, const char *payload,
+                     size_t len, const struct kafka_sink_headers *h,
+                     const struct ack_pos *pos);
+
+/** @brief With exit_at_eof, ends the pipeline once the whole file is
+ *         acknowledged. */
+void pipeline_maybe_finish_at_eof(struct pipeline *p);
+
+/** @brief kafka_sink callback: a delivery report. */
+void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error);
+
+/** @brief Hashes len bytes of the file at off; *ok is false when they
+ *         could not be read. */
+uint64_t pipeline_hash_range(struct pipeline *p, uint64_t off, uint64_t len,
+                             bool *ok);
+
+/** @brief Writes the acknowledged position (with the file's identity,
+ *         head and tail hashes and column types) to the state file. */
+void pipeline_save_checkpoint(struct pipeline *p);
+
+/** @brief ckpt_timer callback: saves the checkpoint if it changed. */
+void pipeline_on_ckpt_timer(uv_timer_t *h);
+
+#endif
