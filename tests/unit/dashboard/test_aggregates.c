@@ -9,6 +9,7 @@
 #include "check.h"
 #include "common/wire.h"
 #include "snapshot_json.h"
+#include "snapshot_check.h"
 
 static struct wire_object obj;
 
@@ -34,26 +35,6 @@ static void control(struct aggregates *a, enum wire_kind kind, const char *src,
                                        .row_count   = count};
         aggregates_apply(a, &m, 1000);
 }
-
-/* Renders the snapshot and returns it (caller frees). */
-static char *snapshot(struct aggregates *a)
-{
-        struct wire_buf b         = {0};
-        struct snapshot_stream st = {.topic = "t", .lag = -1};
-        CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
-        wire_buf_append(&b, "", 1);
-        return b.data;
-}
-
-static void check_contains(const char *hay, const char *needle, int line)
-{
-        if (!strstr(hay, needle)) {
-                fprintf(stderr, "line %d: snapshot lacks %s\n%s\n", line,
-                        needle, hay);
-                check_failures++;
-        }
-}
-#define CONTAINS(h, n) check_contains((h), (n), __LINE__)
 
 static void test_exact_sums(void)
 {

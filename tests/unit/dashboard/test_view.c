@@ -10,6 +10,7 @@
 #include "check.h"
 #include "common/wire.h"
 #include "snapshot_json.h"
+#include "snapshot_check.h"
 
 static struct wire_object obj;
 
@@ -24,25 +25,6 @@ static void row(struct aggregates *a, const char *src, uint64_t rec,
                                        .row        = &obj};
         CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
 }
-
-static char *snapshot(struct aggregates *a)
-{
-        struct wire_buf b         = {0};
-        struct snapshot_stream st = {.topic = "t", .lag = -1};
-        CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
-        wire_buf_append(&b, "", 1);
-        return b.data;
-}
-
-static void check_contains(const char *hay, const char *needle, int line)
-{
-        if (!strstr(hay, needle)) {
-                fprintf(stderr, "line %d: snapshot lacks %s\n%s\n", line,
-                        needle, hay);
-                check_failures++;
-        }
-}
-#define CONTAINS(h, n) check_contains((h), (n), __LINE__)
 
 /* The merged column named name, copied out (n == 0 when there is none). */
 static struct view_column view_col(struct aggregates *a, const char *name)
