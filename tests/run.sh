@@ -16,6 +16,12 @@ SUITES=${SUITES:-format unit unit-asan static integration browser fuzz tsan}
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"' EXIT
 
+# Every process this run starts inherits this marker, so the check for
+# leftovers at the end looks only at our own processes, never at a broker,
+# producer or dashboard the user runs beside the tests.
+CSVKD_TEST_RUN="run-$$-$(date +%s%N)"
+export CSVKD_TEST_RUN
+
 total_pass=0
 total_fail=0
 
@@ -108,7 +114,20 @@ for s in $SUITES; do
     esac
 done
 
-left=$(pgrep -af 'kafka\.Kafka|csv-producer|consumer-dashboard' | grep -v pgrep || true)
+# Processes that carry this run's marker and are still alive.
+leftovers() {
+    local d pid cmd
+    for d in /proc/[0-9]*; do
+        pid=${d#/proc/}
+        [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+        grep -qzx "CSVKD_TEST_RUN=$CSVKD_TEST_RUN" "$d/environ" 2>/dev/null ||
+            continue
+        cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
+        [[ $cmd =~ kafka|csv-producer|consumer-dashboard|dockerd|containerd|chrom|java ]] &&
+            printf '%s %s\n' "$pid" "${cmd:0:200}"
+    done
+}
+left=$(leftovers)
 if [[ -n "$left" ]]; then
     echo "processes left running by the tests:"
     echo "$left"
