@@ -2,6 +2,8 @@
 #include "common/value.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -147,6 +149,69 @@ int value_parse_decimal(const char *s, size_t len, struct decimal *out)
         return 0;
 }
 
+/* Skips a run of digits; returns how many there were. */
+static size_t skip_digits(const char *s, size_t len, size_t *i)
+{
+        size_t start = *i;
+
+        while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+                (*i)++;
+        }
+        return *i - start;
+}
+
+bool value_is_json_number(const char *s, size_t len)
+{
+        size_t i = 0;
+        size_t n;
+
+        if (i < len && s[i] == '-') {
+                i++;
+        }
+        n = skip_digits(s, len, &i);
+        if (n == 0 || (n > 1 && s[i - n] == '0')) {
+                return false;
+        }
+        if (i < len && s[i] == '.') {
+                i++;
+                if (skip_digits(s, len, &i) == 0) {
+                        return false;
+                }
+        }
+        if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+                i++;
+                if (i < len && (s[i] == '+' || s[i] == '-')) {
+                        i++;
+                }
+                if (skip_digits(s, len, &i) == 0) {
+                        return false;
+                }
+        }
+        return i == len;
+}
+
+int value_parse_json_number(const char *s, size_t len, struct value *out)
+{
+        bool integer = true;
+
+        if (!value_is_json_number(s, len)) {
+                return -1;
+        }
+        for (size_t i = 0; i < len && integer; i++) {
+                integer = s[i] != '.' && s[i] != 'e' && s[i] != 'E';
+        }
+        if (integer && value_parse_int(s, len, &out->as.i) == 0) {
+                out->type = VALUE_INT;
+        } else if (value_parse_decimal(s, len, &out->as.d) == 0) {
+                out->type = VALUE_DECIMAL;
+        } else {
+                out->type       = VALUE_BIGNUM;
+                out->as.big.ptr = s;
+                out->as.big.len = len;
+        }
+        return 0;
+}
+
 int value_parse_bool(const char *s, size_t len, bool *out)
 {
         if (len == 4 && strncasecmp(s, "true", 4) == 0) {
@@ -179,6 +244,21 @@ static bool looks_decimal(const char *s, size_t len)
         return points == 1 && digits > 0;
 }
 
+/* A number as JSON writes it, without exponent: what a VALUE_BIGNUM taken
+ * from a CSV cell must look like so it can be sent unchanged. */
+static bool looks_plain_number(const char *s, size_t len)
+{
+        if (!value_is_json_number(s, len)) {
+                return false;
+        }
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] == 'e' || s[i] == 'E') {
+                        return false;
+                }
+        }
+        return true;
+}
+
 enum value_type value_infer(const char *s, size_t len, struct value *out)
 {
         if (len == 0) {
@@ -188,6 +268,10 @@ enum value_type value_infer(const char *s, size_t len, struct value *out)
         } else if (looks_decimal(s, len) &&
                    value_parse_decimal(s, len, &out->as.d) == 0) {
                 out->type = VALUE_DECIMAL;
+        } else if (looks_plain_number(s, len)) {
+                out->type       = VALUE_BIGNUM;
+                out->as.big.ptr = s;
+                out->as.big.len = len;
         } else if (value_parse_bool(s, len, &out->as.b) == 0) {
                 out->type = VALUE_BOOL;
         } else {
@@ -235,9 +319,76 @@ double decimal_to_double(struct decimal d)
         return (double)d.mantissa / (double)pow10_table[d.scale];
 }
 
+/* Significant digits kept when a bignum is turned into a double: more than
+ * a double holds, so strtod still rounds correctly in practice. */
+#define BIGNUM_DOUBLE_DIGITS 40
+
+double bignum_to_double(struct bignum b)
+{
+        char buf[BIGNUM_DOUBLE_DIGITS + 32];
+        size_t n        = 0;
+        size_t i        = 0;
+        long long exp10 = 0;
+        long long e     = 0;
+        bool fraction   = false;
+
+        if (i < b.len && b.ptr[i] == '-') {
+                buf[n++] = '-';
+                i++;
+        }
+        for (; i < b.len; i++) {
+                char c = b.ptr[i];
+                if (c == '.') {
+                        fraction = true;
+                } else if (c >= '0' && c <= '9') {
+                        bool leading = n == 0 || (n == 1 && buf[0] == '-');
+                        if (leading && c == '0') {
+                                exp10 -= fraction ? 1 : 0;
+                        } else if (n < BIGNUM_DOUBLE_DIGITS + 1) {
+                                buf[n++] = c;
+                                exp10 -= fraction ? 1 : 0;
+                        } else {
+                                exp10 += fraction ? 0 : 1;
+                        }
+                } else {
+                        break;
+                }
+        }
+        if (i < b.len && (b.ptr[i] == 'e' || b.ptr[i] == 'E')) {
+                bool negative = false;
+                i++;
+                if (i < b.len && (b.ptr[i] == '+' || b.ptr[i] == '-')) {
+                        negative = b.ptr[i] == '-';
+                        i++;
+                }
+                /* Clamped: anything past 10^+-100000 is 0 or infinite. */
+                for (; i < b.len && e < 100000; i++) {
+                        e = e * 10 + (b.ptr[i] - '0');
+                }
+                exp10 += negative ? -e : e;
+        }
+        if (n == 0 || (n == 1 && buf[0] == '-')) {
+                return 0.0;
+        }
+        snprintf(buf + n, sizeof(buf) - n, "e%lld", exp10);
+        return strtod(buf, NULL);
+}
+
+bool bignum_is_integer(struct bignum b)
+{
+        for (size_t i = 0; i < b.len; i++) {
+                if (b.ptr[i] == '.' || b.ptr[i] == 'e' || b.ptr[i] == 'E') {
+                        return false;
+                }
+        }
+        return true;
+}
+
 double value_to_double(const struct value *v)
 {
         switch (v->type) {
+        case VALUE_BIGNUM:
+                return bignum_to_double(v->as.big);
         case VALUE_INT:
                 return (double)v->as.i;
         case VALUE_DECIMAL:
@@ -262,6 +413,8 @@ const char *value_type_name(enum value_type type)
                 return "boolean";
         case VALUE_TEXT:
                 return "text";
+        case VALUE_BIGNUM:
+                return "bignum";
         }
         return "unknown";
 }

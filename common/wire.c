@@ -144,6 +144,8 @@ int wire_buf_append_value(struct wire_buf *b, const struct value *v)
         case VALUE_TEXT:
                 return wire_buf_append_json_string(b, v->as.text.ptr,
                                                    v->as.text.len);
+        case VALUE_BIGNUM:
+                return wire_buf_append(b, v->as.big.ptr, v->as.big.len);
         }
         return -1;
 }
@@ -359,31 +361,32 @@ static bool match_word(struct cursor *c, const char *word, size_t len)
         return true;
 }
 
+/* Reads a JSON number of any length. Numbers that fit int64_t or struct
+ * decimal take the fast path; longer ones keep their exact text, copied
+ * into scratch so they live as long as the object's strings. */
 static enum wire_err read_number(struct cursor *c, struct value *v)
 {
         const char *start = c->p;
-        bool is_int       = true;
+        size_t len;
 
         while (c->p < c->end) {
                 char ch = *c->p;
-                if (ch == '.' || ch == 'e' || ch == 'E') {
-                        is_int = false;
-                } else if (!(ch == '-' || ch == '+' ||
-                             (ch >= '0' && ch <= '9'))) {
+                if (!(ch == '-' || ch == '+' || ch == '.' || ch == 'e' ||
+                      ch == 'E' || (ch >= '0' && ch <= '9'))) {
                         break;
                 }
                 c->p++;
         }
-        if (is_int &&
-            value_parse_int(start, (size_t)(c->p - start), &v->as.i) == 0) {
-                v->type = VALUE_INT;
-                return WIRE_OK;
+        len = (size_t)(c->p - start);
+        if (value_parse_json_number(start, len, v) != 0) {
+                return WIRE_ERR_NUMBER;
         }
-        if (value_parse_decimal(start, (size_t)(c->p - start), &v->as.d) == 0) {
-                v->type = VALUE_DECIMAL;
-                return WIRE_OK;
+        if (v->type == VALUE_BIGNUM) {
+                memcpy(c->out, start, len);
+                v->as.big.ptr = c->out;
+                c->out += len;
         }
-        return WIRE_ERR_NUMBER;
+        return WIRE_OK;
 }
 
 static enum wire_err read_value(struct cursor *c, struct value *v)
@@ -528,7 +531,7 @@ const char *wire_strerror(enum wire_err err)
         case WIRE_ERR_TOO_MANY:
                 return "too many members";
         case WIRE_ERR_NUMBER:
-                return "number has no exact decimal form";
+                return "not a JSON number";
         case WIRE_ERR_NOMEM:
                 return "out of memory";
         }

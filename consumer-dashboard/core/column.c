@@ -266,9 +266,10 @@ int column_append(struct column *c, const struct value *v,
         *rescale_digits   = 0;
         enum value_type t = v ? v->type : VALUE_NULL;
         if (c->kind == COLUMN_EMPTY && t != VALUE_NULL) {
-                enum column_kind k = t == VALUE_INT       ? COLUMN_INT
-                                     : t == VALUE_DECIMAL ? COLUMN_DECIMAL
-                                                          : COLUMN_TEXT;
+                enum column_kind k = t == VALUE_INT ? COLUMN_INT
+                                     : t == VALUE_DECIMAL || t == VALUE_BIGNUM
+                                         ? COLUMN_DECIMAL
+                                         : COLUMN_TEXT;
                 if (set_kind(c, k) != 0) {
                         return -1;
                 }
@@ -287,6 +288,9 @@ int column_append(struct column *c, const struct value *v,
                 if (t == VALUE_TEXT) {
                         s   = v->as.text.ptr;
                         len = v->as.text.len;
+                } else if (t == VALUE_BIGNUM) {
+                        s   = v->as.big.ptr;
+                        len = v->as.big.len;
                 } else if (t == VALUE_BOOL) {
                         s   = v->as.b ? "true" : "false";
                         len = strlen(s);

@@ -87,8 +87,10 @@ static bool needs_escape(const char *s, size_t len)
 /* Worst case of one value: a text of len bytes, each written as \u00XX. */
 static size_t value_max(const struct value *v)
 {
-        return v->type == VALUE_TEXT ? v->as.text.len * 6 + 2
-                                     : ROW_ENCODER_NUM_MAX;
+        if (v->type == VALUE_TEXT) {
+                return v->as.text.len * 6 + 2;
+        }
+        return v->type == VALUE_BIGNUM ? v->as.big.len : ROW_ENCODER_NUM_MAX;
 }
 
 static int reserve(struct row_encoder *e, size_t need)
@@ -172,6 +174,9 @@ static char *put_value(char *o, const struct value *v)
                 return o + (v->as.b ? 4 : 5);
         case VALUE_TEXT:
                 return put_text(o, v->as.text.ptr, v->as.text.len);
+        case VALUE_BIGNUM:
+                memcpy(o, v->as.big.ptr, v->as.big.len);
+                return o + v->as.big.len;
         }
         return NULL;
 }

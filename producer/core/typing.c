@@ -183,10 +183,18 @@ static int type_cell(const struct typing *t, size_t i,
         switch (*col) {
         case VALUE_NULL:
                 *col = value_infer(f->ptr, f->len, v);
+                if (*col == VALUE_BIGNUM) {
+                        *col = bignum_is_integer(v->as.big) ? VALUE_INT
+                                                            : VALUE_DECIMAL;
+                }
                 return 0;
         case VALUE_INT:
                 if (value_parse_int(f->ptr, f->len, &v->as.i) == 0) {
                         v->type = VALUE_INT;
+                        return 0;
+                }
+                if (value_infer(f->ptr, f->len, v) == VALUE_BIGNUM &&
+                    bignum_is_integer(v->as.big)) {
                         return 0;
                 }
                 if (!t->fixed[i] &&
@@ -195,12 +203,20 @@ static int type_cell(const struct typing *t, size_t i,
                         *col    = VALUE_DECIMAL;
                         return 0;
                 }
+                if (!t->fixed[i] &&
+                    value_infer(f->ptr, f->len, v) == VALUE_BIGNUM) {
+                        *col = VALUE_DECIMAL;
+                        return 0;
+                }
                 bad(reason, size, t->names[i],
                     t->fixed[i] ? "an integer" : "a number", f);
                 return -1;
         case VALUE_DECIMAL:
                 if (value_parse_decimal(f->ptr, f->len, &v->as.d) == 0) {
                         v->type = VALUE_DECIMAL;
+                        return 0;
+                }
+                if (value_infer(f->ptr, f->len, v) == VALUE_BIGNUM) {
                         return 0;
                 }
                 bad(reason, size, t->names[i], "a decimal", f);
@@ -217,6 +233,10 @@ static int type_cell(const struct typing *t, size_t i,
                 v->as.text.ptr = f->ptr;
                 v->as.text.len = f->len;
                 return 0;
+        case VALUE_BIGNUM:
+                /* Never a column type: big numbers type as integer or
+                 * decimal columns. */
+                break;
         }
         return -1;
 }

@@ -101,6 +101,9 @@ static int same_value(const struct value *a, const struct value *b)
                        (a->as.text.len == 0 ||
                         memcmp(a->as.text.ptr, b->as.text.ptr,
                                a->as.text.len) == 0);
+        case VALUE_BIGNUM:
+                return a->as.big.len == b->as.big.len &&
+                       memcmp(a->as.big.ptr, b->as.big.ptr, a->as.big.len) == 0;
         default:
                 return 1;
         }

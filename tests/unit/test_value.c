@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/value.h"
 
+#include <math.h>
+#include <stdbool.h>
+
 #include "check.h"
 
 static void test_infer(void)
@@ -25,7 +28,12 @@ static void test_infer(void)
             {"-", VALUE_TEXT},
             {".", VALUE_TEXT},
             {" 1", VALUE_TEXT},
-            {"99999999999999999999", VALUE_TEXT},
+            {"99999999999999999999", VALUE_BIGNUM},
+            {"-12345678901234567890.123456789", VALUE_BIGNUM},
+            {"0.0000000000000000001", VALUE_BIGNUM},
+            {"+99999999999999999999", VALUE_TEXT},
+            {"099999999999999999999", VALUE_TEXT},
+            {"1e400", VALUE_TEXT},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -98,9 +106,112 @@ static void test_format_extremes(void)
         CHECK_EQ_INT(decimal_format(min, buf, 4), -1);
 }
 
+static void test_json_number(void)
+{
+        static const struct {
+                const char *text;
+                bool ok;
+        } cases[] = {
+            {"0", true},    {"-0", true},     {"12", true},
+            {"1.5", true},  {"-0.25", true},  {"1e5", true},
+            {"1E+5", true}, {"2.5e-3", true}, {"", false},
+            {"-", false},   {"01", false},    {"+1", false},
+            {".5", false},  {"1.", false},    {"1e", false},
+            {"1e+", false}, {"1.2.3", false}, {" 1", false},
+            {"1 ", false},  {"0x10", false},  {"NaN", false},
+            {"--1", false}, {"1e5e5", false}, {"00.5", false},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                bool ok =
+                    value_is_json_number(cases[i].text, strlen(cases[i].text));
+                if (ok != cases[i].ok) {
+                        fprintf(stderr, "json_number(\"%s\") = %d\n",
+                                cases[i].text, ok);
+                        check_failures++;
+                }
+        }
+}
+
+/* Every number keeps its exact text or exact value, whatever its length. */
+static void test_parse_json_number(void)
+{
+        static const struct {
+                const char *text;
+                enum value_type type;
+        } cases[] = {
+            {"9223372036854775807", VALUE_INT},
+            {"-9223372036854775808", VALUE_INT},
+            {"9223372036854775808", VALUE_BIGNUM},
+            {"-9223372036854775809", VALUE_BIGNUM},
+            {"12345678901234567890123456789012345678901234567890",
+             VALUE_BIGNUM},
+            {"99999999999999.99", VALUE_DECIMAL},
+            {"0.000001", VALUE_DECIMAL},
+            {"0.123456789012345678", VALUE_DECIMAL},
+            {"0.1234567890123456789", VALUE_BIGNUM},
+            {"92233720368547758.08", VALUE_BIGNUM},
+            {"1.5e3", VALUE_DECIMAL},
+            {"1e400", VALUE_BIGNUM},
+            {"-2.5E-300", VALUE_BIGNUM},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct value v;
+                size_t len = strlen(cases[i].text);
+                CHECK_EQ_INT(value_parse_json_number(cases[i].text, len, &v),
+                             0);
+                if (v.type != cases[i].type) {
+                        fprintf(stderr, "parse(\"%s\") = %s, want %s\n",
+                                cases[i].text, value_type_name(v.type),
+                                value_type_name(cases[i].type));
+                        check_failures++;
+                }
+                if (v.type == VALUE_BIGNUM) {
+                        CHECK(v.as.big.ptr == cases[i].text);
+                        CHECK_EQ_INT(v.as.big.len, len);
+                }
+        }
+        struct value v;
+        CHECK_EQ_INT(value_parse_json_number("01", 2, &v), -1);
+        CHECK_EQ_INT(value_parse_json_number("1.", 2, &v), -1);
+}
+
+static void test_bignum_double(void)
+{
+        static const struct {
+                const char *text;
+                double want;
+                bool integer;
+        } cases[] = {
+            {"12345678901234567890", 12345678901234567890.0, true},
+            {"-12345678901234567890.5", -12345678901234567890.5, false},
+            {"0.0000000000000000001", 1e-19, false},
+            {"-0.00000000000000000025", -2.5e-19, false},
+            {"1e400", HUGE_VAL, false},
+            {"-2.5E-3", -0.0025, false},
+            {"0", 0.0, true},
+            {"100000000000000000000000000000000000000000000000000", 1e50, true},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct bignum b = {cases[i].text, strlen(cases[i].text)};
+                double d        = bignum_to_double(b);
+                if (d != cases[i].want) {
+                        fprintf(stderr, "to_double(\"%s\") = %.17g\n",
+                                cases[i].text, d);
+                        check_failures++;
+                }
+                CHECK_EQ_INT(bignum_is_integer(b), cases[i].integer);
+        }
+}
+
 int main(void)
 {
         test_infer();
+        test_json_number();
+        test_parse_json_number();
+        test_bignum_double();
         test_decimal_roundtrip();
         test_rejects();
         test_format_extremes();

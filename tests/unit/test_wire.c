@@ -82,7 +82,11 @@ static void test_decode_errors(void)
             {"42", WIRE_ERR_NOT_OBJECT},
             {"{\"a\":{\"b\":1}}", WIRE_ERR_NESTED},
             {"{\"a\":[1]}", WIRE_ERR_NESTED},
-            {"{\"a\":1e999}", WIRE_ERR_NUMBER},
+            {"{\"a\":1e999}", WIRE_OK},
+            {"{\"a\":01}", WIRE_ERR_NUMBER},
+            {"{\"a\":1.}", WIRE_ERR_NUMBER},
+            {"{\"a\":-}", WIRE_ERR_NUMBER},
+            {"{\"a\":+1}", WIRE_ERR_SYNTAX},
             {"{\"a\":\"\\ud83d\"}", WIRE_ERR_SYNTAX},
             {"{\"a\":\"x\ny\"}", WIRE_ERR_SYNTAX},
             {"{\"a\":tru}", WIRE_ERR_SYNTAX},
@@ -106,6 +110,46 @@ static void test_decode_errors(void)
         wire_object_finish(&o);
 }
 
+/* Integers and decimals of any length cross the wire with every digit. */
+static void test_bignum_roundtrip(void)
+{
+        static const char *const numbers[] = {
+            "12345678901234567890",
+            "-99999999999999999999999999999999.999999",
+            "0.0000000000000000000001",
+            "92233720368547758.08",
+            "1e400",
+        };
+        const char *names[5] = {"a", "b", "c", "d", "e"};
+        struct value values[5];
+        struct wire_buf b    = {0};
+        struct wire_object o = {0};
+
+        for (size_t i = 0; i < 5; i++) {
+                CHECK_EQ_INT(value_parse_json_number(
+                                 numbers[i], strlen(numbers[i]), &values[i]),
+                             0);
+                CHECK_EQ_INT(values[i].type, VALUE_BIGNUM);
+        }
+        CHECK_EQ_INT(wire_encode_row(&b, names, values, 5), 0);
+        CHECK_EQ_STR(b.data, "{\"a\":12345678901234567890,"
+                             "\"b\":-99999999999999999999999999999999.999999,"
+                             "\"c\":0.0000000000000000000001,"
+                             "\"d\":92233720368547758.08,\"e\":1e400}");
+        CHECK_EQ_INT(wire_decode_object(&o, b.data, b.len), WIRE_OK);
+        CHECK_EQ_INT(o.count, 5);
+        for (size_t i = 0; i < 5; i++) {
+                const struct value *v = &o.fields[i].value;
+                CHECK_EQ_INT(v->type, VALUE_BIGNUM);
+                CHECK_EQ_MEM(v->as.big.ptr, v->as.big.len, numbers[i]);
+                /* The text lives in the object, not in the input. */
+                CHECK(v->as.big.ptr < b.data ||
+                      v->as.big.ptr >= b.data + b.len);
+        }
+        wire_object_finish(&o);
+        wire_buf_finish(&b);
+}
+
 static void test_headers(void)
 {
         uint64_t v;
@@ -125,6 +169,7 @@ int main(void)
         test_row_roundtrip();
         test_control();
         test_decode_errors();
+        test_bignum_roundtrip();
         test_headers();
         return check_exit();
 }

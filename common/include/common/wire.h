@@ -117,17 +117,19 @@ enum wire_err {
         WIRE_ERR_NOT_OBJECT, /* JSON, but not a flat object */
         WIRE_ERR_NESTED,     /* a member holds an object or array */
         WIRE_ERR_TOO_MANY,   /* more than WIRE_MAX_FIELDS members */
-        WIRE_ERR_NUMBER,     /* a number that has no exact decimal form */
+        WIRE_ERR_NUMBER,     /* a malformed number ("01", "1.", "-") */
         WIRE_ERR_NOMEM,
 };
 
 const char *wire_strerror(enum wire_err err);
 
 /**
- * @brief Decodes one flat JSON object. Numbers without '.' or exponent
- *        become VALUE_INT, others VALUE_DECIMAL (exact). Strings are
- *        unescaped into obj's scratch space (valid until the next decode
- *        into obj or wire_object_finish).
+ * @brief Decodes one flat JSON object. Numbers are exact at any length:
+ *        VALUE_INT when an integer fits int64_t, VALUE_DECIMAL when the
+ *        number fits struct decimal, else VALUE_BIGNUM with the number's
+ *        text (see value_parse_json_number). Strings and bignum texts are
+ *        copied into obj's scratch space (valid until the next decode into
+ *        obj or wire_object_finish).
  */
 enum wire_err wire_decode_object(struct wire_object *obj, const char *json,
                                  size_t len);

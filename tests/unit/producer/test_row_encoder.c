@@ -59,6 +59,16 @@ static void test_values(void)
                 }
         }
         check_same(e, names, NULL, 0);
+
+        /* Numbers too long for int64_t go out digit for digit. */
+        struct value big[5] = {
+            {.type = VALUE_BIGNUM, .as.big = {"123456789012345678901234", 24}},
+            text("x"),
+            {.type = VALUE_BIGNUM, .as.big = {"-0.0000000000000000000001", 25}},
+            {.type = VALUE_NULL},
+            {.type = VALUE_NULL},
+        };
+        check_same(e, names, big, 5);
         row_encoder_destroy(e);
 }
 

@@ -76,6 +76,37 @@ static void test_inference(void)
         typing_destroy(t);
 }
 
+/* Numbers of any length keep every digit in integer and decimal columns. */
+static void test_big_numbers(void)
+{
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS];
+        char out[256], reason[128];
+        const char *r1[] = {"12345678901234567890", "Ana", "30", "true", "1.5"};
+        const char *r2[] = {"7", "Bia", "31", "false",
+                            "99999999999999999999.99"};
+        const char *r3[] = {"-98765432109876543210", "Cid", "32", "true",
+                            "0.0000000000000000000001"};
+
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(encode(t, r1, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":12345678901234567890,\"nome\":\"Ana\","
+                          "\"idade\":30,\"ativo\":true,\"valor\":1.5}");
+        CHECK_EQ_INT(typing_column_type(t, 0), VALUE_INT);
+        CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":7,\"nome\":\"Bia\",\"idade\":31,"
+                          "\"ativo\":false,"
+                          "\"valor\":99999999999999999999.99}");
+        CHECK_EQ_INT(encode(t, r3, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":-98765432109876543210,\"nome\":\"Cid\","
+                          "\"idade\":32,\"ativo\":true,"
+                          "\"valor\":0.0000000000000000000001}");
+        CHECK_EQ_INT(typing_column_type(t, 0), VALUE_INT);
+        CHECK_EQ_INT(typing_column_type(t, 4), VALUE_DECIMAL);
+        typing_destroy(t);
+}
+
 static void test_schema(void)
 {
         struct typing *t = typing_create();
@@ -103,6 +134,7 @@ static void test_schema(void)
 int main(void)
 {
         test_inference();
+        test_big_numbers();
         test_schema();
         return check_exit();
 }
