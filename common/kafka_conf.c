@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/kafka_conf.h"
 
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/log.h"
+#include "common/log_dedup.h"
+
+/* A distinct librdkafka error is written at most once per this interval;
+ * the repeats in between are counted into the next line. */
+#define KAFKA_LOG_REPEAT_INTERVAL_MS 30000
+
+/* The dedup table is shared by every client of the process and called from
+ * librdkafka's threads: one lock around it. */
+static pthread_mutex_t dedup_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_dedup *dedup;
 
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
                    char *errstr, size_t errstr_size)
@@ -42,6 +54,32 @@ int kafka_conf_is_secret(const char *key)
                strstr(key, "sasl.oauthbearer.config");
 }
 
+static uint64_t mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Returns true when the line keyed by key must be written now, with the
+ * repeats swallowed since its previous line. Out of memory: every line. */
+static bool dedup_note(const char *key, uint64_t *repeats)
+{
+        bool write = true;
+
+        *repeats = 0;
+        pthread_mutex_lock(&dedup_lock);
+        if (!dedup) {
+                dedup = log_dedup_create(KAFKA_LOG_REPEAT_INTERVAL_MS);
+        }
+        if (dedup) {
+                write = log_dedup_note(dedup, key, mono_ms(), repeats);
+        }
+        pthread_mutex_unlock(&dedup_lock);
+        return write;
+}
+
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf)
 {
@@ -50,12 +88,77 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
                            : level == 4 ? LOG_LEVEL_WARN
                            : level <= 6 ? LOG_LEVEL_INFO
                                         : LOG_LEVEL_DEBUG;
+        char key[LOG_DEDUP_KEY_MAX];
+        uint64_t repeats = 0;
 
         (void)rk;
-        LOG_AT(l, "event=rdkafka facility=%s msg=\"%s\"", fac, buf);
+        if (l > log_get_level()) {
+                return;
+        }
+        /* A broker failure is logged as FAIL and also handed to the error
+         * callback, which writes it (once): skip the copy. */
+        if (l <= LOG_LEVEL_INFO &&
+            (strcmp(fac, "FAIL") == 0 || strcmp(fac, "ERROR") == 0)) {
+                return;
+        }
+        if (l > LOG_LEVEL_WARN) {
+                log_write(l, "event=rdkafka facility=%s msg=\"%s\"", fac, buf);
+                return;
+        }
+        snprintf(key, sizeof(key), "%s ", fac);
+        log_dedup_normalize(buf, key + strlen(key), sizeof(key) - strlen(key));
+        if (dedup_note(key, &repeats)) {
+                log_write(l,
+                          "event=rdkafka facility=%s msg=\"%s\" repeats=%llu",
+                          fac, buf, (unsigned long long)repeats);
+        }
+}
+
+void kafka_conf_log_error(int err, const char *reason)
+{
+        const char *name = rd_kafka_err2name((rd_kafka_resp_err_t)err);
+        char key[LOG_DEDUP_KEY_MAX];
+        uint64_t repeats;
+        int n = snprintf(key, sizeof(key), "%s ", name);
+
+        if (n < 0 || (size_t)n >= sizeof(key)) {
+                n = 0;
+        }
+        log_dedup_normalize(reason ? reason : "", key + n,
+                            sizeof(key) - (size_t)n);
+        if (dedup_note(key, &repeats)) {
+                log_warn("event=kafka_error error=%s reason=\"%s\" "
+                         "repeats=%llu",
+                         name, reason ? reason : "",
+                         (unsigned long long)repeats);
+        }
+}
+
+static void flush_one(void *ctx, const char *key, uint64_t repeats)
+{
+        (void)ctx;
+        log_warn("event=kafka_error_repeated what=\"%s\" repeats=%llu", key,
+                 (unsigned long long)repeats);
+}
+
+void kafka_conf_flush_logs(void)
+{
+        pthread_mutex_lock(&dedup_lock);
+        if (dedup) {
+                log_dedup_flush(dedup, mono_ms(), flush_one, NULL);
+        }
+        pthread_mutex_unlock(&dedup_lock);
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+        (void)rk;
+        (void)opaque;
+        kafka_conf_log_error(err, reason);
 }
 
 void kafka_conf_route_logs(rd_kafka_conf_t *conf)
 {
         rd_kafka_conf_set_log_cb(conf, log_cb);
+        rd_kafka_conf_set_error_cb(conf, error_cb);
 }

@@ -603,6 +603,7 @@ static void *run(void *arg)
                     since >= SNAPSHOT_IDLE_INTERVAL_MS) {
                         publish(ks, now);
                 }
+                kafka_conf_flush_logs();
                 if (ks->table_warm_pending && ks->published_caught_up) {
                         ks->table_warm_pending = false;
                         warm_table_index(ks);

@@ -85,8 +85,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 }
                 return;
         }
-        log_warn("event=kafka_error error=%s reason=\"%s\"",
-                 rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+        kafka_conf_log_error(err, reason);
 }
 
 static void serve(struct kafka_sink *ks)
@@ -112,6 +111,7 @@ static void on_pipe(uv_poll_t *h, int status, int events)
 static void on_timer(uv_timer_t *h)
 {
         serve(h->data);
+        kafka_conf_flush_logs();
 }
 
 struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,

@@ -34,9 +34,28 @@ void kafka_conf_list(FILE *out);
 int kafka_conf_is_secret(const char *key);
 
 /**
- * @brief Routes librdkafka's log lines into common/log (call on the conf
- *        before rd_kafka_new).
+ * @brief Routes librdkafka's log lines and errors into common/log (call on
+ *        the conf before rd_kafka_new): sets a log callback and an error
+ *        callback that calls kafka_conf_log_error(). A caller that sets its
+ *        own error callback afterwards calls kafka_conf_log_error() itself.
+ *        Warnings and errors are written once per 30 s per distinct text,
+ *        with "repeats=N" counting the copies swallowed in between; a
+ *        broker failure is written once (by the error callback), not also
+ *        as librdkafka's FAIL log line.
  */
 void kafka_conf_route_logs(rd_kafka_conf_t *conf);
+
+/**
+ * @brief Logs a non-fatal librdkafka error (event=kafka_error), at most
+ *        once per interval per distinct error. @locality any thread.
+ */
+void kafka_conf_log_error(int err, const char *reason);
+
+/**
+ * @brief Writes one event=kafka_error_repeated line per error whose
+ *        repeats were swallowed during a finished interval. Call it every
+ *        few seconds. @locality any thread.
+ */
+void kafka_conf_flush_logs(void);
 
 #endif
