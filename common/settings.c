@@ -228,6 +228,7 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv,
         char **xs                = NULL;
         size_t x_count           = 0;
         enum settings_result res = SETTINGS_OK;
+        bool x_list              = false;
 
         for (int i = 1; i < argc && res == SETTINGS_OK; i++) {
                 const char *arg   = argv[i];
@@ -255,6 +256,12 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv,
                         }
                         res = take_x(s, x ? x : argv[++i], &xs, &x_count,
                                      errstr, errstr_size);
+                        if (res == SETTINGS_X_LIST) {
+                                /* Listed after the whole command line is
+                                 * read, so the list shows its values. */
+                                x_list = true;
+                                res    = SETTINGS_OK;
+                        }
                         continue;
                 }
                 if (strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0 ||
@@ -321,7 +328,7 @@ enum settings_result settings_parse(struct settings *s, int argc, char **argv,
                                       ? s->file[i]
                                       : (char *)s->options[i].default_value;
         }
-        return res;
+        return res == SETTINGS_OK && x_list ? SETTINGS_X_LIST : res;
 }
 
 const char *settings_get(const struct settings *s, const char *name)

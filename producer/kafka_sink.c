@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,17 +33,23 @@ struct kafka_sink {
         /* The metadata request on the thread pool (one at a time). */
         uv_work_t meta_work;
         bool meta_busy;
-        rd_kafka_topic_t *meta_rkt;
+        char *meta_topic;
+        struct kafka_sink_topic_info meta_info;
+        bool meta_reported; /* its creation or absence was logged */
+        bool meta_asked;    /* asked for by name: the broker may create it */
+        bool no_create;     /* --no-create-topic */
+        struct {
+                char *name;
+                struct kafka_sink_topic_info info;
+                bool reported;
+                bool asked;
+        } also[KAFKA_SINK_TOPICS_MAX];
+        int also_count;
         int meta_timeout_ms;
         int meta_count;
         char meta_error[KAFKA_SINK_ERRSTR_LEN];
         kafka_sink_partitions_cb meta_cb;
         void *meta_ctx;
-
-        struct {
-                char *name;
-                rd_kafka_topic_t *rkt;
-        } topics[KAFKA_SINK_TOPICS_MAX];
 };
 
 /* Our defaults, applied before the user's properties so -X overrides
@@ -114,24 +121,18 @@ static void on_timer(uv_timer_t *h)
         kafka_conf_flush_logs();
 }
 
-struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
-                                     const struct settings *s,
-                                     const struct kafka_sink_cbs *cbs,
-                                     void *ctx, char *errstr,
-                                     size_t errstr_size)
+/* The producer's librdkafka configuration: brokers, our defaults, then the
+ * user's properties (file, then -X). */
+static rd_kafka_conf_t *build_conf(const char *brokers,
+                                   const struct settings *s, char *errstr,
+                                   size_t errstr_size)
 {
-        struct kafka_sink *ks = calloc(1, sizeof(*ks));
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        char rd_err[512];
 
-        if (!ks || !conf) {
+        if (!conf) {
                 snprintf(errstr, errstr_size, "out of memory");
-                goto error;
+                return NULL;
         }
-        ks->loop        = loop;
-        ks->cbs         = cbs;
-        ks->ctx         = ctx;
-        ks->pipe_fds[0] = ks->pipe_fds[1] = -1;
         if (kafka_conf_set(conf, "bootstrap.servers", brokers, errstr,
                            errstr_size) != 0) {
                 goto error;
@@ -142,7 +143,77 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                         goto error;
                 }
         }
+        if (settings_get_bool(s, "no-create-topic") &&
+            kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
+                           errstr_size) != 0) {
+                goto error;
+        }
         if (kafka_conf_apply(conf, s, errstr, errstr_size) != 0) {
+                goto error;
+        }
+        return conf;
+error:
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+}
+
+int kafka_sink_print_config(const char *brokers, const struct settings *s,
+                            FILE *out, char *errstr, size_t errstr_size)
+{
+        rd_kafka_conf_t *conf = build_conf(brokers, s, errstr, errstr_size);
+        const char **kv;
+        size_t n;
+
+        if (!conf) {
+                return -1;
+        }
+        fprintf(out,
+                "# librdkafka %s properties as csv-producer uses them "
+                "(librdkafka's defaults, then csv-producer's, then -c and "
+                "-X); aliases show under their canonical name "
+                "(linger.ms: queue.buffering.max.ms, bootstrap.servers: "
+                "metadata.broker.list)\n",
+                rd_kafka_version_str());
+        for (int topic = 0; topic < 2; topic++) {
+                rd_kafka_topic_conf_t *tc =
+                    topic ? rd_kafka_conf_get_default_topic_conf(conf) : NULL;
+                kv = !topic ? rd_kafka_conf_dump(conf, &n)
+                     : tc   ? rd_kafka_topic_conf_dump(tc, &n)
+                            : NULL;
+                for (size_t i = 0; kv && i + 1 < n; i += 2) {
+                        fprintf(out, "%s=%s\n", kv[i],
+                                kafka_conf_is_secret(kv[i]) ? "***"
+                                                            : kv[i + 1]);
+                }
+                if (kv) {
+                        rd_kafka_conf_dump_free(kv, n);
+                }
+        }
+        rd_kafka_conf_destroy(conf);
+        return 0;
+}
+
+struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
+                                     const struct settings *s,
+                                     const struct kafka_sink_cbs *cbs,
+                                     void *ctx, char *errstr,
+                                     size_t errstr_size)
+{
+        struct kafka_sink *ks = calloc(1, sizeof(*ks));
+        rd_kafka_conf_t *conf = NULL;
+        char rd_err[512];
+
+        if (!ks) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto error;
+        }
+        ks->loop        = loop;
+        ks->cbs         = cbs;
+        ks->ctx         = ctx;
+        ks->pipe_fds[0] = ks->pipe_fds[1] = -1;
+        ks->no_create = settings_get_bool(s, "no-create-topic");
+        conf          = build_conf(brokers, s, errstr, errstr_size);
+        if (!conf) {
                 goto error;
         }
         kafka_conf_route_logs(conf);
@@ -178,23 +249,89 @@ error:
         return NULL;
 }
 
-static rd_kafka_topic_t *topic_of(struct kafka_sink *ks, const char *name)
+static const struct rd_kafka_metadata_topic *
+find_topic(const struct rd_kafka_metadata *md, const char *name)
 {
-        for (int i = 0; i < KAFKA_SINK_TOPICS_MAX; i++) {
-                if (!ks->topics[i].name) {
-                        ks->topics[i].rkt =
-                            rd_kafka_topic_new(ks->rk, name, NULL);
-                        if (!ks->topics[i].rkt) {
-                                return NULL;
-                        }
-                        ks->topics[i].name = strdup(name);
-                        return ks->topics[i].rkt;
-                }
-                if (strcmp(ks->topics[i].name, name) == 0) {
-                        return ks->topics[i].rkt;
+        for (int i = 0; md && i < md->topic_cnt; i++) {
+                if (strcmp(md->topics[i].topic, name) == 0 &&
+                    md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                    md->topics[i].partition_cnt > 0) {
+                        return &md->topics[i];
                 }
         }
         return NULL;
+}
+
+static void describe(const struct rd_kafka_metadata_topic *t,
+                     struct kafka_sink_topic_info *info)
+{
+        info->partitions   = t->partition_cnt;
+        info->replicas     = t->partitions[0].replica_cnt;
+        info->min_isr_seen = t->partitions[0].isr_cnt;
+        for (int i = 0; i < t->partition_cnt; i++) {
+                const rd_kafka_metadata_partition_t *p = &t->partitions[i];
+                if (p->leader < 0 || p->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                        info->leaderless++;
+                }
+                if (p->isr_cnt < p->replica_cnt) {
+                        info->under_replicated++;
+                }
+                if (p->isr_cnt < info->min_isr_seen) {
+                        info->min_isr_seen = p->isr_cnt;
+                }
+        }
+}
+
+/* Looks a topic up in the cluster's list of topics (which creates
+ * nothing); a missing one is asked for by name, which makes a broker with
+ * auto.create.topics.enable create it, unless --no-create-topic. */
+static int look_up(struct kafka_sink *ks, const char *name,
+                   const struct rd_kafka_metadata *all,
+                   struct kafka_sink_topic_info *info, bool *asked, char *error,
+                   size_t error_size)
+{
+        const struct rd_kafka_metadata *md = NULL;
+        const struct rd_kafka_metadata_topic *t;
+        rd_kafka_topic_t *rkt;
+        rd_kafka_resp_err_t err;
+
+        memset(info, 0, sizeof(*info));
+        t = find_topic(all, name);
+        if (t) {
+                describe(t, info);
+                info->created = *asked; /* by our request by name */
+                *asked        = false;
+                return 0;
+        }
+        if (ks->no_create) {
+                info->missing = true;
+                snprintf(error, error_size,
+                         "topic %s does not exist and --no-create-topic "
+                         "forbids creating it",
+                         name);
+                return -1;
+        }
+        *asked = true;
+        rkt    = rd_kafka_topic_new(ks->rk, name, NULL);
+        err = rkt ? rd_kafka_metadata(ks->rk, 0, rkt, &md, ks->meta_timeout_ms)
+                  : RD_KAFKA_RESP_ERR__NOENT;
+        if (rkt) {
+                rd_kafka_topic_destroy(rkt);
+        }
+        t = err ? NULL : find_topic(md, name);
+        if (t) {
+                describe(t, info);
+                info->created = true;
+                *asked        = false;
+        } else {
+                /* Being created: its leader is not elected yet. */
+                snprintf(error, error_size, "topic %s: %s", name,
+                         err ? rd_kafka_err2str(err) : "does not exist (yet)");
+        }
+        if (md) {
+                rd_kafka_metadata_destroy(md);
+        }
+        return t ? 0 : -1;
 }
 
 /* Thread pool: the only code of this module that runs off the loop. It
@@ -204,27 +341,57 @@ static void meta_run(uv_work_t *w)
 {
         struct kafka_sink *ks              = w->data;
         const struct rd_kafka_metadata *md = NULL;
+        char ignored[KAFKA_SINK_ERRSTR_LEN];
         rd_kafka_resp_err_t err;
 
         ks->meta_count    = -1;
         ks->meta_error[0] = '\0';
-        err               = rd_kafka_metadata(ks->rk, 0, ks->meta_rkt, &md,
-                                              ks->meta_timeout_ms);
+        err = rd_kafka_metadata(ks->rk, 1, NULL, &md, ks->meta_timeout_ms);
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                memset(&ks->meta_info, 0, sizeof(ks->meta_info));
                 snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
                          rd_kafka_err2str(err));
                 return;
         }
-        if (md->topic_cnt == 1 && md->topics[0].err == 0 &&
-            md->topics[0].partition_cnt > 0) {
-                ks->meta_count = md->topics[0].partition_cnt;
-        } else {
-                snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
-                         md->topic_cnt == 1
-                             ? rd_kafka_err2str(md->topics[0].err)
-                             : "no topic in the reply");
+        if (look_up(ks, ks->meta_topic, md, &ks->meta_info, &ks->meta_asked,
+                    ks->meta_error, sizeof(ks->meta_error)) == 0) {
+                ks->meta_count = ks->meta_info.partitions;
+        }
+        for (int i = 0; i < ks->also_count; i++) {
+                if (!ks->also[i].reported) {
+                        (void)look_up(ks, ks->also[i].name, md,
+                                      &ks->also[i].info, &ks->also[i].asked,
+                                      ignored, sizeof(ignored));
+                }
         }
         rd_kafka_metadata_destroy(md);
+}
+
+/* Loop thread: says once per topic that it was auto-created (with what
+ * shape) or that it is missing. */
+static void report_topic(const char *name,
+                         const struct kafka_sink_topic_info *info,
+                         bool *reported)
+{
+        if (*reported) {
+                return;
+        }
+        if (info->created) {
+                log_warn("event=topic_auto_created topic=%s partitions=%d "
+                         "replication_factor=%d hint=\"the broker created "
+                         "it with its defaults; create topics yourself "
+                         "(deploy/create-topics.sh) or refuse this with "
+                         "--no-create-topic\"",
+                         name, info->partitions, info->replicas);
+                *reported = true;
+        } else if (info->missing) {
+                log_error("event=topic_missing topic=%s hint=\"create it; "
+                          "--no-create-topic is set\"",
+                          name);
+                *reported = true;
+        } else if (info->partitions > 0) {
+                *reported = true;
+        }
 }
 
 static void free_sink(struct kafka_sink *ks);
@@ -245,6 +412,11 @@ static void meta_done(uv_work_t *w, int status)
                 snprintf(ks->meta_error, sizeof(ks->meta_error), "%s",
                          uv_strerror(status));
         }
+        report_topic(ks->meta_topic, &ks->meta_info, &ks->meta_reported);
+        for (int i = 0; i < ks->also_count; i++) {
+                report_topic(ks->also[i].name, &ks->also[i].info,
+                             &ks->also[i].reported);
+        }
         ks->meta_cb(ks->meta_ctx, ks->meta_count,
                     ks->meta_count > 0 ? NULL : ks->meta_error);
 }
@@ -256,9 +428,13 @@ int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
         if (ks->meta_busy || ks->destroying) {
                 return -1;
         }
-        ks->meta_rkt = topic_of(ks, topic);
-        if (!ks->meta_rkt) {
-                return -1;
+        if (!ks->meta_topic || strcmp(ks->meta_topic, topic) != 0) {
+                free(ks->meta_topic);
+                ks->meta_topic    = strdup(topic);
+                ks->meta_reported = false;
+                if (!ks->meta_topic) {
+                        return -1;
+                }
         }
         ks->meta_timeout_ms = timeout_ms;
         ks->meta_cb         = cb;
@@ -269,6 +445,22 @@ int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
         }
         ks->meta_busy = true;
         return 0;
+}
+
+int kafka_sink_also_check(struct kafka_sink *ks, const char *topic)
+{
+        if (ks->also_count == KAFKA_SINK_TOPICS_MAX ||
+            !(ks->also[ks->also_count].name = strdup(topic))) {
+                return -1;
+        }
+        ks->also_count++;
+        return 0;
+}
+
+const struct kafka_sink_topic_info *
+kafka_sink_topic_info(const struct kafka_sink *ks)
+{
+        return &ks->meta_info;
 }
 
 int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
@@ -341,11 +533,9 @@ int kafka_sink_outq_len(struct kafka_sink *ks)
 
 static void free_sink(struct kafka_sink *ks)
 {
-        for (int i = 0; i < KAFKA_SINK_TOPICS_MAX; i++) {
-                if (ks->topics[i].rkt) {
-                        rd_kafka_topic_destroy(ks->topics[i].rkt);
-                }
-                free(ks->topics[i].name);
+        free(ks->meta_topic);
+        for (int i = 0; i < ks->also_count; i++) {
+                free(ks->also[i].name);
         }
         if (ks->main_q) {
                 rd_kafka_queue_destroy(ks->main_q);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "common/settings.h"
@@ -56,6 +57,26 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                                      void *ctx, char *errstr,
                                      size_t errstr_size);
 
+/**
+ * @brief Prints every librdkafka property with the value the producer
+ *        would use (librdkafka's default, ours, then the settings'), one
+ *        key=value a line, secrets masked (-X list).
+ * @returns 0, or -1 with errstr naming a bad property.
+ */
+int kafka_sink_print_config(const char *brokers, const struct settings *s,
+                            FILE *out, char *errstr, size_t errstr_size);
+
+/* What the latest metadata reply said about the requested topic. */
+struct kafka_sink_topic_info {
+        int partitions;
+        int replicas;         /* replicas of partition 0 */
+        int leaderless;       /* partitions without a leader */
+        int under_replicated; /* partitions with fewer in-sync replicas */
+        int min_isr_seen;     /* fewest in-sync replicas of a partition */
+        bool created;         /* it did not exist: the broker created it */
+        bool missing;         /* it does not exist */
+};
+
 /** Result of kafka_sink_request_partitions: the topic's partition count,
  *  or a negative value when it is not known (error names why). */
 typedef void (*kafka_sink_partitions_cb)(void *ctx, int count,
@@ -65,13 +86,30 @@ typedef void (*kafka_sink_partitions_cb)(void *ctx, int count,
  * @brief Asks the cluster for topic's partition count without blocking the
  *        loop: the metadata request runs on the libuv thread pool (up to
  *        timeout_ms) and cb runs later on the loop thread. One request at
- *        a time.
+ *        a time. The topic is first looked for in the cluster's topic list;
+ *        only when it is missing is it asked for by name, which makes the
+ *        broker auto-create it (logged once as event=topic_auto_created
+ *        with its partitions and replication factor), unless the settings
+ *        had no-create-topic (then error says it is missing).
  * @returns 0 when queued, -1 when a request is still running (or the topic
  *          handle could not be made).
  */
 int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
                                   int timeout_ms, kafka_sink_partitions_cb cb,
                                   void *ctx);
+
+/**
+ * @brief Adds a topic (copied) that every metadata request also looks up:
+ *        its auto-creation (partitions, replication factor) or, with
+ *        --no-create-topic, its absence is logged once.
+ * @returns 0, or -1 when full.
+ */
+int kafka_sink_also_check(struct kafka_sink *ks, const char *topic);
+
+/** @brief The requested topic as the latest metadata reply described it
+ *         (valid on the loop thread once a request's callback ran). */
+const struct kafka_sink_topic_info *
+kafka_sink_topic_info(const struct kafka_sink *ks);
 
 /**
  * @brief Produces one message (payload copied). partition < 0: by key.

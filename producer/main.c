@@ -71,6 +71,8 @@ static const struct settings_option options[] = {
      "Period of re-reading the topic's partition count"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
+    {"no-create-topic", 0, "PRODUCER_NO_CREATE_TOPIC", NULL, NULL,
+     "Never let the broker auto-create a missing topic: wait for it"},
     {"exit-at-eof", 0, NULL, NULL, NULL,
      "Exit 0 once the whole file is acknowledged (tests, benchmarks)"},
 };
@@ -235,9 +237,12 @@ int main(int argc, char **argv)
                 settings_destroy(s);
                 return 0;
         case SETTINGS_X_LIST:
-                kafka_conf_list(stdout);
+                status = kafka_sink_print_config(settings_get(s, "brokers"), s,
+                                                 stdout, errstr, sizeof(errstr))
+                             ? usage_error(errstr)
+                             : 0;
                 settings_destroy(s);
-                return 0;
+                return status;
         case SETTINGS_ERROR:
                 status = usage_error(errstr);
                 settings_destroy(s);
@@ -277,6 +282,7 @@ int main(int argc, char **argv)
                 status = usage_error(errstr);
                 goto out;
         }
+        (void)kafka_sink_also_check(app.sink, o.cfg.dlq_topic); /* has room */
         app.tail = file_tail_create(&loop, o.path, PRODUCER_READ_CHUNK_BYTES,
                                     (uint64_t)o.stat_interval_ms,
                                     &pipeline_tail_cbs, app.pipeline);

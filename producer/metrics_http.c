@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "metrics_http.h"
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +84,38 @@ static int on_healthz(struct mg_connection *conn, void *data)
         return 200;
 }
 
+/* Why listen cannot be bound: civetweb only says "Failed to setup server
+ * ports". Tries the same bind itself and returns strerror of the failure. */
+static const char *bind_error(const char *listen)
+{
+        const char *colon = strrchr(listen, ':');
+        char host[64]     = "0.0.0.0";
+        struct sockaddr_in sa;
+        const char *why = NULL;
+        int fd, one = 1;
+
+        if (colon && (size_t)(colon - listen) < sizeof(host)) {
+                memcpy(host, listen, (size_t)(colon - listen));
+                host[colon - listen] = '\0';
+        }
+        memset(&sa, 0, sizeof(sa));
+        sa.sin_family = AF_INET;
+        sa.sin_port   = htons((uint16_t)atoi(colon ? colon + 1 : listen));
+        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+                return "not an IPv4 HOST:PORT";
+        }
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+                return strerror(errno);
+        }
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+                why = strerror(errno);
+        }
+        close(fd);
+        return why;
+}
+
 struct metrics_http *metrics_http_start(const char *listen,
                                         const struct producer_metrics *m,
                                         char *errstr, size_t errstr_size)
@@ -87,6 +124,10 @@ struct metrics_http *metrics_http_start(const char *listen,
         const char *options[]  = {"listening_ports", listen, "num_threads", "2",
                                   NULL};
         struct mg_callbacks cbs;
+        struct mg_init_data init   = {&cbs, NULL, options};
+        char why[256]              = "";
+        unsigned code              = 0;
+        struct mg_error_data error = {&code, why, sizeof(why)};
 
         if (!h) {
                 snprintf(errstr, errstr_size, "out of memory");
@@ -95,10 +136,14 @@ struct metrics_http *metrics_http_start(const char *listen,
         memset(&cbs, 0, sizeof(cbs));
         mg_init_library(0);
         h->m   = m;
-        h->ctx = mg_start(&cbs, NULL, options);
+        h->ctx = mg_start2(&init, &error);
         if (!h->ctx) {
+                const char *cause = bind_error(listen);
                 snprintf(errstr, errstr_size,
-                         "--metrics-listen %s: cannot listen there", listen);
+                         "--metrics-listen %s: cannot listen there: %s", listen,
+                         cause    ? cause
+                         : why[0] ? why
+                                  : "unknown error");
                 mg_exit_library();
                 free(h);
                 return NULL;

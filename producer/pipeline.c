@@ -33,8 +33,12 @@ static void on_partitions(void *ctx, int n, const char *error)
         }
         if (p->partitions == 0) {
                 if (n <= 0) {
-                        log_info("event=metadata_wait topic=%s error=\"%s\"",
-                                 p->cfg.topic, error ? error : "?");
+                        /* Once, not at every 100 ms retry. */
+                        LOG_AT(p->meta_wait_logged ? LOG_LEVEL_DEBUG
+                                                   : LOG_LEVEL_INFO,
+                               "event=metadata_wait topic=%s error=\"%s\"",
+                               p->cfg.topic, error ? error : "?");
+                        p->meta_wait_logged = true;
                         uv_timer_start(&p->meta_timer, on_meta_timer,
                                        PIPELINE_META_RETRY_MS, 0);
                         return;

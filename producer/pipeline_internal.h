@@ -49,6 +49,7 @@ struct pipeline {
         struct row_encoder *enc;
         uint64_t typing_seen; /* typing_changes() when schema_hex was set */
         int partitions;
+        bool meta_wait_logged; /* event=metadata_wait was written */
 
         uv_timer_t meta_timer;
         uv_timer_t ckpt_timer;

@@ -35,7 +35,7 @@ enum settings_result {
         SETTINGS_ERROR,   /* errstr says which flag or value is wrong */
         SETTINGS_HELP,    /* --help was given */
         SETTINGS_VERSION, /* --version was given */
-        SETTINGS_X_LIST,  /* -X list was given */
+        SETTINGS_X_LIST,  /* -X list was given (the rest is parsed too) */
 };
 
 /**
