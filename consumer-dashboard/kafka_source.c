@@ -16,15 +16,14 @@
 #include "core/dlq_stats.h"
 #include "core/latency.h"
 #include "core/snapshot_json.h"
+#include "metadata_watch.h"
+#include "query_service.h"
 
 #define POLL_TIMEOUT_MS           100
 #define BATCH_MAX                 2000 /* messages between request service */
 #define SNAPSHOT_MIN_INTERVAL_MS  100  /* at most 10 snapshots a second */
 #define SNAPSHOT_IDLE_INTERVAL_MS 1000
-#define METADATA_INTERVAL_MS      2000
-#define METADATA_TIMEOUT_MS       2000
-#define WATERMARK_TIMEOUT_MS      5000
-#define CSV_CHUNK_MAX             10000
+#define METADATA_CHECK_MS         100 /* reads the watch's latest answer */
 #define MAX_PARTITIONS            4096
 
 struct part {
@@ -46,6 +45,10 @@ struct kafka_source {
         rd_kafka_queue_t *queue; /* the consumer queue, for waking it */
         struct snapshot_hub *hub;
         struct aggregates *agg;
+        struct query_service *queries;
+        size_t index_budget;
+        int64_t wm_lo[MAX_PARTITIONS], wm_hi[MAX_PARTITIONS]; /* scratch */
+        struct metadata_watch *watch;
         struct dlq_stats *dlq;
         struct latency latency;
         struct topic_parts data, dlqt;
@@ -61,7 +64,7 @@ struct kafka_source {
         int64_t last_publish;
         int64_t last_metadata;
         bool published_caught_up;
-        bool table_warm_pending; /* caught up, table index not built yet */
+        bool table_warm_pending; /* caught up, table index not asked yet */
         bool metadata_ok; /* the data topic's partitions were read once */
 };
 
@@ -87,12 +90,13 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
                 snprintf(errstr, errstr_size, "out of memory");
                 return NULL;
         }
-        ks->hub       = hub;
-        ks->lag       = -1;
-        ks->data.name = cfg->topic;
-        ks->dlqt.name = cfg->dlq_topic;
-        ks->agg       = aggregates_create(&cfg->roles);
-        ks->dlq       = dlq_stats_create();
+        ks->hub          = hub;
+        ks->index_budget = cfg->index_budget;
+        ks->lag          = -1;
+        ks->data.name    = cfg->topic;
+        ks->dlqt.name    = cfg->dlq_topic;
+        ks->agg          = aggregates_create(&cfg->roles);
+        ks->dlq          = dlq_stats_create();
         if (!ks->agg || !ks->dlq) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
@@ -149,24 +153,10 @@ error:
         return NULL;
 }
 
-/* Reads the partition count of a topic; 0 when it does not exist yet. */
-static int partition_count(struct kafka_source *ks, struct topic_parts *t)
-{
-        const struct rd_kafka_metadata *md;
-        if (rd_kafka_metadata(ks->rk, 0, t->rkt, &md, METADATA_TIMEOUT_MS) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR) {
-                return -1;
-        }
-        int n = 0;
-        if (md->topic_cnt == 1 && md->topics[0].err == 0) {
-                n = md->topics[0].partition_cnt;
-        }
-        rd_kafka_metadata_destroy(md);
-        return n > MAX_PARTITIONS ? MAX_PARTITIONS : n;
-}
-
-/* Adds partitions [t->n, n) with their watermarks as catch-up goal. */
-static int grow(struct kafka_source *ks, struct topic_parts *t, int n)
+/* Adds partitions [t->n, n) with their watermarks (read by the watch when
+ * it first saw them) as catch-up goal. */
+static int grow(struct kafka_source *ks, struct topic_parts *t, int n,
+                const int64_t *lo, const int64_t *hi)
 {
         struct part *p = realloc(t->parts, (size_t)n * sizeof(*p));
         if (!p) {
@@ -174,12 +164,8 @@ static int grow(struct kafka_source *ks, struct topic_parts *t, int n)
         }
         t->parts = p;
         for (int i = t->n; i < n; i++) {
-                int64_t lo = 0, hi = 0;
-                if (rd_kafka_query_watermark_offsets(
-                        ks->rk, t->name, i, &lo, &hi, WATERMARK_TIMEOUT_MS)) {
-                        lo = hi = 0;
-                }
-                p[i] = (struct part){i, lo, lo, ks->caught_up ? lo : hi};
+                p[i] = (struct part){i, lo[i], lo[i],
+                                     ks->caught_up ? lo[i] : hi[i]};
         }
         t->n = n;
         return 0;
@@ -194,20 +180,22 @@ static void add_assignment(rd_kafka_topic_partition_list_t *l,
         }
 }
 
-/* Follows partitions that appeared since the last look. */
+/* Follows partitions that appeared since the last look (never waits: the
+ * watch thread asked the broker). */
 static void refresh_partitions(struct kafka_source *ks)
 {
-        int nd       = partition_count(ks, &ks->data);
-        int nq       = partition_count(ks, &ks->dlqt);
-        bool changed = false;
-        if (nd >= 0) {
-                ks->metadata_ok = true;
-        }
-        if (nd > ks->data.n) {
-                changed |= grow(ks, &ks->data, nd) == 0;
-        }
-        if (nq > ks->dlqt.n) {
-                changed |= grow(ks, &ks->dlqt, nq) == 0;
+        int64_t *lo = ks->wm_lo, *hi = ks->wm_hi;
+        struct topic_parts *ts[METADATA_WATCH_TOPICS] = {&ks->data, &ks->dlqt};
+        bool changed                                  = false;
+        for (int k = 0; k < METADATA_WATCH_TOPICS; k++) {
+                int n =
+                    metadata_watch_get(ks->watch, k, lo, hi, MAX_PARTITIONS);
+                if (k == 0 && n >= 0) {
+                        ks->metadata_ok = true;
+                }
+                if (n > ts[k]->n) {
+                        changed |= grow(ks, ts[k], n, lo, hi) == 0;
+                }
         }
         if (!changed) {
                 return;
@@ -346,21 +334,6 @@ static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
         }
 }
 
-/* Builds the sort index of the table every page asks for first (the value
- * column, descending) right after the caught-up snapshot went out, so the
- * first viewer does not wait for it (seconds at 10 M rows); later rows are
- * merged in. */
-static void warm_table_index(struct kafka_source *ks)
-{
-        struct rows_query q;
-        struct wire_buf page = {0};
-        char err[128];
-
-        if (rows_query_parse(NULL, true, &q, err, sizeof(err)) == 0) {
-                snapshot_render_rows(ks->agg, &q, &page);
-        }
-        wire_buf_finish(&page);
-}
 static void update_progress(struct kafka_source *ks, uint64_t *consumed,
                             uint64_t *target)
 {
@@ -479,81 +452,6 @@ static void publish(struct kafka_source *ks, int64_t now)
         ks->last_publish        = now;
 }
 
-/* Sets the roles the web thread decoded, then publishes at once so that
- * the answer (the snapshot the web thread sends back) and every viewer see
- * them. A column that does not exist or does not fit the role falls back
- * to automatic when the view resolves the roles. */
-static void serve_roles(struct kafka_source *ks, struct hub_request *r)
-{
-        static const char *const names[HUB_ROLE_COUNT] = {
-            [HUB_ROLE_VALUE]    = "value",
-            [HUB_ROLE_CATEGORY] = "category",
-            [HUB_ROLE_AGE]      = "age",
-            [HUB_ROLE_LABEL]    = "label"};
-        r->status = 200;
-        for (int i = 0; i < HUB_ROLE_COUNT; i++) {
-                if (r->roles[i] &&
-                    aggregates_set_role(ks->agg, names[i], r->roles[i]) != 0) {
-                        r->status = 500;
-                        snprintf(r->error, sizeof(r->error), "out of memory");
-                        return;
-                }
-        }
-        log_info("event=roles_set");
-        publish(ks, now_ms());
-}
-
-static void serve(struct kafka_source *ks, struct hub_request *r)
-{
-        struct rows_query q;
-        int rc;
-        if (r->kind == HUB_REQ_ROLES) {
-                serve_roles(ks, r);
-                return;
-        }
-        r->status   = 200;
-        bool paging = r->kind == HUB_REQ_ROWS;
-        if (r->kind != HUB_REQ_CATEGORIES &&
-            rows_query_parse(r->query, paging, &q, r->error,
-                             sizeof(r->error)) != 0) {
-                r->status = 400;
-                return;
-        }
-        switch (r->kind) {
-        case HUB_REQ_ROWS:
-                rc = snapshot_render_rows(ks->agg, &q, &r->body);
-                break;
-        case HUB_REQ_CATEGORIES:
-                rc = snapshot_render_categories(ks->agg, &r->body);
-                break;
-        case HUB_REQ_CSV:
-        default:
-                rc = snapshot_render_csv(
-                    ks->agg, &q, r->offset,
-                    r->limit > CSV_CHUNK_MAX ? CSV_CHUNK_MAX : r->limit,
-                    &r->more, &r->body);
-                break;
-        }
-        if (rc == -2) {
-                r->status = 400;
-                snprintf(r->error, sizeof(r->error), "unknown sort column");
-        } else if (rc != 0) {
-                r->status = 500;
-                snprintf(r->error, sizeof(r->error), "out of memory");
-        }
-}
-
-static void serve_requests(struct kafka_source *ks)
-{
-        struct hub_request *r = snapshot_hub_take_requests(ks->hub);
-        while (r) {
-                struct hub_request *next = r->next;
-                serve(ks, r);
-                snapshot_hub_answer(ks->hub, r); /* r may be gone now */
-                r = next;
-        }
-}
-
 static bool snapshot_stale(const struct kafka_source *ks)
 {
         return aggregates_version(ks->agg) != ks->published_version ||
@@ -580,7 +478,7 @@ static void *run(void *arg)
         struct kafka_source *ks = arg;
         while (!atomic_load(&ks->stop)) {
                 int64_t now = now_ms();
-                if (now - ks->last_metadata >= METADATA_INTERVAL_MS) {
+                if (now - ks->last_metadata >= METADATA_CHECK_MS) {
                         refresh_partitions(ks);
                         ks->last_metadata = now;
                 }
@@ -596,7 +494,7 @@ static void *run(void *arg)
                         }
                         m = rd_kafka_consumer_poll(ks->rk, 0);
                 }
-                serve_requests(ks);
+                query_service_poll(ks->queries);
                 now           = now_ms();
                 int64_t since = now - ks->last_publish;
                 if ((snapshot_stale(ks) && since >= SNAPSHOT_MIN_INTERVAL_MS) ||
@@ -606,16 +504,39 @@ static void *run(void *arg)
                 kafka_conf_flush_logs();
                 if (ks->table_warm_pending && ks->published_caught_up) {
                         ks->table_warm_pending = false;
-                        warm_table_index(ks);
+                        query_service_warm(ks->queries);
                 }
         }
-        serve_requests(ks);
+        query_service_finish(ks->queries);
         return NULL;
+}
+
+static void publish_now(void *ctx)
+{
+        struct kafka_source *ks = ctx;
+        publish(ks, now_ms());
 }
 
 int kafka_source_start(struct kafka_source *ks)
 {
-        if (pthread_create(&ks->thread, NULL, run, ks) != 0) {
+        struct metadata_watch_config mc = {
+            .rk     = ks->rk,
+            .topics = {ks->data.rkt, ks->dlqt.rkt},
+            .names  = {ks->data.name, ks->dlqt.name},
+            .wake   = wake,
+            .ctx    = ks,
+        };
+        struct query_service_config qc = {
+            .hub          = ks->hub,
+            .agg          = ks->agg,
+            .index_budget = ks->index_budget,
+            .wake         = wake,
+            .publish      = publish_now,
+            .ctx          = ks,
+        };
+        ks->queries = query_service_create(&qc);
+        ks->watch   = ks->queries ? metadata_watch_start(&mc) : NULL;
+        if (!ks->watch || pthread_create(&ks->thread, NULL, run, ks) != 0) {
                 return -1;
         }
         ks->started = true;
@@ -639,6 +560,8 @@ void kafka_source_destroy(struct kafka_source *ks)
                 return;
         }
         kafka_source_stop(ks);
+        metadata_watch_stop(ks->watch);
+        query_service_destroy(ks->queries);
         if (ks->hub) {
                 snapshot_hub_set_wake(ks->hub, NULL, NULL);
         }

@@ -23,6 +23,7 @@ struct kafka_source_config {
         const char *topic;
         const char *dlq_topic;
         struct aggregates_roles roles;
+        size_t index_budget; /* bytes for sort indexes */
 };
 
 struct kafka_source;

@@ -43,6 +43,8 @@
 #define EXIT_USAGE            2
 #define MAX_CONNECTIONS_LIMIT 20000
 #define MMAP_THRESHOLD_BYTES  (128 * 1024)
+#define INDEX_MEMORY_MAX_MB   (1024 * 1024)
+#define BYTES_PER_MB          (1024 * 1024)
 
 static const struct settings_option options[] = {
     {"brokers", 'b', "KAFKA_BROKERS", "HOST:PORT,...", "127.0.0.1:9092",
@@ -70,6 +72,9 @@ static const struct settings_option options[] = {
      "extra Origin allowed to open the WebSocket (same origin always is)"},
     {"max-connections", 0, "DASHBOARD_MAX_CONNECTIONS", "N", "1100",
      "concurrent connections (WebSocket viewers included)"},
+    {"index-memory", 0, "DASHBOARD_INDEX_MEMORY", "MB", "512",
+     "memory for the table's sort indexes; the least recently used go "
+     "first"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
 };
@@ -150,6 +155,7 @@ int main(int argc, char **argv)
         }
         enum log_level level;
         long long max_conn = 0;
+        long long index_mb = 0;
         const char *topic  = opt(s, "topic");
         if (log_level_parse(settings_get(s, "log-level"), &level) != 0) {
                 snprintf(errstr, sizeof(errstr),
@@ -167,7 +173,9 @@ int main(int argc, char **argv)
         if (check_listen(settings_get(s, "listen"), errstr, sizeof(errstr)) ||
             check_auth(opt(s, "auth"), errstr, sizeof(errstr)) ||
             settings_get_int(s, "max-connections", 1, MAX_CONNECTIONS_LIMIT,
-                             &max_conn, errstr, sizeof(errstr))) {
+                             &max_conn, errstr, sizeof(errstr)) ||
+            settings_get_int(s, "index-memory", 1, INDEX_MEMORY_MAX_MB,
+                             &index_mb, errstr, sizeof(errstr))) {
                 goto usage_error;
         }
         /* Never start an HTTPS server that civetweb would crash in (F1). */
@@ -202,8 +210,9 @@ int main(int argc, char **argv)
             .topic    = topic,
             .dlq_topic =
                 opt(s, "dlq-topic") ? opt(s, "dlq-topic") : dlq_default,
-            .roles = {opt(s, "value-column"), opt(s, "category-column"),
-                      opt(s, "age-column"), opt(s, "label-column")},
+            .roles        = {opt(s, "value-column"), opt(s, "category-column"),
+                             opt(s, "age-column"), opt(s, "label-column")},
+            .index_budget = (size_t)index_mb * BYTES_PER_MB,
         };
         ks = kafka_source_create(&kc, hub, errstr, sizeof(errstr));
         if (!ks) {

@@ -14,6 +14,13 @@ Subcommands:
   paging --url U --sort C --order O percentiles of GET /api/rows requests for
                                     random pages (bounded count)
   percentiles --file F              p50/p99/max of one number per line
+  pager --url U --clients N --stop-file F
+                                    N threads page GET /api/rows over every
+                                    column and order (--rate requests/s
+                                    each, default 5) until F exists; prints
+                                    requests, errors and latency percentiles
+  memory --url U --pid P            VmRSS (KiB) of P and the dashboard's own
+                                    memory.bytes, as one JSON object
 
 All network traffic goes to the loopback URL given; every loop is bounded
 by a count and a deadline.
@@ -222,6 +229,66 @@ def cmd_paging(a):
     return 0
 
 
+def cmd_pager(a):
+    import threading
+    h = Http(a.url, timeout=120)
+    status, body = h.get("/api/rows?size=1")
+    if status != 200:
+        print(f"/api/rows answered {status}", file=sys.stderr)
+        return 1
+    cols = [c["name"] for c in json.loads(body)["columns"]]
+    orders = [(c, o) for c in cols for o in ("asc", "desc")]
+    lat, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + a.max_seconds
+
+    def client(k):
+        rng = random.Random(a.seed + k)
+        c = Http(a.url, timeout=120)
+        i = k
+        period = 1.0 / a.rate if a.rate > 0 else 0
+        nxt = time.monotonic() + rng.random() * period
+        while not os.path.exists(a.stop_file) and time.monotonic() < deadline:
+            if period:
+                time.sleep(max(0.0, nxt - time.monotonic()))
+                nxt += period
+            col, order = orders[i % len(orders)]
+            i += 1
+            q = {"page": rng.randint(1, 200), "size": a.size, "sort": col, "order": order}
+            t0 = time.perf_counter()
+            try:
+                st, _ = c.get("/api/rows?" + urllib.parse.urlencode(q))
+            except (OSError, http.client.HTTPException):
+                st = 0
+            dt = (time.perf_counter() - t0) * 1000
+            with lock:
+                if st == 200:
+                    lat.append(dt)
+                else:
+                    errors[0] += 1
+            if st != 200:
+                time.sleep(0.1)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(a.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lat.sort()
+    print(json.dumps({"clients": a.clients, "rate": a.rate, "orders": len(orders), "requests": len(lat),
+                      "errors": errors[0], "p50_ms": round(pct(lat, 50), 1),
+                      "p99_ms": round(pct(lat, 99), 1),
+                      "max_ms": round(lat[-1], 1) if lat else None}))
+    return 0
+
+
+def cmd_memory(a):
+    h = Http(a.url, timeout=30)
+    s = snapshot(h)
+    print(json.dumps({"rss_kib": rss_kib(a.pid), "memory_bytes": s["memory"]["bytes"],
+                      "count": s["count"]}))
+    return 0
+
+
 def cmd_percentiles(a):
     vals = []
     with open(a.file) as f:
@@ -262,10 +329,21 @@ def main():
     p.add_argument("--seed", type=int, default=6)
     p = sub.add_parser("percentiles")
     p.add_argument("--file", required=True)
+    p = sub.add_parser("pager")
+    p.add_argument("--url", required=True)
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--size", type=int, default=50)
+    p.add_argument("--stop-file", required=True)
+    p.add_argument("--rate", type=float, default=5, help="requests/s per client; 0 = no pause")
+    p.add_argument("--max-seconds", type=float, default=1800)
+    p.add_argument("--seed", type=int, default=6)
+    p = sub.add_parser("memory")
+    p.add_argument("--url", required=True)
+    p.add_argument("--pid", type=int, required=True)
     a = ap.parse_args()
     fn = {"count-records": cmd_count_records, "end-offsets": cmd_end_offsets,
           "wait-count": cmd_wait_count, "rss": cmd_rss, "paging": cmd_paging,
-          "percentiles": cmd_percentiles}[a.cmd]
+          "percentiles": cmd_percentiles, "pager": cmd_pager, "memory": cmd_memory}[a.cmd]
     sys.exit(fn(a) or 0)
 
 

@@ -40,6 +40,7 @@ struct aggregates *aggregates_create(const struct aggregates_roles *roles)
                 return NULL;
         }
         a->slots_version = UINT64_MAX;
+        a->index_budget  = AGGREGATES_INDEX_BUDGET_DEFAULT;
         if (roles) {
                 const char *names[AGG_ROLE_COUNT] = {
                     roles->value, roles->category, roles->age, roles->label};
@@ -64,9 +65,7 @@ void aggregates_destroy(struct aggregates *a)
                 free(a->sources[i].name);
         }
         for (int i = 0; i < AGG_MAX_INDEXES; i++) {
-                free(a->indexes[i].column);
-                free(a->indexes[i].refs);
-                free(a->indexes[i].built_rows);
+                sort_index_destroy(a->indexes[i]);
         }
         for (int r = 0; r < AGG_ROLE_COUNT; r++) {
                 free(a->roles[r]);
@@ -240,8 +239,6 @@ size_t aggregates_memory(const struct aggregates *a)
                         m += generation_memory(a->sources[i].pending);
                 }
         }
-        for (int i = 0; i < AGG_MAX_INDEXES; i++) {
-                m += a->indexes[i].cap * sizeof(uint64_t);
-        }
+        return m + aggregates_index_memory(a);
         return m;
 }

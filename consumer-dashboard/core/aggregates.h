@@ -94,18 +94,68 @@ int aggregates_set_role(struct aggregates *a, const char *role,
 /* A reference to one row: which visible generation, which row in it. */
 typedef uint64_t aggregates_row_ref;
 
+/* Bytes sort indexes may hold by default (aggregates_set_index_budget). */
+#define AGGREGATES_INDEX_BUDGET_DEFAULT ((size_t)512 << 20)
+
+/* aggregates_page() results besides a row count. */
+enum {
+        AGGREGATES_PAGE_ERROR       = -1, /* unknown column, out of memory */
+        AGGREGATES_PAGE_NOT_READY   = -3, /* deferred: an index job is due */
+        AGGREGATES_PAGE_OVER_BUDGET = -4, /* the index would not fit */
+};
+
 /**
- * @brief One page of the table sorted by column `sort` (NULL: insertion
- *        order), ascending or descending; nulls sort last either way.
- *        Sorting uses an index kept per column and brought up to date here
- *        (amortised: a merge of new rows, a full sort only after a
- *        generation swap), never a sort per request.
+ * @brief One page of the table sorted by column `sort` (NULL: file order),
+ *        ascending or descending; nulls sort last either way and ties go
+ *        by file order (source, record), so pages are the same on every
+ *        replica. Sorting uses an index kept per column (see sort_index.h).
+ *        Inline mode (the default) brings the index up to date here;
+ *        deferred mode (aggregates_set_index_mode) never sorts here: it
+ *        answers from an index holding at least the rows set with
+ *        aggregates_set_page_min_rows(), else AGGREGATES_PAGE_NOT_READY,
+ *        and aggregates_index_next_job() hands out the work.
  * @param refs  room for limit references.
- * @returns the number of references written; *total gets the row count.
- *          -1: unknown column or out of memory.
+ * @returns the number of references written; *total gets the rows of the
+ *          table the page was read from; or one of the values above.
  */
 long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                      uint64_t offset, size_t limit, aggregates_row_ref *refs,
                      uint64_t *total);
+
+/**
+ * @brief Sets how many bytes indexes (and jobs out) may hold, and whether
+ *        pages defer index work to aggregates_index_next_job().
+ */
+void aggregates_set_index_mode(struct aggregates *a, size_t budget,
+                               bool deferred);
+
+/**
+ * @brief Deferred mode: a page may come from an index holding at least
+ *        min_rows rows (the rows a request saw when it came in), even when
+ *        newer rows are not in it yet.
+ */
+void aggregates_set_page_min_rows(struct aggregates *a, uint64_t min_rows);
+
+/** @returns rows shown in the view (what a complete index holds). */
+uint64_t aggregates_view_rows(struct aggregates *a);
+
+struct sort_job;
+
+/**
+ * @brief Deferred mode: a job for an index a page asked for and found
+ *        behind, or NULL when none is due. Run it with sort_job_run() on
+ *        any thread, then give it back with aggregates_index_finish().
+ *        Each index has at most one job out.
+ */
+struct sort_job *aggregates_index_next_job(struct aggregates *a);
+
+/** @brief Installs a job's result (owning thread) and frees the job. */
+void aggregates_index_finish(struct aggregates *a, struct sort_job *j);
+
+/** @brief Sorts and merges a job's rows. @locality any thread. */
+int sort_job_run(struct sort_job *j);
+
+/** @returns bytes held by sort indexes and jobs out. */
+size_t aggregates_index_memory(const struct aggregates *a);
 
 #endif

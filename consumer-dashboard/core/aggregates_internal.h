@@ -10,10 +10,12 @@
 
 #include "aggregates.h"
 #include "generation.h"
+#include "sort_index.h"
 
 #define AGG_MAX_SOURCES 4096
-/* Sort indexes kept at once (least recently used goes first). */
-#define AGG_MAX_INDEXES    3
+/* Sort indexes kept at once (least recently used goes first); the memory
+ * budget usually limits them first. */
+#define AGG_MAX_INDEXES    32
 #define AGG_REF_SLOT_SHIFT 40
 #define AGG_REF_ROW_MASK   ((UINT64_C(1) << AGG_REF_SLOT_SHIFT) - 1)
 
@@ -21,16 +23,6 @@ struct source {
         char *name;
         struct generation *current;
         struct generation *pending; /* newer, being collected */
-};
-
-struct row_index {
-        char *column;
-        uint64_t *refs; /* ascending */
-        size_t n;
-        size_t cap;
-        uint64_t view_version; /* view it was built for */
-        uint32_t *built_rows;  /* rows of each view slot already in refs */
-        uint64_t last_used;
 };
 
 /* A column of the merged view of every visible generation. */
@@ -62,8 +54,15 @@ struct aggregates {
         struct generation **slots;
         size_t nslots;
         uint64_t slots_version;
-        struct row_index indexes[AGG_MAX_INDEXES];
+        struct sort_index *indexes[AGG_MAX_INDEXES];
+        uint64_t index_used[AGG_MAX_INDEXES]; /* last use, for LRU */
+        bool index_wanted[AGG_MAX_INDEXES];   /* a page waits for a job */
+        bool index_over[AGG_MAX_INDEXES];     /* did not fit the budget */
         uint64_t index_clock;
+        size_t index_budget;    /* bytes for indexes and running jobs */
+        size_t job_bytes;       /* held by jobs handed out */
+        bool index_deferred;    /* pages never build an index inline */
+        uint64_t page_min_rows; /* deferred: oldest index a page may use */
 };
 
 /* Role order in roles[] and in the snapshot. */

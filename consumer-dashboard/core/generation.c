@@ -26,6 +26,10 @@ void generation_destroy(struct generation *g)
                 column_destroy(g->cols[i]);
                 free(g->cats[i].cells);
         }
+        for (uint32_t i = 0; i < g->record_chunks; i++) {
+                free(g->records[i]);
+        }
+        free(g->records);
         free(g->cols);
         free(g->cats);
         free(g->seen);
@@ -227,6 +231,26 @@ static void update_categories(struct generation *g, uint32_t row)
         }
 }
 
+/* Room for the record number of row `row`. */
+static int reserve_record(struct generation *g, uint32_t row)
+{
+        uint32_t need = (row >> COLUMN_CHUNK_SHIFT) + 1;
+        if (need <= g->record_chunks) {
+                return 0;
+        }
+        uint32_t **chunks = realloc(g->records, need * sizeof(*chunks));
+        if (!chunks) {
+                return -1;
+        }
+        g->records               = chunks;
+        chunks[g->record_chunks] = malloc(COLUMN_CHUNK_ROWS * sizeof(**chunks));
+        if (!chunks[g->record_chunks]) {
+                return -1;
+        }
+        g->record_chunks++;
+        return 0;
+}
+
 /* Column `col` just multiplied its numbers by 10^digits: follow suit. */
 static void rescale_categories(struct generation *g, size_t col,
                                unsigned digits)
@@ -266,7 +290,7 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
                         return GENERATION_NOMEM;
                 }
         }
-        if (mark_seen(g, record) != 0) {
+        if (reserve_record(g, g->rows) != 0 || mark_seen(g, record) != 0) {
                 return GENERATION_NOMEM;
         }
         for (size_t ci = 0; ci < g->ncols; ci++) {
@@ -289,6 +313,8 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
                 }
         }
         uint32_t r = g->rows++;
+        g->records[r >> COLUMN_CHUNK_SHIFT][r & COLUMN_CHUNK_MASK] =
+            (uint32_t)record;
         update_categories(g, r);
         sample_row(g, r);
         if (g->complete_known && record <= g->last_record) {
@@ -325,7 +351,9 @@ bool generation_is_complete(const struct generation *g)
 
 size_t generation_memory(const struct generation *g)
 {
-        size_t m = sizeof(*g) + g->seen_words * sizeof(uint64_t);
+        size_t m =
+            sizeof(*g) + g->seen_words * sizeof(uint64_t) +
+            (size_t)g->record_chunks * COLUMN_CHUNK_ROWS * sizeof(uint32_t);
         for (size_t i = 0; i < g->ncols; i++) {
                 m += column_memory(g->cols[i]) + sizeof(void *) +
                      sizeof(g->cats[i]);

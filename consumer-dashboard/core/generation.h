@@ -48,6 +48,8 @@ struct generation {
         size_t ncols;
         struct category_stats *cats; /* one per column, used by text ones */
         uint64_t *seen;              /* bitmap of record numbers */
+        uint32_t **records;          /* record number of each row, in chunks */
+        uint32_t record_chunks;
         size_t seen_words;
         bool complete_known;
         uint64_t last_record;
@@ -79,6 +81,13 @@ void generation_set_complete(struct generation *g, uint64_t last_record,
 
 /** @returns whether the snapshot-complete rule holds. */
 bool generation_is_complete(const struct generation *g);
+
+/** @returns the record number (file order) of row `row`. */
+static inline uint32_t generation_record(const struct generation *g,
+                                         uint32_t row)
+{
+        return g->records[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
+}
 
 /** @returns the column named name, or NULL. */
 struct column *generation_column(const struct generation *g, const char *name);

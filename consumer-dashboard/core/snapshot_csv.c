@@ -54,7 +54,9 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
         if (n < 0) {
                 free(refs);
                 free(cols);
-                return -1;
+                return n == AGGREGATES_PAGE_NOT_READY     ? SNAPSHOT_NOT_READY
+                       : n == AGGREGATES_PAGE_OVER_BUDGET ? SNAPSHOT_OVER_BUDGET
+                                                          : SNAPSHOT_NOMEM;
         }
         int rc = 0;
         if (offset == 0) {

@@ -8,8 +8,9 @@
  * and maxima are printed as exact decimal text; means as doubles. The query
  * of the rows and export endpoints is parsed by rows_query.h.
  *
- * Pure code: no I/O, no locks. Rendering may bring a sort index up to date,
- * so it needs the same (single) thread that applies messages.
+ * Pure code: no I/O, no locks. Rendering may bring a sort index up to date
+ * (or, in deferred mode, ask for it: aggregates.h), so it needs the same
+ * (single) thread that applies messages.
  */
 
 #include <stdbool.h>
@@ -36,13 +37,21 @@ struct snapshot_stream {
         const struct latency *latency;
 };
 
+/* Results of the table renderers besides 0. */
+enum {
+        SNAPSHOT_NOMEM          = -1,
+        SNAPSHOT_UNKNOWN_COLUMN = -2,
+        SNAPSHOT_NOT_READY      = -3, /* deferred: the sort index is behind */
+        SNAPSHOT_OVER_BUDGET    = -4, /* the sort index does not fit */
+};
+
 /** @brief Appends the whole snapshot object to out. @returns 0 or -1. */
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
                     const struct snapshot_stream *st, struct wire_buf *out);
 
 /**
  * @brief Appends one page as {"page":..,"rows":[[...]],...}.
- * @returns 0, -1 when memory runs out, -2 for an unknown sort column.
+ * @returns 0 or one of the SNAPSHOT_ results; nothing is appended unless 0.
  */
 int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
                          struct wire_buf *out);
@@ -54,7 +63,7 @@ int snapshot_render_categories(struct aggregates *a, struct wire_buf *out);
  * @brief Appends rows [offset, offset+limit) of the sorted table as CSV;
  *        offset 0 starts with the header line. *more tells whether rows
  *        remain after this chunk.
- * @returns 0, -1 when memory runs out, -2 for an unknown sort column.
+ * @returns 0 or one of the SNAPSHOT_ results; nothing is appended unless 0.
  */
 int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                         uint64_t offset, uint64_t limit, bool *more,

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+#include "sort_index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregates_internal.h"
+
+/* Every number is compared at this scale: an int64 mantissa times
+ * 10^(18 - scale) always fits 128 bits. */
+#define SORT_KEY_SCALE    VALUE_DECIMAL_MAX_SCALE
+#define STRING_BLOCK_SIZE 65536
+
+enum sort_class {
+        SORT_NUMBER = 0,
+        SORT_TEXT,
+        SORT_NULL,
+};
+
+struct string_block {
+        struct string_block *next;
+        size_t used, cap;
+        char data[];
+};
+
+/* The strings of one slot's column, copied: id -> text. */
+struct text_mirror {
+        const char **ptr;
+        uint32_t *len;
+        uint32_t count; /* ids 1..count are copied */
+        uint32_t cap;
+};
+
+struct sort_index {
+        char *column; /* NULL: file order */
+        uint64_t view_version;
+        bool built; /* entries belong to view_version */
+        bool busy;
+        struct sort_entry *entries;
+        size_t n;
+        uint32_t *built_rows; /* per slot: rows already in entries */
+        struct text_mirror *mirrors;
+        size_t nslots;
+        struct string_block *strings;
+        size_t string_bytes;
+};
+
+struct sort_job {
+        struct sort_index *ix;
+        uint64_t view_version;
+        bool rebuild;                  /* entries are not merged in */
+        const struct sort_entry *base; /* the index's entries, read only */
+        size_t nbase;
+        struct sort_entry *fresh;
+        size_t nfresh;
+        struct sort_entry *result;
+        size_t nresult;
+        bool ok;
+};
+
+struct sort_index *sort_index_create(const char *column)
+{
+        struct sort_index *ix = calloc(1, sizeof(*ix));
+        if (!ix) {
+                return NULL;
+        }
+        if (column && !(ix->column = strdup(column))) {
+                free(ix);
+                return NULL;
+        }
+        return ix;
+}
+
+static void drop_view(struct sort_index *ix)
+{
+        for (size_t s = 0; s < ix->nslots; s++) {
+                free(ix->mirrors[s].ptr);
+                free(ix->mirrors[s].len);
+        }
+        free(ix->mirrors);
+        free(ix->built_rows);
+        free(ix->entries);
+        struct string_block *b = ix->strings;
+        while (b) {
+                struct string_block *next = b->next;
+                free(b);
+                b = next;
+        }
+        ix->mirrors      = NULL;
+        ix->built_rows   = NULL;
+        ix->entries      = NULL;
+        ix->strings      = NULL;
+        ix->string_bytes = 0;
+        ix->n            = 0;
+        ix->nslots       = 0;
+        ix->built        = false;
+}
+
+void sort_index_destroy(struct sort_index *ix)
+{
+        if (!ix) {
+                return;
+        }
+        drop_view(ix);
+        free(ix->column);
+        free(ix);
+}
+
+const char *sort_index_column(const struct sort_index *ix)
+{
+        return ix->column;
+}
+
+bool sort_index_busy(const struct sort_index *ix)
+{
+        return ix->busy;
+}
+
+uint64_t sort_index_rows(const struct sort_index *ix, uint64_t view_version)
+{
+        return ix->built && ix->view_version == view_version ? ix->n : 0;
+}
+
+size_t sort_index_memory(const struct sort_index *ix)
+{
+        size_t m = sizeof(*ix) + ix->n * sizeof(struct sort_entry) +
+                   ix->string_bytes +
+                   ix->nslots * (sizeof(uint32_t) + sizeof(struct text_mirror));
+        for (size_t s = 0; s < ix->nslots; s++) {
+                m += ix->mirrors[s].cap * (sizeof(char *) + sizeof(uint32_t));
+        }
+        return m;
+}
+
+size_t sort_job_memory(const struct sort_job *j)
+{
+        return sizeof(*j) +
+               (j->nfresh + j->nbase + j->nfresh) * sizeof(struct sort_entry);
+}
+
+struct sort_index *sort_job_index(const struct sort_job *j)
+{
+        return j->ix;
+}
+
+static const char *copy_string(struct sort_index *ix, const char *s, size_t len)
+{
+        struct string_block *b = ix->strings;
+        if (!b || b->cap - b->used < len + 1) {
+                size_t cap =
+                    len + 1 > STRING_BLOCK_SIZE ? len + 1 : STRING_BLOCK_SIZE;
+                b = malloc(sizeof(*b) + cap);
+                if (!b) {
+                        return NULL;
+                }
+                b->next     = ix->strings;
+                b->used     = 0;
+                b->cap      = cap;
+                ix->strings = b;
+                ix->string_bytes += sizeof(*b) + cap;
+        }
+        char *p = b->data + b->used;
+        memcpy(p, s, len);
+        p[len] = '\0';
+        b->used += len + 1;
+        return p;
+}
+
+/* Copies the strings the column of one slot gained since the last job. */
+static int mirror_strings(struct sort_index *ix, struct text_mirror *m,
+                          const struct column *c)
+{
+        uint32_t count = intern_count(c->strings);
+        if (count <= m->count) {
+                return 0;
+        }
+        if (count + 1 > m->cap) {
+                uint32_t cap = m->cap ? m->cap : 64;
+                while (cap < count + 1) {
+                        cap *= 2;
+                }
+                const char **p = realloc(m->ptr, cap * sizeof(*p));
+                if (!p) {
+                        return -1;
+                }
+                m->ptr       = p;
+                uint32_t *ln = realloc(m->len, cap * sizeof(*ln));
+                if (!ln) {
+                        return -1;
+                }
+                m->len = ln;
+                m->cap = cap;
+        }
+        for (uint32_t id = m->count + 1; id <= count; id++) {
+                size_t len;
+                const char *s = intern_get(c->strings, id, &len);
+                m->ptr[id]    = copy_string(ix, s, len);
+                if (!m->ptr[id]) {
+                        return -1;
+                }
+                m->len[id] = (uint32_t)len;
+                m->count   = id;
+        }
+        return 0;
+}
+
+/* Starts the index over for a new set of slots. */
+static int reset_view(struct sort_index *ix, size_t nslots,
+                      uint64_t view_version)
+{
+        drop_view(ix);
+        ix->built_rows = calloc(nslots + 1, sizeof(*ix->built_rows));
+        ix->mirrors    = calloc(nslots + 1, sizeof(*ix->mirrors));
+        if (!ix->built_rows || !ix->mirrors) {
+                drop_view(ix);
+                return -1;
+        }
+        ix->nslots       = nslots;
+        ix->view_version = view_version;
+        ix->built        = true;
+        return 0;
+}
+
+static void key_of(const struct column *c, const struct text_mirror *m,
+                   uint32_t row, struct sort_entry *e)
+{
+        e->cls = SORT_NULL;
+        if (!c) {
+                return;
+        }
+        if (c->kind == COLUMN_TEXT) {
+                uint32_t id = column_text(c, row);
+                if (id != 0) {
+                        e->cls          = SORT_TEXT;
+                        e->key.text.ptr = m->ptr[id];
+                        e->key.text.len = m->len[id];
+                }
+        } else if (column_is_numeric(c)) {
+                int64_t v = column_num(c, row);
+                if (v != COLUMN_NULL_NUM) {
+                        e->cls = SORT_NUMBER;
+                        e->key.num =
+                            (dec128)v * column_pow10(SORT_KEY_SCALE - c->scale);
+                }
+        }
+}
+
+struct sort_job *sort_index_prepare(struct sort_index *ix,
+                                    struct generation *const *slots,
+                                    size_t nslots, uint64_t view_version)
+{
+        struct sort_job *j = calloc(1, sizeof(*j));
+        if (!j) {
+                return NULL;
+        }
+        j->ix           = ix;
+        j->view_version = view_version;
+        if (!ix->built || ix->view_version != view_version) {
+                if (reset_view(ix, nslots, view_version) != 0) {
+                        free(j);
+                        return NULL;
+                }
+                j->rebuild = true;
+        }
+        size_t m = 0;
+        for (size_t s = 0; s < nslots; s++) {
+                m += slots[s]->rows - ix->built_rows[s];
+        }
+        j->fresh = malloc((m ? m : 1) * sizeof(*j->fresh));
+        if (!j->fresh) {
+                free(j);
+                return NULL;
+        }
+        for (size_t s = 0; s < nslots; s++) {
+                const struct generation *g = slots[s];
+                const struct column *c =
+                    ix->column ? generation_column(g, ix->column) : NULL;
+                struct text_mirror *tm = &ix->mirrors[s];
+                if (c && c->kind == COLUMN_TEXT &&
+                    mirror_strings(ix, tm, c) != 0) {
+                        free(j->fresh);
+                        free(j);
+                        drop_view(ix); /* its strings may be half copied */
+                        return NULL;
+                }
+                for (uint32_t r = ix->built_rows[s]; r < g->rows; r++) {
+                        struct sort_entry *e = &j->fresh[j->nfresh++];
+                        memset(e, 0, sizeof(*e));
+                        if (ix->column) {
+                                key_of(c, tm, r, e);
+                        }
+                        e->ref =
+                            ((uint64_t)s << AGG_REF_SLOT_SHIFT) | (uint64_t)r;
+                        e->record = generation_record(g, r);
+                }
+                ix->built_rows[s] = g->rows;
+        }
+        j->base  = ix->entries;
+        j->nbase = ix->n;
+        ix->busy = true;
+        return j;
+}
+
+static int cmp_text(const struct sort_entry *a, const struct sort_entry *b)
+{
+        size_t la = a->key.text.len, lb = b->key.text.len;
+        int c = memcmp(a->key.text.ptr, b->key.text.ptr, la < lb ? la : lb);
+        return c ? c : (la > lb) - (la < lb);
+}
+
+static int cmp_entries(const struct sort_entry *a, const struct sort_entry *b)
+{
+        if (a->cls != b->cls) {
+                return (int)a->cls - (int)b->cls;
+        }
+        int c = 0;
+        if (a->cls == SORT_NUMBER) {
+                c = (a->key.num > b->key.num) - (a->key.num < b->key.num);
+        } else if (a->cls == SORT_TEXT) {
+                c = cmp_text(a, b);
+        }
+        if (c) {
+                return c;
+        }
+        /* Ties: file order (source = slot, then record). */
+        uint64_t sa = a->ref >> AGG_REF_SLOT_SHIFT;
+        uint64_t sb = b->ref >> AGG_REF_SLOT_SHIFT;
+        if (sa != sb) {
+                return (sa > sb) - (sa < sb);
+        }
+        return (a->record > b->record) - (a->record < b->record);
+}
+
+static int cmp_qsort(const void *a, const void *b)
+{
+        return cmp_entries(a, b);
+}
+
+int sort_job_run(struct sort_job *j)
+{
+        qsort(j->fresh, j->nfresh, sizeof(*j->fresh), cmp_qsort);
+        if (j->rebuild || j->nbase == 0) {
+                j->result  = j->fresh;
+                j->nresult = j->nfresh;
+                j->fresh   = NULL;
+                j->ok      = true;
+                return 0;
+        }
+        size_t n  = j->nbase + j->nfresh;
+        j->result = malloc(n * sizeof(*j->result));
+        if (!j->result) {
+                return -1;
+        }
+        size_t a = 0, b = 0, o = 0;
+        while (a < j->nbase && b < j->nfresh) {
+                j->result[o++] = cmp_entries(&j->base[a], &j->fresh[b]) <= 0
+                                     ? j->base[a++]
+                                     : j->fresh[b++];
+        }
+        while (a < j->nbase) {
+                j->result[o++] = j->base[a++];
+        }
+        while (b < j->nfresh) {
+                j->result[o++] = j->fresh[b++];
+        }
+        j->nresult = n;
+        free(j->fresh);
+        j->fresh = NULL;
+        j->ok    = true;
+        return 0;
+}
+
+void sort_index_install(struct sort_job *j)
+{
+        struct sort_index *ix = j->ix;
+        ix->busy              = false;
+        if (j->ok && ix->built && ix->view_version == j->view_version) {
+                free(ix->entries);
+                ix->entries = j->result;
+                ix->n       = j->nresult;
+        } else {
+                /* The rows of this job are not in the index: start over. */
+                free(j->result);
+                drop_view(ix);
+        }
+        free(j->fresh);
+        free(j);
+}
+
+size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
+                       size_t limit, uint64_t *refs)
+{
+        /* Nulls sit at the end; descending order reverses only the rest. */
+        size_t lo = 0, hi = ix->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ix->entries[mid].cls == SORT_NULL) {
+                        hi = mid;
+                } else {
+                        lo = mid + 1;
+                }
+        }
+        size_t nonnull = lo, out = 0;
+        for (uint64_t p = offset; p < ix->n && out < limit; p++) {
+                size_t pos =
+                    desc && p < nonnull ? nonnull - 1 - (size_t)p : (size_t)p;
+                refs[out++] = ix->entries[pos].ref;
+        }
+        return out;
+}

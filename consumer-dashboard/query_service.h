@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_QUERY_SERVICE_H
+#define DASHBOARD_QUERY_SERVICE_H
+
+/*
+ * Answers the table requests web threads queue in the hub (pages of rows,
+ * the per-category table, CSV chunks, role changes) without ever making
+ * ingestion wait for a sort.
+ *
+ * The Kafka thread owns the aggregates, so it reads them for every answer,
+ * but a request whose sort index is behind is set aside: the index's job
+ * (sort_index.h) runs on this service's sort thread from keys copied out of
+ * the aggregates, and the request is answered once the job is installed.
+ * Copying keys and rendering a page are short; sorting is the long part,
+ * and it is never on the Kafka thread.
+ *
+ * Threads: query_service_poll() and query_service_finish() run on the Kafka
+ * thread; the sort thread touches only the jobs it is handed (one mutex,
+ * one condition variable, both here).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/aggregates.h"
+#include "snapshot_hub.h"
+
+struct query_service;
+
+struct query_service_config {
+        struct snapshot_hub *hub;
+        struct aggregates *agg;
+        size_t index_budget; /* bytes for sort indexes */
+        /* Wakes the Kafka thread when a job is done (thread-safe). */
+        void (*wake)(void *ctx);
+        /* Publishes a snapshot at once (Kafka thread), after a role change,
+         * so that the answer and every viewer show it. */
+        void (*publish)(void *ctx);
+        void *ctx;
+};
+
+/** @returns the service with its sort thread running, or NULL. */
+struct query_service *
+query_service_create(const struct query_service_config *cfg);
+
+/**
+ * @brief Installs finished jobs, answers what can be answered, and hands
+ *        the next jobs to the sort thread. @locality Kafka thread.
+ */
+void query_service_poll(struct query_service *qs);
+
+/**
+ * @brief Asks for the index of the table's first page (value column,
+ *        descending), so that the first viewer does not wait for it.
+ *        @locality Kafka thread.
+ */
+void query_service_warm(struct query_service *qs);
+
+/**
+ * @brief Answers every request still set aside with 503 (the Kafka thread
+ *        is stopping). @locality Kafka thread.
+ */
+void query_service_finish(struct query_service *qs);
+
+/**
+ * @brief Stops the sort thread and frees the service. Call after the Kafka
+ *        thread stopped, before the aggregates are destroyed. NULL: no-op.
+ */
+void query_service_destroy(struct query_service *qs);
+
+#endif
