@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +37,7 @@ struct file_tail {
         bool at_eof;
 
         uv_file fd;
+        int error; /* why the file cannot be opened or read (0: it can) */
         uint64_t dev;
         uint64_t ino;
         uint64_t offset;
@@ -159,15 +161,28 @@ static int open_path(struct file_tail *ft)
         int fd =
             uv_fs_open(ft->loop, &req, ft->path, O_RDONLY | O_CLOEXEC, 0, NULL);
 
+        bool is_dir = false;
+
         uv_fs_req_cleanup(&req);
         if (fd < 0) {
+                ft->error = fd == UV_ENOENT ? 0 : fd;
                 return fd;
         }
         if (uv_fs_fstat(ft->loop, &req, fd, NULL) == 0) {
                 ft->dev = req.statbuf.st_dev;
                 ft->ino = req.statbuf.st_ino;
+                is_dir  = (req.statbuf.st_mode & S_IFMT) == S_IFDIR;
         }
         uv_fs_req_cleanup(&req);
+        if (is_dir) {
+                /* Not watched: the changes inside a directory (say, the
+                 * producer's own log written there) must not wake us. */
+                uv_fs_close(ft->loop, &req, fd, NULL);
+                uv_fs_req_cleanup(&req);
+                ft->error = UV_EISDIR;
+                return UV_EISDIR;
+        }
+        ft->error = 0;
         close_fd(ft);
         ft->fd       = fd;
         ft->offset   = 0;
@@ -240,6 +255,7 @@ static int64_t check(struct file_tail *ft)
 
         ft->need_check = false;
         if (r < 0) {
+                ft->error = r == UV_ENOENT ? 0 : r;
                 if (ft->fd >= 0 && r == UV_ENOENT) {
                         close_fd(ft);
                         report(ft, FILE_TAIL_DELETED);
@@ -299,10 +315,14 @@ static bool read_chunk(struct file_tail *ft)
         }
         n = file_tail_pread(ft, at, ft->buf, ft->chunk_bytes);
         if (n < 0) {
-                log_warn("event=read_failed path=%s error=\"%s\"", ft->path,
-                         uv_strerror((int)n));
+                /* Reported by file_tail_error() (the health check logs it
+                 * at a bounded rate); retried at the next wake-up. */
+                log_debug("event=read_failed path=%s error=\"%s\"", ft->path,
+                          uv_strerror((int)n));
+                ft->error = (int)n;
                 return false;
         }
+        ft->error = 0;
         if (n > 0) {
                 ft->offset += (uint64_t)n;
                 remember_tail(ft, ft->buf, (size_t)n);
@@ -497,6 +517,16 @@ int file_tail_identity(const struct file_tail *ft, uint64_t *dev, uint64_t *ino,
         }
         uv_fs_req_cleanup(&req);
         return r == 0 ? 0 : -1;
+}
+
+int file_tail_error(const struct file_tail *ft)
+{
+        return ft->error;
+}
+
+bool file_tail_is_open(const struct file_tail *ft)
+{
+        return ft->fd >= 0;
 }
 
 uint64_t file_tail_offset(const struct file_tail *ft)

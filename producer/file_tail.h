@@ -87,6 +87,15 @@ int file_tail_identity(const struct file_tail *ft, uint64_t *dev, uint64_t *ino,
 int64_t file_tail_pread(struct file_tail *ft, uint64_t offset, char *buf,
                         size_t len);
 
+/** @returns why the file cannot be opened or read as a negative libuv
+ *           error (UV_EACCES, UV_EISDIR: a directory is never opened),
+ *           or 0 when it can or does not exist. Retried at every wake-up
+ *           (the stat period at least) without logging. */
+int file_tail_error(const struct file_tail *ft);
+
+/** @returns true while a file is open. */
+bool file_tail_is_open(const struct file_tail *ft);
+
 /** @returns the offset of the next read. */
 uint64_t file_tail_offset(const struct file_tail *ft);
 

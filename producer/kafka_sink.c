@@ -29,6 +29,9 @@ struct kafka_sink {
         int handles_open;
         bool fatal_reported;
         bool destroying;
+        char last_error[KAFKA_SINK_ERRSTR_LEN]; /* "NAME: reason" */
+        uint64_t last_error_ms;                 /* uv_now of it; 0: none */
+        uint64_t last_ok_ms; /* uv_now of the latest successful delivery */
 
         /* The metadata request on the thread pool (one at a time). */
         uv_work_t meta_work;
@@ -74,6 +77,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         struct kafka_sink *ks = opaque;
 
         (void)rk;
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+                ks->last_ok_ms = uv_now(ks->loop);
+        }
         ks->cbs->on_delivery(ks->ctx, (uint64_t)(uintptr_t)m->_private,
                              m->err == RD_KAFKA_RESP_ERR_NO_ERROR,
                              m->err ? rd_kafka_err2str(m->err) : NULL);
@@ -93,6 +99,17 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 return;
         }
         kafka_conf_log_error(err, reason);
+        snprintf(ks->last_error, sizeof(ks->last_error), "%s: %s",
+                 rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+        ks->last_error_ms = uv_now(ks->loop);
+}
+
+const char *kafka_sink_last_error(const struct kafka_sink *ks, uint64_t *at_ms)
+{
+        *at_ms = ks->last_error_ms;
+        return ks->last_error_ms && ks->last_error_ms >= ks->last_ok_ms
+                   ? ks->last_error
+                   : NULL;
 }
 
 static void serve(struct kafka_sink *ks)

@@ -121,6 +121,13 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        const struct kafka_sink_headers *h, uint64_t seq,
                        const char **error);
 
+/**
+ * @brief The latest non-fatal librdkafka error ("_TRANSPORT: ..."), and
+ *        in *at_ms the uv_now when it came. @returns NULL when none came
+ *        since the latest successful delivery.
+ */
+const char *kafka_sink_last_error(const struct kafka_sink *ks, uint64_t *at_ms);
+
 /** @brief Serves delivery reports now (loop thread). */
 void kafka_sink_poll(struct kafka_sink *ks);
 

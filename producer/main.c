@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/settings.h"
 #include "file_tail.h"
+#include "health_monitor.h"
 #include "kafka_sink.h"
 #include "metrics_http.h"
 #include "pipeline.h"
@@ -71,6 +72,9 @@ static const struct settings_option options[] = {
      "Period of re-reading the topic's partition count"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
+    {"stall-warning-ms", 0, "PRODUCER_STALL_WARNING_MS", "MS", "10000",
+     "Degraded (warning, /healthz 503) when a message waits this long for "
+     "its acknowledgement or a record is held back this long"},
     {"no-create-topic", 0, "PRODUCER_NO_CREATE_TOPIC", NULL, NULL,
      "Never let the broker auto-create a missing topic: wait for it"},
     {"exit-at-eof", 0, NULL, NULL, NULL,
@@ -86,6 +90,7 @@ struct app {
         struct pipeline *pipeline;
         struct file_tail *tail;
         struct kafka_sink *sink;
+        struct health_monitor *health;
         int status;
         bool done;
 };
@@ -121,6 +126,7 @@ struct parsed {
         const char *metrics_listen;
         long long stat_interval_ms;
         long long metadata_refresh_ms;
+        long long stall_ms;
         char dlq_topic[1024];
 };
 
@@ -156,7 +162,9 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                              &o->stat_interval_ms, errstr, errstr_size) != 0 ||
             settings_get_int(s, "metadata-refresh-ms", 100, 86400000,
                              &o->metadata_refresh_ms, errstr,
-                             errstr_size) != 0) {
+                             errstr_size) != 0 ||
+            settings_get_int(s, "stall-warning-ms", 100, 86400000, &o->stall_ms,
+                             errstr, errstr_size) != 0) {
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
@@ -212,7 +220,7 @@ int main(int argc, char **argv)
         int status = 1;
 
         memset(&app, 0, sizeof(app));
-        memset(&metrics, 0, sizeof(metrics));
+        producer_metrics_init(&metrics);
         log_set_module("producer");
         if (!s) {
                 return 1;
@@ -302,10 +310,17 @@ int main(int argc, char **argv)
                  o.path, o.cfg.source, o.cfg.topic, o.cfg.dlq_topic, o.brokers,
                  state_store_path(store));
         pipeline_start(app.pipeline, app.tail, app.sink);
+        app.health = health_monitor_start(&loop, (uint64_t)o.stall_ms, o.path,
+                                          app.pipeline, app.sink, &metrics);
+        if (!app.health) {
+                log_error("event=startup_failed error=\"out of memory\"");
+                goto out;
+        }
         uv_run(&loop, UV_RUN_DEFAULT);
         status = app.done ? app.status : 1;
 
 out:
+        health_monitor_destroy(app.health);
         file_tail_destroy(app.tail);
         pipeline_close_handles(app.pipeline);
         kafka_sink_destroy(app.sink);
@@ -316,5 +331,6 @@ out:
         metrics_http_stop(http);
         state_store_destroy(store);
         settings_destroy(s);
+        producer_metrics_finish(&metrics);
         return status;
 }

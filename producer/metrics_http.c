@@ -16,8 +16,28 @@
 
 struct metrics_http {
         struct mg_context *ctx;
-        const struct producer_metrics *m;
+        struct producer_metrics *m;
 };
+
+void producer_metrics_init(struct producer_metrics *m)
+{
+        memset(m, 0, sizeof(*m));
+        pthread_mutex_init(&m->health_lock, NULL);
+}
+
+void producer_metrics_finish(struct producer_metrics *m)
+{
+        pthread_mutex_destroy(&m->health_lock);
+}
+
+void producer_metrics_set_health(struct producer_metrics *m, const char *reason)
+{
+        pthread_mutex_lock(&m->health_lock);
+        snprintf(m->health_reason, sizeof(m->health_reason), "%s",
+                 reason ? reason : "");
+        m->degraded = m->health_reason[0] != '\0';
+        pthread_mutex_unlock(&m->health_lock);
+}
 
 static int on_metrics(struct mg_connection *conn, void *data)
 {
@@ -54,6 +74,13 @@ static int on_metrics(struct mg_connection *conn, void *data)
             {"csv_producer_delivery_failures_total", "counter",
              "Messages that failed permanently (then resent)",
              m->delivery_failures},
+            {"csv_producer_oldest_unacked_age_ms", "gauge",
+             "Age of the oldest message without acknowledgement (0: none)",
+             m->oldest_unacked_age_ms},
+            {"csv_producer_held_bytes", "gauge",
+             "Bytes read but not yet part of a whole record", m->held_bytes},
+            {"csv_producer_degraded", "gauge",
+             "1 while /healthz answers 503 (see its reason)", m->degraded},
         };
         size_t n = 0;
 
@@ -76,12 +103,52 @@ static int on_metrics(struct mg_connection *conn, void *data)
         return 200;
 }
 
+/* Writes s as the inside of a JSON string (quotes, backslashes and
+ * control characters escaped). */
+static size_t json_escape(const char *s, char *out, size_t size)
+{
+        size_t n = 0;
+
+        for (; *s && n + 7 < size; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '"' || c == '\\') {
+                        out[n++] = '\\';
+                        out[n++] = (char)c;
+                } else if (c < 0x20) {
+                        n += (size_t)snprintf(out + n, size - n, "\\u%04x", c);
+                } else {
+                        out[n++] = (char)c;
+                }
+        }
+        out[n] = '\0';
+        return n;
+}
+
 static int on_healthz(struct mg_connection *conn, void *data)
 {
-        (void)data;
-        mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                        "Content-Length: 3\r\nConnection: close\r\n\r\nok\n");
-        return 200;
+        struct producer_metrics *m = data;
+        char reason[sizeof(m->health_reason)];
+        char escaped[2 * sizeof(m->health_reason) + 8];
+        char body[sizeof(escaped) + 64];
+        int n;
+
+        pthread_mutex_lock(&m->health_lock);
+        memcpy(reason, m->health_reason, sizeof(reason));
+        pthread_mutex_unlock(&m->health_lock);
+        if (reason[0]) {
+                json_escape(reason, escaped, sizeof(escaped));
+                n = snprintf(body, sizeof(body),
+                             "{\"status\":\"degraded\",\"reason\":\"%s\"}\n",
+                             escaped);
+        } else {
+                n = snprintf(body, sizeof(body), "{\"status\":\"ok\"}\n");
+        }
+        mg_printf(conn,
+                  "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+                  "Content-Length: %d\r\nConnection: close\r\n\r\n",
+                  reason[0] ? "503 Service Unavailable" : "200 OK", n);
+        mg_write(conn, body, (size_t)n);
+        return reason[0] ? 503 : 200;
 }
 
 /* Why listen cannot be bound: civetweb only says "Failed to setup server
@@ -117,7 +184,7 @@ static const char *bind_error(const char *listen)
 }
 
 struct metrics_http *metrics_http_start(const char *listen,
-                                        const struct producer_metrics *m,
+                                        struct producer_metrics *m,
                                         char *errstr, size_t errstr_size)
 {
         struct metrics_http *h = calloc(1, sizeof(*h));
@@ -149,7 +216,7 @@ struct metrics_http *metrics_http_start(const char *listen,
                 return NULL;
         }
         mg_set_request_handler(h->ctx, "/metrics$", on_metrics, (void *)m);
-        mg_set_request_handler(h->ctx, "/healthz$", on_healthz, NULL);
+        mg_set_request_handler(h->ctx, "/healthz$", on_healthz, m);
         return h;
 }
 

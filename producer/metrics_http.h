@@ -10,6 +10,7 @@
  * read them. They are atomics, so no lock is needed.
  */
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,22 @@ struct producer_metrics {
         _Atomic uint64_t checkpoint_offset;
         _Atomic uint64_t file_offset; /* bytes read of the current file */
         _Atomic uint64_t delivery_failures;
+        _Atomic uint64_t oldest_unacked_age_ms; /* 0: nothing pending */
+        _Atomic uint64_t held_bytes; /* read, not yet a whole record */
+        _Atomic uint64_t degraded;   /* 1 while /healthz answers 503 */
+
+        /* Why the producer is degraded ("" when healthy), for /healthz. */
+        pthread_mutex_t health_lock;
+        char health_reason[1024];
 };
+
+/** @brief Zeroes m and prepares its lock (before any thread uses it). */
+void producer_metrics_init(struct producer_metrics *m);
+void producer_metrics_finish(struct producer_metrics *m);
+
+/** @brief Sets the degraded reason ("" or NULL: healthy). @locality any. */
+void producer_metrics_set_health(struct producer_metrics *m,
+                                 const char *reason);
 
 struct metrics_http;
 
@@ -36,7 +52,7 @@ struct metrics_http;
  * @returns NULL with errstr filled on failure.
  */
 struct metrics_http *metrics_http_start(const char *listen,
-                                        const struct producer_metrics *m,
+                                        struct producer_metrics *m,
                                         char *errstr, size_t errstr_size);
 void metrics_http_stop(struct metrics_http *h);
 

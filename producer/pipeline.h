@@ -73,6 +73,28 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
  */
 void pipeline_shutdown(struct pipeline *p, int flush_timeout_ms);
 
+/* What the health check reads from the pipeline (pipeline_probe.c). */
+struct pipeline_probe {
+        const char *source;
+        const char *topic;
+        uint64_t generation;
+        bool topic_ready; /* the partition count is known */
+        uint64_t pending; /* messages without a delivery result */
+        bool has_pending;
+        uint64_t oldest_sent_ms; /* uv_now when the oldest was produced */
+        uint64_t held_bytes;     /* read but not part of a whole record */
+        uint64_t held_start;     /* file offset of the held record */
+        bool held_open_quote;    /* held inside a quoted field */
+        bool file_open;
+        int file_error;       /* file_tail_error(): 0 or a libuv error */
+        uint64_t file_offset; /* bytes read */
+        uint64_t file_size;   /* of the open file */
+        const char *ck_error; /* why saving the state failed, or NULL */
+};
+
+/** @brief Fills out from the pipeline's current state (loop thread). */
+void pipeline_probe(const struct pipeline *p, struct pipeline_probe *out);
+
 /** @brief Closes the pipeline's loop handles (before the last uv_run). */
 void pipeline_close_handles(struct pipeline *p);
 

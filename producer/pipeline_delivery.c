@@ -45,7 +45,8 @@ int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
         struct ack_pos tracked = *pos;
         uint64_t seq;
 
-        tracked.bytes = (uint32_t)len;
+        tracked.bytes   = (uint32_t)len;
+        tracked.sent_ms = uv_now(p->loop);
         if (ack_tracker_push(p->acks, &tracked, &seq) != 0) {
                 pipeline_want_rewind(p, "too many messages in flight");
                 return -1;
@@ -234,8 +235,18 @@ void pipeline_save_checkpoint(struct pipeline *p)
                 ck->dev = ck->ino = 0;
         }
         if (state_store_save(p->store, ck, errstr, sizeof(errstr)) != 0) {
-                log_error("event=checkpoint_failed error=\"%s\"", errstr);
+                /* Retried every checkpoint interval: logged when it starts
+                 * failing, then by the health check at a bounded rate. */
+                if (!p->ck_error[0]) {
+                        log_error("event=checkpoint_failed error=\"%s\"",
+                                  errstr);
+                }
+                snprintf(p->ck_error, sizeof(p->ck_error), "%s", errstr);
                 return;
+        }
+        if (p->ck_error[0]) {
+                log_info("event=checkpoint_saved_again");
+                p->ck_error[0] = '\0';
         }
         p->ck_dirty             = false;
         p->m->checkpoint_offset = ck->offset;

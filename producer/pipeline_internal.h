@@ -75,6 +75,7 @@ struct pipeline {
         /* What Kafka has acknowledged (the state file's content). */
         struct checkpoint ck;
         bool ck_dirty;
+        char ck_error[512]; /* why the last save failed ("": it did not) */
 
         bool rewind_pending;
         uint64_t failed_since_rewind; /* failed deliveries, for the log */

@@ -105,6 +105,21 @@ bool ack_tracker_pop(struct ack_tracker *t, struct ack_pos *out)
         return true;
 }
 
+bool ack_tracker_oldest_pending(const struct ack_tracker *t,
+                                struct ack_pos *out)
+{
+        /* Results mostly arrive in order, so the first pending entry is
+         * near the head. */
+        for (uint64_t seq = t->head; t->pending > 0 && seq < t->tail; seq++) {
+                const struct entry *e = &t->ring[seq & t->mask];
+                if (e->state == ENTRY_PENDING) {
+                        *out = e->pos;
+                        return true;
+                }
+        }
+        return false;
+}
+
 size_t ack_tracker_count(const struct ack_tracker *t)
 {
         return (size_t)(t->tail - t->head);

@@ -29,6 +29,7 @@ struct ack_pos {
         uint64_t next_record; /* number of the record at offset */
         uint64_t row_count;   /* good rows among records before it */
         uint32_t bytes;       /* payload size, for back-pressure */
+        uint64_t sent_ms;     /* when it was produced (any clock; health) */
         bool is_last;         /* control markers: the last partition's copy */
 };
 
@@ -60,6 +61,12 @@ size_t ack_tracker_count(const struct ack_tracker *t);
 size_t ack_tracker_pending(const struct ack_tracker *t);
 /** @returns payload bytes of entries with no delivery result yet. */
 uint64_t ack_tracker_pending_bytes(const struct ack_tracker *t);
+/**
+ * @brief The oldest entry still waiting for its delivery result.
+ * @returns true and fills *out, false when nothing is pending.
+ */
+bool ack_tracker_oldest_pending(const struct ack_tracker *t,
+                                struct ack_pos *out);
 /** @returns true if any entry in the tracker failed. */
 bool ack_tracker_has_failed(const struct ack_tracker *t);
 /** @brief Forgets every entry (after a rewind; pending results for old

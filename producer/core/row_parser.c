@@ -140,6 +140,11 @@ size_t row_parser_pending_bytes(const struct row_parser *p)
         return p->rec_len;
 }
 
+bool row_parser_in_quote(const struct row_parser *p)
+{
+        return p->state == SCAN_QUOTED;
+}
+
 uint64_t row_parser_next_record(const struct row_parser *p)
 {
         return p->next_record;

@@ -98,6 +98,9 @@ uint64_t row_parser_record_start(const struct row_parser *p);
 bool row_parser_has_header(const struct row_parser *p);
 /** @returns the number of bytes held for an incomplete record. */
 size_t row_parser_pending_bytes(const struct row_parser *p);
+/** @returns true when the held bytes end inside a quoted field (an open
+ *           quote), false when they only lack their newline. */
+bool row_parser_in_quote(const struct row_parser *p);
 /** @returns the number the next record will get. */
 uint64_t row_parser_next_record(const struct row_parser *p);
 

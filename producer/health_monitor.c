@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+#include "health_monitor.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/health.h"
+#include "common/log.h"
+
+#define HEALTH_TICK_MS         1000
+#define HEALTH_REPEAT_MS       30000 /* a lasting problem is logged again */
+#define HEALTH_DIAGNOSE_MS     5000  /* metadata requests while stalled */
+#define HEALTH_META_TIMEOUT_MS 2000
+
+enum {
+        CHECK_DELIVERY,
+        CHECK_TOPIC,
+        CHECK_FILE,
+        CHECK_HELD,
+        CHECK_CHECKPOINT,
+        CHECK_COUNT
+};
+
+static const char *const check_names[CHECK_COUNT] = {
+    "delivery", "topic", "file", "held", "checkpoint"};
+
+struct health_monitor {
+        uv_loop_t *loop;
+        uv_timer_t timer;
+        uint64_t stall_ms;
+        char *path;
+        struct pipeline *pipeline;
+        struct kafka_sink *sink;
+        struct producer_metrics *m;
+        struct health *health;
+        uint64_t diagnosed_ms; /* last metadata request while stalled */
+        bool meta_seen;        /* its answer came back */
+        uint64_t held_start;   /* offset of the held record being timed */
+};
+
+/* Names what blocks delivery, from what librdkafka and the latest
+ * metadata said. */
+static void diagnose(struct health_monitor *hm, uint64_t now, char *buf,
+                     size_t size)
+{
+        const struct kafka_sink_topic_info *t = kafka_sink_topic_info(hm->sink);
+        uint64_t at;
+        const char *err = kafka_sink_last_error(hm->sink, &at);
+
+        (void)at;
+
+        (void)now;
+        if (err) {
+                snprintf(buf, size, "%s", err);
+        } else if (hm->meta_seen && t->leaderless > 0) {
+                snprintf(buf, size,
+                         "LEADER_NOT_AVAILABLE: %d of %d partitions have "
+                         "no leader",
+                         t->leaderless, t->partitions);
+        } else if (hm->meta_seen && t->under_replicated > 0) {
+                snprintf(buf, size,
+                         "NOT_ENOUGH_REPLICAS likely: %d partitions have "
+                         "fewer in-sync replicas than their %d replicas "
+                         "(%d in sync at worst); acks=all writes wait for "
+                         "min.insync.replicas of them",
+                         t->under_replicated, t->replicas, t->min_isr_seen);
+        } else {
+                snprintf(buf, size,
+                         "the broker does not acknowledge and "
+                         "reports no error");
+        }
+}
+
+static void on_meta(void *ctx, int count, const char *error)
+{
+        struct health_monitor *hm = ctx;
+
+        (void)count;
+        (void)error;
+        hm->meta_seen = true;
+}
+
+static void check_delivery(struct health_monitor *hm,
+                           const struct pipeline_probe *pr, uint64_t now)
+{
+        char cause[256], text[HEALTH_TEXT_MAX + 128];
+        uint64_t age;
+
+        if (!pr->has_pending) {
+                hm->m->oldest_unacked_age_ms = 0;
+                hm->meta_seen                = false;
+                health_pass(hm->health, CHECK_DELIVERY);
+                return;
+        }
+        age = now > pr->oldest_sent_ms ? now - pr->oldest_sent_ms : 0;
+        hm->m->oldest_unacked_age_ms = age;
+        if (age >= hm->stall_ms &&
+            now - hm->diagnosed_ms >= HEALTH_DIAGNOSE_MS &&
+            kafka_sink_request_partitions(hm->sink, pr->topic,
+                                          HEALTH_META_TIMEOUT_MS, on_meta,
+                                          hm) == 0) {
+                hm->diagnosed_ms = now;
+        }
+        diagnose(hm, now, cause, sizeof(cause));
+        snprintf(text, sizeof(text),
+                 "no acknowledgement for %" PRIu64 " s (%" PRIu64
+                 " messages pending): %s",
+                 age / 1000, pr->pending, cause);
+        health_fail(hm->health, CHECK_DELIVERY,
+                    pr->oldest_sent_ms ? pr->oldest_sent_ms : 1, hm->stall_ms,
+                    text);
+}
+
+static void check_file(struct health_monitor *hm,
+                       const struct pipeline_probe *pr, uint64_t now)
+{
+        char text[HEALTH_TEXT_MAX + 128];
+
+        (void)now;
+        if (!pr->topic_ready) {
+                health_pass(hm->health, CHECK_FILE); /* not looked at yet */
+        } else if (pr->file_error != 0) {
+                snprintf(text, sizeof(text), "cannot read %s: %s", hm->path,
+                         pr->file_error == UV_EISDIR
+                             ? "it is a directory, not a file"
+                             : uv_strerror(pr->file_error));
+                health_fail(hm->health, CHECK_FILE, 0, 0, text);
+        } else if (!pr->file_open) {
+                snprintf(text, sizeof(text),
+                         "%s does not exist (waiting for it)", hm->path);
+                health_fail(hm->health, CHECK_FILE, 0, hm->stall_ms, text);
+        } else {
+                health_pass(hm->health, CHECK_FILE);
+        }
+        hm->m->held_bytes = pr->held_bytes;
+        if (pr->file_open && pr->held_bytes > 0 &&
+            pr->file_offset >= pr->file_size) {
+                uint64_t since = 0;
+                if (pr->held_start != hm->held_start) {
+                        hm->held_start = pr->held_start;
+                        health_pass(hm->health, CHECK_HELD); /* restart */
+                }
+                snprintf(text, sizeof(text),
+                         "%" PRIu64 " bytes at offset %" PRIu64
+                         " are held back: %s",
+                         pr->held_bytes, pr->held_start,
+                         pr->held_open_quote
+                             ? "a quoted field is not closed (open quote)"
+                             : "the last line has no newline yet");
+                health_fail(hm->health, CHECK_HELD, since, hm->stall_ms, text);
+        } else {
+                hm->held_start = UINT64_MAX;
+                health_pass(hm->health, CHECK_HELD);
+        }
+}
+
+static void on_event(void *ctx, const char *check, enum health_event ev,
+                     const char *text, uint64_t failing_ms)
+{
+        (void)ctx;
+        if (ev == HEALTH_RECOVERED) {
+                log_info("event=health_recovered check=%s after_ms=%" PRIu64,
+                         check, failing_ms);
+                return;
+        }
+        log_warn("event=health_degraded check=%s reason=\"%s\" for_ms=%" PRIu64
+                 "%s",
+                 check, text, failing_ms, ev == HEALTH_STILL ? " still=1" : "");
+}
+
+static void on_tick(uv_timer_t *t)
+{
+        struct health_monitor *hm = t->data;
+        uint64_t now              = uv_now(hm->loop);
+        const struct kafka_sink_topic_info *ti =
+            kafka_sink_topic_info(hm->sink);
+        struct pipeline_probe pr;
+        char text[HEALTH_TEXT_MAX + 128];
+        char reason[sizeof(hm->m->health_reason)];
+
+        pipeline_probe(hm->pipeline, &pr);
+        check_delivery(hm, &pr, now);
+        if (pr.topic_ready) {
+                health_pass(hm->health, CHECK_TOPIC);
+        } else {
+                snprintf(text, sizeof(text), "topic %s %s", pr.topic,
+                         ti->missing ? "does not exist"
+                                     : "metadata cannot be read yet");
+                health_fail(hm->health, CHECK_TOPIC, 0,
+                            ti->missing ? 0 : hm->stall_ms, text);
+        }
+        check_file(hm, &pr, now);
+        if (pr.ck_error) {
+                snprintf(text, sizeof(text), "cannot save the state file: %s",
+                         pr.ck_error);
+                health_fail(hm->health, CHECK_CHECKPOINT, 0, 0, text);
+        } else {
+                health_pass(hm->health, CHECK_CHECKPOINT);
+        }
+        health_evaluate(hm->health, now, on_event, hm);
+        health_reason(hm->health, reason, sizeof(reason));
+        producer_metrics_set_health(hm->m, reason);
+}
+
+struct health_monitor *health_monitor_start(uv_loop_t *loop, uint64_t stall_ms,
+                                            const char *path,
+                                            struct pipeline *pipeline,
+                                            struct kafka_sink *sink,
+                                            struct producer_metrics *m)
+{
+        struct health_monitor *hm = calloc(1, sizeof(*hm));
+
+        if (!hm) {
+                return NULL;
+        }
+        hm->health = health_create(check_names, CHECK_COUNT, HEALTH_REPEAT_MS);
+        hm->path   = strdup(path);
+        if (!hm->health || !hm->path) {
+                health_destroy(hm->health);
+                free(hm->path);
+                free(hm);
+                return NULL;
+        }
+        hm->loop       = loop;
+        hm->stall_ms   = stall_ms;
+        hm->pipeline   = pipeline;
+        hm->sink       = sink;
+        hm->m          = m;
+        hm->held_start = UINT64_MAX;
+        uv_timer_init(loop, &hm->timer);
+        hm->timer.data = hm;
+        uv_timer_start(&hm->timer, on_tick, HEALTH_TICK_MS, HEALTH_TICK_MS);
+        return hm;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+        struct health_monitor *hm = h->data;
+
+        health_destroy(hm->health);
+        free(hm->path);
+        free(hm);
+}
+
+void health_monitor_destroy(struct health_monitor *hm)
+{
+        if (hm) {
+                uv_close((uv_handle_t *)&hm->timer, on_closed);
+        }
+}

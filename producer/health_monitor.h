@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_HEALTH_MONITOR_H
+#define PRODUCER_HEALTH_MONITOR_H
+
+/*
+ * The producer's health (libuv shell around common/health): once a second
+ * it reads the pipeline (pipeline_probe) and the Kafka sink and judges
+ *
+ *   delivery    the oldest unacknowledged message is older than stall_ms;
+ *               the reason names the blocking broker error (the latest
+ *               librdkafka error, partitions without a leader, too few
+ *               in-sync replicas, from a metadata request made while
+ *               stalled)
+ *   topic       the topic is missing or its metadata cannot be read
+ *   file        the file cannot be read (permission denied, a directory)
+ *               or does not exist
+ *   held        bytes at the end of the file are held back for stall_ms:
+ *               an open quote or a last line without its newline
+ *   checkpoint  the state file cannot be saved
+ *
+ * A degraded check is logged once (event=health_degraded), again every
+ * 30 s while it lasts, and once when it clears (event=health_recovered);
+ * /healthz answers 503 with the reasons meanwhile. The age of the oldest
+ * unacknowledged message and the held bytes are metrics.
+ *
+ * Thread: the loop thread only.
+ */
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "kafka_sink.h"
+#include "metrics_http.h"
+#include "pipeline.h"
+
+struct health_monitor;
+
+/**
+ * @brief Creates the monitor and starts its timer. pipeline, sink and
+ *        metrics are borrowed and must outlive it; path is the watched
+ *        file's path (copied).
+ * @returns NULL when out of memory.
+ */
+struct health_monitor *health_monitor_start(uv_loop_t *loop, uint64_t stall_ms,
+                                            const char *path,
+                                            struct pipeline *pipeline,
+                                            struct kafka_sink *sink,
+                                            struct producer_metrics *m);
+
+/** @brief Stops and closes the timer, then frees (from the close
+ *         callback; run the loop once more). NULL is a no-op. */
+void health_monitor_destroy(struct health_monitor *hm);
+
+#endif
