@@ -106,6 +106,17 @@ bool health_check_degraded(const struct health *h, int c)
         return h->checks[c].degraded;
 }
 
+size_t health_check_count(const struct health *h)
+{
+        return h->count;
+}
+
+const char *health_check_get(const struct health *h, int c, const char **text)
+{
+        *text = h->checks[c].degraded ? h->checks[c].text : NULL;
+        return h->checks[c].name;
+}
+
 void health_reason(const struct health *h, char *buf, size_t size)
 {
         size_t n = 0;

@@ -16,6 +16,8 @@
  * librdkafka's threads: one lock around it. */
 static pthread_mutex_t dedup_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct log_dedup *dedup;
+static char
+    last_error[LOG_DEDUP_KEY_MAX + 64]; /* "NAME: reason" of the latest error */
 
 int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
                    char *errstr, size_t errstr_size)
@@ -126,12 +128,26 @@ void kafka_conf_log_error(int err, const char *reason)
         }
         log_dedup_normalize(reason ? reason : "", key + n,
                             sizeof(key) - (size_t)n);
+        pthread_mutex_lock(&dedup_lock);
+        snprintf(last_error, sizeof(last_error), "%s: %s", name, key + n);
+        pthread_mutex_unlock(&dedup_lock);
         if (dedup_note(key, &repeats)) {
                 log_warn("event=kafka_error error=%s reason=\"%s\" "
                          "repeats=%llu",
                          name, reason ? reason : "",
                          (unsigned long long)repeats);
         }
+}
+
+bool kafka_conf_last_error(char *buf, size_t size)
+{
+        bool any;
+
+        pthread_mutex_lock(&dedup_lock);
+        any = last_error[0] != '\0';
+        snprintf(buf, size, "%s", last_error);
+        pthread_mutex_unlock(&dedup_lock);
+        return any;
 }
 
 static void flush_one(void *ctx, const char *key, uint64_t repeats)

@@ -16,6 +16,7 @@
 #include "core/dlq_stats.h"
 #include "core/latency.h"
 #include "core/snapshot_json.h"
+#include "dashboard_health.h"
 #include "metadata_watch.h"
 #include "query_service.h"
 
@@ -49,6 +50,7 @@ struct kafka_source {
         size_t index_budget;
         int64_t wm_lo[MAX_PARTITIONS], wm_hi[MAX_PARTITIONS]; /* scratch */
         struct metadata_watch *watch;
+        struct dashboard_health *health;
         struct dlq_stats *dlq;
         struct latency latency;
         struct topic_parts data, dlqt;
@@ -97,7 +99,8 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         ks->dlqt.name    = cfg->dlq_topic;
         ks->agg          = aggregates_create(&cfg->roles);
         ks->dlq          = dlq_stats_create();
-        if (!ks->agg || !ks->dlq) {
+        ks->health       = dashboard_health_create();
+        if (!ks->agg || !ks->dlq || !ks->health) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
@@ -358,7 +361,9 @@ static void update_progress(struct kafka_source *ks, uint64_t *consumed,
                 }
         }
         ks->lag = lag;
-        if (done && !ks->caught_up && ks->metadata_ok) {
+        /* A topic that does not exist is not "caught up": it has no
+         * partitions (the health check says it is missing). */
+        if (done && !ks->caught_up && ks->metadata_ok && ks->data.n > 0) {
                 ks->caught_up          = true;
                 ks->table_warm_pending = true;
                 /* The replay's fetch buffers are freed by now but stay in
@@ -437,6 +442,22 @@ static void publish(struct kafka_source *ks, int64_t now)
             .catchup_target   = target,
             .latency          = &ks->latency,
         };
+        struct metadata_watch_status ms;
+        struct dashboard_health_input hi = {
+            .topic      = ks->data.name,
+            .meta       = &ms,
+            .caught_up  = ks->caught_up,
+            .partitions = ks->data.n,
+            .messages   = ks->messages,
+            .consumed   = consumed,
+            .target     = target,
+        };
+        char reason[1024];
+        metadata_watch_get_status(ks->watch, &ms);
+        dashboard_health_update(ks->health, &hi, now);
+        st.health   = dashboard_health_state(ks->health);
+        st.kafka_ok = dashboard_health_kafka_ok(ks->health);
+        health_reason(st.health, reason, sizeof(reason));
         struct wire_buf b = {0};
         if (snapshot_render(ks->agg, ks->dlq, &st, &b) != 0) {
                 wire_buf_finish(&b);
@@ -446,7 +467,7 @@ static void publish(struct kafka_source *ks, int64_t now)
         size_t mlen   = 0;
         char *metrics = render_metrics(ks, &mlen);
         snapshot_hub_publish(ks->hub, b.data, b.len, metrics, mlen,
-                             ks->caught_up);
+                             ks->caught_up, reason);
         ks->published_version   = aggregates_version(ks->agg);
         ks->published_caught_up = ks->caught_up;
         ks->last_publish        = now;
@@ -561,6 +582,7 @@ void kafka_source_destroy(struct kafka_source *ks)
         }
         kafka_source_stop(ks);
         metadata_watch_stop(ks->watch);
+        dashboard_health_destroy(ks->health);
         query_service_destroy(ks->queries);
         if (ks->hub) {
                 snapshot_hub_set_wake(ks->hub, NULL, NULL);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,7 @@ struct metadata_watch {
         pthread_cond_t cond;
         bool stop;
         struct watched t[METADATA_WATCH_TOPICS]; /* under lock */
+        struct metadata_watch_status status;     /* under lock */
 };
 
 /* The partition count of a topic: 0 when it does not exist yet, -1 when
@@ -33,15 +35,31 @@ struct metadata_watch {
 static int partition_count(struct metadata_watch *mw, int k)
 {
         const struct rd_kafka_metadata *md;
-        if (rd_kafka_metadata(mw->cfg.rk, 0, mw->cfg.topics[k], &md,
-                              METADATA_TIMEOUT_MS) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_resp_err_t err = rd_kafka_metadata(
+            mw->cfg.rk, 0, mw->cfg.topics[k], &md, METADATA_TIMEOUT_MS);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                pthread_mutex_lock(&mw->lock);
+                mw->status.answered  = true;
+                mw->status.reachable = false;
+                snprintf(mw->status.error, sizeof(mw->status.error), "%s",
+                         rd_kafka_err2str(err));
+                pthread_mutex_unlock(&mw->lock);
                 return -1;
         }
-        int n = 0;
+        int n = 0, leaderless = 0;
         if (md->topic_cnt == 1 && md->topics[0].err == 0) {
                 n = md->topics[0].partition_cnt;
+                for (int i = 0; i < n; i++) {
+                        leaderless += md->topics[0].partitions[i].leader < 0;
+                }
         }
+        pthread_mutex_lock(&mw->lock);
+        mw->status.answered      = true;
+        mw->status.reachable     = true;
+        mw->status.missing[k]    = n == 0;
+        mw->status.leaderless[k] = leaderless;
+        mw->status.error[0]      = '\0';
+        pthread_mutex_unlock(&mw->lock);
         rd_kafka_metadata_destroy(md);
         return n > MAX_PARTITIONS ? MAX_PARTITIONS : n;
 }
@@ -156,6 +174,14 @@ void metadata_watch_stop(struct metadata_watch *mw)
         pthread_cond_destroy(&mw->cond);
         pthread_mutex_destroy(&mw->lock);
         free(mw);
+}
+
+void metadata_watch_get_status(struct metadata_watch *mw,
+                               struct metadata_watch_status *out)
+{
+        pthread_mutex_lock(&mw->lock);
+        *out = mw->status;
+        pthread_mutex_unlock(&mw->lock);
 }
 
 int metadata_watch_get(struct metadata_watch *mw, int k, int64_t *lo,

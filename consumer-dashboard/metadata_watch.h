@@ -27,6 +27,20 @@ struct metadata_watch_config {
         void *ctx;
 };
 
+/* What the latest metadata requests said (for the dashboard's health). */
+struct metadata_watch_status {
+        bool answered;   /* a request has finished */
+        bool reachable;  /* the latest request got an answer */
+        char error[160]; /* why the latest request failed */
+        bool missing[METADATA_WATCH_TOPICS];   /* the topic does not exist */
+        int leaderless[METADATA_WATCH_TOPICS]; /* partitions, no leader */
+};
+
+/** @brief Copies the latest status. @locality any thread; never waits for
+ *         the broker. */
+void metadata_watch_get_status(struct metadata_watch *mw,
+                               struct metadata_watch_status *out);
+
 /** @returns the watch with its thread started, or NULL. */
 struct metadata_watch *
 metadata_watch_start(const struct metadata_watch_config *cfg);

@@ -41,6 +41,7 @@ static void blob_free(struct hub_blob *b)
 {
         free(b->json);
         free(b->metrics);
+        free(b->health_reason);
         free(b);
 }
 
@@ -64,7 +65,8 @@ void snapshot_hub_destroy(struct snapshot_hub *h)
 }
 
 void snapshot_hub_publish(struct snapshot_hub *h, char *json, size_t json_len,
-                          char *metrics, size_t metrics_len, bool caught_up)
+                          char *metrics, size_t metrics_len, bool caught_up,
+                          const char *health_reason)
 {
         struct hub_blob *b = calloc(1, sizeof(*b));
         if (!b) {
@@ -73,7 +75,10 @@ void snapshot_hub_publish(struct snapshot_hub *h, char *json, size_t json_len,
                 return;
         }
         *b = (struct hub_blob){json, json_len,  metrics, metrics_len,
-                               0,    caught_up, 1};
+                               0,    caught_up, 1,       NULL};
+        if (health_reason && health_reason[0]) {
+                b->health_reason = strdup(health_reason); /* NULL: says ok */
+        }
         struct hub_blob *old = NULL;
         pthread_mutex_lock(&h->lock);
         b->seq = h->latest ? h->latest->seq + 1 : 1;

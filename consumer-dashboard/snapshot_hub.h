@@ -34,6 +34,7 @@ struct hub_blob {
         uint64_t seq;
         bool caught_up;
         unsigned refs;
+        char *health_reason; /* why the view cannot be trusted; NULL: ok */
 };
 
 enum hub_request_kind {
@@ -72,10 +73,12 @@ void snapshot_hub_destroy(struct snapshot_hub *h);
 
 /**
  * @brief Publishes a snapshot. Takes ownership of json and metrics
- *        (malloc'ed). @locality Kafka thread. @locks hub.
+ *        (malloc'ed); health_reason (NULL or "" when healthy) is copied.
+ *        @locality Kafka thread. @locks hub.
  */
 void snapshot_hub_publish(struct snapshot_hub *h, char *json, size_t json_len,
-                          char *metrics, size_t metrics_len, bool caught_up);
+                          char *metrics, size_t metrics_len, bool caught_up,
+                          const char *health_reason);
 
 /**
  * @brief The latest snapshot with a reference taken, or NULL before the

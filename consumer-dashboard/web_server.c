@@ -232,16 +232,33 @@ static int api_roles(struct web_server *ws, struct mg_connection *c,
         return api_snapshot(ws, c);
 }
 
+/* 200 {"status":"ok"} while the view can be trusted; 503 with the reason
+ * while Kafka is unreachable, the topic missing, ... (dashboard_health.h),
+ * or "starting" before the first snapshot. */
 static int healthz(struct web_server *ws, struct mg_connection *c)
 {
-        struct hub_blob *b = snapshot_hub_acquire(ws->hub);
-        char body[128];
-        int n = snprintf(
-            body, sizeof(body), "{\"status\":\"%s\",\"caught_up\":%s}",
-            b ? "ok" : "starting", b && b->caught_up ? "true" : "false");
+        struct hub_blob *b   = snapshot_hub_acquire(ws->hub);
+        struct wire_buf body = {0};
+        bool ok              = b && !b->health_reason;
+        int rc;
+
+        wire_buf_printf(&body, "{\"status\":\"%s\",\"caught_up\":%s",
+                        !b   ? "starting"
+                        : ok ? "ok"
+                             : "degraded",
+                        b && b->caught_up ? "true" : "false");
+        if (b && b->health_reason) {
+                wire_buf_printf(&body, ",\"reason\":");
+                wire_buf_append_json_string(&body, b->health_reason,
+                                            strlen(b->health_reason));
+        }
+        wire_buf_printf(&body, "}");
         snapshot_hub_release(ws->hub, b);
-        return respond(c, b ? 200 : 503, "application/json", body, (size_t)n,
-                       NULL);
+        rc = respond(c, ok ? 200 : 503, "application/json",
+                     body.data ? body.data : "{}", body.data ? body.len : 2,
+                     NULL);
+        wire_buf_finish(&body);
+        return rc;
 }
 
 static int metrics(struct web_server *ws, struct mg_connection *c)

@@ -50,11 +50,10 @@ static void diagnose(struct health_monitor *hm, uint64_t now, char *buf,
         const char *err = kafka_sink_last_error(hm->sink, &at);
 
         (void)at;
-
         (void)now;
-        if (err) {
-                snprintf(buf, size, "%s", err);
-        } else if (hm->meta_seen && t->leaderless > 0) {
+        /* A fresh metadata answer is the most precise; when the broker
+         * does not even answer that, librdkafka's error says why. */
+        if (hm->meta_seen && t->leaderless > 0) {
                 snprintf(buf, size,
                          "LEADER_NOT_AVAILABLE: %d of %d partitions have "
                          "no leader",
@@ -66,6 +65,8 @@ static void diagnose(struct health_monitor *hm, uint64_t now, char *buf,
                          "(%d in sync at worst); acks=all writes wait for "
                          "min.insync.replicas of them",
                          t->under_replicated, t->replicas, t->min_isr_seen);
+        } else if (err) {
+                snprintf(buf, size, "%s", err);
         } else {
                 snprintf(buf, size,
                          "the broker does not acknowledge and "
@@ -77,9 +78,8 @@ static void on_meta(void *ctx, int count, const char *error)
 {
         struct health_monitor *hm = ctx;
 
-        (void)count;
         (void)error;
-        hm->meta_seen = true;
+        hm->meta_seen = count > 0; /* else the topic info is not fresh */
 }
 
 static void check_delivery(struct health_monitor *hm,

@@ -335,6 +335,35 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
         return rc | put(b, "]");
 }
 
+/* "health": whether the dashboard's view of Kafka can be trusted now, and
+ * why not (the page shows a banner per problem). */
+static int render_health(const struct snapshot_stream *st, struct wire_buf *b)
+{
+        const struct health *h = st->health;
+        bool degraded          = h && health_is_degraded(h);
+        int rc                 = wire_buf_printf(b,
+                                                 ",\"health\":{\"status\":\"%s\",\"kafka\":%s,"
+                                                                 "\"problems\":[",
+                                 degraded ? "degraded" : "ok",
+                                 st->kafka_ok ? "true" : "false");
+        bool first             = true;
+
+        for (size_t i = 0; h && i < health_check_count(h); i++) {
+                const char *text;
+                const char *name = health_check_get(h, (int)i, &text);
+                if (!text) {
+                        continue;
+                }
+                rc |= put(b, first ? "{\"check\":" : ",{\"check\":");
+                rc |= put_str(b, name, strlen(name));
+                rc |= put(b, ",\"reason\":");
+                rc |= put_str(b, text, strlen(text));
+                rc |= put(b, "}");
+                first = false;
+        }
+        return rc | put(b, "]}");
+}
+
 static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                          const struct snapshot_stream *st, uint64_t generation,
                          struct wire_buf *b)
@@ -390,7 +419,7 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= dlq ? dlq_stats_render(dlq, b)
                   : put(b, "{\"count\":0,\"reasons\":[],\"last\":[]}");
         rc |= put(b, "}");
-        return rc;
+        return rc | render_health(st, b);
 }
 
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "aggregates.h"
+#include "common/health.h"
 #include "common/wire.h"
 #include "dlq_stats.h"
 #include "latency.h"
@@ -35,6 +36,8 @@ struct snapshot_stream {
         uint64_t catchup_consumed;
         uint64_t catchup_target;
         const struct latency *latency;
+        const struct health *health; /* common/health.h; NULL: unknown */
+        bool kafka_ok;               /* the broker answers */
 };
 
 /* Results of the table renderers besides 0. */

@@ -25,6 +25,11 @@ const MESSAGES = {
     roles: 'Columns', roleValue: 'Value', roleCategory: 'Category', roleAge: 'Age',
     roleLabel: 'Label', automatic: 'automatic', rolesHint: 'applies to every viewer',
     empty: 'No records yet: waiting for the producer.', countAxis: 'Records',
+    kafkaDown: 'Kafka unreachable',
+    health_kafka: 'Kafka is unreachable: the figures below may be out of date.',
+    health_topic: 'The topic does not exist: nothing to show yet.',
+    health_partitions: 'Partitions without a leader: part of the data cannot be read.',
+    health_replay: 'Reading the topic has stalled.',
   },
   'pt-BR': {
     title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
@@ -51,6 +56,11 @@ const MESSAGES = {
     roles: 'Colunas', roleValue: 'Valor', roleCategory: 'Categoria', roleAge: 'Idade',
     roleLabel: 'Rótulo', automatic: 'automática', rolesHint: 'vale para todos os visitantes',
     empty: 'Nenhum registro ainda: aguardando o produtor.', countAxis: 'Registros',
+    kafkaDown: 'Kafka inacessível',
+    health_kafka: 'O Kafka está inacessível: os números abaixo podem estar desatualizados.',
+    health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
+    health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
+    health_replay: 'A leitura do tópico está parada.',
   },
 };
 
@@ -59,7 +69,7 @@ const RECONNECT_MAX_MS = 5000;
 const state = {
   lang: 'en', snapshot: null, pending: null, paused: false,
   sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
-  rowsInFlight: false, rowsAgain: false,
+  rowsInFlight: false, rowsAgain: false, wsOpen: false,
   cleared: null, // version on screen when "Clear view" was pressed
 };
 
@@ -207,7 +217,8 @@ function render(s) {
   setText('card-count', num(c.records, 0));
   setText('card-age', c.mean_age === null ? '–' : `${num(c.mean_age, 1)} ${t('years')}`);
   const cu = s.catchup;
-  $('catchup').hidden = cu.done;
+  const problems = renderHealth(s);
+  $('catchup').hidden = cu.done || problems.some((p) => p.check === 'topic' || p.check === 'kafka');
   $('empty').hidden = !(cu.done && s.count === 0);
   renderRoles(s);
   $('catchup-bar').value = cu.progress;
@@ -218,6 +229,31 @@ function render(s) {
   document.body.dataset.version = String(s.version);
   document.body.dataset.count = String(s.count);
   loadRows();
+}
+
+/* ---- Health: a banner per problem, the live light follows Kafka ---- */
+
+function renderHealth(s) {
+  const h = s.health || { kafka: true, problems: [] };
+  const box = $('health');
+  box.replaceChildren();
+  for (const p of h.problems) {
+    const line = el('p', '');
+    line.dataset.check = p.check;
+    line.append(el('strong', t(`health_${p.check}`)), el('span', ` ${p.reason}`, 'detail'));
+    box.append(line);
+  }
+  box.hidden = h.problems.length === 0;
+  state.kafkaOk = h.kafka;
+  showLive();
+  return h.problems;
+}
+
+/* Green only while both the WebSocket and the dashboard's Kafka are up. */
+function showLive() {
+  if (!state.wsOpen) return;
+  if (state.kafkaOk === false) setStatus('kafkaDown', 'down');
+  else setStatus(state.paused ? 'paused' : 'live', 'live');
 }
 
 /* ---- Roles ---- */
@@ -372,7 +408,7 @@ function connect() {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const ws = new WebSocket(`${proto}//${location.host}/ws`);
   state.ws = ws;
-  ws.onopen = () => { state.retry = 500; setStatus(state.paused ? 'paused' : 'live', 'live'); };
+  ws.onopen = () => { state.retry = 500; state.wsOpen = true; showLive(); };
   ws.onmessage = (ev) => {
     let s;
     try { s = JSON.parse(ev.data); } catch (e) { return; }
@@ -384,6 +420,7 @@ function connect() {
     render(s);
   };
   ws.onclose = () => {
+    state.wsOpen = false;
     setStatus('reconnecting', 'down');
     setTimeout(connect, state.retry);
     state.retry = Math.min(RECONNECT_MAX_MS, state.retry * 2);
@@ -439,7 +476,7 @@ function init() {
     state.paused = !state.paused;
     $('pause').classList.toggle('active', state.paused);
     $('pause').textContent = state.paused ? t('resume') : t('pause');
-    setStatus(state.paused ? 'paused' : 'live', 'live');
+    showLive();
     if (!state.paused && state.pending) { render(state.pending); state.pending = null; }
   });
   $('prev').addEventListener('click', () => { state.page = Math.max(1, state.page - 1); loadRows(); });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { Stack, freePort, waitUntil } from './stack.mjs';
+import { DASHBOARD, Stack, freePort, waitUntil } from './stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.join(HERE, 'artifacts');
@@ -354,6 +354,45 @@ describe('dashboard in headless Chromium', () => {
     assertCharts(await chartData(page), want);
     assert.deepEqual(await tableColumn(page, 'rows', 1), want.namesByValue);
     assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page reloaded');
+  });
+
+  it('banners in the viewer\'s language: topic missing, Kafka unreachable (live light off)', TEST, async () => {
+    const missing = `${topic}-missing`;
+    const port2 = await freePort();
+    const other = await stack.startDashboard(missing, port2, 'dashboard-missing-topic');
+    const port3 = await freePort();
+    const nobroker = stack.start('dashboard-no-broker', [DASHBOARD, '-b',
+      `127.0.0.1:${await freePort()}`, '-t', topic, '--listen', `127.0.0.1:${port3}`]);
+    const url3 = `http://127.0.0.1:${port3}`;
+    await waitUntil(async () => (await (await fetch(`${url3}/healthz`)).json()).status === 'degraded',
+      { timeout: WAIT, what: 'the dashboard without a broker to say so' });
+    for (const [lang, topicText, kafkaText] of [
+      ['en', 'The topic does not exist', 'Kafka is unreachable'],
+      ['pt-BR', 'O tópico não existe', 'O Kafka está inacessível']]) {
+      const ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'pt-BR' });
+      try {
+        const p2 = await ctx.newPage();
+        watch(p2);
+        await p2.goto(other.url);
+        const banner = p2.locator('#health p[data-check="topic"]');
+        await banner.waitFor({ timeout: WAIT });
+        assert.ok((await banner.textContent()).startsWith(topicText), await banner.textContent());
+        assert.ok((await banner.textContent()).includes(missing));
+        assert.equal(await p2.isVisible('#catchup'), false, 'a missing topic is not a replay');
+        await p2.goto(url3);
+        const down = p2.locator('#health p[data-check="kafka"]');
+        await down.waitFor({ timeout: WAIT });
+        assert.ok((await down.textContent()).startsWith(kafkaText), await down.textContent());
+        await p2.waitForSelector('#status[data-state="kafkaDown"]', { timeout: WAIT });
+      } finally {
+        await ctx.close();
+      }
+    }
+    // The healthy dashboard shows no banner and a live light.
+    assert.equal(await page.isVisible('#health'), false);
+    await page.waitForSelector('#status[data-state="live"]', { timeout: WAIT });
+    assert.equal(await nobroker.stop(), 0);
+    assert.equal(await other.proc.stop(), 0);
   });
 
   it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {

@@ -158,8 +158,9 @@ export class Stack {
       if (!p.alive()) {
         throw Object.assign(new Error(`${name} exited:\n${p.tail()}`), { fatal: true });
       }
+      // Serving: 200, or 503 naming a problem (a topic not created yet).
       const r = await fetch(`${url}/healthz`);
-      return r.status === 200;
+      return (await r.json()).status !== 'starting';
     }, { timeout: 60000, what: `${name} /healthz` });
     return { proc: p, url };
   }

@@ -78,8 +78,15 @@ def start_dashboard(procs, bootstrap, topic, extra=(), name="dashboard"):
     p = procs([DASHBOARD, "-b", bootstrap, "-t", topic, "--listen", f"127.0.0.1:{port}",
                *extra], name)
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: get(url + "/healthz")[0] == 200, what="dashboard /healthz")
+    wait_until(lambda: serving(url), what="dashboard /healthz")
     return p, url
+
+
+def serving(url):
+    """The first snapshot is out: /healthz answers 200, or 503 with a reason
+    (Kafka unreachable, topic missing...), not "starting"."""
+    status, body = get(url + "/healthz")
+    return status in (200, 503) and json.loads(body)["status"] != "starting"
 
 
 def get(url, method="GET", headers=None):

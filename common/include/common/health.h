@@ -65,6 +65,14 @@ bool health_is_degraded(const struct health *h);
 /** @returns true when check c was degraded at the last evaluation. */
 bool health_check_degraded(const struct health *h, int c);
 
+/** @returns the number of checks. */
+size_t health_check_count(const struct health *h);
+
+/** @returns check c's name, and in *text its reason (valid until the next
+ *           call that changes h) when it was degraded at the last
+ *           evaluation, else NULL. */
+const char *health_check_get(const struct health *h, int c, const char **text);
+
 /**
  * @brief Writes "check: reason; check: reason" of the degraded checks
  *        (empty when healthy) into buf, truncated to size.

@@ -7,6 +7,7 @@
  * properties (file, then -X) into an rd_kafka_conf_t, like kcat's -X.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -50,6 +51,13 @@ void kafka_conf_route_logs(rd_kafka_conf_t *conf);
  *        once per interval per distinct error. @locality any thread.
  */
 void kafka_conf_log_error(int err, const char *reason);
+
+/**
+ * @brief Copies the latest error given to kafka_conf_log_error() ("NAME:
+ *        reason") into buf. @returns false when there was none.
+ *        @locality any thread.
+ */
+bool kafka_conf_last_error(char *buf, size_t size);
 
 /**
  * @brief Writes one event=kafka_error_repeated line per error whose
