@@ -8,11 +8,33 @@
 #include <sys/stat.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
-#define FILE_TAIL_TAIL_BYTES 64   /* bytes before the offset we re-check */
-#define FILE_TAIL_HEAD_MAX   4096 /* most header bytes we re-check */
+#define FILE_TAIL_TAIL_BYTES    64   /* bytes before the offset we re-check */
+#define FILE_TAIL_HEAD_MAX      4096 /* most header bytes we re-check */
+#define FILE_TAIL_VERIFY_GAP_MS 200  /* least time between two re-hashes */
+#define FILE_TAIL_VERIFY_COST   20   /* ... and at least 20x the last one */
+#define FILE_TAIL_HASH_READ     (1u << 20)
+
+/* A hash of a prefix of the file on the thread pool (a verify of the
+ * bytes read, or the check of a state file at start). */
+struct hash_job {
+        uv_work_t work;
+        struct file_tail *ft;
+        int fd; /* a dup: the tail may close its own meanwhile */
+        uint64_t len;
+        uint64_t expect; /* verify: the digest of what was read */
+        uint64_t epoch;  /* verify: the generation of the tail */
+        bool verify;
+        struct file_stat stat_before;
+        struct fingerprint *fp;
+        int status;
+        uint64_t started_ms;
+        file_tail_hash_cb cb;
+        void *cb_ctx;
+};
 
 struct file_tail {
         uv_loop_t *loop;
@@ -43,6 +65,17 @@ struct file_tail {
         uint64_t offset;
         char *buf;
 
+        /* Identity: the bytes read so far and what stat said. */
+        struct fingerprint *fp;   /* of [0, fingerprint_len) read */
+        struct file_stat seen;    /* the latest stat */
+        struct file_stat read_st; /* the stat before the latest read */
+        uint64_t epoch;           /* bumped when reading restarts at 0 */
+        bool verify_wanted;
+        uint64_t verify_after_ms; /* rate limit */
+        struct hash_job *job;     /* in flight, or NULL */
+        struct fingerprint *resume_fp;
+        bool free_pending; /* destroyed while a job ran */
+
         char head[FILE_TAIL_HEAD_MAX];
         size_t head_len;
         char tail[FILE_TAIL_TAIL_BYTES];
@@ -55,6 +88,26 @@ static uint64_t now_ms(void)
 
         clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void to_file_stat(const uv_stat_t *st, struct file_stat *out)
+{
+        out->dev      = st->st_dev;
+        out->ino      = st->st_ino;
+        out->size     = st->st_size;
+        out->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+                        (uint64_t)st->st_mtim.tv_nsec;
+        out->ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000u +
+                        (uint64_t)st->st_ctim.tv_nsec;
+        file_stat_set_racy(out, now_ns());
 }
 
 static void on_pump(uv_idle_t *h);
@@ -90,7 +143,10 @@ struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
         tmp1                 = strdup(path);
         tmp2                 = strdup(path);
         ft->buf              = malloc(chunk_bytes);
-        if (!ft->path || !tmp1 || !tmp2 || !ft->buf) {
+        ft->fp               = fingerprint_create();
+        ft->resume_fp        = fingerprint_create();
+        if (!ft->path || !tmp1 || !tmp2 || !ft->buf || !ft->fp ||
+            !ft->resume_fp) {
                 goto error;
         }
         ft->dir  = strdup(dirname(tmp1));
@@ -109,6 +165,8 @@ error:
         free(ft->base);
         free(ft->path);
         free(ft->buf);
+        fingerprint_destroy(ft->fp);
+        fingerprint_destroy(ft->resume_fp);
         free(ft);
         errno = ENOMEM;
         return NULL;
@@ -172,6 +230,7 @@ static int open_path(struct file_tail *ft)
                 ft->dev = req.statbuf.st_dev;
                 ft->ino = req.statbuf.st_ino;
                 is_dir  = (req.statbuf.st_mode & S_IFMT) == S_IFDIR;
+                to_file_stat(&req.statbuf, &ft->seen);
         }
         uv_fs_req_cleanup(&req);
         if (is_dir) {
@@ -189,6 +248,10 @@ static int open_path(struct file_tail *ft)
         ft->head_len = 0;
         ft->tail_len = 0;
         ft->at_eof   = false;
+        ft->read_st  = ft->seen;
+        ft->epoch++;
+        ft->verify_wanted = false;
+        fingerprint_reset(ft->fp);
         watch_file(ft);
         return 0;
 }
@@ -243,8 +306,26 @@ static void report(struct file_tail *ft, enum file_tail_change change)
                 ft->head_len = 0;
                 ft->tail_len = 0;
                 ft->at_eof   = false;
+                ft->read_st  = ft->seen;
+                ft->epoch++;
+                ft->verify_wanted = false;
+                fingerprint_reset(ft->fp);
         }
         ft->cbs->on_change(ft->ctx, change);
+}
+
+/* A stat of the open file: anything but "nothing happened" asks for a
+ * re-hash of the bytes read (the cheap checks below may report first). */
+static void note_stat(struct file_tail *ft, const uv_stat_t *st)
+{
+        struct file_stat now;
+
+        to_file_stat(st, &now);
+        if (file_identity_compare(&ft->seen, &now) != FILE_SAME &&
+            fingerprint_len(ft->fp) > 0) {
+                ft->verify_wanted = true;
+        }
+        ft->seen = now;
 }
 
 /* Compares the path with what was read; returns the file size or -1. */
@@ -276,6 +357,7 @@ static int64_t check(struct file_tail *ft)
                 report(ft, FILE_TAIL_REPLACED);
                 return (int64_t)st.st_size;
         }
+        note_stat(ft, &st);
         if (st.st_size < ft->offset) {
                 report(ft, FILE_TAIL_TRUNCATED);
         } else if (ft->head_len && !same_bytes(ft, 0, ft->head, ft->head_len)) {
@@ -304,6 +386,33 @@ static void remember_tail(struct file_tail *ft, const char *buf, size_t n)
         ft->tail_len += n;
 }
 
+/* Adds the bytes of a read beyond what the fingerprint holds (a rewind
+ * re-reads bytes it already has). */
+static void hash_read(struct file_tail *ft, uint64_t at, const char *buf,
+                      size_t n)
+{
+        uint64_t have = fingerprint_len(ft->fp);
+
+        if (at + n <= have) {
+                return;
+        }
+        if (at > have) {
+                /* A gap (should not happen: seeks stay within what was
+                 * hashed): hash it from the file. */
+                char gap[FILE_TAIL_HEAD_MAX];
+                while (have < at) {
+                        size_t k = at - have < sizeof(gap) ? (size_t)(at - have)
+                                                           : sizeof(gap);
+                        if (file_tail_pread(ft, have, gap, k) != (int64_t)k) {
+                                return;
+                        }
+                        fingerprint_update(ft->fp, gap, k);
+                        have += k;
+                }
+        }
+        fingerprint_update(ft->fp, buf + (have - at), n - (size_t)(have - at));
+}
+
 /* Reads one chunk. Returns true if more may be waiting. */
 static bool read_chunk(struct file_tail *ft)
 {
@@ -324,6 +433,13 @@ static bool read_chunk(struct file_tail *ft)
         }
         ft->error = 0;
         if (n > 0) {
+                hash_read(ft, at, ft->buf, (size_t)n);
+                if (!ft->verify_wanted && !(ft->job && ft->job->verify)) {
+                        /* Otherwise the bytes read may already differ from
+                         * the file this stat describes: keep the older
+                         * stat until a re-hash proves them. */
+                        ft->read_st = ft->seen;
+                }
                 ft->offset += (uint64_t)n;
                 remember_tail(ft, ft->buf, (size_t)n);
                 ft->at_eof = false;
@@ -339,6 +455,203 @@ static bool read_chunk(struct file_tail *ft)
         return true;
 }
 
+/* ---- hashing on the thread pool ---- */
+
+static uint64_t mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void hash_work(uv_work_t *w)
+{
+        struct hash_job *j = w->data;
+        char *b            = malloc(FILE_TAIL_HASH_READ);
+        uint64_t at        = fingerprint_len(j->fp);
+
+        j->status = b ? 0 : UV_ENOMEM;
+        while (j->status == 0 && at < j->len) {
+                uint64_t left = j->len - at;
+                size_t want   = left < FILE_TAIL_HASH_READ ? (size_t)left
+                                                           : FILE_TAIL_HASH_READ;
+                ssize_t r     = pread(j->fd, b, want, (off_t)at);
+                if (r < 0 && errno == EINTR) {
+                        continue;
+                }
+                if (r <= 0) {
+                        j->status = r < 0 ? -errno : UV_EOF;
+                        break;
+                }
+                fingerprint_update(j->fp, b, (size_t)r);
+                at += (uint64_t)r;
+        }
+        free(b);
+}
+
+static void free_tail(struct file_tail *ft);
+
+static void free_job(struct hash_job *j)
+{
+        if (j->fd >= 0) {
+                close(j->fd);
+        }
+        fingerprint_destroy(j->fp);
+        free(j);
+}
+
+static void hash_done(uv_work_t *w, int status)
+{
+        struct hash_job *j   = w->data;
+        struct file_tail *ft = j->ft;
+        uint64_t digest      = fingerprint_digest(j->fp);
+        uint64_t took        = mono_ms() - j->started_ms;
+
+        if (status != 0) {
+                j->status = status; /* cancelled */
+        }
+        ft->job = NULL;
+        if (ft->free_pending) {
+                free_job(j);
+                free_tail(ft);
+                return;
+        }
+        if (!j->verify) {
+                if (j->status == 0) {
+                        fingerprint_copy(ft->resume_fp, j->fp);
+                }
+                j->cb(j->cb_ctx, j->status, digest);
+                free_job(j);
+                return;
+        }
+        ft->verify_after_ms =
+            mono_ms() + (took * FILE_TAIL_VERIFY_COST > FILE_TAIL_VERIFY_GAP_MS
+                             ? took * FILE_TAIL_VERIFY_COST
+                             : FILE_TAIL_VERIFY_GAP_MS);
+        if (j->epoch == ft->epoch && ft->started) {
+                if (j->status == 0 && digest != j->expect) {
+                        log_info("event=content_changed path=%s bytes=%llu",
+                                 ft->path, (unsigned long long)j->len);
+                        report(ft, FILE_TAIL_OVERWRITTEN);
+                } else if (j->status == 0) {
+                        log_debug("event=verified path=%s bytes=%llu ms=%llu",
+                                  ft->path, (unsigned long long)j->len,
+                                  (unsigned long long)took);
+                        ft->read_st = j->stat_before;
+                } else {
+                        ft->verify_wanted = true; /* the next check decides */
+                }
+                wake(ft);
+        }
+        free_job(j);
+}
+
+static struct hash_job *new_job(struct file_tail *ft, uint64_t len)
+{
+        struct hash_job *j = calloc(1, sizeof(*j));
+
+        if (!j) {
+                return NULL;
+        }
+        j->fd = ft->fd >= 0 ? dup(ft->fd) : -1;
+        j->fp = fingerprint_create();
+        if (j->fd < 0 || !j->fp) {
+                free_job(j);
+                return NULL;
+        }
+        j->ft         = ft;
+        j->len        = len;
+        j->epoch      = ft->epoch;
+        j->work.data  = j;
+        j->started_ms = mono_ms();
+        return j;
+}
+
+static int queue_job(struct file_tail *ft, struct hash_job *j)
+{
+        int r = uv_queue_work(ft->loop, &j->work, hash_work, hash_done);
+
+        if (r != 0) {
+                free_job(j);
+                return r;
+        }
+        ft->job = j;
+        return 0;
+}
+
+/* Re-hashes the bytes read so far when a stat asked for it and the rate
+ * limit allows; otherwise the stat timer brings us back. */
+static void maybe_verify(struct file_tail *ft)
+{
+        struct hash_job *j;
+
+        if (ft->job || ft->fd < 0 || mono_ms() < ft->verify_after_ms) {
+                return;
+        }
+        ft->verify_wanted = false;
+        if (fingerprint_len(ft->fp) == 0) {
+                return;
+        }
+        j = new_job(ft, fingerprint_len(ft->fp));
+        if (!j) {
+                ft->verify_wanted = true;
+                return;
+        }
+        j->verify      = true;
+        j->expect      = fingerprint_digest(ft->fp);
+        j->stat_before = ft->seen;
+        if (queue_job(ft, j) != 0) {
+                ft->verify_wanted = true;
+        }
+}
+
+int file_tail_hash_prefix(struct file_tail *ft, uint64_t fold_len,
+                          uint64_t fold, uint64_t len, file_tail_hash_cb cb,
+                          void *ctx)
+{
+        struct hash_job *j;
+
+        if (ft->job) {
+                return UV_EBUSY;
+        }
+        if (ft->fd < 0) {
+                return UV_EBADF;
+        }
+        j = new_job(ft, len);
+        if (!j) {
+                return UV_ENOMEM;
+        }
+        fingerprint_restore(j->fp, fold_len <= len ? fold_len : 0,
+                            fold_len <= len ? fold : 0);
+        j->cb     = cb;
+        j->cb_ctx = ctx;
+        return queue_job(ft, j);
+}
+
+int file_tail_resume_at(struct file_tail *ft, uint64_t offset)
+{
+        fingerprint_copy(ft->fp, ft->resume_fp);
+        return file_tail_seek(ft, offset);
+}
+
+int file_tail_read_stat(const struct file_tail *ft, struct file_stat *out)
+{
+        if (ft->fd < 0) {
+                return -1;
+        }
+        *out = ft->read_st;
+        return 0;
+}
+
+void file_tail_fingerprint(const struct file_tail *ft, uint64_t *len,
+                           uint64_t *digest, uint64_t *fold_len, uint64_t *fold)
+{
+        *len    = fingerprint_len(ft->fp);
+        *digest = fingerprint_digest(ft->fp);
+        fingerprint_fold(ft->fp, fold_len, fold);
+}
+
 /* Runs once per loop iteration while there is work: a pending check or
  * more bytes to read. Yielding between chunks lets delivery reports and
  * signals in. */
@@ -349,6 +662,9 @@ static void on_pump(uv_idle_t *h)
 
         if (ft->need_check) {
                 (void)check(ft); /* changes are reported by callback */
+        }
+        if (ft->verify_wanted) {
+                maybe_verify(ft);
         }
         more = read_chunk(ft);
         if (!more && !ft->need_check) {
@@ -419,6 +735,8 @@ void file_tail_stop(struct file_tail *ft)
 static void free_tail(struct file_tail *ft)
 {
         close_fd(ft);
+        fingerprint_destroy(ft->fp);
+        fingerprint_destroy(ft->resume_fp);
         free(ft->path);
         free(ft->dir);
         free(ft->base);
@@ -431,7 +749,11 @@ static void on_closed(uv_handle_t *h)
         struct file_tail *ft = h->data;
 
         if (--ft->handles_open == 0) {
-                free_tail(ft);
+                if (ft->job) {
+                        ft->free_pending = true; /* hash_done frees */
+                } else {
+                        free_tail(ft);
+                }
         }
 }
 
@@ -442,7 +764,11 @@ void file_tail_destroy(struct file_tail *ft)
         }
         file_tail_stop(ft);
         if (ft->handles_open == 0) {
-                free_tail(ft);
+                if (ft->job) {
+                        ft->free_pending = true; /* hash_done frees */
+                } else {
+                        free_tail(ft);
+                }
                 return;
         }
         uv_close((uv_handle_t *)&ft->file_ev, on_closed);

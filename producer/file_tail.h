@@ -12,13 +12,24 @@
  * header bytes or changed bytes just before the read offset (overwritten
  * in place). Any of these is reported once and reading restarts at 0.
  *
- * Thread: everything runs on the loop thread; callbacks too.
+ * Beyond those cheap checks, the tail keeps a fingerprint (file_identity.h)
+ * of every byte it has read in the current generation. When a stat says
+ * more than "nothing happened" (times changed, or a racy stat), the whole
+ * prefix read so far is hashed again on libuv's thread pool and compared;
+ * a difference is reported as FILE_TAIL_OVERWRITTEN. These re-hashes are
+ * rate-limited by their cost (at most ~1/20 of the time, at least
+ * FILE_TAIL_VERIFY_GAP_MS apart).
+ *
+ * Thread: everything runs on the loop thread; callbacks too. Hashing jobs
+ * run on the thread pool on a dup of the file descriptor.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+
+#include "file_identity.h"
 
 enum file_tail_change {
         FILE_TAIL_CREATED = 0,    /* the file appeared */
@@ -98,5 +109,36 @@ bool file_tail_is_open(const struct file_tail *ft);
 
 /** @returns the offset of the next read. */
 uint64_t file_tail_offset(const struct file_tail *ft);
+
+/** @brief The stat of the open file taken before its latest read: if the
+ *         file still has this stat (and it is not racy), no byte read so
+ *         far has changed. @returns 0, or -1 if no file is open. */
+int file_tail_read_stat(const struct file_tail *ft, struct file_stat *out);
+
+/** @brief The fingerprint of the bytes read in this generation: its length,
+ *         digest and last block boundary. */
+void file_tail_fingerprint(const struct file_tail *ft, uint64_t *len,
+                           uint64_t *digest, uint64_t *fold_len,
+                           uint64_t *fold);
+
+/** Result of file_tail_hash_prefix: status 0 and the digest of the
+ *  prefix, or a negative errno (the file is shorter, unreadable). */
+typedef void (*file_tail_hash_cb)(void *ctx, int status, uint64_t digest);
+
+/**
+ * @brief Hashes the open file's prefix [0, len) on the thread pool,
+ *        continuing a fingerprint known up to the block boundary fold_len
+ *        (whose chained digest is fold). One hash at a time; cb runs on the
+ *        loop thread. Used at start, before file_tail_start.
+ * @returns 0, or a negative errno (cb is not called).
+ */
+int file_tail_hash_prefix(struct file_tail *ft, uint64_t fold_len,
+                          uint64_t fold, uint64_t len, file_tail_hash_cb cb,
+                          void *ctx);
+
+/** @brief Takes the fingerprint of the last file_tail_hash_prefix as the
+ *         fingerprint of the bytes read, then seeks to offset (at most the
+ *         hashed length): resuming a generation. */
+int file_tail_resume_at(struct file_tail *ft, uint64_t offset);
 
 #endif

@@ -17,7 +17,10 @@
  * settings → state store → metrics → pipeline → file_tail, kafka_sink.
  */
 
+#include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +62,7 @@ static const struct settings_option options[] = {
     {"schema", 0, "PRODUCER_SCHEMA", "NAME:TYPE,...", NULL,
      "Column types (int, decimal, bool, text); others are inferred"},
     {"source-id", 0, "PRODUCER_SOURCE_ID", "ID", NULL,
-     "Source identity in messages (default: the file path as given)"},
+     "Source identity in messages (default: the file's absolute path)"},
     {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", ",",
      "Field delimiter (one character, or \\t)"},
     {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
@@ -70,6 +73,8 @@ static const struct settings_option options[] = {
      "Safety-net stat check period"},
     {"metadata-refresh-ms", 0, "PRODUCER_METADATA_REFRESH_MS", "MS", "30000",
      "Period of re-reading the topic's partition count"},
+    {"delete-grace-ms", 0, "PRODUCER_DELETE_GRACE_MS", "MS", "2000",
+     "A deleted file not back within this time becomes an empty source"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
     {"stall-warning-ms", 0, "PRODUCER_STALL_WARNING_MS", "MS", "10000",
@@ -127,8 +132,35 @@ struct parsed {
         long long stat_interval_ms;
         long long metadata_refresh_ms;
         long long stall_ms;
+        long long delete_grace_ms;
         char dlq_topic[1024];
+        char source[PATH_MAX];
 };
+
+/* The default source identity: the file's canonical absolute path, so
+ * that every spelling of one file (relative, absolute, through symlinks)
+ * is one source. A file that does not exist yet is named through its
+ * directory. */
+static int canonical_path(const char *path, char *out, size_t size)
+{
+        char dir_buf[PATH_MAX], base_buf[PATH_MAX], real[PATH_MAX];
+        const char *dir, *base;
+
+        if (realpath(path, real)) {
+                return snprintf(out, size, "%s", real) < (int)size ? 0 : -1;
+        }
+        snprintf(dir_buf, sizeof(dir_buf), "%s", path);
+        snprintf(base_buf, sizeof(base_buf), "%s", path);
+        dir  = dirname(dir_buf);
+        base = basename(base_buf);
+        if (!realpath(dir, real)) {
+                return -1;
+        }
+        return snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "",
+                        base) < (int)size
+                   ? 0
+                   : -1;
+}
 
 static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                        size_t errstr_size)
@@ -164,7 +196,9 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                              &o->metadata_refresh_ms, errstr,
                              errstr_size) != 0 ||
             settings_get_int(s, "stall-warning-ms", 100, 86400000, &o->stall_ms,
-                             errstr, errstr_size) != 0) {
+                             errstr, errstr_size) != 0 ||
+            settings_get_int(s, "delete-grace-ms", 0, 86400000,
+                             &o->delete_grace_ms, errstr, errstr_size) != 0) {
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
@@ -180,12 +214,19 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                 return -1;
         }
         snprintf(o->dlq_topic, sizeof(o->dlq_topic), "%s.dlq", o->cfg.topic);
-        o->cfg.dlq_topic              = settings_is_set(s, "dlq-topic")
-                                            ? settings_get(s, "dlq-topic")
-                                            : o->dlq_topic;
-        o->cfg.source                 = settings_is_set(s, "source-id")
-                                            ? settings_get(s, "source-id")
-                                            : o->path;
+        o->cfg.dlq_topic = settings_is_set(s, "dlq-topic")
+                               ? settings_get(s, "dlq-topic")
+                               : o->dlq_topic;
+        if (settings_is_set(s, "source-id")) {
+                o->cfg.source = settings_get(s, "source-id");
+        } else if (canonical_path(o->path, o->source, sizeof(o->source)) == 0) {
+                o->cfg.source = o->source;
+        } else {
+                snprintf(errstr, errstr_size,
+                         "--file %s: its directory cannot be resolved: %s",
+                         o->path, strerror(errno));
+                return -1;
+        }
         o->cfg.key_column             = settings_get(s, "key-column");
         o->cfg.schema                 = settings_get(s, "schema");
         o->cfg.max_record_bytes       = (size_t)max_bytes;
@@ -193,6 +234,7 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.max_pending_bytes      = PRODUCER_MAX_PENDING_BYTES;
         o->cfg.checkpoint_interval_ms = PRODUCER_CHECKPOINT_MS;
         o->cfg.metadata_refresh_ms    = (uint64_t)o->metadata_refresh_ms;
+        o->cfg.delete_grace_ms        = (uint64_t)o->delete_grace_ms;
         o->cfg.exit_at_eof            = settings_get_bool(s, "exit-at-eof");
         o->cfg.show_progress          = isatty(STDERR_FILENO) == 1;
         return 0;

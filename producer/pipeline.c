@@ -214,9 +214,10 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
         uv_timer_init(p->loop, &p->ckpt_timer);
         uv_timer_init(p->loop, &p->progress_timer);
         uv_timer_init(p->loop, &p->settle_timer);
+        uv_timer_init(p->loop, &p->delete_timer);
         p->meta_timer.data = p->ckpt_timer.data = p->progress_timer.data = p;
-        p->settle_timer.data                                             = p;
-        p->timers_init                                                   = true;
+        p->settle_timer.data = p->delete_timer.data = p;
+        p->timers_init                              = true;
         uv_timer_start(&p->meta_timer, on_meta_timer, 0, 0);
         uv_timer_start(&p->ckpt_timer, pipeline_on_ckpt_timer,
                        p->cfg.checkpoint_interval_ms,
@@ -240,6 +241,7 @@ void pipeline_finish(struct pipeline *p, int status)
                 uv_timer_stop(&p->ckpt_timer);
                 uv_timer_stop(&p->progress_timer);
                 uv_timer_stop(&p->settle_timer);
+                uv_timer_stop(&p->delete_timer);
         }
         end_progress(p);
         p->done(p->done_ctx, status);
@@ -293,6 +295,7 @@ void pipeline_close_handles(struct pipeline *p)
                 uv_close((uv_handle_t *)&p->ckpt_timer, noop_close);
                 uv_close((uv_handle_t *)&p->progress_timer, noop_close);
                 uv_close((uv_handle_t *)&p->settle_timer, noop_close);
+                uv_close((uv_handle_t *)&p->delete_timer, noop_close);
                 p->timers_init = false;
         }
 }

@@ -33,6 +33,8 @@ struct pipeline_config {
         uint64_t max_pending_bytes;
         uint64_t checkpoint_interval_ms;
         uint64_t metadata_refresh_ms; /* partition count re-read period */
+        uint64_t delete_grace_ms;     /* a deleted file's rows stay this
+                                         long before an empty generation */
         bool exit_at_eof;
         bool show_progress; /* stderr is a terminal */
 };

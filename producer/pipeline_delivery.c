@@ -13,8 +13,6 @@
 #include "common/log.h"
 #include "typing.h"
 
-#define PIPELINE_TAIL_BYTES 64
-
 /* ---- producing ---- */
 
 void pipeline_update_pending(struct pipeline *p)
@@ -182,81 +180,4 @@ void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
                 file_tail_resume(p->tail);
         }
         pipeline_maybe_finish_at_eof(p);
-}
-
-uint64_t pipeline_hash_range(struct pipeline *p, uint64_t off, uint64_t len,
-                             bool *ok)
-{
-        char *b    = malloc(len ? len : 1);
-        uint64_t h = 0;
-
-        *ok = b && file_tail_pread(p->tail, off, b, len) == (int64_t)len;
-        if (*ok) {
-                h = checkpoint_hash(b, len);
-        }
-        free(b);
-        return h;
-}
-
-void pipeline_save_checkpoint(struct pipeline *p)
-{
-        struct checkpoint *ck = &p->ck;
-        char errstr[512];
-        uint64_t size;
-        bool ok = false;
-
-        snprintf(ck->source, sizeof(ck->source), "%s", p->cfg.source);
-        ck->dev = ck->ino = 0;
-        ck->head_len = ck->tail_len = 0;
-        ck->head_hash = ck->tail_hash = 0;
-        ck->types[0]                  = '\0';
-        if (ck->generation == p->gen &&
-            file_tail_identity(p->tail, &ck->dev, &ck->ino, &size) == 0) {
-                ok = true;
-                if (ck->offset > 0 && p->header_len > 0) {
-                        ck->head_len = p->header_len;
-                        ck->head_hash =
-                            pipeline_hash_range(p, 0, p->header_len, &ok);
-                }
-                if (ok && ck->offset > 0) {
-                        ck->tail_len  = ck->offset < PIPELINE_TAIL_BYTES
-                                            ? ck->offset
-                                            : PIPELINE_TAIL_BYTES;
-                        ck->tail_hash = pipeline_hash_range(
-                            p, ck->offset - ck->tail_len, ck->tail_len, &ok);
-                }
-                if (ok) {
-                        (void)typing_encode_types(p->typing, ck->types,
-                                                  sizeof(ck->types));
-                }
-        }
-        if (!ok) {
-                /* Identity unknown: the next start begins a generation. */
-                ck->dev = ck->ino = 0;
-        }
-        if (state_store_save(p->store, ck, errstr, sizeof(errstr)) != 0) {
-                /* Retried every checkpoint interval: logged when it starts
-                 * failing, then by the health check at a bounded rate. */
-                if (!p->ck_error[0]) {
-                        log_error("event=checkpoint_failed error=\"%s\"",
-                                  errstr);
-                }
-                snprintf(p->ck_error, sizeof(p->ck_error), "%s", errstr);
-                return;
-        }
-        if (p->ck_error[0]) {
-                log_info("event=checkpoint_saved_again");
-                p->ck_error[0] = '\0';
-        }
-        p->ck_dirty             = false;
-        p->m->checkpoint_offset = ck->offset;
-}
-
-void pipeline_on_ckpt_timer(uv_timer_t *h)
-{
-        struct pipeline *p = h->data;
-
-        if (p->ck_dirty) {
-                pipeline_save_checkpoint(p);
-        }
 }

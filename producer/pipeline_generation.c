@@ -127,9 +127,10 @@ static void start_generation(struct pipeline *p, const char *reason)
 {
         uint64_t now = now_ms();
 
-        p->gen        = now > p->gen ? now : p->gen + 1;
-        p->gen_reason = reason;
-        p->gen_active = true;
+        p->gen_deleted = false;
+        p->gen         = now > p->gen ? now : p->gen + 1;
+        p->gen_reason  = reason;
+        p->gen_active  = true;
         snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
         pipeline_begin_reading_at_zero(p);
         p->m->generation = p->gen;
@@ -141,6 +142,40 @@ static void start_generation(struct pipeline *p, const char *reason)
 
 /* ---- file events ---- */
 
+static void start_deleted_generation(struct pipeline *p)
+{
+        start_generation(p, "deleted");
+        p->gen_deleted   = true;
+        p->empty_settled = true;
+        pipeline_on_eof(p, 0);
+}
+
+/* The file stayed away for the grace time: its source becomes empty. */
+static void on_delete_timer(uv_timer_t *h)
+{
+        struct pipeline *p = h->data;
+        uint64_t dev, ino, size;
+
+        if (p->stopping || p->starting ||
+            file_tail_identity(p->tail, &dev, &ino, &size) == 0) {
+                return; /* back meanwhile */
+        }
+        log_info("event=file_gone source=%s grace_ms=%" PRIu64, p->cfg.source,
+                 p->cfg.delete_grace_ms);
+        start_deleted_generation(p);
+}
+
+/* The file is gone: unless it comes back within the grace time (editors
+ * delete and recreate), an empty generation follows. */
+static void schedule_delete(struct pipeline *p)
+{
+        if (p->gen_deleted || !p->timers_init) {
+                return;
+        }
+        uv_timer_start(&p->delete_timer, on_delete_timer,
+                       p->cfg.delete_grace_ms, 0);
+}
+
 void pipeline_on_change(void *ctx, enum file_tail_change change)
 {
         struct pipeline *p = ctx;
@@ -151,7 +186,12 @@ void pipeline_on_change(void *ctx, enum file_tail_change change)
         log_info("event=file_changed source=%s change=%s", p->cfg.source,
                  change_name(change));
         if (change == FILE_TAIL_DELETED) {
-                return; /* reading waits for the file to come back */
+                schedule_delete(p); /* reading waits for the file */
+                return;
+        }
+        uv_timer_stop(&p->delete_timer);
+        if (p->starting) {
+                return; /* pipeline_begin decides once the check ends */
         }
         start_generation(p, change_name(change));
 }
@@ -164,7 +204,8 @@ static void on_settle_timer(uv_timer_t *h)
         struct pipeline *p = h->data;
 
         p->empty_settled = true;
-        if (!p->reset_sent && file_tail_offset(p->tail) == 0) {
+        if (!p->reset_sent &&
+            (p->gen_deleted || file_tail_offset(p->tail) == 0)) {
                 pipeline_on_eof(p, 0);
         }
 }
@@ -183,6 +224,12 @@ void pipeline_on_eof(void *ctx, uint64_t offset)
                 }
                 return;
         }
+        if ((!p->reset_sent || !p->snapshot_sent) &&
+            !pipeline_gate_open(p, 0)) {
+                p->eof_deferred = true; /* the save's end calls us again */
+                pipeline_request_save(p);
+                return;
+        }
         if (!p->reset_sent) {
                 pipeline_send_control(p, WIRE_RESET);
         }
@@ -195,30 +242,6 @@ void pipeline_on_eof(void *ctx, uint64_t offset)
 
 /* ---- start: resume or a new generation ---- */
 
-static bool file_matches(struct pipeline *p, const struct checkpoint *ck)
-{
-        uint64_t dev, ino, size;
-        bool ok = true;
-
-        if (file_tail_identity(p->tail, &dev, &ino, &size) != 0 ||
-            ck->ino == 0 || dev != ck->dev || ino != ck->ino ||
-            size < ck->offset) {
-                return false;
-        }
-        if (ck->head_len &&
-            (pipeline_hash_range(p, 0, ck->head_len, &ok) != ck->head_hash ||
-             !ok)) {
-                return false;
-        }
-        if (ck->tail_len &&
-            (pipeline_hash_range(p, ck->offset - ck->tail_len, ck->tail_len,
-                                 &ok) != ck->tail_hash ||
-             !ok)) {
-                return false;
-        }
-        return true;
-}
-
 static int resume(struct pipeline *p)
 {
         p->gen        = p->ck.generation;
@@ -226,10 +249,10 @@ static int resume(struct pipeline *p)
         p->gen_reason = "resumed";
         snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
         pipeline_begin_reading_at_zero(p);
-        p->reset_sent    = true;
+        p->reset_sent    = p->ck.reset_done;
         p->snapshot_sent = p->ck.snapshot_done;
         p->m->generation = p->gen;
-        if (p->ck.offset > 0 && p->ck.head_len > 0) {
+        if (p->ck.reset_done && p->ck.offset > 0 && p->ck.head_len > 0) {
                 char *head = malloc(p->ck.head_len);
                 int64_t n =
                     head ? file_tail_pread(p->tail, 0, head, p->ck.head_len)
@@ -254,44 +277,136 @@ static int resume(struct pipeline *p)
                 p->row_count = p->ck.row_count;
                 row_parser_seek(p->parser, p->ck.offset, p->ck.line,
                                 p->ck.next_record);
-                (void)file_tail_seek(p->tail, p->ck.offset);
+                (void)file_tail_resume_at(p->tail, p->ck.offset);
         } else {
-                (void)file_tail_seek(p->tail, 0);
+                /* Nothing acknowledged past the reset: the generation is
+                 * read again from its start (same record identities). */
+                p->reset_sent    = p->ck.reset_done;
+                p->snapshot_sent = false;
+                checkpoint_init(&p->ck);
+                p->ck.generation = p->gen;
+                p->ck.reset_done = p->reset_sent;
+                (void)file_tail_resume_at(p->tail, 0);
         }
+        pipeline_state_loaded(p, &p->loaded);
         log_info("event=resume source=%s generation=%" PRIu64 " offset=%" PRIu64
-                 " next_record=%" PRIu64,
-                 p->cfg.source, p->gen, p->ck.offset, p->ck.next_record);
+                 " next_record=%" PRIu64 " verified_bytes=%" PRIu64,
+                 p->cfg.source, p->gen, p->ck.offset, p->ck.next_record,
+                 p->loaded.fp_len);
         return 0;
+}
+
+/* Ends the start: the tail watches and reads from here on. */
+static void begin_tail(struct pipeline *p)
+{
+        p->starting = false;
+        if (file_tail_start(p->tail) != 0) {
+                pipeline_finish(p, 1);
+        }
+}
+
+static void start_fresh(struct pipeline *p, const char *reason)
+{
+        start_generation(p, reason);
+        (void)file_tail_seek(p->tail, 0);
+        begin_tail(p);
+}
+
+static void on_prefix_hashed(void *ctx, int status, uint64_t digest)
+{
+        struct pipeline *p = ctx;
+
+        if (p->stopping || p->finished) {
+                return;
+        }
+        if (status == 0 && digest == p->loaded.fp_hash && resume(p) == 0) {
+                begin_tail(p);
+                return;
+        }
+        log_info("event=changed_while_stopped source=%s verified_bytes=%" PRIu64
+                 " status=%s",
+                 p->cfg.source, p->loaded.fp_len,
+                 status ? uv_strerror(status) : "content differs");
+        start_fresh(p, "changed_while_stopped");
+}
+
+/* The file is there and the state is of this source: compare what the
+ * state says with the file. The prefix it covers is hashed again (only
+ * from its last block boundary when the stat says nothing happened). */
+static void check_state(struct pipeline *p)
+{
+        const struct checkpoint *ck = &p->loaded;
+        struct file_stat then       = {ck->dev,      ck->ino,      ck->size,
+                                       ck->mtime_ns, ck->ctime_ns, ck->racy};
+        struct file_stat now;
+        enum file_change c;
+        int r;
+
+        if (ck->deleted || ck->ino == 0 ||
+            file_tail_read_stat(p->tail, &now) != 0) {
+                start_fresh(p, ck->deleted ? "created" : "start");
+                return;
+        }
+        c = file_identity_compare(&then, &now);
+        if (c == FILE_REPLACED || now.size < ck->fp_len) {
+                log_info("event=changed_while_stopped source=%s change=%s",
+                         p->cfg.source, file_change_name(c));
+                start_fresh(p, "changed_while_stopped");
+                return;
+        }
+        log_info("event=state_check source=%s change=%s hash_bytes=%" PRIu64,
+                 p->cfg.source, file_change_name(c),
+                 c == FILE_SAME ? ck->fp_len - ck->fp_fold_len : ck->fp_len);
+        r = c == FILE_SAME
+                ? file_tail_hash_prefix(p->tail, ck->fp_fold_len, ck->fp_fold,
+                                        ck->fp_len, on_prefix_hashed, p)
+                : file_tail_hash_prefix(p->tail, 0, 0, ck->fp_len,
+                                        on_prefix_hashed, p);
+        if (r != 0) {
+                on_prefix_hashed(p, r, 0);
+        }
 }
 
 void pipeline_begin(struct pipeline *p)
 {
-        struct checkpoint loaded;
         char errstr[512];
-        int have = state_store_load(p->store, &loaded, errstr, sizeof(errstr));
+        int have =
+            state_store_load(p->store, &p->loaded, errstr, sizeof(errstr));
         int open = file_tail_open(p->tail);
-        bool resumed = false;
 
+        p->starting = true;
         if (have < 0) {
                 log_warn("event=state_ignored path=%s error=\"%s\"",
                          state_store_path(p->store), errstr);
         }
-        if (have == 1 && strcmp(loaded.source, p->cfg.source) == 0) {
-                p->ck  = loaded;
-                p->gen = loaded.generation;
-                if (open == 1 && loaded.reset_done &&
-                    file_matches(p, &loaded) && resume(p) == 0) {
-                        resumed = true;
+        if (have == 1 && strcmp(p->loaded.source, p->cfg.source) != 0) {
+                log_warn("event=state_ignored path=%s error=\"state of "
+                         "source %s\"",
+                         state_store_path(p->store), p->loaded.source);
+                have = 0;
+        }
+        if (have == 1) {
+                p->ck  = p->loaded;
+                p->gen = p->loaded.generation; /* newer ones are larger */
+        }
+        if (open == 1) {
+                if (have == 1) {
+                        check_state(p);
+                } else {
+                        start_fresh(p, "start");
                 }
+                return;
         }
-        if (!resumed && open == 1) {
-                start_generation(p,
-                                 have == 1 ? "changed_while_stopped" : "start");
-                (void)file_tail_seek(p->tail, 0);
-        } else if (open != 1) {
-                log_info("event=waiting_for_file path=%s", p->cfg.source);
+        log_info("event=waiting_for_file path=%s", p->cfg.source);
+        if (have == 1 && p->loaded.deleted) {
+                /* Already mirrored as deleted. */
+                p->gen         = p->loaded.generation;
+                p->gen_deleted = true;
+                p->gen_active  = true;
+                snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
+                pipeline_state_loaded(p, &p->loaded);
+        } else if (have == 1) {
+                schedule_delete(p); /* gone while stopped */
         }
-        if (file_tail_start(p->tail) != 0) {
-                pipeline_finish(p, 1);
-        }
+        begin_tail(p);
 }

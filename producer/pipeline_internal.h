@@ -17,6 +17,7 @@
 #include "ack_tracker.h"
 #include "checkpoint.h"
 #include "common/wire.h"
+#include "file_identity.h"
 #include "pipeline.h"
 #include "row_parser.h"
 
@@ -55,7 +56,26 @@ struct pipeline {
         uv_timer_t ckpt_timer;
         uv_timer_t progress_timer;
         uv_timer_t settle_timer;
+        uv_timer_t delete_timer;
         bool timers_init;
+
+        /* The durable state (pipeline_state.c): what the state file on disk
+         * promises. Nothing of a generation is produced before the state
+         * names it, no record before the fingerprint covers its bytes. */
+        uint64_t durable_gen;
+        uint64_t durable_len; /* fp_len on disk */
+        bool durable_deleted;
+        uint64_t saving_gen; /* the save in flight */
+        uint64_t saving_len;
+        bool saving_deleted;
+        bool save_wanted;           /* another save after the one in flight */
+        bool save_failing;          /* for the log: once per failure streak */
+        bool gate_waiting;          /* the tail is paused for a save */
+        bool eof_deferred;          /* on_eof waits for a save */
+        bool gen_deleted;           /* the generation is the deleted file's */
+        bool starting;              /* the state file is being checked */
+        struct checkpoint save_buf; /* the state being written */
+        struct checkpoint loaded;   /* the state found at start */
 
         /* The generation being read. */
         bool gen_active;
@@ -150,6 +170,26 @@ void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
 int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
                       const char *reason);
 
+/* ---- pipeline_state.c: the durable state and the gate ---- */
+
+/** @brief Whether the state on disk names the current generation and
+ *         covers bytes up to end. */
+bool pipeline_gate_open(const struct pipeline *p, uint64_t end);
+
+/** @brief Asks for an asynchronous save of the state (now, or after the
+ *         one in flight). */
+void pipeline_request_save(struct pipeline *p);
+
+/** @brief Writes the state now, blocking (exit paths). */
+void pipeline_save_checkpoint(struct pipeline *p);
+
+/** @brief ckpt_timer callback: saves the state if it changed or a save is
+ *         wanted. */
+void pipeline_on_ckpt_timer(uv_timer_t *h);
+
+/** @brief A loaded state is durable as it is (resume). */
+void pipeline_state_loaded(struct pipeline *p, const struct checkpoint *ck);
+
 /* ---- pipeline_delivery.c: delivery, checkpoints, rewinds ---- */
 
 /** @brief Copies the ack tracker's pending counts into the metrics. */
@@ -172,17 +212,5 @@ void pipeline_maybe_finish_at_eof(struct pipeline *p);
 
 /** @brief kafka_sink callback: a delivery report. */
 void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error);
-
-/** @brief Hashes len bytes of the file at off; *ok is false when they
- *         could not be read. */
-uint64_t pipeline_hash_range(struct pipeline *p, uint64_t off, uint64_t len,
-                             bool *ok);
-
-/** @brief Writes the acknowledged position (with the file's identity,
- *         head and tail hashes and column types) to the state file. */
-void pipeline_save_checkpoint(struct pipeline *p);
-
-/** @brief ckpt_timer callback: saves the checkpoint if it changed. */
-void pipeline_on_ckpt_timer(uv_timer_t *h);
 
 #endif

@@ -206,6 +206,15 @@ void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
         if (!p->gen_active || p->rewind_pending || p->stopping) {
                 return;
         }
+        if (!pipeline_gate_open(p, offset + len)) {
+                /* Not yet covered by the state on disk: read these bytes
+                 * again once it is. */
+                file_tail_pause(p->tail);
+                (void)file_tail_seek(p->tail, offset); /* errors: next check */
+                p->gate_waiting = true;
+                pipeline_request_save(p);
+                return;
+        }
         p->eof_seen = false;
         p->m->bytes_read += len;
         p->m->file_offset = offset + len;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #define STATE_STORE_NAME_PART 64 /* readable part of the file name */
+#define STATE_STORE_ERR_LEN   512
 
 struct state_store {
         char *dir;
@@ -18,6 +20,22 @@ struct state_store {
         char *tmp_path;
         char *buf;
         size_t buf_size;
+
+        pthread_mutex_t lock; /* the files, written and last_seq */
+        uint64_t next_seq;    /* loop thread */
+        uint64_t last_seq;    /* newest checkpoint on disk */
+
+        /* The one asynchronous save (loop thread, except text/len/err
+         * which the worker uses while busy). */
+        uv_work_t work;
+        bool busy;
+        char *text;
+        int text_len;
+        uint64_t text_seq;
+        int status;
+        char err[STATE_STORE_ERR_LEN];
+        state_store_saved_cb cb;
+        void *cb_ctx;
 };
 
 static int mkdir_p(const char *dir)
@@ -67,11 +85,13 @@ struct state_store *state_store_create(const char *dir, const char *source,
                                 ? c
                                 : '_';
         }
-        name[n]      = '\0';
+        name[n] = '\0';
+        pthread_mutex_init(&st->lock, NULL);
         st->buf_size = sizeof(struct checkpoint) + 1024;
         st->buf      = malloc(st->buf_size);
+        st->text     = malloc(st->buf_size);
         st->dir      = strdup(dir);
-        if (!st->buf || !st->dir ||
+        if (!st->buf || !st->text || !st->dir ||
             asprintf(&st->path, "%s/%s-%016" PRIx64 ".state", dir, name, h) <
                 0 ||
             asprintf(&st->tmp_path, "%s.tmp", st->path) < 0) {
@@ -107,6 +127,8 @@ void state_store_destroy(struct state_store *st)
         free(st->path);
         free(st->tmp_path);
         free(st->buf);
+        free(st->text);
+        pthread_mutex_destroy(&st->lock);
         free(st);
 }
 
@@ -153,35 +175,111 @@ static int write_all(int fd, const char *p, size_t n)
         return 0;
 }
 
+/* Writes text atomically unless a newer checkpoint is already on disk.
+ * Any thread; takes the lock. */
+static int write_state(struct state_store *st, const char *text, size_t n,
+                       uint64_t seq, char *errstr, size_t errstr_size)
+{
+        int fd, dfd, rc = -1;
+
+        pthread_mutex_lock(&st->lock);
+        if (seq < st->last_seq) {
+                pthread_mutex_unlock(&st->lock);
+                return 0; /* a newer one is already durable */
+        }
+        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                goto out;
+        }
+        if (write_all(fd, text, n) != 0 || fsync(fd) != 0) {
+                close(fd);
+                goto out;
+        }
+        close(fd);
+        if (rename(st->tmp_path, st->path) != 0) {
+                goto out;
+        }
+        dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) != 0) {
+                if (dfd >= 0) {
+                        close(dfd);
+                }
+                goto out; /* the rename may not survive a power cut */
+        }
+        close(dfd);
+        st->last_seq = seq;
+        rc           = 0;
+out:
+        if (rc != 0) {
+                snprintf(errstr, errstr_size, "%s: %s", st->tmp_path,
+                         strerror(errno));
+        }
+        pthread_mutex_unlock(&st->lock);
+        return rc;
+}
+
 int state_store_save(struct state_store *st, const struct checkpoint *c,
                      char *errstr, size_t errstr_size)
 {
         int n = checkpoint_encode(c, st->buf, st->buf_size);
-        int fd, dfd;
 
         if (n < 0) {
                 snprintf(errstr, errstr_size, "checkpoint too large");
                 return -1;
         }
-        fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-                goto error;
+        return write_state(st, st->buf, (size_t)n, ++st->next_seq, errstr,
+                           errstr_size);
+}
+
+static void save_work(uv_work_t *w)
+{
+        struct state_store *st = w->data;
+
+        st->status = write_state(st, st->text, (size_t)st->text_len,
+                                 st->text_seq, st->err, sizeof(st->err));
+}
+
+static void save_done(uv_work_t *w, int status)
+{
+        struct state_store *st = w->data;
+
+        st->busy = false;
+        if (status != 0) { /* cancelled: the loop is closing */
+                st->status = -1;
+                snprintf(st->err, sizeof(st->err), "save cancelled");
         }
-        if (write_all(fd, st->buf, (size_t)n) != 0 || fsync(fd) != 0) {
-                close(fd);
-                goto error;
+        st->cb(st->cb_ctx, st->status, st->status ? st->err : NULL);
+}
+
+int state_store_save_async(struct state_store *st, uv_loop_t *loop,
+                           const struct checkpoint *c, state_store_saved_cb cb,
+                           void *ctx, char *errstr, size_t errstr_size)
+{
+        int r;
+
+        if (st->busy) {
+                snprintf(errstr, errstr_size, "a save is in flight");
+                return -1;
         }
-        close(fd);
-        if (rename(st->tmp_path, st->path) != 0) {
-                goto error;
+        st->text_len = checkpoint_encode(c, st->text, st->buf_size);
+        if (st->text_len < 0) {
+                snprintf(errstr, errstr_size, "checkpoint too large");
+                return -1;
         }
-        dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-                (void)fsync(dfd); /* best effort: the rename is done */
-                close(dfd);
+        st->text_seq  = ++st->next_seq;
+        st->cb        = cb;
+        st->cb_ctx    = ctx;
+        st->work.data = st;
+        r             = uv_queue_work(loop, &st->work, save_work, save_done);
+        if (r != 0) {
+                snprintf(errstr, errstr_size, "%s", uv_strerror(r));
+                return -1;
         }
+        st->busy = true;
         return 0;
-error:
-        snprintf(errstr, errstr_size, "%s: %s", st->tmp_path, strerror(errno));
-        return -1;
+}
+
+bool state_store_busy(const struct state_store *st)
+{
+        return st->busy;
 }

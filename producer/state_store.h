@@ -8,11 +8,16 @@
  * rename over the state file, fsync the directory. A crash leaves either
  * the old or the new checkpoint, never a torn one.
  *
- * Blocking I/O on the loop thread: a save is a few hundred bytes and is
- * throttled by the caller.
+ * Saves run on libuv's thread pool (state_store_save_async: the fsyncs
+ * never block the loop), except the last one at exit (state_store_save).
+ * Saves are numbered when they are asked for; a save never replaces the
+ * file with an older checkpoint than the one it holds, even when an
+ * asynchronous save and a synchronous one overlap (one mutex).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
 #include "checkpoint.h"
 
@@ -32,9 +37,27 @@ void state_store_destroy(struct state_store *st);
 int state_store_load(struct state_store *st, struct checkpoint *c, char *errstr,
                      size_t errstr_size);
 
-/** @returns 0, or -1 with errstr filled. */
+/** @brief Saves now, blocking (loop thread). @returns 0, or -1 with
+ *         errstr filled. */
 int state_store_save(struct state_store *st, const struct checkpoint *c,
                      char *errstr, size_t errstr_size);
+
+/** Called on the loop thread when an asynchronous save has ended: status 0
+ *  (the checkpoint is durable) or -1 with error. */
+typedef void (*state_store_saved_cb)(void *ctx, int status, const char *error);
+
+/**
+ * @brief Saves c (copied) on the thread pool; cb runs on the loop thread.
+ *        One asynchronous save at a time.
+ * @returns 0 (cb will be called), or -1 with errstr filled (busy, or the
+ *          checkpoint does not fit): cb is not called.
+ */
+int state_store_save_async(struct state_store *st, uv_loop_t *loop,
+                           const struct checkpoint *c, state_store_saved_cb cb,
+                           void *ctx, char *errstr, size_t errstr_size);
+
+/** @returns whether an asynchronous save is in flight. */
+bool state_store_busy(const struct state_store *st);
 
 /** @returns the state file's path. */
 const char *state_store_path(const struct state_store *st);

@@ -8,8 +8,8 @@
  * file's identity to tell, at the next start, whether the file is still the
  * one that was read:
  *
- *   csv-producer-state 1
- *   source=data/input.csv
+ *   csv-producer-state 2
+ *   source=/data/input.csv
  *   generation=1764370000000
  *   offset=412          byte offset of the next record to send
  *   line=13             its line number
@@ -17,10 +17,19 @@
  *   row_count=11        good rows among the records before it
  *   reset_done=1        the generation's reset marker is stored
  *   snapshot_done=0     its snapshot-complete marker is stored
- *   dev=2049 ino=1234   the file's identity
- *   head_len=25 head_hash=...   the header bytes [0, head_len)
- *   tail_len=64 tail_hash=...   the bytes [offset - tail_len, offset)
+ *   deleted=0           the generation is the empty one of a deleted file
+ *   dev=2049 ino=1234 size=9000 mtime_ns=... ctime_ns=... racy=0
+ *                       the file's stat, taken before its bytes were read
+ *   head_len=25         the header bytes [0, head_len)
+ *   fp_len=8192 fp_hash=...    fingerprint of [0, fp_len): every byte
+ *                       the generation may have sent lies below fp_len
+ *   fp_fold_len=0 fp_fold=...  its last block boundary (file_identity.h)
  *   types=integer,text,...      inferred column types
+ *
+ * The generation is written BEFORE anything of it is produced, and fp_len
+ * covers a chunk BEFORE any record of it is produced, so a crash at any
+ * instant leaves a state that names the newest generation and every byte
+ * that may be on the topic.
  */
 
 #include <stdbool.h>
@@ -39,12 +48,18 @@ struct checkpoint {
         uint64_t row_count;
         bool reset_done;
         bool snapshot_done;
+        bool deleted;
         uint64_t dev;
         uint64_t ino;
+        uint64_t size;
+        uint64_t mtime_ns;
+        uint64_t ctime_ns;
+        bool racy;
         uint64_t head_len;
-        uint64_t head_hash;
-        uint64_t tail_len;
-        uint64_t tail_hash;
+        uint64_t fp_len;
+        uint64_t fp_hash;
+        uint64_t fp_fold_len;
+        uint64_t fp_fold;
         char types[CHECKPOINT_TYPES_MAX];
 };
 
@@ -64,7 +79,7 @@ int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size);
 int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
                       char *errstr, size_t errstr_size);
 
-/** @brief 64-bit FNV-1a hash (for head/tail fingerprints). */
+/** @brief 64-bit FNV-1a hash (for short names, not file content). */
 uint64_t checkpoint_hash(const void *data, size_t len);
 
 #endif

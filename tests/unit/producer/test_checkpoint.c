@@ -23,10 +23,16 @@ int main(void)
         a.snapshot_done = false;
         a.dev           = 2049;
         a.ino           = 123456789;
+        a.deleted       = false;
+        a.size          = 9000;
+        a.mtime_ns      = 1764370000123456789ULL;
+        a.ctime_ns      = 1764370000223456789ULL;
+        a.racy          = true;
         a.head_len      = 25;
-        a.head_hash     = checkpoint_hash("id,nome\n", 8);
-        a.tail_len      = 64;
-        a.tail_hash     = 0xfedcba9876543210ULL;
+        a.fp_len        = 4096;
+        a.fp_hash       = 0xfedcba9876543210ULL;
+        a.fp_fold_len   = 0;
+        a.fp_fold       = 0x0123456789abcdefULL;
         snprintf(a.types, sizeof(a.types), "integer,text");
 
         n = checkpoint_encode(&a, buf, sizeof(buf));
@@ -42,8 +48,15 @@ int main(void)
         CHECK_EQ_INT(b.reset_done, 1);
         CHECK_EQ_INT(b.snapshot_done, 0);
         CHECK_EQ_INT(b.ino, a.ino);
-        CHECK(b.head_hash == a.head_hash);
-        CHECK(b.tail_hash == a.tail_hash);
+        CHECK_EQ_INT(b.size, a.size);
+        CHECK(b.mtime_ns == a.mtime_ns);
+        CHECK(b.ctime_ns == a.ctime_ns);
+        CHECK_EQ_INT(b.racy, 1);
+        CHECK_EQ_INT(b.deleted, 0);
+        CHECK_EQ_INT(b.head_len, a.head_len);
+        CHECK_EQ_INT(b.fp_len, a.fp_len);
+        CHECK(b.fp_hash == a.fp_hash);
+        CHECK(b.fp_fold == a.fp_fold);
         CHECK_EQ_STR(b.types, a.types);
 
         CHECK_EQ_INT(checkpoint_encode(&a, buf, 10), -1);
@@ -51,5 +64,11 @@ int main(void)
                      -1);
         /* A torn file (only the first lines) is refused, not half-used. */
         CHECK_EQ_INT(checkpoint_decode(&b, buf, 60, err, sizeof(err)), -1);
+        CHECK_EQ_INT(
+            checkpoint_decode(&b, buf, (size_t)n - 12, err, sizeof(err)), -1);
+        /* A state of the first version (no fingerprint) is refused. */
+        CHECK_EQ_INT(checkpoint_decode(&b, "csv-producer-state 1\n", 21, err,
+                                       sizeof(err)),
+                     -1);
         return check_exit();
 }
