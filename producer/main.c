@@ -22,9 +22,11 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -135,7 +137,20 @@ struct parsed {
         long long delete_grace_ms;
         char dlq_topic[1024];
         char source[PATH_MAX];
+        char instance[17]; /* this run's producer instance id */
 };
+
+/* A random id for this run of the producer: it names the writer of a
+ * source in logs, in the source's lock and in control messages. */
+static void new_instance_id(char out[17])
+{
+        uint64_t v = 0;
+
+        if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v)) {
+                v = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+        }
+        snprintf(out, 17, "%016" PRIx64, v);
+}
 
 /* The default source identity: the file's canonical absolute path, so
  * that every spelling of one file (relative, absolute, through symlinks)
@@ -235,8 +250,10 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.checkpoint_interval_ms = PRODUCER_CHECKPOINT_MS;
         o->cfg.metadata_refresh_ms    = (uint64_t)o->metadata_refresh_ms;
         o->cfg.delete_grace_ms        = (uint64_t)o->delete_grace_ms;
-        o->cfg.exit_at_eof            = settings_get_bool(s, "exit-at-eof");
-        o->cfg.show_progress          = isatty(STDERR_FILENO) == 1;
+        new_instance_id(o->instance);
+        o->cfg.instance      = o->instance;
+        o->cfg.exit_at_eof   = settings_get_bool(s, "exit-at-eof");
+        o->cfg.show_progress = isatty(STDERR_FILENO) == 1;
         return 0;
 }
 
@@ -312,6 +329,20 @@ int main(int argc, char **argv)
                 log_error("event=startup_failed error=\"%s\"", errstr);
                 goto out;
         }
+        {
+                char owner[256];
+                int r;
+
+                snprintf(owner, sizeof(owner), "pid=%d instance=%s",
+                         (int)getpid(), o.instance);
+                r = state_store_lock(store, owner, errstr, sizeof(errstr));
+                if (r != 0) {
+                        log_error("event=%s source=%s error=\"%s\"",
+                                  r == 1 ? "source_conflict" : "startup_failed",
+                                  o.cfg.source, errstr);
+                        goto out;
+                }
+        }
         if (o.metrics_listen) {
                 http = metrics_http_start(o.metrics_listen, &metrics, errstr,
                                           sizeof(errstr));
@@ -347,10 +378,10 @@ int main(int argc, char **argv)
         uv_signal_start(&app.sigterm, on_signal, SIGTERM);
         signal(SIGPIPE, SIG_IGN);
 
-        log_info("event=start file=%s source=%s topic=%s dlq_topic=%s "
-                 "brokers=%s state=%s",
-                 o.path, o.cfg.source, o.cfg.topic, o.cfg.dlq_topic, o.brokers,
-                 state_store_path(store));
+        log_info("event=start file=%s source=%s instance=%s topic=%s "
+                 "dlq_topic=%s brokers=%s state=%s",
+                 o.path, o.cfg.source, o.instance, o.cfg.topic, o.cfg.dlq_topic,
+                 o.brokers, state_store_path(store));
         pipeline_start(app.pipeline, app.tail, app.sink);
         app.health = health_monitor_start(&loop, (uint64_t)o.stall_ms, o.path,
                                           app.pipeline, app.sink, &metrics);

@@ -22,7 +22,8 @@
 #include "state_store.h"
 
 struct pipeline_config {
-        const char *source; /* source identity (csv.source) */
+        const char *source;   /* source identity (csv.source) */
+        const char *instance; /* this run's producer instance id */
         const char *topic;
         const char *dlq_topic;
         const char *key_column;

@@ -136,8 +136,9 @@ static void start_generation(struct pipeline *p, const char *reason)
         p->m->generation = p->gen;
         p->m->generations_started++;
         log_info("event=generation_start source=%s generation=%" PRIu64
-                 " reason=%s",
-                 p->cfg.source, p->gen, reason);
+                 " reason=%s instance=%s",
+                 p->cfg.source, p->gen, reason,
+                 p->cfg.instance ? p->cfg.instance : "-");
 }
 
 /* ---- file events ---- */
@@ -336,28 +337,29 @@ static void on_prefix_hashed(void *ctx, int status, uint64_t digest)
 static void check_state(struct pipeline *p)
 {
         const struct checkpoint *ck = &p->loaded;
-        struct file_stat then       = {ck->dev,      ck->ino,      ck->size,
-                                       ck->mtime_ns, ck->ctime_ns, ck->racy};
         struct file_stat now;
-        enum file_change c;
+        enum resume_plan plan;
+        const char *why = "start";
         int r;
 
-        if (ck->deleted || ck->ino == 0 ||
-            file_tail_read_stat(p->tail, &now) != 0) {
-                start_fresh(p, ck->deleted ? "created" : "start");
+        if (file_tail_read_stat(p->tail, &now) != 0) {
+                start_fresh(p, "start");
                 return;
         }
-        c = file_identity_compare(&then, &now);
-        if (c == FILE_REPLACED || now.size < ck->fp_len) {
+        plan = file_identity_resume_plan(ck, &now, &why);
+        if (plan == RESUME_NEW) {
                 log_info("event=changed_while_stopped source=%s change=%s",
-                         p->cfg.source, file_change_name(c));
-                start_fresh(p, "changed_while_stopped");
+                         p->cfg.source, why);
+                start_fresh(p, ck->deleted ? "created"
+                               : ck->ino   ? "changed_while_stopped"
+                                           : "start");
                 return;
         }
         log_info("event=state_check source=%s change=%s hash_bytes=%" PRIu64,
-                 p->cfg.source, file_change_name(c),
-                 c == FILE_SAME ? ck->fp_len - ck->fp_fold_len : ck->fp_len);
-        r = c == FILE_SAME
+                 p->cfg.source, why,
+                 plan == RESUME_HASH_TAIL ? ck->fp_len - ck->fp_fold_len
+                                          : ck->fp_len);
+        r = plan == RESUME_HASH_TAIL
                 ? file_tail_hash_prefix(p->tail, ck->fp_fold_len, ck->fp_fold,
                                         ck->fp_len, on_prefix_hashed, p)
                 : file_tail_hash_prefix(p->tail, 0, 0, ck->fp_len,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@ struct state_store {
         char *buf;
         size_t buf_size;
 
+        int lock_fd;          /* the source's lock, held for life */
         pthread_mutex_t lock; /* the files, written and last_seq */
         uint64_t next_seq;    /* loop thread */
         uint64_t last_seq;    /* newest checkpoint on disk */
@@ -87,6 +89,7 @@ struct state_store *state_store_create(const char *dir, const char *source,
         }
         name[n] = '\0';
         pthread_mutex_init(&st->lock, NULL);
+        st->lock_fd  = -1;
         st->buf_size = sizeof(struct checkpoint) + 1024;
         st->buf      = malloc(st->buf_size);
         st->text     = malloc(st->buf_size);
@@ -128,8 +131,68 @@ void state_store_destroy(struct state_store *st)
         free(st->tmp_path);
         free(st->buf);
         free(st->text);
+        if (st->lock_fd >= 0) {
+                close(st->lock_fd);
+        }
         pthread_mutex_destroy(&st->lock);
         free(st);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0) {
+                        if (errno == EINTR) {
+                                continue;
+                        }
+                        return -1;
+                }
+                p += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+int state_store_lock(struct state_store *st, const char *owner, char *errstr,
+                     size_t errstr_size)
+{
+        char *path = NULL;
+        char other[256];
+        ssize_t n;
+        int fd;
+
+        if (asprintf(&path, "%s.lock", st->path) < 0) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return -1;
+        }
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+                free(path);
+                return -1;
+        }
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+                int busy = errno == EWOULDBLOCK;
+                n        = busy ? pread(fd, other, sizeof(other) - 1, 0) : -1;
+                other[n > 0 ? n : 0]        = '\0';
+                other[strcspn(other, "\n")] = '\0';
+                snprintf(errstr, errstr_size, "%s: %s%s", path,
+                         busy ? "held by another producer of this source: "
+                              : strerror(errno),
+                         busy ? other : "");
+                close(fd);
+                free(path);
+                return busy ? 1 : -1;
+        }
+        free(path);
+        if (ftruncate(fd, 0) != 0 || write_all(fd, owner, strlen(owner)) != 0 ||
+            write_all(fd, "\n", 1) != 0) {
+                /* The lock holds; only its description is missing. */
+                (void)ftruncate(fd, 0);
+        }
+        st->lock_fd = fd;
+        return 0;
 }
 
 const char *state_store_path(const struct state_store *st)
@@ -157,22 +220,6 @@ int state_store_load(struct state_store *st, struct checkpoint *c, char *errstr,
                 return -1;
         }
         return 1;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n > 0) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0) {
-                        if (errno == EINTR) {
-                                continue;
-                        }
-                        return -1;
-                }
-                p += w;
-                n -= (size_t)w;
-        }
-        return 0;
 }
 
 /* Writes text atomically unless a newer checkpoint is already on disk.

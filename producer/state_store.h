@@ -59,6 +59,16 @@ int state_store_save_async(struct state_store *st, uv_loop_t *loop,
 /** @returns whether an asynchronous save is in flight. */
 bool state_store_busy(const struct state_store *st);
 
+/**
+ * @brief Takes the source's lock (`<state file>.lock`, flock) for the life
+ *        of the process and writes owner (one line of text) into it. The
+ *        kernel drops the lock when the process ends, crash included.
+ * @returns 0; 1 when another process holds it (errstr names it, with the
+ *          owner line it wrote); -1 on errors (errstr).
+ */
+int state_store_lock(struct state_store *st, const char *owner, char *errstr,
+                     size_t errstr_size);
+
 /** @returns the state file's path. */
 const char *state_store_path(const struct state_store *st);
 

@@ -149,3 +149,27 @@ const char *file_change_name(enum file_change c)
         }
         return "?";
 }
+
+enum resume_plan file_identity_resume_plan(const struct checkpoint *ck,
+                                           const struct file_stat *now,
+                                           const char **why)
+{
+        struct file_stat then = {ck->dev,      ck->ino,      ck->size,
+                                 ck->mtime_ns, ck->ctime_ns, ck->racy};
+        enum file_change c;
+
+        if (ck->deleted) {
+                *why = "created";
+                return RESUME_NEW;
+        }
+        if (ck->ino == 0) {
+                *why = "start"; /* the state knows no file */
+                return RESUME_NEW;
+        }
+        c    = file_identity_compare(&then, now);
+        *why = file_change_name(c);
+        if (c == FILE_REPLACED || now->size < ck->fp_len) {
+                return RESUME_NEW;
+        }
+        return c == FILE_SAME ? RESUME_HASH_TAIL : RESUME_HASH_ALL;
+}

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checkpoint.h"
+
 #define FINGERPRINT_BLOCK ((uint64_t)1 << 20)
 
 /* ctime this close to the stat's own time: the stat is racy. Filesystem
@@ -98,5 +100,22 @@ enum file_change file_identity_compare(const struct file_stat *before,
 
 /** @returns a short name for c ("same", "grew", ...). */
 const char *file_change_name(enum file_change c);
+
+/* What to do at start with a state file of this source and its file. */
+enum resume_plan {
+        RESUME_NEW = 0,   /* start a new generation */
+        RESUME_HASH_TAIL, /* hash [fp_fold_len, fp_len) from fp_fold */
+        RESUME_HASH_ALL,  /* hash [0, fp_len) */
+};
+
+/**
+ * @brief Decides how to check a state (ck) against the file's stat now.
+ *        The generation is resumed only if the hash then equals
+ *        ck->fp_hash. *why names the reason for RESUME_NEW (or the
+ *        change seen otherwise).
+ */
+enum resume_plan file_identity_resume_plan(const struct checkpoint *ck,
+                                           const struct file_stat *now,
+                                           const char **why);
 
 #endif

@@ -168,3 +168,27 @@ def test_deleted_file_empties_its_source(broker, topic, procs, tmp_path):
     os.unlink(csv)
     producer(procs, broker, topic, csv, state, "--delete-grace-ms", "300", name="restarted")
     wait_equal(url, csv, "file gone at restart")
+
+
+def test_second_producer_of_one_source_refuses_to_start(broker, topic, procs, tmp_path):
+    """Two producers writing one source would interleave generations: the
+    newer one sees the first one's lock and exits, naming it."""
+    csv = tmp_path / "in.csv"
+    state = tmp_path / "state"
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    write(csv, HEADER + rows_text(1, 10))
+    first = producer(procs, broker, topic, csv, state, name="first")
+    wait_equal(url, csv, "first producer's load")
+    owner = re.search(r"instance=([0-9a-f]{16})", first.output()).group(1)
+    second = producer(procs, broker, topic, "in.csv", state, cwd=tmp_path, name="second")
+    assert second.wait(timeout=WAIT_S) == 1
+    assert re.search(r"event=source_conflict .*held by another producer of this "
+                     rf"source: pid={first.p.pid} instance={owner}", second.output())
+    assert first.alive()
+    write(csv, rows_text(100, 3), "a")
+    wait_equal(url, csv, "the first producer still sends")
+    assert first.stop() == 0
+    # Once the first one is gone, the source is free again.
+    producer(procs, broker, topic, csv, state, name="third")
+    write(csv, rows_text(200, 3), "a")
+    wait_equal(url, csv, "a later producer takes over")

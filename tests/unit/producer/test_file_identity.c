@@ -114,6 +114,76 @@ static void test_compare(void)
         CHECK_EQ_STR(file_change_name(FILE_TOUCHED), "touched");
 }
 
+/* At start: a state and the file's stat now give the check to run; the
+ * generation is resumed only when that hash equals the state's. */
+static void test_resume_plan(const char *data)
+{
+        const uint64_t s = 1000000000ULL;
+        struct checkpoint ck;
+        struct file_stat now;
+        const char *why;
+
+        checkpoint_init(&ck);
+        ck.generation = 1764370000000ULL;
+        ck.dev = 1, ck.ino = 7, ck.size = 5000;
+        ck.mtime_ns = ck.ctime_ns = 10 * s;
+        ck.fp_len                 = 5000;
+        ck.fp_hash                = fingerprint_of(data, 5000);
+        now                       = (struct file_stat){.dev      = 1,
+                                                       .ino      = 7,
+                                                       .size     = 5000,
+                                                       .mtime_ns = 10 * s,
+                                                       .ctime_ns = 10 * s};
+
+        /* Defect 1: crashed right after an in-place regeneration. The state
+         * written before the new generation's first message names it and
+         * covers its bytes: nothing changed since, a cheap check resumes
+         * the new generation, never the old one. */
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why),
+                     RESUME_HASH_TAIL);
+        CHECK_EQ_STR(why, "same");
+        /* Defect 2: two same-length sed -i while stopped hand back the inode
+         * number and keep the size; ctime differs: the whole prefix is
+         * hashed, and the edit makes the hash differ. */
+        now.ctime_ns = now.mtime_ns = 30 * s;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why),
+                     RESUME_HASH_ALL);
+        CHECK_EQ_STR(why, "touched");
+        {
+                char *edited = malloc(5000);
+                memcpy(edited, data, 5000);
+                edited[2500] ^= 1;
+                CHECK(fingerprint_of(edited, 5000) != ck.fp_hash);
+                free(edited);
+        }
+        /* Appended while stopped: hashed in full too (an edit may hide
+         * behind the append). */
+        now.size = 6000;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why),
+                     RESUME_HASH_ALL);
+        /* A racy stat in the state proves nothing. */
+        now     = (struct file_stat){.dev      = 1,
+                                     .ino      = 7,
+                                     .size     = 5000,
+                                     .mtime_ns = 10 * s,
+                                     .ctime_ns = 10 * s};
+        ck.racy = true;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why),
+                     RESUME_HASH_ALL);
+        ck.racy = false;
+        /* Shorter than what may have been sent, or another file: new. */
+        now.size = 4999;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why), RESUME_NEW);
+        now.size = 5000, now.ino = 8;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why), RESUME_NEW);
+        CHECK_EQ_STR(why, "replaced");
+        /* Defect 4: the source was mirrored as deleted; the file is back. */
+        now.ino    = 7;
+        ck.deleted = true;
+        CHECK_EQ_INT(file_identity_resume_plan(&ck, &now, &why), RESUME_NEW);
+        CHECK_EQ_STR(why, "created");
+}
+
 int main(void)
 {
         char *data = malloc(BIG);
@@ -126,6 +196,7 @@ int main(void)
         test_restore(data);
         test_any_byte_changes_it(data);
         test_compare();
+        test_resume_plan(data);
         free(data);
         return check_exit();
 }
