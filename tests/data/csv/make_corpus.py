@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes the CSV corpus of tests/data/csv: one <case>.csv per way real files
+are written (Excel, LibreOffice, pandas, database exports, hand edits) and its
+<case>.expected.json, the rows and dead letters csv-producer must send.
+
+The files are committed; this script documents how each was made (encodings
+and line endings are easier to read here than in the bytes) and rewrites them.
+
+expected.json members:
+  args     extra csv-producer flags (optional)
+  rows     the row values in record order; decimals as JSON numbers with the
+           digits the topic must carry
+  dlq      dead letters: {"line": first line, "reason": reason prefix}
+  columns  (optional) the column list the reset message must carry
+"""
+
+import json
+import pathlib
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+CASES = {}
+
+
+class N(str):
+    """A number in expected rows, written to JSON with exactly these digits."""
+
+
+def dump(value):
+    """JSON text of value, N numbers written with their exact digits."""
+    if isinstance(value, N):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(json.dumps(k, ensure_ascii=False) + ": " + dump(v)
+                               for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",\n ".join(dump(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def case(name, data, rows, dlq=(), args=(), columns=None):
+    CASES[name] = (data, {"args": list(args), "rows": rows, "dlq": list(dlq),
+                          **({"columns": columns} if columns else {})})
+
+
+def crlf(text):
+    return text.replace("\n", "\r\n")
+
+
+SEED_ROWS = [
+    {"id": 1, "nome": "João Silva", "idade": 28, "cidade": "São Paulo", "valor": N("1500.50")},
+    {"id": 2, "nome": "Maria Conceição", "idade": 35, "cidade": "Brasília", "valor": N("2300.00")},
+    {"id": 3, "nome": "José Araújo", "idade": 42, "cidade": "Goiânia", "valor": N("890.75")},
+    {"id": 4, "nome": "Ângela Müller", "idade": 51, "cidade": "Florianópolis", "valor": N("1234567.89")},
+]
+PTBR = ("id;nome;idade;cidade;valor\n"
+        "1;João Silva;28;São Paulo;1.500,50\n"
+        "2;Maria Conceição;35;Brasília;2.300,00\n"
+        "3;José Araújo;42;Goiânia;890,75\n"
+        "4;Ângela Müller;51;Florianópolis;1.234.567,89\n")
+SEED_COLUMNS = [{"name": "id", "type": "integer"}, {"name": "nome", "type": "text"},
+                {"name": "idade", "type": "integer"}, {"name": "cidade", "type": "text"},
+                {"name": "valor", "type": "decimal"}]
+
+# Excel pt-BR "CSV (separado por vírgulas)": ';', decimal comma, thousands
+# dots, Windows-1252, CRLF.
+case("excel_ptbr_cp1252", crlf(PTBR).encode("cp1252"), SEED_ROWS, columns=SEED_COLUMNS)
+# The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
+case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS)
+case("excel_utf8_bom", b"\xef\xbb\xbf" + crlf(PTBR).encode("utf-8"), SEED_ROWS)
+# Excel "Unicode text": UTF-16 LE with BOM, TAB separated, CRLF.
+TSV = ("id\tnome\tidade\tcidade\tvalor\n"
+       "1\tJoão Silva\t28\tSão Paulo\t1500.50\n"
+       "2\tMaria Conceição\t35\tBrasília\t2300.00\n"
+       "3\tJosé Araújo\t42\tGoiânia\t890.75\n"
+       "4\tÂngela Müller\t51\tFlorianópolis\t1234567.89\n")
+case("utf16le_bom_tab", b"\xff\xfe" + crlf(TSV).encode("utf-16-le"), SEED_ROWS)
+case("utf16be_bom_comma", b"\xfe\xff" + TSV.replace("\t", ",").encode("utf-16-be"),
+     SEED_ROWS)
+case("tab_separated", TSV.encode(), SEED_ROWS)
+case("pipe_separated", TSV.replace("\t", "|").encode(), SEED_ROWS)
+# Old Mac / some exporters: CR-only line endings.
+case("cr_only", TSV.replace("\t", ",").replace("\n", "\r").encode(), SEED_ROWS)
+# A forced delimiter wins over detection.
+case("forced_delimiter", b"a;b,c\n1;2,3\n4;5,6\n",
+     [{"a;b": "1;2", "c": 3}, {"a;b": "4;5", "c": 6}], args=["--delimiter", ","])
+
+# One unclosed quote costs one record; parsing resumes at the next line.
+case("unclosed_quote",
+     b'id,nome,valor\n1,Ana,1.00\n2,Bob,"x\n3,Cid,3.00\n4,Dan,4.00\n',
+     [{"id": 1, "nome": "Ana", "valor": N("1.00")}, {"id": 3, "nome": "Cid", "valor": N("3.00")},
+      {"id": 4, "nome": "Dan", "valor": N("4.00")}],
+     dlq=[{"line": 3, "reason": "unterminated quoted field from line 3"}])
+# An unclosed quote in the very last record.
+case("unclosed_quote_at_end", b'id,nome\n1,Ana\n2,"Bob\n',
+     [{"id": 1, "nome": "Ana"}],
+     dlq=[{"line": 3, "reason": "unterminated quoted field from line 3"}])
+# The last line has no newline: --exit-at-eof sends it.
+case("no_final_newline", b"id,nome,valor\n1,Ana,1.50\n2,Bia,2.25",
+     [{"id": 1, "nome": "Ana", "valor": N("1.50")}, {"id": 2, "nome": "Bia", "valor": N("2.25")}])
+
+# Missing-value markers in a numeric column: the column stays numeric, the
+# markers arrive as text, no row is lost.
+case("missing_markers",
+     b"id,valor,qtd\n1,10.50,3\n2,N/A,4\n3,-,\n4,NaN,n/d\n5,20.25,7\n",
+     [{"id": 1, "valor": N("10.50"), "qtd": 3}, {"id": 2, "valor": "N/A", "qtd": 4},
+      {"id": 3, "valor": "-", "qtd": None}, {"id": 4, "valor": "NaN", "qtd": "n/d"},
+      {"id": 5, "valor": N("20.25"), "qtd": 7}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "valor", "type": "decimal"},
+              {"name": "qtd", "type": "integer"}])
+# Numbers of any length, exact.
+case("big_numbers",
+     b"id,conta,valor\n"
+     b"1,12345678901234567890,99999999999999999999.99\n"
+     b"2,-98765432109876543210123,0.0000000000000000000001\n"
+     b"3,7,99999999999999.99\n"
+     b"4,8,0.000001\n",
+     [{"id": 1, "conta": N("12345678901234567890"), "valor": N("99999999999999999999.99")},
+      {"id": 2, "conta": N("-98765432109876543210123"), "valor": N("0.0000000000000000000001")},
+      {"id": 3, "conta": N("7"), "valor": N("99999999999999.99")},
+      {"id": 4, "conta": N("8"), "valor": N("0.000001")}])
+# Leading zeros are identifiers, not numbers: CEP, product codes.
+case("leading_zeros",
+     b"id,cep,codigo,qtd\n1,01310100,007,5\n2,20040002,08123,6\n3,70040010,42,0\n",
+     [{"id": 1, "cep": "01310100", "codigo": "007", "qtd": 5},
+      {"id": 2, "cep": "20040002", "codigo": "08123", "qtd": 6},
+      {"id": 3, "cep": "70040010", "codigo": "42", "qtd": 0}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "cep", "type": "text"},
+              {"name": "codigo", "type": "text"}, {"name": "qtd", "type": "integer"}])
+# Duplicate and empty header names get unique names.
+case("header_names", b"valor,valor,,nome,\n1.5,2.5,x,Ana,y\n",
+     [{"valor": N("1.5"), "valor_2": N("2.5"), "column_3": "x", "nome": "Ana", "column_5": "y"}])
+
+# RFC 4180 and what spreadsheets add: quoted delimiters, doubled quotes,
+# newlines inside quotes, empty fields, scripts beyond Latin, JSON in a cell.
+case("rfc4180",
+     ('id,texto,obs\n'
+      '1,"Silva, João","a ""quoted"" word"\n'
+      '2,"line one\nline two",\n'
+      '3,,""\n'
+      '4,日本語 テキスト,Привет мир 👋\n'
+      '5,"{""a"": [1, 2], ""b"": ""x""}",ok\n').encode(),
+     [{"id": 1, "texto": "Silva, João", "obs": 'a "quoted" word'},
+      {"id": 2, "texto": "line one\nline two", "obs": None},
+      {"id": 3, "texto": None, "obs": None},
+      {"id": 4, "texto": "日本語 テキスト", "obs": "Привет мир 👋"},
+      {"id": 5, "texto": '{"a": [1, 2], "b": "x"}', "obs": "ok"}])
+
+
+def main():
+    for name, (data, expected) in CASES.items():
+        (HERE / f"{name}.csv").write_bytes(data)
+        (HERE / f"{name}.expected.json").write_text(dump(expected) + "\n",
+                                                    encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Every file of the CSV corpus (tests/data/csv) through the real producer
+and a real broker: what arrives on the topic and its dead-letter topic must
+be exactly the case's expected.json (issue 10).
+
+Numbers are compared by their text, so 1500.50 must arrive as 1500.50 and a
+20-digit integer with all its digits.
+"""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT, WAIT_S, kcat_consume
+from test_producer_basic import consume, controls, rows_of, start_producer, values
+
+CORPUS = ROOT / "tests" / "data" / "csv"
+CASES = sorted(p.name[:-len(".csv")] for p in CORPUS.glob("*.csv"))
+
+
+def exact(text):
+    """JSON with every number kept as its text."""
+    num = lambda s: ("number", s)  # noqa: E731
+    return json.loads(text, parse_float=num, parse_int=num)
+
+
+def expected_of(name):
+    return exact((CORPUS / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_corpus_file_arrives_exactly(broker, topic, procs, tmp_path, name):
+    want = expected_of(name)
+    csv = tmp_path / f"{name}.csv"
+    shutil.copyfile(CORPUS / f"{name}.csv", csv)
+    p = start_producer(procs, broker, topic, csv, tmp_path / "state",
+                       "--exit-at-eof", *want["args"])
+    status = p.wait(WAIT_S)
+    assert status == 0, p.output()
+
+    msgs = kcat_consume(broker.bootstrap, topic)
+    got_rows = [exact(m["value"]) for m in
+                sorted(rows_of(msgs), key=lambda m: int(m["headers"]["csv.record"]))]
+    assert got_rows == want["rows"], p.output()
+    assert len(values(rows_of(msgs))) == len(want["rows"])
+
+    if "columns" in want:
+        reset = exact(controls(msgs, "reset")[0]["value"])
+        assert reset["columns"] == want["columns"]
+
+    dlq = [json.loads(m["value"]) for m in consume(broker, topic + ".dlq")]
+    dlq.sort(key=lambda d: d["line"])
+    assert len(dlq) == len(want["dlq"]), dlq
+    for got, exp in zip(dlq, want["dlq"]):
+        assert got["line"] == int(exp["line"][1]), (got, exp)
+        assert got["reason"].startswith(exp["reason"]), (got, exp)
