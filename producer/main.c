@@ -39,6 +39,7 @@
 #include "metrics_http.h"
 #include "pipeline.h"
 #include "state_store.h"
+#include "text_decoder.h"
 
 #define PRODUCER_VERSION           "0.1.0"
 #define PRODUCER_ERRSTR_LEN        512
@@ -65,8 +66,12 @@ static const struct settings_option options[] = {
      "Column types (int, decimal, bool, text); others are inferred"},
     {"source-id", 0, "PRODUCER_SOURCE_ID", "ID", NULL,
      "Source identity in messages (default: the file's absolute path)"},
-    {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", ",",
-     "Field delimiter (one character, or \\t)"},
+    {"delimiter", 0, "PRODUCER_DELIMITER", "CHAR", NULL,
+     "Field delimiter (one character, or \\t; default: detected)"},
+    {"encoding", 0, "PRODUCER_ENCODING", "NAME", NULL,
+     "File encoding, e.g. WINDOWS-1252, UTF-16LE (default: detected)"},
+    {"decimal-comma", 0, "PRODUCER_DECIMAL_COMMA", NULL, NULL,
+     "Numbers use a decimal comma: 1.234,56 (default: detected)"},
     {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
      "Longer records go to the dead-letter topic"},
     {"metrics-listen", 0, "PRODUCER_METRICS_LISTEN", "HOST:PORT", NULL,
@@ -193,7 +198,9 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                 return -1;
         }
         log_set_level(lvl);
-        if (strcmp(delim, "\\t") == 0 || strcmp(delim, "tab") == 0) {
+        if (!delim) {
+                o->cfg.delimiter = 0; /* detected per file */
+        } else if (strcmp(delim, "\\t") == 0 || strcmp(delim, "tab") == 0) {
                 o->cfg.delimiter = '\t';
         } else if (strlen(delim) == 1 && delim[0] != '"' && delim[0] != '\n' &&
                    delim[0] != '\r') {
@@ -242,8 +249,18 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                          o->path, strerror(errno));
                 return -1;
         }
-        o->cfg.key_column             = settings_get(s, "key-column");
-        o->cfg.schema                 = settings_get(s, "schema");
+        o->cfg.key_column    = settings_get(s, "key-column");
+        o->cfg.schema        = settings_get(s, "schema");
+        o->cfg.encoding      = settings_get(s, "encoding");
+        o->cfg.decimal_comma = settings_get_bool(s, "decimal-comma");
+        if (o->cfg.encoding) {
+                struct text_decoder *d =
+                    text_decoder_create(o->cfg.encoding, errstr, errstr_size);
+                if (!d) {
+                        return -1;
+                }
+                text_decoder_destroy(d);
+        }
         o->cfg.max_record_bytes       = (size_t)max_bytes;
         o->cfg.max_pending_messages   = PRODUCER_MAX_PENDING_MSGS;
         o->cfg.max_pending_bytes      = PRODUCER_MAX_PENDING_BYTES;

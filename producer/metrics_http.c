@@ -81,6 +81,13 @@ static int on_metrics(struct mg_connection *conn, void *data)
              "Bytes read but not yet part of a whole record", m->held_bytes},
             {"csv_producer_degraded", "gauge",
              "1 while /healthz answers 503 (see its reason)", m->degraded},
+            {"csv_producer_values_as_text_total", "counter",
+             "Values sent as text because they do not fit their column",
+             m->values_as_text},
+            {"csv_producer_open_quote_line", "gauge",
+             "Line of a quoted field held open at the end of the file (0: "
+             "none)",
+             m->open_quote_line},
         };
         size_t n = 0;
 

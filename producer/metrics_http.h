@@ -35,6 +35,8 @@ struct producer_metrics {
         /* Why the producer is degraded ("" when healthy), for /healthz. */
         pthread_mutex_t health_lock;
         char health_reason[1024];
+        _Atomic uint64_t values_as_text;  /* values not fitting their column */
+        _Atomic uint64_t open_quote_line; /* line of a held open quote, 0 */
 };
 
 /** @brief Zeroes m and prepares its lock (before any thread uses it). */

@@ -165,8 +165,8 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
                                  pipeline_done_cb done, void *done_ctx,
                                  char *errstr, size_t errstr_size)
 {
-        struct pipeline *p = calloc(1, sizeof(*p));
-        struct row_parser_options opts;
+        struct pipeline *p             = calloc(1, sizeof(*p));
+        struct row_parser_options opts = {0};
 
         if (!p) {
                 snprintf(errstr, errstr_size, "out of memory");
@@ -181,6 +181,7 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         p->key_idx            = -1;
         opts.delimiter        = cfg->delimiter;
         opts.max_record_bytes = cfg->max_record_bytes;
+        opts.encoding         = cfg->encoding;
         p->parser             = row_parser_create(&opts);
         p->typing             = typing_create();
         p->pre_parser         = row_parser_create(&opts);
@@ -200,6 +201,8 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
                 pipeline_destroy(p);
                 return NULL;
         }
+        typing_set_decimal_comma(p->typing, cfg->decimal_comma);
+        typing_set_decimal_comma(p->pre_typing, cfg->decimal_comma);
         checkpoint_init(&p->ck);
         pipeline_update_schema_hex(p);
         return p;

@@ -27,8 +27,10 @@ struct pipeline_config {
         const char *topic;
         const char *dlq_topic;
         const char *key_column;
-        const char *schema; /* --schema or NULL */
-        char delimiter;
+        const char *schema;   /* --schema or NULL */
+        char delimiter;       /* 0: detected per file */
+        const char *encoding; /* NULL: detected per file */
+        bool decimal_comma;   /* force a decimal comma in every column */
         size_t max_record_bytes;
         size_t max_pending_messages; /* back-pressure bounds */
         uint64_t max_pending_bytes;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "sniffer.h"
 #include "typing.h"
 
 /* A file found empty right after a rewrite (`>` truncates, then writes)
@@ -211,11 +212,39 @@ static void on_settle_timer(uv_timer_t *h)
         }
 }
 
+/* No more bytes for now: the parser detects the dialect of a short file
+ * and, with --exit-at-eof, sends a last record without newline (or cuts
+ * an unterminated quote). An open quote still held is said once. */
+static void end_of_data(struct pipeline *p)
+{
+        uint64_t quote;
+
+        if (row_parser_end(p->parser, p->cfg.exit_at_eof, pipeline_on_record,
+                           p) < 0) {
+                pipeline_want_rewind(p, "out of memory");
+        }
+        quote                 = row_parser_open_quote_line(p->parser);
+        p->m->open_quote_line = quote;
+        if (quote && quote != p->open_quote_warned) {
+                log_warn("event=open_quote source=%s line=%" PRIu64
+                         " pending_bytes=%zu reason=\"a quoted field opened on "
+                         "line %" PRIu64 " is not closed; later records wait "
+                         "until it is (or it passes --max-record-bytes)\"",
+                         p->cfg.source, quote,
+                         row_parser_pending_bytes(p->parser), quote);
+        }
+        p->open_quote_warned = quote;
+}
+
 void pipeline_on_eof(void *ctx, uint64_t offset)
 {
         struct pipeline *p = ctx;
 
         if (!p->gen_active || p->rewind_pending || p->stopping) {
+                return;
+        }
+        end_of_data(p);
+        if (p->rewind_pending || p->stopping) {
                 return;
         }
         if (!p->reset_sent && offset == 0 && !p->empty_settled) {
@@ -254,17 +283,26 @@ static int resume(struct pipeline *p)
         p->snapshot_sent = p->ck.snapshot_done;
         p->m->generation = p->gen;
         if (p->ck.reset_done && p->ck.offset > 0 && p->ck.head_len > 0) {
-                char *head = malloc(p->ck.head_len);
-                int64_t n =
-                    head ? file_tail_pread(p->tail, 0, head, p->ck.head_len)
-                         : -1;
-                if (n != (int64_t)p->ck.head_len) {
+                /* The header, and as much of the file's start as the
+                 * dialect was detected from. */
+                uint64_t dev, ino, size = 0;
+                size_t want = p->ck.head_len;
+                (void)file_tail_identity(p->tail, &dev, &ino, &size);
+                if (size > want) {
+                        want = size < SNIFF_HOLD_BYTES ? (size_t)size
+                                                       : SNIFF_HOLD_BYTES;
+                        want = want > p->ck.head_len ? want : p->ck.head_len;
+                }
+                char *head = malloc(want);
+                int64_t n = head ? file_tail_pread(p->tail, 0, head, want) : -1;
+                if (n < (int64_t)p->ck.head_len) {
                         free(head);
                         return -1;
                 }
                 p->priming = true;
                 (void)row_parser_feed(p->parser, head, (size_t)n,
                                       pipeline_on_record, p);
+                (void)row_parser_end(p->parser, false, pipeline_on_record, p);
                 p->priming = false;
                 free(head);
                 if (!row_parser_has_header(p->parser)) {

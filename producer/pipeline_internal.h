@@ -21,7 +21,8 @@
 #include "pipeline.h"
 #include "row_parser.h"
 
-#define PIPELINE_NUM_STR 24 /* "18446744073709551615" + NUL */
+#define PIPELINE_NUM_STR    24 /* "18446744073709551615" + NUL */
+#define PIPELINE_EXIT_USAGE 2  /* bad options, as the usage errors of main */
 
 struct pipeline {
         uv_loop_t *loop;
@@ -88,6 +89,7 @@ struct pipeline {
         int key_idx;
         uint64_t header_len;
         bool priming; /* re-parsing the header on resume: send nothing */
+        uint64_t open_quote_warned; /* line of the open quote last logged */
         char schema_hex[17];
         char gen_str[PIPELINE_NUM_STR];
         char ts_str[PIPELINE_NUM_STR];

@@ -83,6 +83,28 @@ void pipeline_update_schema_hex(struct pipeline *p)
                  typing_schema_id(p->typing));
 }
 
+/* Says how the file is read, which header names were changed, and ends
+ * the producer when --schema names a column the header lacks. */
+static void log_header_checks(struct pipeline *p)
+{
+        char dialect[PIPELINE_REASON_MAX], err[PIPELINE_REASON_MAX];
+        size_t n = typing_column_count(p->typing);
+
+        row_parser_dialect(p->parser, dialect, sizeof(dialect), NULL, 0);
+        log_info("event=dialect source=%s %s", p->cfg.source, dialect);
+        for (size_t i = 0; typing_renamed(p->typing) && i < n; i++) {
+                log_warn("event=header_name source=%s column=%zu name=%s",
+                         p->cfg.source, i + 1,
+                         typing_column_name(p->typing, i));
+        }
+        if (!p->priming && typing_check_schema(p->typing, err, sizeof(err))) {
+                log_error("event=bad_schema source=%s reason=\"%s\"",
+                          p->cfg.source, err);
+                p->stopping = true;
+                pipeline_finish(p, PIPELINE_EXIT_USAGE);
+        }
+}
+
 static void apply_header(struct pipeline *p, const struct row_record *rec)
 {
         if (rec->err != ROW_OK) {
@@ -96,6 +118,7 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
                           p->cfg.source, rec->field_count);
                 (void)typing_set_header(p->typing, NULL, 0); /* no columns */
         }
+        log_header_checks(p);
         if (rec->field_count > p->values_cap) {
                 struct value *v =
                     realloc(p->values, rec->field_count * sizeof(*v));
@@ -117,49 +140,64 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
 static int on_pre_record(const struct row_record *rec, void *ctx)
 {
         struct pipeline *p = ctx;
-        char reason[PIPELINE_REASON_MAX];
 
         if (rec->is_header) {
-                if (typing_set_header(p->pre_typing, rec->fields,
-                                      rec->field_count) != 0) {
-                        return 1;
-                }
-                if (rec->field_count > p->pre_values_cap) {
-                        struct value *v = realloc(
-                            p->pre_values, rec->field_count * sizeof(*v));
-                        if (!v) {
-                                return 1;
-                        }
-                        p->pre_values     = v;
-                        p->pre_values_cap = rec->field_count;
-                }
-                return 0;
+                return typing_set_header(p->pre_typing, rec->fields,
+                                         rec->field_count) != 0;
         }
         if (rec->err == ROW_OK) {
-                (void)typing_apply(p->pre_typing, rec->fields, rec->field_count,
-                                   p->pre_values, reason,
-                                   sizeof(reason)); /* bad rows: later */
+                typing_observe(p->pre_typing, rec->fields, rec->field_count);
         }
         return 0;
 }
 
-/* Infers column types from the rest of the first chunk so the reset
- * message can name them; the real pass then starts from these types. */
+/* Infers column types from the file's first records (the sample the
+ * parser detected the dialect from) so the reset message can name them;
+ * the real pass then starts from these types. */
 static void prepass_types(struct pipeline *p)
 {
         char types[CHECKPOINT_TYPES_MAX];
+        const char *sample;
+        size_t len = row_parser_sample(p->parser, &sample);
 
-        if (!p->chunk || p->chunk_offset != 0) {
+        if (len == 0) {
                 return;
         }
         row_parser_reset(p->pre_parser);
-        (void)row_parser_feed(p->pre_parser, p->chunk, p->chunk_len,
-                              on_pre_record, p); /* best effort */
+        (void)row_parser_feed(p->pre_parser, sample, len, on_pre_record,
+                              p); /* best effort */
+        (void)row_parser_end(p->pre_parser, false, on_pre_record, p);
+        typing_infer(p->pre_typing);
         if (typing_column_count(p->pre_typing) ==
                 typing_column_count(p->typing) &&
             typing_encode_types(p->pre_typing, types, sizeof(types)) == 0) {
                 (void)typing_decode_types(p->typing, types);
                 pipeline_update_schema_hex(p);
+        }
+}
+
+/* Counts values sent as text; the first one of each column in a
+ * generation is logged, the count stays in the metric. */
+static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
+{
+        size_t n = typing_column_count(p->typing);
+
+        p->m->values_as_text += typing_last_misfits(p->typing);
+        for (size_t i = 0; i < n; i++) {
+                if (typing_column_misfits(p->typing, i) == 1 &&
+                    p->values[i].type == VALUE_TEXT &&
+                    typing_column_type(p->typing, i) != VALUE_TEXT) {
+                        log_warn(
+                            "event=value_as_text source=%s line=%" PRIu64
+                            " column=%s type=%s value=\"%.*s\"",
+                            p->cfg.source, rec->line,
+                            typing_column_name(p->typing, i),
+                            value_type_name(typing_column_type(p->typing, i)),
+                            (int)(p->values[i].as.text.len > 40
+                                      ? 40
+                                      : p->values[i].as.text.len),
+                            p->values[i].as.text.ptr);
+                }
         }
 }
 
@@ -170,6 +208,9 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
 
         if (rec->is_header) {
                 apply_header(p, rec);
+                if (p->stopping) {
+                        return 1;
+                }
                 if (!p->priming && !p->reset_sent) {
                         prepass_types(p);
                         pipeline_send_control(p, WIRE_RESET);
@@ -180,6 +221,11 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 return 0;
         }
         p->m->records_read++;
+        if (rec->encoding_notice) {
+                log_warn("event=encoding source=%s line=%" PRIu64
+                         " reason=\"%s\"",
+                         p->cfg.source, rec->line, rec->encoding_notice);
+        }
         if (rec->err != ROW_OK) {
                 row_parser_describe(rec, reason, sizeof(reason));
                 return pipeline_send_dlq(p, rec, reason) ? 1 : 0;
@@ -193,6 +239,9 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
         }
         if (typing_changes(p->typing) != p->typing_seen) {
                 pipeline_update_schema_hex(p);
+        }
+        if (typing_last_misfits(p->typing) > 0) {
+                log_values_as_text(p, rec);
         }
         return send_row(p, rec) ? 1 : 0;
 }

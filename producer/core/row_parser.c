@@ -6,7 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sniffer.h"
+#include "text_decoder.h"
+
 #define ROW_PARSER_DEFAULT_MAX_BYTES (1024u * 1024u)
+/* UTF-8 bytes of converted UTF-16 handed to the scan at a time. */
+#define ROW_PARSER_WIDE_BUF 4096
+/* The encoding read when a file without BOM is not valid UTF-8. */
+#define ROW_PARSER_LEGACY_ENCODING "WINDOWS-1252"
+
+/* What the bytes of an ASCII-based file are, decided by its first
+ * non-ASCII record (or its sample) and then kept for the file. */
+enum enc_state {
+        ENC_UNDECIDED = 0, /* only ASCII so far */
+        ENC_UTF8,
+        ENC_LEGACY, /* converted record by record with p->legacy */
+};
 
 /* Where the boundary scan is inside the current record. A quote opens a
  * quoted field only at the start of a field, as libcsv's non-strict mode
@@ -25,8 +40,50 @@ struct field_span {
 
 struct row_parser {
         char delimiter;
+        char quote;
+        char eol; /* '\n' (LF, CRLF) or '\r' (CR only) */
+        char forced_delimiter;
+        char forced_quote;
         size_t max_record_bytes;
         struct csv_parser csv;
+
+        /* Dialect and encoding of the current file. */
+        bool sniffed;
+        struct sniff_dialect dialect;
+        bool skip_sep_line;
+        char *pre; /* bytes held until the dialect is detected */
+        size_t pre_len;
+        size_t pre_cap;
+        size_t pre_scanned; /* line ends counted in pre[0..pre_scanned) */
+        size_t pre_lines;
+        size_t sample_len;           /* pre[0..sample_len) was the sample */
+        struct text_decoder *forced; /* --encoding, or NULL */
+        struct text_decoder *legacy; /* Windows-1252 for undecided files */
+        struct text_decoder *conv;   /* ENC_LEGACY's decoder (forced or
+                                      * legacy) */
+        struct text_decoder *wide;   /* UTF-16 in use, or NULL */
+        struct text_decoder *bom16;  /* UTF-16 decoder named by a BOM */
+        enum enc_state enc;
+        const char *notice; /* for the next record reported */
+        char *xbuf;         /* a record converted to UTF-8 */
+        size_t xcap;
+        char wbuf[ROW_PARSER_WIDE_BUF];
+        /* UTF-16: file offset just after each line end inside the current
+         * record (line ends are where converted pieces are cut). */
+        uint64_t *line_ends;
+        size_t line_ends_len;
+        size_t line_ends_cap;
+        uint64_t quote_line; /* line of the last opening quote */
+        /* Bytes after an unterminated quote's line, to parse again. */
+        struct refeed {
+                char *buf;
+                size_t len;
+                size_t cap;
+                uint64_t *ends; /* UTF-16: line_ends of those bytes */
+                size_t n_ends;
+                size_t ends_cap;
+                uint64_t end_pos; /* file offset just after the bytes */
+        } rf, rf_work;
 
         bool has_header;
         size_t header_count;
@@ -67,12 +124,17 @@ static int only_lf(unsigned char c)
         return c == '\n';
 }
 
+static int only_cr(unsigned char c)
+{
+        return c == '\r';
+}
+
 static void csv_setup(struct row_parser *p)
 {
-        csv_init(&p->csv, 0);
         csv_set_delim(&p->csv, (unsigned char)p->delimiter);
+        csv_set_quote(&p->csv, (unsigned char)p->quote);
         csv_set_space_func(&p->csv, no_space);
-        csv_set_term_func(&p->csv, only_lf);
+        csv_set_term_func(&p->csv, p->eol == '\r' ? only_cr : only_lf);
 }
 
 struct row_parser *row_parser_create(const struct row_parser_options *opts)
@@ -82,11 +144,21 @@ struct row_parser *row_parser_create(const struct row_parser_options *opts)
         if (!p) {
                 return NULL;
         }
-        p->delimiter        = opts && opts->delimiter ? opts->delimiter : ',';
+        p->forced_delimiter = opts ? opts->delimiter : 0;
+        p->forced_quote     = opts ? opts->quote : 0;
         p->max_record_bytes = opts && opts->max_record_bytes
                                   ? opts->max_record_bytes
                                   : ROW_PARSER_DEFAULT_MAX_BYTES;
-        csv_setup(p);
+        if (opts && opts->encoding && *opts->encoding) {
+                char err[128];
+                p->forced =
+                    text_decoder_create(opts->encoding, err, sizeof(err));
+                if (!p->forced) {
+                        free(p);
+                        return NULL;
+                }
+        }
+        csv_init(&p->csv, 0);
         row_parser_reset(p);
         return p;
 }
@@ -97,6 +169,16 @@ void row_parser_destroy(struct row_parser *p)
                 return;
         }
         csv_free(&p->csv);
+        text_decoder_destroy(p->forced);
+        text_decoder_destroy(p->legacy);
+        text_decoder_destroy(p->bom16);
+        free(p->pre);
+        free(p->xbuf);
+        free(p->line_ends);
+        free(p->rf.buf);
+        free(p->rf.ends);
+        free(p->rf_work.buf);
+        free(p->rf_work.ends);
         free(p->carry);
         free(p->spans);
         free(p->fields);
@@ -108,21 +190,47 @@ void row_parser_reset(struct row_parser *p)
 {
         p->has_header   = false;
         p->header_count = 0;
+        p->sniffed      = false;
+        p->pre_len      = 0;
+        p->pre_scanned  = 0;
+        p->pre_lines    = 0;
+        p->sample_len   = 0;
+        p->wide         = NULL;
+        p->enc          = ENC_UNDECIDED;
+        p->notice       = NULL;
+        p->delimiter    = p->forced_delimiter ? p->forced_delimiter : ',';
+        p->quote        = p->forced_quote ? p->forced_quote : '"';
+        p->eol          = '\n';
+        memset(&p->dialect, 0, sizeof(p->dialect));
+        p->skip_sep_line = false;
+        if (p->forced) {
+                text_decoder_reset(p->forced);
+        }
+        if (p->bom16) {
+                text_decoder_reset(p->bom16);
+        }
+        csv_setup(p);
         row_parser_seek(p, 0, 1, 1);
 }
 
 void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
                      uint64_t next_record)
 {
-        p->rec_start   = offset;
-        p->pos         = offset;
-        p->line        = line;
-        p->rec_lines   = 0;
-        p->next_record = next_record;
-        p->state       = SCAN_FIELD_START;
-        p->rec_quoted  = false;
-        p->carry_len   = 0;
-        p->rec_len     = 0;
+        p->rec_start     = offset;
+        p->pos           = offset;
+        p->line          = line;
+        p->rec_lines     = 0;
+        p->next_record   = next_record;
+        p->state         = SCAN_FIELD_START;
+        p->rec_quoted    = false;
+        p->carry_len     = 0;
+        p->rec_len       = 0;
+        p->line_ends_len = 0;
+        p->quote_line    = 0;
+        p->rf.len        = 0;
+        if (p->wide) {
+                text_decoder_reset(p->wide); /* no half character held */
+        }
 }
 
 uint64_t row_parser_record_start(const struct row_parser *p)
@@ -137,7 +245,53 @@ bool row_parser_has_header(const struct row_parser *p)
 
 size_t row_parser_pending_bytes(const struct row_parser *p)
 {
-        return p->rec_len;
+        /* File bytes, also when the held record is converted UTF-16. */
+        return (size_t)(p->pos - p->rec_start) + p->pre_len;
+}
+
+bool row_parser_sniffed(const struct row_parser *p)
+{
+        return p->sniffed;
+}
+
+size_t row_parser_sample(const struct row_parser *p, const char **buf)
+{
+        *buf = p->pre;
+        return p->sniffed ? p->sample_len : 0;
+}
+
+uint64_t row_parser_open_quote_line(const struct row_parser *p)
+{
+        return p->state == SCAN_QUOTED ? p->quote_line : 0;
+}
+
+static const char *encoding_name(const struct row_parser *p)
+{
+        if (p->wide) {
+                return text_decoder_name(p->wide);
+        }
+        if (p->enc == ENC_LEGACY) {
+                return text_decoder_name(p->conv);
+        }
+        if (p->forced) {
+                return text_decoder_name(p->forced);
+        }
+        return p->enc == ENC_UTF8 ? "UTF-8" : "ASCII";
+}
+
+void row_parser_dialect(const struct row_parser *p, char *text,
+                        size_t text_size, char *json, size_t json_size)
+{
+        if (text) {
+                size_t n;
+                sniff_describe(&p->dialect, text, text_size);
+                n = strlen(text);
+                snprintf(text + n, text_size - n, " encoding=%s",
+                         encoding_name(p));
+        }
+        if (json) {
+                sniff_json(&p->dialect, encoding_name(p), json, json_size);
+        }
 }
 
 bool row_parser_in_quote(const struct row_parser *p)
@@ -330,23 +484,101 @@ static enum row_err split_fields(struct row_parser *p, const char *s,
         return ROW_OK;
 }
 
-/* Handles one complete record (terminator included). */
+/* Decides, on the first record with non-ASCII bytes, whether an
+ * undecided file is UTF-8 or a legacy encoding; converts the record when
+ * it is legacy. Returns -1 on out of memory. */
+static int decode_record(struct row_parser *p, const char **raw,
+                         size_t *raw_len)
+{
+        long n;
+
+        if (p->enc == ENC_UNDECIDED) {
+                enum sniff_text t = sniff_text(*raw, *raw_len);
+                if (t == SNIFF_TEXT_ASCII) {
+                        return 0; /* a NUL byte, not a decision */
+                }
+                if (t == SNIFF_TEXT_UTF8) {
+                        p->enc = ENC_UTF8;
+                        return 0;
+                }
+                if (!p->legacy) {
+                        char err[128];
+                        p->legacy = text_decoder_create(
+                            ROW_PARSER_LEGACY_ENCODING, err, sizeof(err));
+                        if (!p->legacy) {
+                                return -1;
+                        }
+                }
+                p->conv   = p->legacy;
+                p->enc    = ENC_LEGACY;
+                p->notice = "text is not valid UTF-8: reading the file "
+                            "as " ROW_PARSER_LEGACY_ENCODING;
+        }
+        if (p->enc != ENC_LEGACY) {
+                return 0;
+        }
+        n = text_decoder_convert(p->conv, *raw, *raw_len, &p->xbuf, &p->xcap);
+        if (n < 0) {
+                return -1;
+        }
+        *raw     = p->xbuf;
+        *raw_len = (size_t)n;
+        return 0;
+}
+
+/* Drops the record's terminator (LF, CRLF or CR) from its content. */
+static size_t strip_eol(const struct row_parser *p, const char *s, size_t len)
+{
+        if (p->eol == '\r') {
+                return len && s[len - 1] == '\r' ? len - 1 : len;
+        }
+        if (len && s[len - 1] == '\n') {
+                len--;
+        }
+        if (len && s[len - 1] == '\r') {
+                len--;
+        }
+        return len;
+}
+
+static void next_record_state(struct row_parser *p, uint64_t end_offset,
+                              uint64_t lines)
+{
+        p->line += lines;
+        p->rec_lines     = 0;
+        p->rec_start     = end_offset;
+        p->rec_len       = 0;
+        p->carry_len     = 0;
+        p->state         = SCAN_FIELD_START;
+        p->rec_quoted    = false;
+        p->line_ends_len = 0;
+}
+
+/* Handles one complete record (terminator included, unless it is the
+ * file's last record without one). */
 static int emit(struct row_parser *p, const char *raw, size_t raw_len,
                 uint64_t end_offset, bool too_long, row_parser_record_cb cb,
                 void *ctx)
 {
         struct row_record rec = {0};
-        const char *content   = raw;
-        size_t content_len    = raw_len;
-        uint64_t lines        = p->rec_lines + 1;
-        int rc                = 0;
+        const char *content;
+        size_t content_len;
+        uint64_t lines = p->rec_lines + 1;
+        int rc         = 0;
 
-        rec.offset     = p->rec_start;
-        rec.end_offset = end_offset;
-        rec.line       = p->line;
-        rec.end_line   = p->line + lines;
-        rec.raw        = raw;
-        rec.raw_len    = raw_len;
+        if (!plain_ascii(raw, raw_len) && p->enc != ENC_UTF8 && !p->wide &&
+            decode_record(p, &raw, &raw_len) != 0) {
+                return -1;
+        }
+        rec.raw_converted = p->wide || raw == p->xbuf;
+        content           = raw;
+        content_len       = raw_len;
+        rec.offset        = p->rec_start;
+        rec.end_offset    = end_offset;
+        rec.line          = p->line;
+        rec.end_line      = p->line + lines;
+        rec.raw           = raw;
+        rec.raw_len       = raw_len;
 
         if (!p->has_header && rec.offset == 0 && content_len >= 3 &&
             memcmp(content, "\xEF\xBB\xBF", 3) == 0) {
@@ -354,19 +586,20 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
                 content_len -= 3;
         }
         if (!too_long) {
-                if (content_len && content[content_len - 1] == '\n') {
-                        content_len--;
-                }
-                if (content_len && content[content_len - 1] == '\r') {
-                        content_len--;
-                }
+                content_len = strip_eol(p, content, content_len);
         }
         if (!too_long && content_len == 0) {
                 goto next; /* blank line */
         }
+        if (p->skip_sep_line && !p->has_header) {
+                p->skip_sep_line = false;
+                goto next; /* Excel's sep=X line */
+        }
 
-        rec.is_header    = !p->has_header;
-        rec.header_count = p->header_count;
+        rec.is_header       = !p->has_header;
+        rec.header_count    = p->header_count;
+        rec.encoding_notice = p->notice;
+        p->notice           = NULL;
         if (too_long) {
                 rec.err = ROW_ERR_TOO_LONG;
         } else if (plain_ascii(raw, raw_len)) {
@@ -408,13 +641,7 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         }
         rc = cb(&rec, ctx);
 next:
-        p->line += lines;
-        p->rec_lines  = 0;
-        p->rec_start  = end_offset;
-        p->rec_len    = 0;
-        p->carry_len  = 0;
-        p->state      = SCAN_FIELD_START;
-        p->rec_quoted = false;
+        next_record_state(p, end_offset, lines);
         return rc;
 }
 
@@ -441,15 +668,16 @@ static int keep(struct row_parser *p, const char *s, size_t len)
 }
 
 /* Advances the quote-aware scan over one byte. Returns true at the
- * newline that ends a record. */
+ * line end that ends a record. */
 static bool scan_byte(struct row_parser *p, enum scan_state *st, char c)
 {
         switch (*st) {
         case SCAN_FIELD_START:
-                if (c == '"') {
+                if (c == p->quote) {
                         *st           = SCAN_QUOTED;
                         p->rec_quoted = true;
-                } else if (c == '\n') {
+                        p->quote_line = p->line + p->rec_lines;
+                } else if (c == p->eol) {
                         return true;
                 } else if (c != p->delimiter) {
                         *st = SCAN_UNQUOTED;
@@ -458,23 +686,23 @@ static bool scan_byte(struct row_parser *p, enum scan_state *st, char c)
         case SCAN_UNQUOTED:
                 if (c == p->delimiter) {
                         *st = SCAN_FIELD_START;
-                } else if (c == '\n') {
+                } else if (c == p->eol) {
                         return true;
                 }
                 break;
         case SCAN_QUOTED:
-                if (c == '"') {
+                if (c == p->quote) {
                         *st = SCAN_QUOTE_IN_QUOTED;
-                } else if (c == '\n') {
+                } else if (c == p->eol) {
                         p->rec_lines++;
                 }
                 break;
         case SCAN_QUOTE_IN_QUOTED:
-                if (c == '"') {
+                if (c == p->quote) {
                         *st = SCAN_QUOTED;
                 } else if (c == p->delimiter) {
                         *st = SCAN_FIELD_START;
-                } else if (c == '\n') {
+                } else if (c == p->eol) {
                         return true;
                 } else {
                         *st = SCAN_UNQUOTED;
@@ -484,13 +712,13 @@ static bool scan_byte(struct row_parser *p, enum scan_state *st, char c)
         return false;
 }
 
-/* Counts the newlines in s[0..len) (newlines inside a quoted field). */
-static uint64_t count_newlines(const char *s, size_t len)
+/* Counts the line ends in s[0..len) (inside a quoted field). */
+static uint64_t count_newlines(char eol, const char *s, size_t len)
 {
         uint64_t n      = 0;
         const char *end = s + len;
 
-        while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        while ((s = memchr(s, eol, (size_t)(end - s))) != NULL) {
                 n++;
                 s++;
         }
@@ -514,9 +742,9 @@ static bool find_end(struct row_parser *p, enum scan_state *st, const char *buf,
                 switch (*st) {
                 case SCAN_FIELD_START:
                 case SCAN_UNQUOTED:
-                        nl   = memchr(buf + i, '\n', len - i);
+                        nl   = memchr(buf + i, p->eol, len - i);
                         lim  = nl ? (size_t)(nl - buf) : len;
-                        q    = memchr(buf + i, '"', lim - i);
+                        q    = memchr(buf + i, p->quote, lim - i);
                         stop = q ? (size_t)(q - buf) : lim;
                         if (stop > i) {
                                 *st = buf[stop - 1] == p->delimiter
@@ -531,9 +759,10 @@ static bool find_end(struct row_parser *p, enum scan_state *st, const char *buf,
                         (void)scan_byte(p, st, buf[i++]); /* the quote */
                         break;
                 case SCAN_QUOTED:
-                        q    = memchr(buf + i, '"', len - i);
+                        q    = memchr(buf + i, p->quote, len - i);
                         stop = q ? (size_t)(q - buf) : len;
-                        p->rec_lines += count_newlines(buf + i, stop - i);
+                        p->rec_lines +=
+                            count_newlines(p->eol, buf + i, stop - i);
                         i = stop;
                         if (q) {
                                 *st = SCAN_QUOTE_IN_QUOTED;
@@ -551,8 +780,115 @@ static bool find_end(struct row_parser *p, enum scan_state *st, const char *buf,
         return false;
 }
 
-int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
-                    row_parser_record_cb cb, void *ctx)
+static int grow_ends(uint64_t **ends, size_t *cap, size_t need)
+{
+        return grow((void **)ends, cap, need, sizeof(**ends));
+}
+
+/* Keeps every byte of a record, past the size limit too (an open quote is
+ * about to be cut into lines, which needs them all). */
+static int keep_all(struct row_parser *p, const char *s, size_t len)
+{
+        if (grow((void **)&p->carry, &p->carry_cap, p->carry_len + len, 1)) {
+                return -1;
+        }
+        memcpy(p->carry + p->carry_len, s, len);
+        p->carry_len += len;
+        p->rec_len += len;
+        return 0;
+}
+
+/* UTF-16: remembers where a line inside the held record ends in the
+ * file. */
+static int note_line_end(struct row_parser *p, const char *buf, size_t len,
+                         uint64_t file_end)
+{
+        if (!p->wide || len == 0 || buf[len - 1] != p->eol) {
+                return 0;
+        }
+        if (grow_ends(&p->line_ends, &p->line_ends_cap, p->line_ends_len + 1) !=
+            0) {
+                return -1;
+        }
+        p->line_ends[p->line_ends_len++] = file_end;
+        return 0;
+}
+
+/*
+ * Reports the held record's lines up to the line of its open quote as one
+ * ROW_ERR_UNTERMINATED record and keeps the bytes after that line in p->rf
+ * to be parsed again. Needs every byte of the record in carry.
+ */
+static int cut_unterminated(struct row_parser *p, row_parser_record_cb cb,
+                            void *ctx)
+{
+        struct row_record rec = {0};
+        uint64_t want         = p->quote_line - p->line + 1;
+        uint64_t seen         = 0;
+        size_t cut            = p->carry_len;
+        const char *raw       = p->carry;
+        size_t raw_len;
+        uint64_t end_off;
+
+        for (size_t i = 0; i < p->carry_len; i++) {
+                if (p->carry[i] == p->eol && ++seen == want) {
+                        cut = i + 1;
+                        break;
+                }
+        }
+        if (!p->wide) {
+                end_off = p->rec_start + cut;
+        } else {
+                end_off = cut < p->carry_len && want <= p->line_ends_len
+                              ? p->line_ends[want - 1]
+                              : p->pos;
+        }
+        p->rf.len     = 0;
+        p->rf.n_ends  = 0;
+        p->rf.end_pos = p->pos;
+        if (cut < p->carry_len) {
+                size_t n = p->carry_len - cut;
+                if (grow((void **)&p->rf.buf, &p->rf.cap, n, 1) != 0) {
+                        return -1;
+                }
+                memcpy(p->rf.buf, p->carry + cut, n);
+                p->rf.len = n;
+                if (p->wide && p->line_ends_len > want) {
+                        size_t k = p->line_ends_len - (size_t)want;
+                        if (grow_ends(&p->rf.ends, &p->rf.ends_cap, k) != 0) {
+                                return -1;
+                        }
+                        memcpy(p->rf.ends, p->line_ends + want,
+                               k * sizeof(*p->rf.ends));
+                        p->rf.n_ends = k;
+                }
+        }
+        raw_len = cut;
+        if (!plain_ascii(raw, raw_len) && p->enc != ENC_UTF8 && !p->wide &&
+            decode_record(p, &raw, &raw_len) != 0) {
+                return -1;
+        }
+        rec.raw_converted = p->wide || raw == p->xbuf;
+        rec.err           = ROW_ERR_UNTERMINATED;
+        rec.record        = p->has_header ? p->next_record++ : 0;
+        rec.line          = p->line;
+        rec.end_line      = p->quote_line + 1;
+        rec.offset        = p->rec_start;
+        rec.end_offset    = end_off;
+        rec.raw           = raw;
+        rec.raw_len       = raw_len;
+        rec.header_count  = p->header_count;
+        rec.quote_line    = p->quote_line;
+        next_record_state(p, end_off, want);
+        p->pos = end_off;
+        return cb(&rec, ctx);
+}
+
+/* file_len: how many file bytes buf stands for. It equals len, except for
+ * UTF-16 where buf is converted text that holds at most one line end, at
+ * its end, so a record can only end there. */
+static int feed_core(struct row_parser *p, const char *buf, size_t len,
+                     size_t file_len, row_parser_record_cb cb, void *ctx)
 {
         enum scan_state st = p->state;
         size_t seg         = 0; /* start in buf of the current record's bytes */
@@ -569,7 +905,7 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                         break; /* the record continues in the next chunk */
                 }
                 seg_len  = stop - seg;
-                end_off  = p->pos + stop;
+                end_off  = p->pos + (stop == len ? file_len : stop);
                 total    = p->rec_len + seg_len;
                 too_long = total > p->max_record_bytes;
                 if (p->rec_len) {
@@ -586,16 +922,283 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                 st  = SCAN_FIELD_START;
                 seg = stop;
                 if (rc != 0) {
-                        p->pos += stop;
+                        p->pos += stop == len ? file_len : stop;
                         p->state = st;
                         return rc;
                 }
         }
-        if (seg < len && keep(p, buf + seg, len - seg) != 0) {
+        if (seg < len && st == SCAN_QUOTED && p->rec_len == p->carry_len &&
+            p->rec_len + (len - seg) > p->max_record_bytes) {
+                /* An open quote longer than a record may be: cut it. */
+                if (keep_all(p, buf + seg, len - seg) != 0 ||
+                    note_line_end(p, buf, len, p->pos + file_len) != 0) {
+                        return -1;
+                }
+                p->pos += file_len;
+                p->state = st;
+                return cut_unterminated(p, cb, ctx);
+        }
+        if (seg < len && (keep(p, buf + seg, len - seg) != 0 ||
+                          note_line_end(p, buf, len, p->pos + file_len) != 0)) {
                 return -1;
         }
-        p->pos += len;
+        p->pos += file_len;
         p->state = st;
+        return 0;
+}
+
+/* Parses again the bytes after an unterminated quote's line (p->rf),
+ * which may hold another one: a loop, not a recursion. */
+static int run_refeed(struct row_parser *p, row_parser_record_cb cb, void *ctx)
+{
+        struct refeed w = p->rf;
+        size_t at       = 0;
+        int rc          = 0;
+
+        p->rf      = p->rf_work; /* cut_unterminated may fill it again */
+        p->rf.len  = 0;
+        p->rf_work = w;
+        if (!p->wide) {
+                rc = feed_core(p, w.buf, w.len, w.len, cb, ctx);
+                return rc;
+        }
+        for (size_t k = 0; at < w.len && rc == 0; k++) {
+                const char *e = memchr(w.buf + at, p->eol, w.len - at);
+                size_t n      = e ? (size_t)(e - (w.buf + at)) + 1 : w.len - at;
+                uint64_t fend = k < w.n_ends && e ? w.ends[k] : w.end_pos;
+                rc = feed_core(p, w.buf + at, n, (size_t)(fend - p->pos), cb,
+                               ctx);
+                at += n;
+        }
+        return rc;
+}
+
+static int feed_piece(struct row_parser *p, const char *buf, size_t len,
+                      size_t file_len, row_parser_record_cb cb, void *ctx)
+{
+        int rc = feed_core(p, buf, len, file_len, cb, ctx);
+
+        while (rc == 0 && p->rf.len > 0) {
+                rc = run_refeed(p, cb, ctx);
+        }
+        if (rc != 0) {
+                p->rf.len = 0; /* the caller seeks before feeding again */
+        }
+        return rc;
+}
+
+/* Feeds file bytes, converted first when the file is UTF-16. */
+static int feed_decoded(struct row_parser *p, const char *buf, size_t len,
+                        row_parser_record_cb cb, void *ctx)
+{
+        if (!p->wide) {
+                return feed_piece(p, buf, len, len, cb, ctx);
+        }
+        while (len > 0) {
+                size_t used = 0;
+                size_t n = text_decoder_utf16(p->wide, buf, len, &used, p->wbuf,
+                                              sizeof(p->wbuf));
+                int rc   = feed_piece(p, p->wbuf, n, used, cb, ctx);
+                if (rc != 0) {
+                        return rc;
+                }
+                if (used == 0) {
+                        break;
+                }
+                buf += used;
+                len -= used;
+        }
+        return 0;
+}
+
+/* Enough lines (or bytes) are held to detect the dialect. A CR counts
+ * only when it is not the last byte (it may be half of a CRLF). */
+static bool sniff_ready(struct row_parser *p)
+{
+        size_t i = p->pre_scanned;
+
+        if (p->pre_len >= SNIFF_HOLD_BYTES) {
+                return true;
+        }
+        for (; i + 1 < p->pre_len && p->pre_lines < SNIFF_READY_LINES; i++) {
+                p->pre_lines += p->pre[i] == '\n' ||
+                                (p->pre[i] == '\r' && p->pre[i + 1] != '\n');
+        }
+        p->pre_scanned = i;
+        return p->pre_lines >= SNIFF_READY_LINES;
+}
+
+/* Converts a UTF-16 sample to UTF-8 with a decoder of its own, so the
+ * file's decoder keeps its start state. Returns a malloc'ed buffer. */
+static char *utf16_sample(const struct row_parser *p, size_t *out_len)
+{
+        char err[128];
+        struct text_decoder *d =
+            text_decoder_create(text_decoder_name(p->wide), err, sizeof(err));
+        size_t cap = p->pre_len * 2 + 16;
+        char *out  = malloc(cap);
+        size_t o = 0, i = 0;
+
+        if (!d || !out) {
+                text_decoder_destroy(d);
+                free(out);
+                return NULL;
+        }
+        while (i < p->pre_len && o + 8 <= cap) {
+                size_t used = 0;
+                o += text_decoder_utf16(d, p->pre + i, p->pre_len - i, &used,
+                                        out + o, cap - o);
+                if (used == 0) {
+                        break;
+                }
+                i += used;
+        }
+        text_decoder_destroy(d);
+        *out_len = o;
+        return out;
+}
+
+static int choose_encoding(struct row_parser *p, enum sniff_bom bom,
+                           const char *sample, size_t len)
+{
+        char err[128];
+
+        if (p->forced) {
+                switch (text_decoder_kind(p->forced)) {
+                case TEXT_UTF16LE:
+                case TEXT_UTF16BE:
+                        p->wide = p->forced;
+                        break;
+                case TEXT_SINGLE_BYTE:
+                        p->conv = p->forced;
+                        p->enc  = ENC_LEGACY;
+                        break;
+                case TEXT_UTF8:
+                        p->enc = ENC_UTF8;
+                        break;
+                }
+                return 0;
+        }
+        if (bom == SNIFF_BOM_UTF16LE || bom == SNIFF_BOM_UTF16BE) {
+                const char *name =
+                    bom == SNIFF_BOM_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+                if (p->bom16 &&
+                    strcmp(text_decoder_name(p->bom16), name) != 0) {
+                        text_decoder_destroy(p->bom16);
+                        p->bom16 = NULL;
+                }
+                if (!p->bom16) {
+                        p->bom16 = text_decoder_create(name, err, sizeof(err));
+                        if (!p->bom16) {
+                                return -1;
+                        }
+                }
+                text_decoder_reset(p->bom16);
+                p->wide = p->bom16;
+                return 0;
+        }
+        if (bom == SNIFF_BOM_UTF8) {
+                p->enc = ENC_UTF8;
+                return 0;
+        }
+        switch (sniff_text(sample, len)) {
+        case SNIFF_TEXT_UTF8:
+                p->enc = ENC_UTF8;
+                break;
+        case SNIFF_TEXT_OTHER:
+                if (!p->legacy) {
+                        p->legacy = text_decoder_create(
+                            ROW_PARSER_LEGACY_ENCODING, err, sizeof(err));
+                        if (!p->legacy) {
+                                return -1;
+                        }
+                }
+                p->conv   = p->legacy;
+                p->enc    = ENC_LEGACY;
+                p->notice = "text is not valid UTF-8: reading the file "
+                            "as " ROW_PARSER_LEGACY_ENCODING;
+                break;
+        case SNIFF_TEXT_ASCII:
+                break;
+        }
+        return 0;
+}
+
+/* Detects encoding and dialect from the held bytes, then parses them. */
+static int sniff_and_feed_pre(struct row_parser *p, row_parser_record_cb cb,
+                              void *ctx)
+{
+        size_t bom_len     = 0;
+        enum sniff_bom bom = sniff_bom(p->pre, p->pre_len, &bom_len);
+        const char *sample = p->pre + bom_len;
+        size_t sample_len  = p->pre_len - bom_len;
+        char *converted    = NULL;
+        size_t held        = p->pre_len;
+
+        if (choose_encoding(p, bom, sample, sample_len) != 0) {
+                return -1;
+        }
+        if (p->wide) {
+                converted = utf16_sample(p, &sample_len);
+                if (!converted) {
+                        return -1;
+                }
+                sample = converted;
+        }
+        p->dialect = sniff_detect(sample, sample_len, p->forced_delimiter,
+                                  p->forced_quote);
+        free(converted);
+        p->delimiter     = p->dialect.delimiter;
+        p->quote         = p->dialect.quote;
+        p->eol           = p->dialect.eol;
+        p->skip_sep_line = p->dialect.skip > 0;
+        csv_setup(p);
+        p->sniffed    = true;
+        p->pre_len    = 0;
+        p->sample_len = held;
+        return feed_decoded(p, p->pre, held, cb, ctx);
+}
+
+int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
+                    row_parser_record_cb cb, void *ctx)
+{
+        if (p->sniffed) {
+                return feed_decoded(p, buf, len, cb, ctx);
+        }
+        if (grow((void **)&p->pre, &p->pre_cap, p->pre_len + len, 1) != 0) {
+                return -1;
+        }
+        memcpy(p->pre + p->pre_len, buf, len);
+        p->pre_len += len;
+        return sniff_ready(p) ? sniff_and_feed_pre(p, cb, ctx) : 0;
+}
+
+int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
+                   void *ctx)
+{
+        int rc = 0;
+
+        if (!p->sniffed && p->pre_len > 0) {
+                rc = sniff_and_feed_pre(p, cb, ctx);
+                if (rc != 0) {
+                        return rc;
+                }
+        }
+        while (final && p->rec_len > 0) {
+                if (p->state == SCAN_QUOTED && p->rec_len == p->carry_len) {
+                        rc = cut_unterminated(p, cb, ctx);
+                        while (rc == 0 && p->rf.len > 0) {
+                                rc = run_refeed(p, cb, ctx);
+                        }
+                        if (rc != 0) {
+                                p->rf.len = 0;
+                                return rc;
+                        }
+                        continue;
+                }
+                return emit(p, p->carry, p->carry_len, p->pos,
+                            p->rec_len > p->max_record_bytes, cb, ctx);
+        }
         return 0;
 }
 
@@ -614,6 +1217,8 @@ const char *row_parser_strerror(enum row_err err)
                 return "record too long";
         case ROW_ERR_NOMEM:
                 return "out of memory";
+        case ROW_ERR_UNTERMINATED:
+                return "unterminated quoted field";
         }
         return "unknown error";
 }
@@ -636,6 +1241,10 @@ void row_parser_describe(const struct row_record *rec, char *buf, size_t size)
                 snprintf(buf, size, "record longer than %zu bytes (%llu)",
                          rec->raw_len,
                          (unsigned long long)(rec->end_offset - rec->offset));
+                break;
+        case ROW_ERR_UNTERMINATED:
+                snprintf(buf, size, "unterminated quoted field from line %llu",
+                         (unsigned long long)rec->quote_line);
                 break;
         default:
                 snprintf(buf, size, "%s", row_parser_strerror(rec->err));

@@ -13,6 +13,14 @@
  *
  * Record boundaries are found here with a quote-aware scan, then libcsv
  * splits the complete record into fields. Blank lines are skipped.
+ *
+ * Dialect and encoding are detected at the start of every file (after
+ * create and reset), from the bytes held until the first line is complete
+ * (sniffer.h): byte order mark, delimiter, quote, LF/CRLF/CR and Excel's
+ * "sep=X" line. Options force them. Records always come out as UTF-8:
+ * UTF-16 is converted as a stream; a file without BOM whose text is not
+ * valid UTF-8 is read as Windows-1252 (or the forced encoding), record by
+ * record. Offsets, lines and checkpoints stay those of the file's bytes.
  */
 
 #include <stdbool.h>
@@ -26,6 +34,8 @@ enum row_err {
         ROW_ERR_NUL,         /* a NUL byte */
         ROW_ERR_TOO_LONG,    /* longer than max_record_bytes */
         ROW_ERR_NOMEM,
+        ROW_ERR_UNTERMINATED, /* a quoted field never closed: the record is
+                               * its first lines up to the quote's line */
 };
 
 struct row_field {
@@ -42,12 +52,18 @@ struct row_record {
         uint64_t end_offset; /* byte offset just after the terminator */
         uint64_t end_line;   /* line number at end_offset */
         const char *raw;     /* the record's bytes, terminator included */
+        bool raw_converted;  /* raw is UTF-8 converted from the file's
+                              * encoding (its length then differs) */
         size_t raw_len; /* may be shorter than the record if it was too long */
         const struct row_field *fields; /* NULL when err != ROW_OK */
         size_t field_count;
         size_t
             header_count; /* number of header columns (0 before the header) */
         size_t err_pos;   /* byte index in raw of a UTF-8/NUL error */
+        uint64_t quote_line; /* ROW_ERR_UNTERMINATED: line of the quote */
+        /* Set on the one record where the parser decided the file is not
+         * UTF-8 (a log line for the user), else NULL. */
+        const char *encoding_notice;
 };
 
 /** Called once per record; the record and its pointers are valid only
@@ -55,8 +71,10 @@ struct row_record {
 typedef int (*row_parser_record_cb)(const struct row_record *rec, void *ctx);
 
 struct row_parser_options {
-        char delimiter;          /* ',' by default */
+        char delimiter;          /* 0: detect (',' ';' TAB '|') */
         size_t max_record_bytes; /* 0: 1 MiB */
+        char quote;              /* 0: detect ('"' or '\'') */
+        const char *encoding;    /* NULL: detect (BOM, UTF-8, Windows-1252) */
 };
 
 struct row_parser;
@@ -91,6 +109,38 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
  */
 int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                     row_parser_record_cb cb, void *ctx);
+
+/**
+ * @brief Says that no more bytes are available for now. Bytes held to
+ *        detect the dialect are parsed (a file shorter than its first line
+ *        is then sniffed as it is). When final (end of the file for good,
+ *        --exit-at-eof), a held last record is reported too: without its
+ *        newline as a record, or, when a quoted field is still open, as a
+ *        ROW_ERR_UNTERMINATED record made of its lines up to the quote's
+ *        line, after which parsing resumes on the next line.
+ * @returns as row_parser_feed.
+ */
+int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
+                   void *ctx);
+
+/** @returns true once the dialect of the current file is known. */
+bool row_parser_sniffed(const struct row_parser *p);
+/**
+ * @brief The file's first bytes the dialect was detected from (the whole
+ *        file when it is short; SNIFF_READY_LINES lines otherwise), for a
+ *        second parser to infer column types from. Valid until the next
+ *        reset or feed.
+ * @returns their length (0 before detection); *buf points to them.
+ */
+size_t row_parser_sample(const struct row_parser *p, const char **buf);
+/**
+ * @brief Writes the detected dialect and encoding as log text and as a JSON
+ *        object (either buffer may be NULL).
+ */
+void row_parser_dialect(const struct row_parser *p, char *text,
+                        size_t text_size, char *json, size_t json_size);
+/** @returns the line of a quoted field held open, or 0 if none. */
+uint64_t row_parser_open_quote_line(const struct row_parser *p);
 
 /** @returns the offset of the first byte not yet part of a reported record. */
 uint64_t row_parser_record_start(const struct row_parser *p);

@@ -7,8 +7,24 @@
 #include <string.h>
 
 #include "common/wire.h"
+#include "number_text.h"
 
-#define TYPING_REASON_SHOW 40 /* bytes of a bad value quoted in a reason */
+/* Longest header name kept (longer ones are cut, with a warning). */
+#define TYPING_NAME_MAX 256
+/* Type-list suffix of a column whose numbers use a decimal comma. */
+#define TYPING_COMMA_SUFFIX ":comma"
+
+/* Per column, what the sample's cells allow (number_classify bits). */
+struct column_stats {
+        uint64_t cells;    /* non-empty, non-marker cells */
+        uint64_t leading0; /* digits with a leading zero: identifiers */
+        uint64_t booleans;
+        uint64_t point;     /* readable with a decimal point */
+        uint64_t comma;     /* readable with a decimal comma */
+        uint64_t int_point; /* integers with a decimal point convention */
+        uint64_t int_comma; /* integers with '.' thousands allowed */
+        uint64_t comma_dec; /* only readable with a decimal comma */
+};
 
 struct schema_entry {
         char *name;
@@ -21,10 +37,20 @@ struct typing {
 
         char **names;
         enum value_type *types;
+        bool *comma; /* numbers use a decimal comma and '.' thousands */
         bool *fixed; /* the type came from the schema */
         enum value_type *scratch;
+        bool *scratch_comma;
+        uint64_t *misfits; /* values sent as text, per column */
+        struct column_stats *stats;
         size_t count;
         uint64_t changes;
+        bool force_comma;
+        size_t renamed;      /* header names changed by the last header */
+        size_t last_misfits; /* values sent as text by the last record */
+
+        char *numbuf; /* rewritten numbers of the current record */
+        size_t numbuf_cap;
 };
 
 struct typing *typing_create(void)
@@ -40,13 +66,21 @@ static void clear_columns(struct typing *t)
         }
         free(t->names);
         free(t->types);
+        free(t->comma);
         free(t->fixed);
         free(t->scratch);
-        t->names   = NULL;
-        t->types   = NULL;
-        t->fixed   = NULL;
-        t->scratch = NULL;
-        t->count   = 0;
+        free(t->scratch_comma);
+        free(t->misfits);
+        free(t->stats);
+        t->names         = NULL;
+        t->types         = NULL;
+        t->comma         = NULL;
+        t->fixed         = NULL;
+        t->scratch       = NULL;
+        t->scratch_comma = NULL;
+        t->misfits       = NULL;
+        t->stats         = NULL;
+        t->count         = 0;
 }
 
 static void clear_schema(struct typing *t)
@@ -66,6 +100,7 @@ void typing_destroy(struct typing *t)
         }
         clear_columns(t);
         clear_schema(t);
+        free(t->numbuf);
         free(t);
 }
 
@@ -129,28 +164,89 @@ int typing_set_schema(struct typing *t, const char *spec, char *errstr,
         return 0;
 }
 
+static bool name_taken(const struct typing *t, size_t upto, const char *name)
+{
+        for (size_t k = 0; k < upto; k++) {
+                if (strcmp(t->names[k], name) == 0) {
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* The i-th header name, made unique: an empty name becomes column_<i+1>,
+ * a repeated one gets _2, _3, ... Returns NULL on out of memory. */
+static char *unique_name(const struct typing *t, size_t i,
+                         const struct row_field *f, bool *renamed)
+{
+        char base[TYPING_NAME_MAX];
+        char *name;
+        size_t len = f->len < sizeof(base) - 1 ? f->len : sizeof(base) - 1;
+
+        /* A long name is cut between characters, not inside one. */
+        while (len < f->len && len > 0 &&
+               ((unsigned char)f->ptr[len] & 0xC0) == 0x80) {
+                len--;
+        }
+        if (f->len == 0) {
+                snprintf(base, sizeof(base), "column_%zu", i + 1);
+        } else {
+                memcpy(base, f->ptr, len);
+                base[len] = '\0';
+        }
+        *renamed = f->len == 0 || len < f->len;
+        if (!name_taken(t, i, base) && f->len > 0 && len == f->len) {
+                return strndup(f->ptr, f->len);
+        }
+        if (!name_taken(t, i, base)) {
+                return strdup(base);
+        }
+        *renamed = true;
+        name     = malloc(strlen(base) + 24);
+        if (!name) {
+                return NULL;
+        }
+        for (size_t n = 2;; n++) {
+                sprintf(name, "%s_%zu", base, n);
+                if (!name_taken(t, i, name)) {
+                        return name;
+                }
+        }
+}
+
 int typing_set_header(struct typing *t, const struct row_field *names,
                       size_t count)
 {
+        size_t n = count ? count : 1;
+
         clear_columns(t);
+        t->renamed = 0;
         if (count > TYPING_MAX_COLUMNS) {
                 return -1;
         }
-        t->names   = calloc(count ? count : 1, sizeof(char *));
-        t->types   = calloc(count ? count : 1, sizeof(enum value_type));
-        t->fixed   = calloc(count ? count : 1, sizeof(bool));
-        t->scratch = calloc(count ? count : 1, sizeof(enum value_type));
-        if (!t->names || !t->types || !t->fixed || !t->scratch) {
+        t->names         = calloc(n, sizeof(char *));
+        t->types         = calloc(n, sizeof(enum value_type));
+        t->comma         = calloc(n, sizeof(bool));
+        t->fixed         = calloc(n, sizeof(bool));
+        t->scratch       = calloc(n, sizeof(enum value_type));
+        t->scratch_comma = calloc(n, sizeof(bool));
+        t->misfits       = calloc(n, sizeof(uint64_t));
+        t->stats         = calloc(n, sizeof(struct column_stats));
+        if (!t->names || !t->types || !t->comma || !t->fixed || !t->scratch ||
+            !t->scratch_comma || !t->misfits || !t->stats) {
                 clear_columns(t);
                 return -1;
         }
         t->count = count;
         for (size_t i = 0; i < count; i++) {
-                t->names[i] = strndup(names[i].ptr, names[i].len);
+                bool renamed = false;
+                t->names[i]  = unique_name(t, i, &names[i], &renamed);
                 if (!t->names[i]) {
                         clear_columns(t);
                         return -1;
                 }
+                t->renamed += renamed;
+                t->comma[i] = t->force_comma;
                 for (size_t k = 0; k < t->schema_count; k++) {
                         if (strcmp(t->schema[k].name, t->names[i]) == 0) {
                                 t->types[i] = t->schema[k].type;
@@ -161,106 +257,283 @@ int typing_set_header(struct typing *t, const struct row_field *names,
         return 0;
 }
 
-static void bad(char *reason, size_t size, const char *name, const char *what,
-                const struct row_field *f)
+size_t typing_renamed(const struct typing *t)
 {
-        int shown =
-            f->len > TYPING_REASON_SHOW ? TYPING_REASON_SHOW : (int)f->len;
-
-        snprintf(reason, size, "column %s: not %s: '%.*s%s'", name, what, shown,
-                 f->ptr, (size_t)shown < f->len ? "..." : "");
+        return t->renamed;
 }
 
-/* Types one cell against its column's current type. */
-static int type_cell(const struct typing *t, size_t i,
-                     const struct row_field *f, enum value_type *col,
-                     struct value *v, char *reason, size_t size)
+int typing_check_schema(const struct typing *t, char *errstr,
+                        size_t errstr_size)
 {
-        if (f->len == 0) {
-                v->type = VALUE_NULL;
-                return 0;
+        for (size_t k = 0; k < t->schema_count; k++) {
+                if (typing_find(t, t->schema[k].name) < 0) {
+                        snprintf(errstr, errstr_size,
+                                 "--schema: column %s is not in the header",
+                                 t->schema[k].name);
+                        return -1;
+                }
         }
-        switch (*col) {
-        case VALUE_NULL:
-                *col = value_infer(f->ptr, f->len, v);
-                if (*col == VALUE_BIGNUM) {
-                        *col = bignum_is_integer(v->as.big) ? VALUE_INT
-                                                            : VALUE_DECIMAL;
+        return 0;
+}
+
+void typing_set_decimal_comma(struct typing *t, bool on)
+{
+        t->force_comma = on;
+}
+
+/* ---- types from a sample ---- */
+
+void typing_observe(struct typing *t, const struct row_field *fields,
+                    size_t count)
+{
+        if (count != t->count) {
+                return;
+        }
+        for (size_t i = 0; i < count; i++) {
+                struct column_stats *st = &t->stats[i];
+                unsigned r;
+
+                if (fields[i].len == 0) {
+                        continue;
                 }
-                return 0;
-        case VALUE_INT:
-                if (value_parse_int(f->ptr, f->len, &v->as.i) == 0) {
+                r = number_classify(fields[i].ptr, fields[i].len);
+                if (r & NUM_MISSING) {
+                        continue;
+                }
+                st->cells++;
+                st->leading0 += (r & NUM_LEADING_0) != 0;
+                st->booleans += (r & NUM_BOOL) != 0;
+                st->point += (r & (NUM_INT_POINT | NUM_DEC_POINT)) != 0;
+                st->comma += (r & (NUM_INT_COMMA | NUM_DEC_COMMA)) != 0;
+                st->int_point += (r & NUM_INT_POINT) != 0;
+                st->int_comma += (r & NUM_INT_COMMA) != 0;
+                st->comma_dec += (r & NUM_DEC_COMMA) && !(r & NUM_DEC_POINT);
+        }
+}
+
+/*
+ * A column's type from its sample: text as soon as one cell has a leading
+ * zero (identifiers: CEP, codes); else boolean or numbers when more than
+ * half of the cells are (the rest are sent as text and counted), numbers
+ * in one convention: a decimal comma when some cell needs it (or the file
+ * or --decimal-comma says so). Missing-value markers do not vote.
+ */
+static void infer_column(struct typing *t, size_t i, bool file_comma)
+{
+        const struct column_stats *st = &t->stats[i];
+        bool comma =
+            st->comma_dec > 0 || (file_comma && st->comma * 2 > st->cells);
+        uint64_t numbers  = comma ? st->comma : st->point;
+        uint64_t integers = comma ? st->int_comma : st->int_point;
+
+        if (t->fixed[i] || st->cells == 0) {
+                return;
+        }
+        if (st->leading0 > 0) {
+                t->types[i] = VALUE_TEXT;
+        } else if (st->booleans * 2 > st->cells) {
+                t->types[i] = VALUE_BOOL;
+        } else if (numbers * 2 > st->cells) {
+                t->types[i] = integers == numbers ? VALUE_INT : VALUE_DECIMAL;
+                t->comma[i] = comma;
+        } else {
+                t->types[i] = VALUE_TEXT;
+        }
+}
+
+void typing_infer(struct typing *t)
+{
+        bool file_comma = t->force_comma;
+
+        /* One column that needs a decimal comma settles the ambiguous ones
+         * ("1.234" is then one thousand two hundred thirty-four). */
+        for (size_t i = 0; i < t->count; i++) {
+                file_comma = file_comma || t->stats[i].comma_dec > 0;
+        }
+        for (size_t i = 0; i < t->count; i++) {
+                infer_column(t, i, file_comma);
+        }
+        t->changes++;
+}
+
+/* ---- typing records ---- */
+
+static bool leading_zero(const char *s, size_t len)
+{
+        size_t i = len > 0 && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+
+        return i + 1 < len && s[i] == '0' && s[i + 1] >= '0' && s[i + 1] <= '9';
+}
+
+/* A number read the column's way, fast path first: plain integers and
+ * point decimals parse in place; others are rewritten into num. */
+static bool parse_number(const struct row_field *f, bool comma, bool integer,
+                         bool fixed, char *num, struct value *v)
+{
+        if (leading_zero(f->ptr, f->len)) {
+                /* An identifier, unless --schema says it is a number. */
+                if (!fixed || comma) {
+                        return false;
+                }
+                return integer
+                           ? value_parse_int(f->ptr, f->len, &v->as.i) == 0 &&
+                                 (v->type = VALUE_INT, true)
+                           : value_parse_decimal(f->ptr, f->len, &v->as.d) ==
+                                     0 &&
+                                 (v->type = VALUE_DECIMAL, true);
+        }
+        if (!comma) {
+                if (integer && value_parse_int(f->ptr, f->len, &v->as.i) == 0) {
                         v->type = VALUE_INT;
-                        return 0;
+                        return true;
                 }
-                if (value_infer(f->ptr, f->len, v) == VALUE_BIGNUM &&
-                    bignum_is_integer(v->as.big)) {
-                        return 0;
-                }
-                if (!t->fixed[i] &&
+                if (!integer &&
                     value_parse_decimal(f->ptr, f->len, &v->as.d) == 0) {
                         v->type = VALUE_DECIMAL;
-                        *col    = VALUE_DECIMAL;
-                        return 0;
+                        return true;
                 }
-                if (!t->fixed[i] &&
-                    value_infer(f->ptr, f->len, v) == VALUE_BIGNUM) {
-                        *col = VALUE_DECIMAL;
-                        return 0;
+        }
+        return number_parse(f->ptr, f->len, comma, num, v) == 0;
+}
+
+static void as_text(struct value *v, const struct row_field *f)
+{
+        v->type        = VALUE_TEXT;
+        v->as.text.ptr = f->ptr;
+        v->as.text.len = f->len;
+}
+
+/* The first value of a column without a type decides it (as the sample
+ * would have). A missing-value marker decides nothing. */
+static void first_value(struct typing *t, size_t i, const struct row_field *f,
+                        char *num, struct value *v)
+{
+        unsigned r = number_classify(f->ptr, f->len);
+        bool comma =
+            t->force_comma || ((r & NUM_DEC_COMMA) && !(r & NUM_DEC_POINT));
+
+        if (r & NUM_BOOL) {
+                (void)value_parse_bool(f->ptr, f->len, &v->as.b);
+                v->type       = VALUE_BOOL;
+                t->scratch[i] = VALUE_BOOL;
+        } else if ((r & NUM_MISSING) || r == 0 || (r & NUM_LEADING_0) ||
+                   number_parse(f->ptr, f->len, comma, num, v) != 0) {
+                as_text(v, f);
+                if (!(r & NUM_MISSING)) {
+                        t->scratch[i] = VALUE_TEXT;
                 }
-                bad(reason, size, t->names[i],
-                    t->fixed[i] ? "an integer" : "a number", f);
-                return -1;
+        } else {
+                t->scratch[i] =
+                    v->type == VALUE_INT || (v->type == VALUE_BIGNUM &&
+                                             bignum_is_integer(v->as.big))
+                        ? VALUE_INT
+                        : VALUE_DECIMAL;
+                t->scratch_comma[i] = comma;
+        }
+}
+
+/* Types one cell against its column's type; a value that does not fit is
+ * sent as text and counted. num: room for the cell's rewritten number. */
+static void type_cell(struct typing *t, size_t i, const struct row_field *f,
+                      char *num, struct value *v, size_t *misfits)
+{
+        bool comma = t->scratch_comma[i];
+
+        if (f->len == 0) {
+                v->type = VALUE_NULL;
+                return;
+        }
+        switch (t->scratch[i]) {
+        case VALUE_NULL:
+        case VALUE_BIGNUM:
+                first_value(t, i, f, num, v);
+                return;
+        case VALUE_INT:
+                if (parse_number(f, comma, true, t->fixed[i], num, v)) {
+                        if (v->type == VALUE_INT ||
+                            (v->type == VALUE_BIGNUM &&
+                             bignum_is_integer(v->as.big))) {
+                                return;
+                        }
+                        if (!t->fixed[i]) {
+                                t->scratch[i] = VALUE_DECIMAL; /* widen */
+                                return;
+                        }
+                }
+                break;
         case VALUE_DECIMAL:
-                if (value_parse_decimal(f->ptr, f->len, &v->as.d) == 0) {
-                        v->type = VALUE_DECIMAL;
-                        return 0;
+                if (parse_number(f, comma, false, t->fixed[i], num, v)) {
+                        return;
                 }
-                if (value_infer(f->ptr, f->len, v) == VALUE_BIGNUM) {
-                        return 0;
-                }
-                bad(reason, size, t->names[i], "a decimal", f);
-                return -1;
+                break;
         case VALUE_BOOL:
                 if (value_parse_bool(f->ptr, f->len, &v->as.b) == 0) {
                         v->type = VALUE_BOOL;
-                        return 0;
+                        return;
                 }
-                bad(reason, size, t->names[i], "a boolean", f);
-                return -1;
-        case VALUE_TEXT:
-                v->type        = VALUE_TEXT;
-                v->as.text.ptr = f->ptr;
-                v->as.text.len = f->len;
-                return 0;
-        case VALUE_BIGNUM:
-                /* Never a column type: big numbers type as integer or
-                 * decimal columns. */
                 break;
+        case VALUE_TEXT:
+                as_text(v, f);
+                return;
         }
-        return -1;
+        as_text(v, f);
+        t->misfits[i]++;
+        (*misfits)++;
 }
 
 int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                  struct value *values, char *reason, size_t reason_size)
 {
+        size_t need = 0, at = 0, misfits = 0;
+
         if (count != t->count) {
                 snprintf(reason, reason_size, "field count %zu, header has %zu",
                          count, t->count);
                 return -1;
         }
-        memcpy(t->scratch, t->types, count * sizeof(*t->scratch));
         for (size_t i = 0; i < count; i++) {
-                if (type_cell(t, i, &fields[i], &t->scratch[i], &values[i],
-                              reason, reason_size) != 0) {
+                need += fields[i].len + 2;
+        }
+        if (need > t->numbuf_cap) {
+                char *b = realloc(t->numbuf, need);
+                if (!b) {
+                        snprintf(reason, reason_size, "out of memory");
                         return -1;
                 }
+                t->numbuf     = b;
+                t->numbuf_cap = need;
         }
-        if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0) {
+        memcpy(t->scratch, t->types, count * sizeof(*t->scratch));
+        memcpy(t->scratch_comma, t->comma, count * sizeof(*t->scratch_comma));
+        for (size_t i = 0; i < count; i++) {
+                type_cell(t, i, &fields[i], t->numbuf + at, &values[i],
+                          &misfits);
+                at += fields[i].len + 2;
+        }
+        if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0 ||
+            memcmp(t->comma, t->scratch_comma, count * sizeof(*t->comma)) !=
+                0) {
                 memcpy(t->types, t->scratch, count * sizeof(*t->types));
+                memcpy(t->comma, t->scratch_comma, count * sizeof(*t->comma));
                 t->changes++;
         }
+        t->last_misfits = misfits;
         return 0;
+}
+
+size_t typing_last_misfits(const struct typing *t)
+{
+        return t->last_misfits;
+}
+
+uint64_t typing_column_misfits(const struct typing *t, size_t i)
+{
+        return t->misfits[i];
+}
+
+bool typing_column_comma(const struct typing *t, size_t i)
+{
+        return t->comma[i];
 }
 
 uint64_t typing_changes(const struct typing *t)
@@ -330,8 +603,9 @@ int typing_encode_types(const struct typing *t, char *buf, size_t size)
         }
         buf[0] = '\0';
         for (size_t i = 0; i < t->count; i++) {
-                int r = snprintf(buf + n, size - n, "%s%s", i ? "," : "",
-                                 value_type_name(t->types[i]));
+                int r = snprintf(buf + n, size - n, "%s%s%s", i ? "," : "",
+                                 value_type_name(t->types[i]),
+                                 t->comma[i] ? TYPING_COMMA_SUFFIX : "");
                 if (r < 0 || (size_t)r >= size - n) {
                         return -1;
                 }
@@ -352,19 +626,28 @@ int typing_decode_types(struct typing *t, const char *s)
                 size_t len      = end ? (size_t)(end - s) : strlen(s);
                 char name[32];
                 enum value_type type;
+                bool comma    = false;
+                size_t suffix = strlen(TYPING_COMMA_SUFFIX);
 
                 if (i >= t->count || len >= sizeof(name)) {
                         return -1;
                 }
                 memcpy(name, s, len);
                 name[len] = '\0';
+                if (len > suffix &&
+                    strcmp(name + len - suffix, TYPING_COMMA_SUFFIX) == 0) {
+                        name[len - suffix] = '\0';
+                        comma              = true;
+                }
                 if (strcmp(name, "null") == 0) {
                         type = VALUE_NULL;
                 } else if (value_type_parse(name, &type) != 0) {
                         return -1;
                 }
-                if (!t->fixed[i] && t->types[i] != type) {
+                if (!t->fixed[i] &&
+                    (t->types[i] != type || t->comma[i] != comma)) {
                         t->types[i] = type;
+                        t->comma[i] = comma;
                         t->changes++;
                 }
                 i++;

@@ -3,13 +3,20 @@
 #define PRODUCER_TYPING_H
 
 /*
- * Column typing (pure). Each column's type comes from --schema or is
- * inferred from its first non-empty value. An integer column that later
- * sees a decimal widens to decimal (unless the schema fixed it); any other
- * value that does not fit its column makes the record bad, and a bad
- * record never changes the inferred types.
+ * Column typing (pure). Each column's type comes from --schema, or from a
+ * sample of the file's first records (typing_observe, typing_infer; a
+ * column the sample says nothing about takes the type of its first
+ * value). Numbers follow their column's convention: a decimal point, or a
+ * decimal comma with '.' thousands ("1.234,56"), detected per column or
+ * forced. Integers with leading zeros are text (identifiers).
+ *
+ * A value never costs its record: one that does not fit its column (N/A
+ * in a decimal column, "007" in an integer column) is sent as text and
+ * counted for its column. An integer column that sees a decimal widens to
+ * decimal unless the schema fixed it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,22 +39,55 @@ void typing_destroy(struct typing *t);
 int typing_set_schema(struct typing *t, const char *spec, char *errstr,
                       size_t errstr_size);
 
+/** @brief Numbers of every column use a decimal comma (--decimal-comma);
+ *         takes effect at the next header. */
+void typing_set_decimal_comma(struct typing *t, bool on);
+
 /**
- * @brief Starts a new set of columns (a new header): names are copied;
- *        types come from the schema or are unknown (VALUE_NULL) until seen.
+ * @brief Starts a new set of columns (a new header): names are copied and
+ *        made unique (an empty name becomes column_<n>, a repeated one
+ *        gets _2, _3...); types come from the schema or are unknown
+ *        (VALUE_NULL) until inferred or seen.
  * @returns 0, or -1 (too many columns or OOM).
  */
 int typing_set_header(struct typing *t, const struct row_field *names,
                       size_t count);
 
+/** @returns how many names the last header had changed (for a warning). */
+size_t typing_renamed(const struct typing *t);
+
+/**
+ * @brief Checks that every --schema column is in the header.
+ * @returns 0, or -1 with errstr naming the first missing column.
+ */
+int typing_check_schema(const struct typing *t, char *errstr,
+                        size_t errstr_size);
+
+/** @brief Adds one sample record to the per-column statistics (records
+ *         whose field count differs are ignored). */
+void typing_observe(struct typing *t, const struct row_field *fields,
+                    size_t count);
+
+/** @brief Sets the types of the columns the sample has seen (schema
+ *         columns keep theirs). */
+void typing_infer(struct typing *t);
+
 /**
  * @brief Types one record's fields (count must equal the column count).
- *        values[i] text points into fields. On success the inferred types
- *        are updated.
- * @returns 0, or -1 with reason filled ("column idade: not an integer").
+ *        values[i] point into fields or into t (valid until the next
+ *        call). Types of columns without one are updated.
+ * @returns 0, or -1 when the field count differs (reason filled).
  */
 int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                  struct value *values, char *reason, size_t reason_size);
+
+/** @returns how many values of the last typed record were sent as text
+ *           because they did not fit their column. */
+size_t typing_last_misfits(const struct typing *t);
+/** @returns the values of column i sent as text since the header. */
+uint64_t typing_column_misfits(const struct typing *t, size_t i);
+/** @returns true when column i reads numbers with a decimal comma. */
+bool typing_column_comma(const struct typing *t, size_t i);
 
 size_t typing_column_count(const struct typing *t);
 /** @returns the column's NUL-terminated name. */
@@ -66,8 +106,9 @@ uint64_t typing_schema_id(const struct typing *t);
 uint64_t typing_changes(const struct typing *t);
 
 /**
- * @brief Encodes the current types as "integer,text,..." (for the state
- *        file) and restores them. Decode needs the same column count.
+ * @brief Encodes the current types as "integer,text,decimal:comma,..."
+ *        (for the state file) and restores them. Decode needs the same
+ *        column count.
  * @returns 0 or -1.
  */
 int typing_encode_types(const struct typing *t, char *buf, size_t size);

@@ -67,7 +67,9 @@ def test_wide_file_rows_all_reach_the_dashboard(broker, topic, procs, tmp_path):
 
 def test_bad_records_are_counted_never_dropped(broker, topic, procs, tmp_path):
     csv_path = tmp_path / "input.csv"
-    write_rows(csv_path, ["id", "nome", "valor"], [[1, "a", "1.00"], [2, "b", "2.00"]])
+    # "São": a UTF-8 file, so the invalid bytes below are a bad record
+    # (a file without any UTF-8 would be read as Windows-1252).
+    write_rows(csv_path, ["id", "nome", "valor"], [[1, "São", "1.00"], [2, "b", "2.00"]])
     url = start(procs, broker, topic, csv_path, tmp_path / "state")
     wait_until(lambda: snap(url)["count"] == 2, what="two good rows")
     with open(csv_path, "ab") as f:

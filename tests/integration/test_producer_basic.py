@@ -180,10 +180,11 @@ def test_typing_inference_and_schema_option(broker, topic, procs, tmp_path):
                 "2,008,FALSE,10.5,x\n", "w")
     start_producer(procs, broker, topic, csv, tmp_path / "s1")
     _, msgs = wait_snapshot(broker, topic)
-    # Inferred: codigo integer, ativo boolean, valor widens to decimal, exact.
+    # Inferred from the sample: codigo text (leading zeros are identifiers),
+    # ativo boolean, valor decimal, exact.
     assert sorted(m["value"] for m in rows_of(msgs)) == [
-        '{"id":1,"codigo":7,"ativo":true,"valor":10,"obs":null}',
-        '{"id":2,"codigo":8,"ativo":false,"valor":10.5,"obs":"x"}']
+        '{"id":1,"codigo":"007","ativo":true,"valor":10,"obs":null}',
+        '{"id":2,"codigo":"008","ativo":false,"valor":10.5,"obs":"x"}']
 
     topic2 = topic + "_schema"
     start_producer(procs, broker, topic2, csv, tmp_path / "s2",
@@ -200,9 +201,9 @@ def test_bad_records_go_to_dlq_with_reason(broker, topic, procs, tmp_path):
     csv = tmp_path / "input.csv"
     long_name = "x" * 100
     data = (HEADER.encode()
-            + b"1,Ana,30,Recife,10.00\n"
+            + "1,Ana,30,São Luís,10.00\n".encode()     # a UTF-8 file
             + b"2,Bia,31,Recife\n"                      # field count
-            + b"3,Cid,abc,Recife,1.00\n"                # not a number
+            + b"3,Cid,abc,Recife,1.00\n"                # text in a number column
             + b"4,D\xc3\x28n,32,Recife,1.00\n"          # invalid UTF-8
             + b"5,E\x00d,33,Recife,1.00\n"              # NUL
             + f"6,{long_name},34,Recife,1.00\n".encode()  # too long
@@ -212,25 +213,26 @@ def test_bad_records_go_to_dlq_with_reason(broker, topic, procs, tmp_path):
     start_producer(procs, broker, topic, csv, tmp_path / "state",
                    "--max-record-bytes", "64", "--metrics-listen", f"127.0.0.1:{port}")
     gen, msgs = wait_snapshot(broker, topic)
-    assert [v["id"] for v in values(rows_of(msgs))] == [1, 7]
+    assert [v["id"] for v in values(rows_of(msgs))] == [1, 3, 7]
+    assert values(rows_of(msgs))[1]["idade"] == "abc"  # its row is not lost
     snap = json.loads(controls(msgs, "snapshot_complete")[0]["value"])
-    assert (snap["last_record"], snap["row_count"]) == (7, 2)
+    assert (snap["last_record"], snap["row_count"]) == (7, 3)
 
-    dlq = wait_until(lambda: (lambda d: d if len(d) >= 5 else None)(consume(broker, topic + ".dlq")),
-                     what="5 dead letters")
-    assert len(dlq) == 5
+    dlq = wait_until(lambda: (lambda d: d if len(d) >= 4 else None)(consume(broker, topic + ".dlq")),
+                     what="4 dead letters")
+    assert len(dlq) == 4
     by_record = {json.loads(m["value"])["record"]: json.loads(m["value"]) for m in dlq}
     assert by_record[2]["reason"] == "field count 4, header has 5"
     assert by_record[2]["raw"] == "2,Bia,31,Recife\n"
     assert by_record[2]["line"] == 3 and by_record[2]["source"] == str(csv)
     assert by_record[2]["offset"] == data.index(b"2,Bia")
-    assert by_record[3]["reason"] == "column idade: not a number: 'abc'"
     assert by_record[4]["reason"].startswith("invalid UTF-8")
     assert by_record[4]["raw"] == "4,D\u00c3(n,32,Recife,1.00\n"
     assert by_record[5]["reason"].startswith("NUL byte")
     assert by_record[6]["reason"].startswith("record longer than 64 bytes")
     assert all(m["key"] == str(csv) and m["headers"]["csv.kind"] == "rejected" for m in dlq)
-    assert metrics(port)["csv_producer_records_rejected_total"] == 5
+    assert metrics(port)["csv_producer_records_rejected_total"] == 4
+    assert metrics(port)["csv_producer_values_as_text_total"] == 1
 
 
 def test_bad_flag_exits_2_naming_it(tmp_path):

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* row_parser: the same bytes fed in chunks of 1, 2, 7 and all bytes must
  * give identical records, offsets and errors. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,10 @@ static int collect(const struct row_record *r, void *ctx)
         return 0;
 }
 
-static void run(const char *in, size_t len, size_t chunk, size_t max_bytes,
-                struct out *o)
+static void run_end(const char *in, size_t len, size_t chunk, size_t max_bytes,
+                    bool final, struct out *o)
 {
-        struct row_parser_options opts = {',', max_bytes};
+        struct row_parser_options opts = {0, max_bytes, 0, NULL};
         struct row_parser *p           = row_parser_create(&opts);
 
         memset(o, 0, sizeof(*o));
@@ -49,7 +50,14 @@ static void run(const char *in, size_t len, size_t chunk, size_t max_bytes,
                 size_t n = len - i < chunk ? len - i : chunk;
                 CHECK_EQ_INT(row_parser_feed(p, in + i, n, collect, o), 0);
         }
+        CHECK_EQ_INT(row_parser_end(p, final, collect, o), 0);
         row_parser_destroy(p);
+}
+
+static void run(const char *in, size_t len, size_t chunk, size_t max_bytes,
+                struct out *o)
+{
+        run_end(in, len, chunk, max_bytes, false, o);
 }
 
 struct parse_case {
@@ -79,13 +87,26 @@ static const struct parse_case cases[] = {
      "R#1 l2-3 [4,23) ok:|x,y|say \"hi\"\n"
      "R#2 l3-5 [23,38) ok:|multi\nline|2\n"
      "R#3 l5-6 [38,42) ok:|3|4\n"},
-    {"field count, NUL, invalid UTF-8, good UTF-8",
-     "a,b\n1,2,3\nx\0y,1\n\xC3\x28,1\nS\xC3\xA3o,1\n", 28, 0,
+    {"field count, NUL, good UTF-8, invalid UTF-8",
+     "a,b\n1,2,3\nx\0y,1\nS\xC3\xA3o,1\n\xC3\x28,1\n", 28, 0,
      "H#0 l1-2 [0,4) ok:|a|b\n"
      "R#1 l2-3 [4,10) field count 3, header has 2:\n"
      "R#2 l3-4 [10,16) NUL byte at byte 1:\n"
-     "R#3 l4-5 [16,21) invalid UTF-8 at byte 0:\n"
-     "R#4 l5-6 [21,28) ok:|S\xC3\xA3o|1\n"},
+     "R#3 l4-5 [16,23) ok:|S\xC3\xA3o|1\n"
+     "R#4 l5-6 [23,28) invalid UTF-8 at byte 0:\n"},
+    {"not UTF-8: Windows-1252, the undefined bytes too",
+     "nome;valor\r\nJo\xE3o;1\r\n\x80 \x81;2\r\n", 0, 0,
+     "H#0 l1-2 [0,12) ok:|nome|valor\n"
+     "R#1 l2-3 [12,20) ok:|Jo\xC3\xA3o|1\n"
+     "R#2 l3-4 [20,27) ok:|\xE2\x82\xAC \xC2\x81|2\n"},
+    {"sep= line, CR-only lines, pipe", "sep=|\ra|b\r1|\"x\ry\"\r2|3\r", 0, 0,
+     "H#0 l2-3 [6,10) ok:|a|b\n"
+     "R#1 l3-5 [10,18) ok:|1|x\ry\n"
+     "R#2 l5-6 [18,22) ok:|2|3\n"},
+    {"tab and single quotes", "a\tb\n'x\ty'\t1\n'z'\t2\n", 0, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,12) ok:|x\ty|1\n"
+     "R#2 l3-4 [12,18) ok:|z|2\n"},
     {"too long", "a,b\n1,2\n123456789012345,6\n7,8\n", 0, 10,
      "H#0 l1-2 [0,4) ok:|a|b\n"
      "R#1 l2-3 [4,8) ok:|1|2\n"
@@ -121,6 +142,76 @@ static void test_chunks(void)
         }
 }
 
+/* The end of the file for good: a last record without newline is sent,
+ * an unterminated quote costs the lines up to its own, no more. An open
+ * quote longer than a record may be is cut while more bytes arrive. */
+static const struct parse_case final_cases[] = {
+    {"last line without newline", "a,b\n1,2\n3,4", 0, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,8) ok:|1|2\n"
+     "R#2 l3-4 [8,11) ok:|3|4\n"},
+    {"unclosed quote, then good lines", "a,b\n1,x\n2,\"y\n3,z\n4,w\n", 0, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,8) ok:|1|x\n"
+     "R#2 l3-4 [8,13) unterminated quoted field from line 3:\n"
+     "R#3 l4-5 [13,17) ok:|3|z\n"
+     "R#4 l5-6 [17,21) ok:|4|w\n"},
+    {"unclosed quote on the last line, no newline", "a,b\n1,x\n2,\"y", 0, 0,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,8) ok:|1|x\n"
+     "R#2 l3-4 [8,12) unterminated quoted field from line 3:\n"},
+    {"open quote over the size limit", "a,b\n1,\"x\n2,y\n3,z\n4,w\n", 0, 8,
+     "H#0 l1-2 [0,4) ok:|a|b\n"
+     "R#1 l2-3 [4,9) unterminated quoted field from line 2:\n"
+     "R#2 l3-4 [9,13) ok:|2|y\n"
+     "R#3 l4-5 [13,17) ok:|3|z\n"
+     "R#4 l5-6 [17,21) ok:|4|w\n"},
+    {"UTF-16LE with BOM, CRLF, tab",
+     "\xFF\xFE"
+     "a\0\t\0b\0\r\0\n\0"
+     "\xE3\0\t\0\x3D\xD8\x00\xDE\r\0\n\0"
+     "\"\0x\0\n\0y\0\"\0\t\0"
+     "1\0\r\0\n\0",
+     40, 0,
+     "H#0 l1-2 [0,12) ok:|a|b\n"
+     "R#1 l2-3 [12,24) ok:|\xC3\xA3|\xF0\x9F\x98\x80\n"
+     "R#2 l3-5 [24,40) ok:|x\ny|1\n"},
+    {"UTF-16BE with BOM, unclosed quote",
+     "\xFE\xFF"
+     "\0a\0,\0b\0\n"
+     "\0\"\0x\0\n"
+     "\0"
+     "1\0,\0"
+     "2\0\n",
+     24, 0,
+     "H#0 l1-2 [0,10) ok:|a|b\n"
+     "R#1 l2-3 [10,16) unterminated quoted field from line 2:\n"
+     "R#2 l3-4 [16,24) ok:|1|2\n"},
+};
+
+static void test_final(void)
+{
+        static const size_t chunks[] = {1, 2, 7, 1u << 20};
+
+        for (size_t c = 0; c < sizeof(final_cases) / sizeof(final_cases[0]);
+             c++) {
+                const struct parse_case *pc = &final_cases[c];
+                size_t len = pc->len ? pc->len : strlen(pc->input);
+
+                for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]);
+                     k++) {
+                        struct out o;
+                        run_end(pc->input, len, chunks[k], pc->max_bytes, true,
+                                &o);
+                        if (strcmp(o.text, pc->expected) != 0) {
+                                fprintf(stderr, "case '%s' chunk %zu:\n",
+                                        pc->name, chunks[k]);
+                        }
+                        CHECK_EQ_STR(o.text, pc->expected);
+                }
+        }
+}
+
 /* Seeking after the header resumes numbering and offsets exactly. */
 static void test_seek(void)
 {
@@ -129,6 +220,7 @@ static void test_seek(void)
         struct out o         = {0};
 
         CHECK_EQ_INT(row_parser_feed(p, in, 4, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
         row_parser_seek(p, 8, 3, 2);
         CHECK_EQ_INT(row_parser_feed(p, in + 8, strlen(in) - 8, collect, &o),
                      0);
@@ -143,6 +235,7 @@ static void test_seek(void)
 int main(void)
 {
         test_chunks();
+        test_final();
         test_seek();
         return check_exit();
 }

@@ -57,9 +57,13 @@ static void test_inference(void)
         CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":2,\"nome\":\"Bia\",\"idade\":null,"
                           "\"ativo\":false,\"valor\":10}");
-        /* A non-number in an integer column is a bad record ... */
-        CHECK_EQ_INT(encode(t, r3, out, sizeof(out), reason), -1);
-        CHECK_EQ_STR(reason, "column idade: not a number: 'abc'");
+        /* A non-number in an integer column is sent as text, counted ... */
+        CHECK_EQ_INT(encode(t, r3, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":3,\"nome\":\"Cid\",\"idade\":\"abc\","
+                          "\"ativo\":true,\"valor\":1}");
+        CHECK_EQ_INT(typing_last_misfits(t), 1);
+        CHECK_EQ_INT(typing_column_misfits(t, 2), 1);
+        CHECK_EQ_INT(typing_column_type(t, 2), VALUE_INT);
         /* ... and an integer column widens to decimal. */
         CHECK_EQ_INT(encode(t, r4, out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":4.5,\"nome\":\"Dan\",\"idade\":40,"
@@ -123,16 +127,92 @@ static void test_schema(void)
         CHECK_EQ_INT(encode(t, r1, out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":7,\"nome\":\"123\",\"idade\":30,"
                           "\"ativo\":\"x\",\"valor\":5}");
-        /* A schema-fixed integer does not widen. */
-        CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), -1);
-        CHECK_EQ_STR(reason, "column id: not an integer: '1.5'");
+        /* A schema-fixed integer does not widen: 1.5 is sent as text. */
+        CHECK_EQ_INT(encode(t, r2, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":\"1.5\",\"nome\":\"Ana\",\"idade\":30,"
+                          "\"ativo\":\"x\",\"valor\":5}");
+        CHECK_EQ_INT(typing_column_misfits(t, 0), 1);
+        CHECK_EQ_INT(typing_check_schema(t, err, sizeof(err)), 0);
+        CHECK_EQ_INT(typing_set_schema(t, "id:int,nme:text", err, sizeof(err)),
+                     0);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(typing_check_schema(t, err, sizeof(err)), -1);
+        CHECK_EQ_STR(err, "--schema: column nme is not in the header");
         CHECK_EQ_INT(typing_set_schema(t, "id:float", err, sizeof(err)), -1);
         CHECK_EQ_INT(typing_set_schema(t, "id", err, sizeof(err)), -1);
         typing_destroy(t);
 }
 
+/* Types come from a sample: missing-value markers do not vote, leading
+ * zeros make text, a decimal comma is detected per column. */
+static void test_sample(void)
+{
+        static const char *const hdr[NCOLS]    = {"id", "cep", "valor", "qtd",
+                                                  "preco"};
+        static const char *const rows[][NCOLS] = {
+            {"1", "01310100", "1.234,56", "N/A", "1.5"},
+            {"2", "20040002", "-", "3", "2"},
+            {"3", "70040010", "275,50", "-", "NaN"},
+            {"4", "", "1.000", "1.234", "0.25"},
+        };
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS], f[NCOLS];
+        char out[256], reason[128], types[256];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 4; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        /* A decimal comma in one column settles the file's convention. */
+        CHECK_EQ_STR(types, "integer:comma,text,decimal:comma,integer:comma,"
+                            "decimal");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"cep\":\"01310100\",\"valor\":1234.56,"
+                          "\"qtd\":\"N/A\",\"preco\":1.5}");
+        CHECK_EQ_INT(encode(t, rows[2], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":3,\"cep\":\"70040010\",\"valor\":275.50,"
+                          "\"qtd\":\"-\",\"preco\":\"NaN\"}");
+        CHECK_EQ_INT(encode(t, rows[3], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":4,\"cep\":null,\"valor\":1000,"
+                          "\"qtd\":1234,\"preco\":0.25}");
+        CHECK_EQ_INT(typing_column_misfits(t, 3), 2);
+        CHECK_EQ_INT(typing_column_misfits(t, 4), 1);
+
+        /* The comma survives the state file. */
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(typing_decode_types(t, types), 0);
+        CHECK(typing_column_comma(t, 2));
+        CHECK(!typing_column_comma(t, 4));
+        typing_destroy(t);
+}
+
+/* Duplicate and empty header names become unique. */
+static void test_header_names(void)
+{
+        static const char *const hdr[NCOLS] = {"valor", "valor", "", "valor_2",
+                                               ""};
+        struct typing *t                    = typing_create();
+        struct row_field h[NCOLS];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_STR(typing_column_name(t, 0), "valor");
+        CHECK_EQ_STR(typing_column_name(t, 1), "valor_2");
+        CHECK_EQ_STR(typing_column_name(t, 2), "column_3");
+        CHECK_EQ_STR(typing_column_name(t, 3), "valor_2_2");
+        CHECK_EQ_STR(typing_column_name(t, 4), "column_5");
+        CHECK_EQ_INT(typing_renamed(t), 4);
+        typing_destroy(t);
+}
+
 int main(void)
 {
+        test_sample();
+        test_header_names();
         test_inference();
         test_big_numbers();
         test_schema();

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef PRODUCER_NUMBER_TEXT_H
+#define PRODUCER_NUMBER_TEXT_H
+
+/*
+ * Numbers as spreadsheets write them (pure): "1500.50", "-0.5", ".5",
+ * "+7", and with a decimal comma "1.234,56", "275,50", "-1.000". A cell is
+ * classified (which readings it allows) and rewritten as a plain JSON
+ * number ("1234.56"), from which common/value parses an exact value of any
+ * length. Integers with leading zeros ("007", CEP "01310100") are not
+ * numbers here: they are identifiers and stay text.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/value.h"
+
+/* Readings a cell allows (bits of number_classify's result). */
+enum {
+        NUM_INT_POINT = 1 << 0, /* integer, '.' would be the decimal point */
+        NUM_DEC_POINT = 1 << 1, /* decimal with a point: "1.5", ".5" */
+        NUM_INT_COMMA = 1 << 2, /* integer with '.' thousands: "1.234" */
+        NUM_DEC_COMMA = 1 << 3, /* decimal with a comma: "1.234,5" */
+        NUM_LEADING_0 = 1 << 4, /* digits with a leading zero: "007" */
+        NUM_MISSING   = 1 << 5, /* a missing-value marker: N/A, -, NaN */
+        NUM_BOOL      = 1 << 6, /* true / false */
+};
+
+/** @brief The readings of a non-empty cell (0: plain text). */
+unsigned number_classify(const char *s, size_t len);
+
+/**
+ * @brief Rewrites a number as a plain JSON number into out (at least
+ *        len + 2 bytes) and parses it: VALUE_INT, VALUE_DECIMAL, or
+ *        VALUE_BIGNUM pointing into out. comma: the cell uses a decimal
+ *        comma and '.' for thousands.
+ * @returns 0 and fills *v, or -1 when the cell is not such a number
+ *          (leading zeros included).
+ */
+int number_parse(const char *s, size_t len, bool comma, char *out,
+                 struct value *v);
+
+#endif

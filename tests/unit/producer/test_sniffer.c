@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* sniffer, text_decoder and number_text: dialects, encodings and numbers
+ * as spreadsheets and databases write them. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "number_text.h"
+#include "sniffer.h"
+#include "text_decoder.h"
+
+static void test_dialects(void)
+{
+        static const struct {
+                const char *in;
+                char forced;
+                const char *want; /* sniff_describe */
+        } cases[] = {
+            {"id,nome,valor\n1,Ana,1.5\n", 0,
+             "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"id;nome;valor\r\n1;Ana;1.234,56\r\n2;Bia;7,5\r\n", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=crlf sep_line=no"},
+            {"sep=;\r\nid;valor\r\n1;2,5\r\n", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=crlf sep_line=yes"},
+            {"a\tb\tc\n1\t2,5\t3\n", 0,
+             "delimiter=\"\\t\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"a|b\r1|2\r3|4\r", 0,
+             "delimiter=\"|\" quote=\"\\\"\" newline=cr sep_line=no"},
+            {"a,b\n'x,y',1\n'z',2\n", 0,
+             "delimiter=\",\" quote=\"'\" newline=lf sep_line=no"},
+            /* Quoted delimiters do not count. */
+            {"a;b\n\"1,2,3\";4\n\"5,6\";7\n", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            /* The header alone decides when there is nothing else. */
+            {"id;nome;valor", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"single\n1\n2\n", 0,
+             "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"a;b,c\n1;2,3\n", ',',
+             "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"", 0, "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
+        };
+        char text[256];
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct sniff_dialect d = sniff_detect(
+                    cases[i].in, strlen(cases[i].in), cases[i].forced, 0);
+                sniff_describe(&d, text, sizeof(text));
+                if (strcmp(text, cases[i].want) != 0) {
+                        fprintf(stderr, "case %zu: %s\n", i, cases[i].in);
+                }
+                CHECK_EQ_STR(text, cases[i].want);
+        }
+}
+
+static void test_encodings(void)
+{
+        size_t bom;
+        char err[128];
+        char *buf  = NULL;
+        size_t cap = 0;
+        long n;
+
+        CHECK_EQ_INT(sniff_bom("\xEF\xBB\xBFx", 4, &bom), SNIFF_BOM_UTF8);
+        CHECK_EQ_INT(bom, 3);
+        CHECK_EQ_INT(sniff_bom("\xFF\xFEx", 3, &bom), SNIFF_BOM_UTF16LE);
+        CHECK_EQ_INT(sniff_bom("\xFE\xFFx", 3, &bom), SNIFF_BOM_UTF16BE);
+        CHECK_EQ_INT(sniff_bom("id", 2, &bom), SNIFF_BOM_NONE);
+        CHECK_EQ_INT(sniff_text("id,nome\n", 8), SNIFF_TEXT_ASCII);
+        CHECK_EQ_INT(sniff_text("S\xC3\xA3o", 4), SNIFF_TEXT_UTF8);
+        CHECK_EQ_INT(sniff_text("S\xE3o Jos\xE9", 9), SNIFF_TEXT_OTHER);
+        /* A character cut by the sample's end is not an error. */
+        CHECK_EQ_INT(sniff_text("S\xC3\xA3o \xC3", 6), SNIFF_TEXT_UTF8);
+        /* A UTF-8 file with one broken byte is still UTF-8. */
+        CHECK_EQ_INT(sniff_text("\xC3\xA3\xC3\xA9\xFF", 5), SNIFF_TEXT_UTF8);
+
+        struct text_decoder *d = text_decoder_create("cp1252", err, 128);
+        CHECK(d != NULL);
+        CHECK_EQ_STR(text_decoder_name(d), "WINDOWS-1252");
+        n = text_decoder_convert(d, "Jo\xE3o \x80\x93", 7, &buf, &cap);
+        CHECK_EQ_MEM(buf, (size_t)n, "Jo\xC3\xA3o \xE2\x82\xAC\xE2\x80\x9C");
+        text_decoder_destroy(d);
+
+        d = text_decoder_create("ISO-8859-15", err, 128); /* via iconv */
+        CHECK(d != NULL);
+        n = text_decoder_convert(d, "\xA4", 1, &buf, &cap);
+        CHECK_EQ_MEM(buf, (size_t)n, "\xE2\x82\xAC");
+        text_decoder_destroy(d);
+
+        CHECK(text_decoder_create("UTF-32", err, 128) == NULL);
+        CHECK(text_decoder_create("NO-SUCH-ENCODING", err, 128) == NULL);
+        CHECK_EQ_STR(err, "unknown encoding NO-SUCH-ENCODING");
+        free(buf);
+}
+
+/* UTF-16 is cut after every line end; a code unit or surrogate pair cut
+ * by the chunk's end waits for the next chunk. */
+static void test_utf16(void)
+{
+        static const char le[] = "\xFF\xFE"
+                                 "a\0\r\0\n\0"
+                                 "\x3D\xD8\x00\xDE";
+        char err[128], out[64];
+        struct text_decoder *d = text_decoder_create("UTF-16LE", err, 128);
+        size_t used, n, total = 0, o = 0;
+
+        /* The BOM and "a\r" (cut after the CR). */
+        n = text_decoder_utf16(d, le, 5, &used, out, sizeof(out));
+        CHECK_EQ_MEM(out, n, "a");
+        CHECK_EQ_INT(used, 5);
+        total += used;
+        o = n;
+        n = text_decoder_utf16(d, le + total, 1, &used, out + o, 60);
+        CHECK_EQ_MEM(out + o, n, "\r");
+        total += used;
+        o += n;
+        n = text_decoder_utf16(d, le + total, sizeof(le) - 1 - total, &used,
+                               out + o, 60);
+        CHECK_EQ_MEM(out + o, n, "\n");
+        total += used;
+        o += n;
+        n = text_decoder_utf16(d, le + total, sizeof(le) - 1 - total, &used,
+                               out + o, 60);
+        CHECK_EQ_MEM(out + o, n, "\xF0\x9F\x98\x80");
+        total += used;
+        CHECK_EQ_INT(total, sizeof(le) - 1);
+        text_decoder_destroy(d);
+}
+
+static void test_numbers(void)
+{
+        static const struct {
+                const char *in;
+                bool comma;
+                const char *json; /* NULL: not a number that way */
+        } cases[] = {
+            {"1500.50", false, "1500.50"},
+            {"1.234,56", true, "1234.56"},
+            {"-1.234.567,89", true, "-1234567.89"},
+            {"275,50", true, "275.50"},
+            {"1.000", true, "1000"},
+            {"+7", false, "7"},
+            {".5", false, "0.5"},
+            {"12345678901234567890,5", true, "12345678901234567890.5"},
+            {"007", false, NULL},
+            {"01310100", true, NULL},
+            {"1.234,56", false, NULL},
+            {"1,5", false, NULL},
+            {"12.34", true, NULL},
+            {"N/A", false, NULL},
+            {"1e5", false, NULL},
+        };
+        char out[64], json[64];
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct value v;
+                int rc = number_parse(cases[i].in, strlen(cases[i].in),
+                                      cases[i].comma, out, &v);
+                if ((rc == 0) != (cases[i].json != NULL)) {
+                        fprintf(stderr, "number_parse(%s) = %d\n", cases[i].in,
+                                rc);
+                        check_failures++;
+                        continue;
+                }
+                if (rc != 0) {
+                        continue;
+                }
+                if (v.type == VALUE_INT) {
+                        snprintf(json, sizeof(json), "%lld", (long long)v.as.i);
+                } else if (v.type == VALUE_DECIMAL) {
+                        decimal_format(v.as.d, json, sizeof(json));
+                } else {
+                        snprintf(json, sizeof(json), "%.*s", (int)v.as.big.len,
+                                 v.as.big.ptr);
+                }
+                CHECK_EQ_STR(json, cases[i].json);
+        }
+        CHECK_EQ_INT(number_classify("N/A", 3), NUM_MISSING);
+        CHECK_EQ_INT(number_classify("-", 1), NUM_MISSING);
+        CHECK_EQ_INT(number_classify("true", 4), NUM_BOOL);
+        CHECK_EQ_INT(number_classify("007", 3), NUM_LEADING_0);
+        CHECK_EQ_INT(number_classify("1.234", 5),
+                     NUM_DEC_POINT | NUM_INT_COMMA);
+}
+
+int main(void)
+{
+        test_dialects();
+        test_encodings();
+        test_utf16();
+        test_numbers();
+        return check_exit();
+}
