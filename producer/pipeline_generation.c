@@ -226,7 +226,7 @@ static void end_of_data(struct pipeline *p)
         quote                 = row_parser_open_quote_line(p->parser);
         p->m->open_quote_line = quote;
         if (quote && quote != p->open_quote_warned) {
-                log_warn("event=open_quote source=%s line=%" PRIu64
+                log_info("event=open_quote source=%s line=%" PRIu64
                          " pending_bytes=%zu reason=\"a quoted field opened on "
                          "line %" PRIu64 " is not closed; later records wait "
                          "until it is (or it passes --max-record-bytes)\"",
