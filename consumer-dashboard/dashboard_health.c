@@ -8,6 +8,8 @@
 #include "common/kafka_conf.h"
 #include "common/log.h"
 
+#define KAFKA_GRACE_MS 2500
+
 enum { CHECK_KAFKA, CHECK_TOPIC, CHECK_PARTITIONS, CHECK_REPLAY, CHECK_COUNT };
 
 static const char *const check_names[CHECK_COUNT] = {"kafka", "topic",
@@ -76,7 +78,9 @@ void dashboard_health_update(struct dashboard_health *dh,
                         snprintf(text, sizeof(text),
                                  "the broker does not answer (%s)", m->error);
                 }
-                health_fail(dh->health, CHECK_KAFKA, 0, 0, text);
+                /* Two failed requests in a row (one is retried 2 s
+                 * later): a single slow answer is no outage. */
+                health_fail(dh->health, CHECK_KAFKA, 0, KAFKA_GRACE_MS, text);
         } else {
                 health_pass(dh->health, CHECK_KAFKA);
         }

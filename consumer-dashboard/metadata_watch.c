@@ -9,8 +9,11 @@
 #include <time.h>
 
 #define METADATA_INTERVAL_MS 2000
-#define METADATA_TIMEOUT_MS  2000
-#define WATERMARK_TIMEOUT_MS 2000
+/* Below a second: stopping waits for a request in flight, and SIGTERM must
+ * end the dashboard within a second even when the broker is gone. A slow
+ * answer is asked for again at the next interval. */
+#define METADATA_TIMEOUT_MS  900
+#define WATERMARK_TIMEOUT_MS 900
 #define MAX_PARTITIONS       4096
 #define MS_PER_S             1000
 #define NS_PER_MS            1000000

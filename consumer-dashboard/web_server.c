@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "web_server.h"
 
+#include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <civetweb.h>
 
@@ -24,6 +28,8 @@
 #define MAX_REQUEST_SIZE     "16384"
 #define CONNECTION_QUEUE     "1024"
 #define ROLE_COLUMN_MAX      256 /* bytes of a decoded column name, NUL included */
+#define WS_STOP_POKE_US      20000 /* between wake-ups of the accept loop */
+#define WS_STOP_POKES        250   /* 5 s of them at most */
 
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -573,12 +579,80 @@ struct web_server *web_server_start(const struct web_server_config *cfg,
         return ws;
 }
 
+struct stopper {
+        struct mg_context *ctx;
+        atomic_bool done;
+};
+
+static void *run_stop(void *arg)
+{
+        struct stopper *st = arg;
+
+        mg_stop(st->ctx);
+        atomic_store(&st->done, true);
+        return NULL;
+}
+
+/* Opens and closes a connection to the listening address: civetweb's
+ * accept loop looks at its stop flag only between two polls of up to 2 s,
+ * and a connection ends the poll at once. */
+static void poke(const char *listen)
+{
+        const char *colon = strrchr(listen, ':');
+        char host[256];
+        struct addrinfo hints = {0}, *res = NULL;
+        size_t n = colon ? (size_t)(colon - listen) : 0;
+
+        if (!colon || n >= sizeof(host)) {
+                return;
+        }
+        memcpy(host, listen, n);
+        host[n] = '\0';
+        if (n >= 2 && host[0] == '[') { /* [v6] */
+                memmove(host, host + 1, n - 2);
+                host[n - 2] = '\0';
+        }
+        if (!host[0] || strcmp(host, "0.0.0.0") == 0) {
+                snprintf(host, sizeof(host), "127.0.0.1");
+        } else if (strcmp(host, "::") == 0) {
+                snprintf(host, sizeof(host), "::1");
+        }
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+                return;
+        }
+        for (struct addrinfo *a = res; a; a = a->ai_next) {
+                int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK,
+                                a->ai_protocol);
+                if (fd >= 0) {
+                        (void)connect(fd, a->ai_addr,
+                                      a->ai_addrlen); /* async */
+                        close(fd);
+                }
+        }
+        freeaddrinfo(res);
+}
+
 void web_server_stop(struct web_server *ws)
 {
+        struct stopper st;
+        pthread_t t;
+
         if (!ws) {
                 return;
         }
-        mg_stop(ws->ctx);
+        st.ctx = ws->ctx;
+        atomic_init(&st.done, false);
+        if (pthread_create(&t, NULL, run_stop, &st) == 0) {
+                for (int i = 0; i < WS_STOP_POKES && !atomic_load(&st.done);
+                     i++) {
+                        poke(ws->cfg.listen);
+                        (void)usleep(WS_STOP_POKE_US);
+                }
+                pthread_join(t, NULL);
+        } else {
+                mg_stop(ws->ctx);
+        }
         snapshot_hub_close(ws->hub);
         for (int i = 0; i < ws->npushers; i++) {
                 pthread_join(ws->pushers[i], NULL);
