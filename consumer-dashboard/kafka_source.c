@@ -331,7 +331,7 @@ static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
                 return;
         }
         if (wire_decode_object(&ks->obj, m->payload, m->len) == WIRE_OK) {
-                dlq_stats_add(ks->dlq, &ks->obj);
+                (void)dlq_stats_add(ks->dlq, &ks->obj); /* -1: history */
         } else {
                 ks->decode_errors++;
         }

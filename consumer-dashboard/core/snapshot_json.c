@@ -335,6 +335,20 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
         return rc | put(b, "]");
 }
 
+/* dlq_current_cb: the generation a source shows now (0: none). */
+static uint64_t current_generation(void *ctx, const char *source)
+{
+        const struct aggregates *a = ctx;
+
+        for (size_t i = 0; i < a->nsources; i++) {
+                const struct source *s = &a->sources[i];
+                if (strcmp(s->name, source) == 0) {
+                        return s->current ? s->current->number : 0;
+                }
+        }
+        return 0;
+}
+
 /* "health": whether the dashboard's view of Kafka can be trusted now, and
  * why not (the page shows a banner per problem). */
 static int render_health(const struct snapshot_stream *st, struct wire_buf *b)
@@ -416,8 +430,9 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= put_str(b, st->dlq_topic ? st->dlq_topic : "",
                       st->dlq_topic ? strlen(st->dlq_topic) : 0);
         rc |= put(b, ",\"summary\":");
-        rc |= dlq ? dlq_stats_render(dlq, b)
-                  : put(b, "{\"count\":0,\"reasons\":[],\"last\":[]}");
+        rc |= dlq ? dlq_stats_render(dlq, current_generation, a, b)
+                  : put(b, "{\"count\":0,\"reasons\":[],\"last\":[],"
+                           "\"history\":0,\"total\":0}");
         rc |= put(b, "}");
         return rc | render_health(st, b);
 }

@@ -26,6 +26,7 @@ const MESSAGES = {
     roleLabel: 'Label', automatic: 'automatic', rolesHint: 'applies to every viewer',
     empty: 'No records yet: waiting for the producer.', countAxis: 'Records',
     kafkaDown: 'Kafka unreachable',
+    history: 'Rejected in earlier generations (history)',
     health_kafka: 'Kafka is unreachable: the figures below may be out of date.',
     health_topic: 'The topic does not exist: nothing to show yet.',
     health_partitions: 'Partitions without a leader: part of the data cannot be read.',
@@ -57,6 +58,7 @@ const MESSAGES = {
     roleLabel: 'Rótulo', automatic: 'automática', rolesHint: 'vale para todos os visitantes',
     empty: 'Nenhum registro ainda: aguardando o produtor.', countAxis: 'Registros',
     kafkaDown: 'Kafka inacessível',
+    history: 'Rejeitados em gerações anteriores (histórico)',
     health_kafka: 'O Kafka está inacessível: os números abaixo podem estar desatualizados.',
     health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
     health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
@@ -332,6 +334,7 @@ function renderQuality(s) {
   const pairs = [[t('rejected'), num(d.count, 0)],
     [t('duplicates'), num(s.ingest.duplicates, 0)]];
   for (const r of d.reasons) pairs.push([r.reason, num(r.count, 0)]);
+  if (d.history) pairs.push([t('history'), num(d.history, 0)]);
   kv($('dq'), pairs);
   const body = $('dq-last').tBodies[0];
   body.replaceChildren();

@@ -66,3 +66,25 @@ def test_unreachable_broker_then_outage_and_recovery(broker, topic, procs):
     assert changes and changes[::2] == ["health_degraded"] * len(changes[::2]), changes
     assert changes[1::2] == ["health_recovered"] * len(changes[1::2]), changes
     assert changes[-1] == "health_recovered", changes
+
+
+def test_data_quality_panel_shows_the_current_generation(broker, topic, procs, tmp_path):
+    from test_producer_basic import HEADER, append, start_producer
+    csv = tmp_path / "input.csv"
+    append(csv, HEADER + "1,Ana,23,Recife,1.00\n2,Bia,x,Natal,2.00\n3,Cid,30\n", "w")
+    start_producer(procs, broker, topic, csv, tmp_path / "state")
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    s = snapshot_when(url, lambda s: s["count"] == 1 and s["dlq"]["summary"]["count"] == 2,
+                      "1 row and 2 rejects")
+    assert s["dlq"]["summary"]["history"] == 0
+    # Rewritten clean: a new generation; its predecessor's rejects are history.
+    append(csv, HEADER + "1,Ana,23,Recife,1.00\n2,Bia,24,Natal,2.00\n", "w")
+    s = snapshot_when(url, lambda s: s["count"] == 2 and s["dlq"]["summary"]["history"] == 2,
+                      "the clean generation")
+    assert s["dlq"]["summary"]["count"] == 0
+    assert s["dlq"]["summary"]["last"] == [] and s["dlq"]["summary"]["reasons"] == []
+    assert s["dlq"]["summary"]["total"] == 2
+    # A restart replays the topic: the same view.
+    _, url2 = start_dashboard(procs, broker.bootstrap, topic, name="replay")
+    s = snapshot_when(url2, lambda s: s["count"] == 2 and s["catchup"]["done"], "replayed")
+    assert s["dlq"]["summary"]["count"] == 0 and s["dlq"]["summary"]["history"] == 2
