@@ -67,7 +67,7 @@ struct kafka_source {
         int64_t last_metadata;
         bool published_caught_up;
         bool table_warm_pending; /* caught up, table index not asked yet */
-        bool metadata_ok; /* the data topic's partitions were read once */
+        bool metadata_ok;        /* both topics' partitions were read once */
 };
 
 static int64_t now_ms(void)
@@ -190,15 +190,19 @@ static void refresh_partitions(struct kafka_source *ks)
         int64_t *lo = ks->wm_lo, *hi = ks->wm_hi;
         struct topic_parts *ts[METADATA_WATCH_TOPICS] = {&ks->data, &ks->dlqt};
         bool changed                                  = false;
+        int answered                                  = 0;
         for (int k = 0; k < METADATA_WATCH_TOPICS; k++) {
                 int n =
                     metadata_watch_get(ks->watch, k, lo, hi, MAX_PARTITIONS);
-                if (k == 0 && n >= 0) {
-                        ks->metadata_ok = true;
-                }
+                answered += n >= 0;
                 if (n > ts[k]->n) {
                         changed |= grow(ks, ts[k], n, lo, hi) == 0;
                 }
+        }
+        /* Both topics known: a replay is not done before the dead letters
+         * are read too (the watch answers for one topic, then the other). */
+        if (answered == METADATA_WATCH_TOPICS && !ks->metadata_ok) {
+                ks->metadata_ok = true;
         }
         if (!changed) {
                 return;
