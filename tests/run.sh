@@ -6,13 +6,14 @@
 # Suites: format, unit (release build), unit-asan (ASan+UBSan build),
 # static (compose file and Dockerfiles), integration (real Kafka broker),
 # browser (real headless Chromium), fuzz (short libFuzzer runs), tsan
-# (consumer-dashboard's threads under ThreadSanitizer).
+# (consumer-dashboard's threads under ThreadSanitizer), compose (the Docker
+# Compose stack run for real in a Docker engine of its own, as root).
 # Pick some with SUITES="unit integration" tests/run.sh.
 set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT" || exit 1
-SUITES=${SUITES:-format unit unit-asan static integration browser fuzz tsan}
+SUITES=${SUITES:-format unit unit-asan static integration browser fuzz tsan compose}
 RESULTS=$(mktemp -d)
 trap 'rm -rf "$RESULTS"' EXIT
 
@@ -110,6 +111,7 @@ for s in $SUITES; do
     browser) suite_script browser tests/browser/run.sh ;;
     fuzz) suite_script fuzz tests/fuzz/run.sh ;;
     tsan) suite_script tsan tests/tsan/run.sh ;;
+    compose) suite_script compose tests/compose/run.sh ;;
     *) echo "unknown suite $s"; record "$s" 0 1 ;;
     esac
 done

