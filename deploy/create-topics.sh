@@ -7,6 +7,8 @@
 #   KAFKA_BOOTSTRAP     broker address (required), e.g. kafka:19092
 #   KAFKA_TOPIC         data topic (csv-data)
 #   TOPIC_PARTITIONS    partitions of the data topic (3)
+#   TOPIC_REPLICATION   replicas of each partition, both topics (1; 3 on a
+#                       cluster of 3 or more brokers)
 #   KAFKA_TOPICS_CMD    the TopicCommand launcher, split on spaces
 #                       (/opt/kafka/bin/kafka-topics.sh; natively:
 #                       "deploy/kafka/kafka-local topics")
@@ -17,20 +19,24 @@ set -eu
 : "${KAFKA_BOOTSTRAP:?KAFKA_BOOTSTRAP must name the broker}"
 topic=${KAFKA_TOPIC:-csv-data}
 partitions=${TOPIC_PARTITIONS:-3}
+replication=${TOPIC_REPLICATION:-1}
 cmd=${KAFKA_TOPICS_CMD:-/opt/kafka/bin/kafka-topics.sh}
 
 case $partitions in
     '' | *[!0-9]*) echo "create-topics: TOPIC_PARTITIONS '$partitions' is not a number" >&2; exit 2 ;;
 esac
+case $replication in
+    '' | *[!0-9]*) echo "create-topics: TOPIC_REPLICATION '$replication' is not a number" >&2; exit 2 ;;
+esac
 
 create() {
     # shellcheck disable=SC2086 # the launcher may be several words
     $cmd --bootstrap-server "$KAFKA_BOOTSTRAP" --create --if-not-exists \
-        --topic "$1" --partitions "$2" --replication-factor 1
+        --topic "$1" --partitions "$2" --replication-factor "$replication"
 }
 
 create "$topic" "$partitions"
 create "$topic.dlq" 1
 # shellcheck disable=SC2086
 $cmd --bootstrap-server "$KAFKA_BOOTSTRAP" --describe --topic "$topic"
-echo "create-topics: $topic ($partitions partitions) and $topic.dlq are ready"
+echo "create-topics: $topic ($partitions partitions, $replication replicas) and $topic.dlq are ready"

@@ -23,7 +23,10 @@
 #  7. checks appended rows reach /api/snapshot exactly, README's
 #     kafka-console-consumer command prints every row, the generator profile
 #     writes as the folder's owner, restarts of producer and dashboard resume
-#     exactly, then `down -v` leaves nothing behind.
+#     exactly, then `down -v` leaves nothing behind;
+#  8. the same with deploy/docker-compose.cluster.yml (three brokers): topics
+#     replicated 3 times with min.insync.replicas=2, rows arrive exactly, also
+#     with one broker killed.
 #
 # Caches (outside the repository, kept between runs; COMPOSE_TEST_CACHE,
 # default /var/cache/csv-kafka-dashboard): the base image's tarball, and the
@@ -258,14 +261,19 @@ append_rows() { # first_id count
 }
 
 readme_console_consumer() {
-    local line cmd out
+    local line cmd out total
     line=$(grep -m 1 '^docker compose exec kafka .*kafka-console-consumer' "$ROOT/README.md") || {
         echo "README.md has no 'docker compose exec kafka ... kafka-console-consumer' line"
         return 1
     }
     read -r -a cmd <<<"$line"
-    # README's own command, plus the stop condition it suggests.
-    out=$(dc "${cmd[@]:2}" --timeout-ms 10000 </dev/null 2>"$RUNDIR/console.err")
+    # README's own command, plus the stop conditions it suggests: as many
+    # messages as the topic holds (its end offsets), or a minute without any.
+    total=$(dc exec -T kafka /opt/kafka/bin/kafka-get-offsets.sh --bootstrap-server kafka:19092 \
+        --topic csv-data --time -1 </dev/null | awk -F: '{s += $NF} END {print s + 0}')
+    echo "the topic holds $total messages"
+    ((total > 0)) || return 1
+    out=$(dc "${cmd[@]:2}" --max-messages "$total" --timeout-ms 60000 </dev/null 2>"$RUNDIR/console.err")
     printf '%s\n' "$out" | head -n 3
     printf '%s\n' "$out" | python3 "$HERE/check_stack.py" console-rows "$DATA_DIR/input.csv" ||
         { cat "$RUNDIR/console.err"; return 1; }
@@ -293,13 +301,38 @@ restart_and_resume() { # service first_id
 }
 
 down_leaves_nothing() {
-    dc down -v --timeout 20 || return 1
+    dc down -v --timeout 10 || return 1
     STACK_UP=0
     local left
     left=$(d ps -aq --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
         d volume ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"
         d network ls -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME")
     [[ -z "$left" ]] || { echo "left after down -v: $left"; return 1; }
+}
+
+# --- the three-broker variant (deploy/docker-compose.cluster.yml) ------------------
+
+# new_data_dir DIR: a scratch data/ with the sample file, owned by DATA_OWNER.
+new_data_dir() {
+    mkdir -p "$1"
+    cp "$ROOT/data/input.csv" "$1/input.csv"
+    chmod 755 "$1" && chmod 644 "$1/input.csv"
+    chown -R "$DATA_OWNER" "$1"
+}
+
+topic_is_replicated() {
+    local out
+    out=$(dc exec -T kafka /opt/kafka/bin/kafka-topics.sh --bootstrap-server kafka:19092 \
+        --describe --topic csv-data </dev/null) || return 1
+    printf '%s\n' "$out"
+    grep -q 'ReplicationFactor: 3' <<<"$out" && grep -q 'min.insync.replicas=2' <<<"$out" &&
+        [[ $(grep -c 'Isr: [0-9],[0-9],[0-9]' <<<"$out") -eq 3 ]]
+}
+
+one_broker_down() {
+    dc kill kafka-2 || return 1
+    append_rows 5001 5
+    dashboard_equals_file
 }
 
 # --- main -------------------------------------------------------------------------
@@ -328,10 +361,7 @@ step "image: $KAFKA_TAG stand-in (Kafka jars, KafkaDockerWrapper entrypoint)" \
 # The stack: the compose file as users get it, plus the test override.
 DATA_DIR="$RUNDIR/data"
 DATA_OWNER=4242:4242
-mkdir -p "$DATA_DIR"
-cp "$ROOT/data/input.csv" "$DATA_DIR/input.csv"
-chmod 755 "$DATA_DIR" && chmod 644 "$DATA_DIR/input.csv"
-chown -R "$DATA_OWNER" "$DATA_DIR"
+new_data_dir "$DATA_DIR"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export COMPOSE_PROJECT_NAME="csvkd-test-$$"
 export COMPOSE_FILE="docker-compose.yml:$HERE/override.yml"
@@ -354,5 +384,28 @@ step "generator: profile appends 25 rows as data/'s owner ($DATA_OWNER)" generat
 step "restart: producer resumes from its saved state (no loss, no duplicate)" \
     restart_and_resume producer 2001
 step "restart: dashboard replays to the same numbers" restart_and_resume dashboard 3001
-step "down: docker compose down -v leaves no container, volume or network" down_leaves_nothing
+step "down: docker compose down -v leaves no container, volume or network" down_leaves_nothing || finish
+
+# The same stack on three brokers.
+DATA_DIR="$RUNDIR/data-cluster"
+new_data_dir "$DATA_DIR"
+export COMPOSE_PROJECT_NAME="csvkd-cluster-$$"
+export COMPOSE_FILE="docker-compose.yml:docker-compose.cluster.yml:$HERE/override.yml"
+export COMPOSE_TEST_DATA_DIR="$DATA_DIR"
+DASHBOARD_PORT=$(free_port)
+KAFKA_HOST_PORT=$(free_port)
+KAFKA_2_HOST_PORT=$(free_port)
+KAFKA_3_HOST_PORT=$(free_port)
+export DASHBOARD_PORT KAFKA_HOST_PORT KAFKA_2_HOST_PORT KAFKA_3_HOST_PORT
+STACK_UP=1
+step "cluster: up --wait with docker-compose.cluster.yml (3 brokers healthy)" \
+    dc up -d --wait --wait-timeout "$WAIT_S" || { dc ps -a; dc logs --tail 30; finish; }
+step "cluster: csv-data has 3 replicas in sync, min.insync.replicas=2" topic_is_replicated
+step "cluster: the sample file reaches /api/snapshot exactly" dashboard_equals_file
+step "cluster: with kafka-2 killed, appended rows still arrive exactly" one_broker_down
+step "cluster: down -v leaves nothing" down_leaves_nothing
+# Keep the cache from growing run after run: images no tag points to any
+# more, and build cache past 3 GB.
+d image prune -f >/dev/null 2>&1
+d builder prune -f --keep-storage 3gb >/dev/null 2>&1
 finish

@@ -115,6 +115,8 @@ if tools_ready; then
         compose config --quiet
     run "compose: docker compose config accepts it with profiles ui and generator" \
         compose --profile ui --profile generator config --quiet
+    run "compose: docker compose config accepts it with docker-compose.cluster.yml (3 brokers)" \
+        compose -f "$ROOT/deploy/docker-compose.cluster.yml" --profile ui --profile generator config --quiet
     for name in "${DOCKERFILES[@]}"; do
         run "hadolint: deploy/$name.Dockerfile" \
             "$TOOLS/bin/hadolint" --config "$HERE/hadolint.yaml" "$ROOT/deploy/$name.Dockerfile"
