@@ -51,6 +51,7 @@ struct kafka_source {
         int64_t wm_lo[MAX_PARTITIONS], wm_hi[MAX_PARTITIONS]; /* scratch */
         struct metadata_watch *watch;
         struct dashboard_health *health;
+        struct status_watch *status;
         struct dlq_stats *dlq;
         struct latency latency;
         struct topic_parts data, dlqt;
@@ -94,6 +95,7 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         }
         ks->hub          = hub;
         ks->index_budget = cfg->index_budget;
+        ks->status       = cfg->status;
         ks->lag          = -1;
         ks->data.name    = cfg->topic;
         ks->dlqt.name    = cfg->dlq_topic;
@@ -462,8 +464,16 @@ static void publish(struct kafka_source *ks, int64_t now)
         st.health   = dashboard_health_state(ks->health);
         st.kafka_ok = dashboard_health_kafka_ok(ks->health);
         health_reason(st.health, reason, sizeof(reason));
+        struct wire_buf producers = {0};
+        if (ks->status &&
+            status_watch_render(ks->status, now, &producers) == 0 &&
+            wire_buf_append(&producers, "", 1) == 0) {
+                st.producers_json = producers.data;
+        }
         struct wire_buf b = {0};
-        if (snapshot_render(ks->agg, ks->dlq, &st, &b) != 0) {
+        int rendered      = snapshot_render(ks->agg, ks->dlq, &st, &b);
+        wire_buf_finish(&producers);
+        if (rendered != 0) {
                 wire_buf_finish(&b);
                 log_error("event=render_failed");
                 return;

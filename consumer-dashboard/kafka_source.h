@@ -16,6 +16,7 @@
 #include "core/aggregates.h"
 #include "common/settings.h"
 #include "snapshot_hub.h"
+#include "status_watch.h"
 
 struct kafka_source_config {
         const struct settings *settings; /* librdkafka properties (-X) */
@@ -23,7 +24,8 @@ struct kafka_source_config {
         const char *topic;
         const char *dlq_topic;
         struct aggregates_roles roles;
-        size_t index_budget; /* bytes for sort indexes */
+        size_t index_budget;         /* bytes for sort indexes */
+        struct status_watch *status; /* producers' status; NULL: none */
 };
 
 struct kafka_source;

@@ -75,6 +75,8 @@ static const struct settings_option options[] = {
     {"index-memory", 0, "DASHBOARD_INDEX_MEMORY", "MB", "512",
      "memory for the table's sort indexes; the least recently used go "
      "first"},
+    {"status-topic", 0, "DASHBOARD_STATUS_TOPIC", "TOPIC", NULL,
+     "the producers' status topic (default <topic>.status)"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
 };
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
         struct kafka_source *ks  = NULL;
         struct web_server *web   = NULL;
         char dlq_default[512];
+        char status_default[512];
+        struct status_watch *producers = NULL;
         log_set_module("consumer-dashboard");
         struct settings *s =
             settings_create(options, OPTION_COUNT, "DASHBOARD_CONFIG");
@@ -183,6 +187,7 @@ int main(int argc, char **argv)
                 goto usage_error;
         }
         snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);
+        snprintf(status_default, sizeof(status_default), "%s.status", topic);
 
         /* Allocations from 128 KB up get their own mappings, which free()
          * gives back to the system at once. glibc would otherwise raise this
@@ -204,7 +209,15 @@ int main(int argc, char **argv)
                 snprintf(errstr, sizeof(errstr), "out of memory");
                 goto error;
         }
+        producers = status_watch_start(
+            opt(s, "brokers"),
+            opt(s, "status-topic") ? opt(s, "status-topic") : status_default, s,
+            errstr, sizeof(errstr));
+        if (!producers) {
+                goto usage_error; /* a bad -X property */
+        }
         struct kafka_source_config kc = {
+            .status   = producers,
             .settings = s,
             .brokers  = opt(s, "brokers"),
             .topic    = topic,
@@ -253,6 +266,7 @@ error:
 cleanup:
         web_server_stop(web);
         kafka_source_destroy(ks);
+        status_watch_stop(producers);
         snapshot_hub_destroy(hub);
         settings_destroy(s);
         return status;

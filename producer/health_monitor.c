@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/health.h"
 #include "common/log.h"
+#include "common/wire.h"
 
 #define HEALTH_TICK_MS         1000
 #define HEALTH_REPEAT_MS       30000 /* a lasting problem is logged again */
@@ -38,6 +40,11 @@ struct health_monitor {
         uint64_t diagnosed_ms; /* last metadata request while stalled */
         bool meta_seen;        /* its answer came back */
         uint64_t held_start;   /* offset of the held record being timed */
+        char *status_topic;
+        char *instance;
+        uint64_t status_interval_ms;
+        uint64_t status_ms; /* when the last status record went out */
+        bool status_failed; /* producing it failed (logged once) */
 };
 
 /* Names what blocks delivery, from what librdkafka and the latest
@@ -170,6 +177,88 @@ static void on_event(void *ctx, const char *check, enum health_event ev,
                  check, text, failing_ms, ev == HEALTH_STILL ? " still=1" : "");
 }
 
+static uint64_t epoch_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* What the source is doing, in one word, for the dashboard. */
+static const char *state_of(const struct health_monitor *hm,
+                            const struct pipeline_probe *pr)
+{
+        if (health_check_degraded(hm->health, CHECK_DELIVERY) ||
+            health_check_degraded(hm->health, CHECK_TOPIC)) {
+                return "blocked";
+        }
+        if (health_check_degraded(hm->health, CHECK_FILE)) {
+                return "file_error";
+        }
+        if (health_check_degraded(hm->health, CHECK_HELD)) {
+                return "holding";
+        }
+        if (health_check_degraded(hm->health, CHECK_CHECKPOINT)) {
+                return "checkpoint_failed";
+        }
+        return pr->pending > 0 ? "sending" : "caught_up";
+}
+
+/* The status record: one JSON object keyed by source on the compacted
+ * status topic, so the latest one per source is what a reader keeps. */
+static void send_status(struct health_monitor *hm,
+                        const struct pipeline_probe *pr, const char *state,
+                        uint64_t age, const char *reason)
+{
+        struct wire_buf b = {0};
+        int rc;
+
+        rc = wire_buf_printf(&b, "{\"source\":");
+        rc |= wire_buf_append_json_string(&b, pr->source, strlen(pr->source));
+        rc |= wire_buf_printf(&b, ",\"instance\":");
+        rc |=
+            wire_buf_append_json_string(&b, hm->instance, strlen(hm->instance));
+        rc |= wire_buf_printf(
+            &b,
+            ",\"ts_ms\":%" PRIu64 ",\"interval_ms\":%" PRIu64
+            ",\"state\":\"%s\",\"generation\":%" PRIu64 ",\"pending\":%" PRIu64
+            ",\"oldest_unacked_ms\":%" PRIu64 ",\"held_bytes\":%" PRIu64
+            ",\"held_why\":%s,\"file\":\"%s\""
+            ",\"reason\":",
+            epoch_ms(), hm->status_interval_ms, state, pr->generation,
+            pr->pending, age, pr->held_bytes,
+            pr->held_bytes == 0   ? "null"
+            : pr->held_open_quote ? "\"open quote\""
+                                  : "\"no newline\"",
+            pr->file_error  ? "unreadable"
+            : pr->file_open ? "ok"
+                            : "missing");
+        rc |= wire_buf_append_json_string(&b, reason, strlen(reason));
+        rc |= wire_buf_printf(&b, "}");
+        if (rc == 0 &&
+            kafka_sink_produce_untracked(hm->sink, hm->status_topic, pr->source,
+                                         b.data, b.len) != 0) {
+                rc = -1;
+        }
+        if (rc != 0 && !hm->status_failed) {
+                log_warn("event=status_failed topic=%s", hm->status_topic);
+        }
+        hm->status_failed = rc != 0;
+        wire_buf_finish(&b);
+}
+
+void health_monitor_stopping(struct health_monitor *hm)
+{
+        struct pipeline_probe pr;
+
+        if (!hm) {
+                return;
+        }
+        pipeline_probe(hm->pipeline, &pr);
+        send_status(hm, &pr, "stopped", 0, "");
+}
+
 static void on_tick(uv_timer_t *t)
 {
         struct health_monitor *hm = t->data;
@@ -202,13 +291,17 @@ static void on_tick(uv_timer_t *t)
         health_evaluate(hm->health, now, on_event, hm);
         health_reason(hm->health, reason, sizeof(reason));
         producer_metrics_set_health(hm->m, reason);
+        if (pr.topic_ready && now - hm->status_ms >= hm->status_interval_ms) {
+                hm->status_ms = now;
+                send_status(hm, &pr, state_of(hm, &pr),
+                            hm->m->oldest_unacked_age_ms, reason);
+        }
 }
 
-struct health_monitor *health_monitor_start(uv_loop_t *loop, uint64_t stall_ms,
-                                            const char *path,
-                                            struct pipeline *pipeline,
-                                            struct kafka_sink *sink,
-                                            struct producer_metrics *m)
+struct health_monitor *
+health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
+                     struct pipeline *pipeline, struct kafka_sink *sink,
+                     struct producer_metrics *m)
 {
         struct health_monitor *hm = calloc(1, sizeof(*hm));
 
@@ -216,19 +309,24 @@ struct health_monitor *health_monitor_start(uv_loop_t *loop, uint64_t stall_ms,
                 return NULL;
         }
         hm->health = health_create(check_names, CHECK_COUNT, HEALTH_REPEAT_MS);
-        hm->path   = strdup(path);
-        if (!hm->health || !hm->path) {
+        hm->path   = strdup(cfg->path);
+        hm->status_topic = strdup(cfg->status_topic);
+        hm->instance     = strdup(cfg->instance);
+        if (!hm->health || !hm->path || !hm->status_topic || !hm->instance) {
                 health_destroy(hm->health);
                 free(hm->path);
+                free(hm->status_topic);
+                free(hm->instance);
                 free(hm);
                 return NULL;
         }
-        hm->loop       = loop;
-        hm->stall_ms   = stall_ms;
-        hm->pipeline   = pipeline;
-        hm->sink       = sink;
-        hm->m          = m;
-        hm->held_start = UINT64_MAX;
+        hm->loop               = loop;
+        hm->stall_ms           = cfg->stall_ms;
+        hm->status_interval_ms = cfg->status_interval_ms;
+        hm->pipeline           = pipeline;
+        hm->sink               = sink;
+        hm->m                  = m;
+        hm->held_start         = UINT64_MAX;
         uv_timer_init(loop, &hm->timer);
         hm->timer.data = hm;
         uv_timer_start(&hm->timer, on_tick, HEALTH_TICK_MS, HEALTH_TICK_MS);
@@ -241,6 +339,8 @@ static void on_closed(uv_handle_t *h)
 
         health_destroy(hm->health);
         free(hm->path);
+        free(hm->status_topic);
+        free(hm->instance);
         free(hm);
 }
 

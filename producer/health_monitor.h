@@ -35,17 +35,29 @@
 
 struct health_monitor;
 
+struct health_monitor_config {
+        uint64_t stall_ms;
+        const char *path;         /* the watched file (copied) */
+        const char *status_topic; /* "<topic>.status" (copied) */
+        const char *instance;     /* this run's instance id (copied) */
+        uint64_t status_interval_ms;
+};
+
 /**
  * @brief Creates the monitor and starts its timer. pipeline, sink and
- *        metrics are borrowed and must outlive it; path is the watched
- *        file's path (copied).
+ *        metrics are borrowed and must outlive it. Every
+ *        status_interval_ms it also produces the source's status record
+ *        to the status topic, keyed by source (docs/producer.md).
  * @returns NULL when out of memory.
  */
-struct health_monitor *health_monitor_start(uv_loop_t *loop, uint64_t stall_ms,
-                                            const char *path,
-                                            struct pipeline *pipeline,
-                                            struct kafka_sink *sink,
-                                            struct producer_metrics *m);
+struct health_monitor *
+health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
+                     struct pipeline *pipeline, struct kafka_sink *sink,
+                     struct producer_metrics *m);
+
+/** @brief Produces a last status record with state "stopped" (call when
+ *         shutting down, before the final flush). NULL is a no-op. */
+void health_monitor_stopping(struct health_monitor *hm);
 
 /** @brief Stops and closes the timer, then frees (from the close
  *         callback; run the loop once more). NULL is a no-op. */

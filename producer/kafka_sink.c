@@ -80,6 +80,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
                 ks->last_ok_ms = uv_now(ks->loop);
         }
+        if ((uintptr_t)m->_private == KAFKA_SINK_UNTRACKED) {
+                return; /* a status record: nobody waits for it */
+        }
         ks->cbs->on_delivery(ks->ctx, (uint64_t)(uintptr_t)m->_private,
                              m->err == RD_KAFKA_RESP_ERR_NO_ERROR,
                              m->err ? rd_kafka_err2str(m->err) : NULL);
@@ -530,6 +533,21 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                 return -1;
         }
         return 0;
+}
+
+int kafka_sink_produce_untracked(struct kafka_sink *ks, const char *topic,
+                                 const char *key, const char *payload,
+                                 size_t len)
+{
+        return rd_kafka_producev(
+                   ks->rk, RD_KAFKA_V_TOPIC(topic),
+                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                   RD_KAFKA_V_KEY(key, strlen(key)),
+                   RD_KAFKA_V_VALUE((void *)payload, len),
+                   RD_KAFKA_V_OPAQUE((void *)(uintptr_t)KAFKA_SINK_UNTRACKED),
+                   RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
+                   ? 0
+                   : -1;
 }
 
 void kafka_sink_poll(struct kafka_sink *ks)

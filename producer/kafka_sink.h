@@ -128,6 +128,18 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
  */
 const char *kafka_sink_last_error(const struct kafka_sink *ks, uint64_t *at_ms);
 
+/* The opaque of messages whose delivery nobody tracks. */
+#define KAFKA_SINK_UNTRACKED UINTPTR_MAX
+
+/**
+ * @brief Produces a message (payload copied, partition by key) whose
+ *        delivery report is not passed on: status records.
+ * @returns 0, or -1 when it could not be queued.
+ */
+int kafka_sink_produce_untracked(struct kafka_sink *ks, const char *topic,
+                                 const char *key, const char *payload,
+                                 size_t len);
+
 /** @brief Serves delivery reports now (loop thread). */
 void kafka_sink_poll(struct kafka_sink *ks);
 

@@ -84,6 +84,11 @@ static const struct settings_option options[] = {
      "A deleted file not back within this time becomes an empty source"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
+    {"status-topic", 0, "PRODUCER_STATUS_TOPIC", "TOPIC", NULL,
+     "Compacted topic of the per-source status records (default: "
+     "<topic>.status)"},
+    {"status-interval-ms", 0, "PRODUCER_STATUS_INTERVAL_MS", "MS", "5000",
+     "Period of the status record"},
     {"stall-warning-ms", 0, "PRODUCER_STALL_WARNING_MS", "MS", "10000",
      "Degraded (warning, /healthz 503) when a message waits this long for "
      "its acknowledgement or a record is held back this long"},
@@ -121,6 +126,7 @@ static void on_signal(uv_signal_t *h, int signum)
         struct app *app = h->data;
 
         log_info("event=signal signal=%s", signum == SIGINT ? "INT" : "TERM");
+        health_monitor_stopping(app->health); /* flushed with the rest */
         pipeline_shutdown(app->pipeline, PRODUCER_FLUSH_TIMEOUT_MS);
 }
 
@@ -139,6 +145,8 @@ struct parsed {
         long long stat_interval_ms;
         long long metadata_refresh_ms;
         long long stall_ms;
+        long long status_interval_ms;
+        char status_topic[1024];
         long long delete_grace_ms;
         char dlq_topic[1024];
         char source[PATH_MAX];
@@ -217,6 +225,9 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
             settings_get_int(s, "metadata-refresh-ms", 100, 86400000,
                              &o->metadata_refresh_ms, errstr,
                              errstr_size) != 0 ||
+            settings_get_int(s, "status-interval-ms", 100, 3600000,
+                             &o->status_interval_ms, errstr,
+                             errstr_size) != 0 ||
             settings_get_int(s, "stall-warning-ms", 100, 86400000, &o->stall_ms,
                              errstr, errstr_size) != 0 ||
             settings_get_int(s, "delete-grace-ms", 0, 86400000,
@@ -236,6 +247,12 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                 return -1;
         }
         snprintf(o->dlq_topic, sizeof(o->dlq_topic), "%s.dlq", o->cfg.topic);
+        snprintf(o->status_topic, sizeof(o->status_topic), "%s.status",
+                 o->cfg.topic);
+        if (settings_is_set(s, "status-topic")) {
+                snprintf(o->status_topic, sizeof(o->status_topic), "%s",
+                         settings_get(s, "status-topic"));
+        }
         o->cfg.dlq_topic = settings_is_set(s, "dlq-topic")
                                ? settings_get(s, "dlq-topic")
                                : o->dlq_topic;
@@ -381,6 +398,7 @@ int main(int argc, char **argv)
                 goto out;
         }
         (void)kafka_sink_also_check(app.sink, o.cfg.dlq_topic); /* has room */
+        (void)kafka_sink_also_check(app.sink, o.status_topic);
         app.tail = file_tail_create(&loop, o.path, PRODUCER_READ_CHUNK_BYTES,
                                     (uint64_t)o.stat_interval_ms,
                                     &pipeline_tail_cbs, app.pipeline);
@@ -400,8 +418,15 @@ int main(int argc, char **argv)
                  o.path, o.cfg.source, o.instance, o.cfg.topic, o.cfg.dlq_topic,
                  o.brokers, state_store_path(store));
         pipeline_start(app.pipeline, app.tail, app.sink);
-        app.health = health_monitor_start(&loop, (uint64_t)o.stall_ms, o.path,
-                                          app.pipeline, app.sink, &metrics);
+        struct health_monitor_config hc = {
+            .stall_ms           = (uint64_t)o.stall_ms,
+            .path               = o.path,
+            .status_topic       = o.status_topic,
+            .instance           = o.instance,
+            .status_interval_ms = (uint64_t)o.status_interval_ms,
+        };
+        app.health =
+            health_monitor_start(&loop, &hc, app.pipeline, app.sink, &metrics);
         if (!app.health) {
                 log_error("event=startup_failed error=\"out of memory\"");
                 goto out;

@@ -434,7 +434,9 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                   : put(b, "{\"count\":0,\"reasons\":[],\"last\":[],"
                            "\"history\":0,\"total\":0}");
         rc |= put(b, "}");
-        return rc | render_health(st, b);
+        rc |= render_health(st, b);
+        rc |= put(b, ",\"producers\":");
+        return rc | put(b, st->producers_json ? st->producers_json : "[]");
 }
 
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,

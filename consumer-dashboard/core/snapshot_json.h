@@ -38,6 +38,7 @@ struct snapshot_stream {
         const struct latency *latency;
         const struct health *health; /* common/health.h; NULL: unknown */
         bool kafka_ok;               /* the broker answers */
+        const char *producers_json;  /* JSON array of producer status */
 };
 
 /* Results of the table renderers besides 0. */

@@ -27,6 +27,12 @@ const MESSAGES = {
     empty: 'No records yet: waiting for the producer.', countAxis: 'Records',
     kafkaDown: 'Kafka unreachable',
     history: 'Rejected in earlier generations (history)',
+    producers: 'Producers', source: 'Source', state: 'State', details: 'Details',
+    st_caught_up: 'alive, caught up', st_sending: 'alive, sending',
+    st_blocked: 'alive, blocked', st_holding: 'alive, holding data',
+    st_file_error: 'alive, cannot read the file', st_checkpoint_failed: 'alive, cannot save its position',
+    st_stopped: 'stopped', st_silent: 'not responding',
+    pendingAcks: '{n} unacknowledged, oldest {s} s', heldBytes: '{n} bytes held ({w})',
     health_kafka: 'Kafka is unreachable: the figures below may be out of date.',
     health_topic: 'The topic does not exist: nothing to show yet.',
     health_partitions: 'Partitions without a leader: part of the data cannot be read.',
@@ -59,6 +65,12 @@ const MESSAGES = {
     empty: 'Nenhum registro ainda: aguardando o produtor.', countAxis: 'Registros',
     kafkaDown: 'Kafka inacessível',
     history: 'Rejeitados em gerações anteriores (histórico)',
+    producers: 'Produtores', source: 'Origem', state: 'Estado', details: 'Detalhes',
+    st_caught_up: 'ativo, em dia', st_sending: 'ativo, enviando',
+    st_blocked: 'ativo, bloqueado', st_holding: 'ativo, retendo dados',
+    st_file_error: 'ativo, não consegue ler o arquivo', st_checkpoint_failed: 'ativo, não consegue salvar a posição',
+    st_stopped: 'parado', st_silent: 'sem resposta',
+    pendingAcks: '{n} sem confirmação, a mais antiga há {s} s', heldBytes: '{n} bytes retidos ({w})',
     health_kafka: 'O Kafka está inacessível: os números abaixo podem estar desatualizados.',
     health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
     health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
@@ -227,6 +239,7 @@ function render(s) {
   renderCharts(s);
   renderCategories(s);
   renderStream(s);
+  renderProducers(s);
   renderQuality(s);
   document.body.dataset.version = String(s.version);
   document.body.dataset.count = String(s.count);
@@ -327,6 +340,29 @@ function renderStream(s) {
     [t('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
     [t('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
   ]);
+}
+
+/* Per source, what its producer last said on the status topic. */
+function renderProducers(s) {
+  const body = $('producers').tBodies[0];
+  body.replaceChildren();
+  for (const p of s.producers || []) {
+    const key = !p.alive ? (p.state === 'stopped' ? 'stopped' : 'silent') : p.state;
+    const details = [];
+    if (p.alive && p.pending) {
+      details.push(t('pendingAcks').replace('{n}', num(p.pending, 0))
+        .replace('{s}', num(p.oldest_unacked_ms / 1000, 0)));
+    }
+    if (p.held_bytes) {
+      details.push(t('heldBytes').replace('{n}', num(p.held_bytes, 0)).replace('{w}', p.held_why || ''));
+    }
+    if (p.reason) details.push(p.reason);
+    const tr = document.createElement('tr');
+    tr.dataset.state = key;
+    tr.append(el('td', p.source), el('td', t(`st_${key}`)), el('td', details.join('; ')));
+    body.append(tr);
+  }
+  $('producers-section').hidden = !(s.producers && s.producers.length);
 }
 
 function renderQuality(s) {

@@ -356,6 +356,13 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(await page.evaluate(() => window.sameDocument), true, 'the page reloaded');
   });
 
+  it('producers panel: the producer\'s status record, alive and caught up', TEST, async () => {
+    const row = page.locator('#producers tr[data-state="caught_up"]');
+    await row.waitFor({ timeout: WAIT });
+    assert.equal(await row.locator('td').nth(0).textContent(), csv);
+    assert.equal(await row.locator('td').nth(1).textContent(), 'alive, caught up');
+  });
+
   it('banners in the viewer\'s language: topic missing, Kafka unreachable (live light off)', TEST, async () => {
     const missing = `${topic}-missing`;
     const port2 = await freePort();

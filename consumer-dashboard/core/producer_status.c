@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#include "producer_status.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MISSED_INTERVALS 3 /* records missed before a producer is not alive */
+
+struct entry {
+        char source[PRODUCER_STATUS_TEXT_MAX];
+        char instance[64];
+        char state[32];
+        char held_why[32];
+        char file[32];
+        char reason[PRODUCER_STATUS_TEXT_MAX];
+        int64_t ts_ms, interval_ms;
+        int64_t pending, oldest_unacked_ms, held_bytes;
+};
+
+struct producer_status {
+        struct entry *entries; /* sorted by source */
+        size_t n, cap;
+};
+
+struct producer_status *producer_status_create(void)
+{
+        return calloc(1, sizeof(struct producer_status));
+}
+
+void producer_status_destroy(struct producer_status *ps)
+{
+        if (ps) {
+                free(ps->entries);
+                free(ps);
+        }
+}
+
+static void text(const struct wire_object *o, const char *name, char *dst,
+                 size_t size)
+{
+        const struct wire_field *f = wire_object_get(o, name);
+        size_t n;
+
+        dst[0] = '\0';
+        if (!f || f->value.type != VALUE_TEXT) {
+                return;
+        }
+        n = f->value.as.text.len < size - 1 ? f->value.as.text.len : size - 1;
+        while (n > 0 && n < f->value.as.text.len &&
+               ((unsigned char)f->value.as.text.ptr[n] & 0xC0) == 0x80) {
+                n--; /* never cut a UTF-8 sequence */
+        }
+        memcpy(dst, f->value.as.text.ptr, n);
+        dst[n] = '\0';
+}
+
+static int64_t integer(const struct wire_object *o, const char *name)
+{
+        const struct wire_field *f = wire_object_get(o, name);
+        return f && f->value.type == VALUE_INT ? f->value.as.i : 0;
+}
+
+/* Index of key, or where it would go (*found false). */
+static size_t find(const struct producer_status *ps, const char *key,
+                   bool *found)
+{
+        size_t lo = 0, hi = ps->n;
+
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c      = strcmp(ps->entries[mid].source, key);
+                if (c == 0) {
+                        *found = true;
+                        return mid;
+                }
+                if (c < 0) {
+                        lo = mid + 1;
+                } else {
+                        hi = mid;
+                }
+        }
+        *found = false;
+        return lo;
+}
+
+int producer_status_set(struct producer_status *ps, const char *key,
+                        size_t key_len, const struct wire_object *value)
+{
+        char name[PRODUCER_STATUS_TEXT_MAX];
+        bool found;
+        size_t i;
+
+        if (key_len >= sizeof(name)) {
+                key_len = sizeof(name) - 1;
+        }
+        memcpy(name, key, key_len);
+        name[key_len] = '\0';
+        i             = find(ps, name, &found);
+        if (!value) {
+                if (found) {
+                        memmove(&ps->entries[i], &ps->entries[i + 1],
+                                (ps->n - i - 1) * sizeof(*ps->entries));
+                        ps->n--;
+                }
+                return 0;
+        }
+        if (!found) {
+                if (ps->n == PRODUCER_STATUS_MAX) {
+                        return -1;
+                }
+                if (ps->n == ps->cap) {
+                        size_t cap = ps->cap ? 2 * ps->cap : 8;
+                        struct entry *e =
+                            realloc(ps->entries, cap * sizeof(*e));
+                        if (!e) {
+                                return -1;
+                        }
+                        ps->entries = e;
+                        ps->cap     = cap;
+                }
+                memmove(&ps->entries[i + 1], &ps->entries[i],
+                        (ps->n - i) * sizeof(*ps->entries));
+                ps->n++;
+        }
+        struct entry *e = &ps->entries[i];
+        memset(e, 0, sizeof(*e));
+        memcpy(e->source, name, key_len + 1);
+        text(value, "instance", e->instance, sizeof(e->instance));
+        text(value, "state", e->state, sizeof(e->state));
+        text(value, "held_why", e->held_why, sizeof(e->held_why));
+        text(value, "file", e->file, sizeof(e->file));
+        text(value, "reason", e->reason, sizeof(e->reason));
+        e->ts_ms             = integer(value, "ts_ms");
+        e->interval_ms       = integer(value, "interval_ms");
+        e->pending           = integer(value, "pending");
+        e->oldest_unacked_ms = integer(value, "oldest_unacked_ms");
+        e->held_bytes        = integer(value, "held_bytes");
+        return 0;
+}
+
+static int put_str(struct wire_buf *b, const char *s)
+{
+        return wire_buf_append_json_string(b, s, strlen(s));
+}
+
+int producer_status_render(const struct producer_status *ps, int64_t now_ms,
+                           struct wire_buf *b)
+{
+        int rc = wire_buf_append(b, "[", 1);
+
+        for (size_t i = 0; i < ps->n; i++) {
+                const struct entry *e = &ps->entries[i];
+                int64_t age = now_ms > e->ts_ms ? now_ms - e->ts_ms : 0;
+                bool alive  = strcmp(e->state, "stopped") != 0 &&
+                             age <= MISSED_INTERVALS * e->interval_ms;
+                rc |= wire_buf_append(
+                    b, i ? ",{\"source\":" : "{\"source\":", i ? 11 : 10);
+                rc |= put_str(b, e->source);
+                rc |= wire_buf_append(b, ",\"instance\":", 12);
+                rc |= put_str(b, e->instance);
+                rc |= wire_buf_append(b, ",\"state\":", 9);
+                rc |= put_str(b, e->state);
+                rc |= wire_buf_printf(
+                    b,
+                    ",\"alive\":%s,\"age_ms\":%lld,\"pending\":%lld,"
+                    "\"oldest_unacked_ms\":%lld,\"held_bytes\":%lld,"
+                    "\"held_why\":",
+                    alive ? "true" : "false", (long long)age,
+                    (long long)e->pending, (long long)e->oldest_unacked_ms,
+                    (long long)e->held_bytes);
+                rc |= e->held_why[0] ? put_str(b, e->held_why)
+                                     : wire_buf_append(b, "null", 4);
+                rc |= wire_buf_append(b, ",\"file\":", 8);
+                rc |= put_str(b, e->file);
+                rc |= wire_buf_append(b, ",\"reason\":", 10);
+                rc |= put_str(b, e->reason);
+                rc |= wire_buf_append(b, "}", 1);
+        }
+        rc |= wire_buf_append(b, "]", 1);
+        return rc ? -1 : 0;
+}
