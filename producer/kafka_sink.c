@@ -72,6 +72,9 @@ static const char *const defaults[][2] = {
     {"batch.num.messages", "10000"},
 };
 
+/* librdkafka's own default of message.max.bytes. */
+#define KAFKA_SINK_DEFAULT_MAX_MESSAGE 1000000
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
         struct kafka_sink *ks = opaque;
@@ -85,7 +88,10 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         }
         ks->cbs->on_delivery(ks->ctx, (uint64_t)(uintptr_t)m->_private,
                              m->err == RD_KAFKA_RESP_ERR_NO_ERROR,
-                             m->err ? rd_kafka_err2str(m->err) : NULL);
+                             m->err ? rd_kafka_err2str(m->err) : NULL,
+                             m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
+                                 ? m->len + m->key_len
+                                 : 0);
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
@@ -548,6 +554,19 @@ int kafka_sink_produce_untracked(struct kafka_sink *ks, const char *topic,
                    RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR_NO_ERROR
                    ? 0
                    : -1;
+}
+
+size_t kafka_sink_max_message_bytes(const struct kafka_sink *ks)
+{
+        char buf[32];
+        size_t size = sizeof(buf);
+        long long v = 0;
+
+        if (rd_kafka_conf_get(rd_kafka_conf(ks->rk), "message.max.bytes", buf,
+                              &size) == RD_KAFKA_CONF_OK) {
+                v = atoll(buf);
+        }
+        return v > 0 ? (size_t)v : KAFKA_SINK_DEFAULT_MAX_MESSAGE;
 }
 
 void kafka_sink_poll(struct kafka_sink *ks)

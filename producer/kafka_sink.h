@@ -25,9 +25,11 @@
 #include "common/settings.h"
 
 struct kafka_sink_cbs {
-        /** Delivery result of the message produced with seq. */
-        void (*on_delivery)(void *ctx, uint64_t seq, bool ok,
-                            const char *error);
+        /** Delivery result of the message produced with seq. too_large:
+         *  the message's size when Kafka refused it for being too large
+         *  (a permanent error for that message), else 0. */
+        void (*on_delivery)(void *ctx, uint64_t seq, bool ok, const char *error,
+                            size_t too_large);
         /** A fatal librdkafka error: the process must end. */
         void (*on_fatal)(void *ctx, const char *reason);
 };
@@ -56,6 +58,9 @@ struct kafka_sink *kafka_sink_create(uv_loop_t *loop, const char *brokers,
                                      const struct kafka_sink_cbs *cbs,
                                      void *ctx, char *errstr,
                                      size_t errstr_size);
+
+/** @returns the largest message librdkafka sends (message.max.bytes). */
+size_t kafka_sink_max_message_bytes(const struct kafka_sink *ks);
 
 /**
  * @brief Prints every librdkafka property with the value the producer

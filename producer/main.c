@@ -72,8 +72,9 @@ static const struct settings_option options[] = {
      "File encoding, e.g. WINDOWS-1252, UTF-16LE (default: detected)"},
     {"decimal-comma", 0, "PRODUCER_DECIMAL_COMMA", NULL, NULL,
      "Numbers use a decimal comma: 1.234,56 (default: detected)"},
-    {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", "1048576",
-     "Longer records go to the dead-letter topic"},
+    {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", NULL,
+     "Longer records go to the dead-letter topic (default: what Kafka "
+     "accepts in one message, message.max.bytes)"},
     {"metrics-listen", 0, "PRODUCER_METRICS_LISTEN", "HOST:PORT", NULL,
      "Serve GET /metrics and /healthz here (off by default)"},
     {"stat-interval-ms", 0, "PRODUCER_STAT_INTERVAL_MS", "MS", "1000",
@@ -218,8 +219,10 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                          "--delimiter %s: expected one character", delim);
                 return -1;
         }
-        if (settings_get_int(s, "max-record-bytes", 16, 64ll * 1024 * 1024,
-                             &max_bytes, errstr, errstr_size) != 0 ||
+        max_bytes = 0; /* 0: follow message.max.bytes */
+        if ((settings_is_set(s, "max-record-bytes") &&
+             settings_get_int(s, "max-record-bytes", 16, 64ll * 1024 * 1024,
+                              &max_bytes, errstr, errstr_size) != 0) ||
             settings_get_int(s, "stat-interval-ms", 10, 3600000,
                              &o->stat_interval_ms, errstr, errstr_size) != 0 ||
             settings_get_int(s, "metadata-refresh-ms", 100, 86400000,

@@ -213,6 +213,13 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
 {
         p->tail = tail;
         p->sink = sink;
+        if (p->cfg.max_record_bytes == 0) {
+                /* A record as long as a message can be: longer ones could
+                 * never be sent. */
+                size_t max = kafka_sink_max_message_bytes(sink);
+                row_parser_set_max_record_bytes(p->parser, max);
+                row_parser_set_max_record_bytes(p->pre_parser, max);
+        }
         uv_timer_init(p->loop, &p->meta_timer);
         uv_timer_init(p->loop, &p->ckpt_timer);
         uv_timer_init(p->loop, &p->progress_timer);

@@ -60,8 +60,27 @@ int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
 
 /* ---- rewinds ---- */
 
+/* After Kafka refused messages for their size, records as large as the
+ * largest of them go to the dead-letter topic from now on. */
+static void learn_max_message(struct pipeline *p)
+{
+        size_t seen = p->too_large_seen;
+
+        p->too_large_seen = 0;
+        if (seen == 0 || seen > pipeline_max_message(p)) {
+                return;
+        }
+        p->max_message = seen - 1;
+        log_warn("event=message_too_large size=%zu limit=%zu reason=\"Kafka "
+                 "refused a message of %zu bytes (the topic's "
+                 "max.message.bytes): records this large go to the "
+                 "dead-letter topic\"",
+                 seen, p->max_message, seen);
+}
+
 static void do_rewind(struct pipeline *p)
 {
+        learn_max_message(p);
         ack_tracker_clear(p->acks);
         p->rewind_pending = false;
         p->bp_paused      = false;
@@ -143,12 +162,26 @@ void pipeline_maybe_finish_at_eof(struct pipeline *p)
         }
 }
 
-void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
+size_t pipeline_max_message(struct pipeline *p)
+{
+        if (p->max_message == 0) {
+                p->max_message = kafka_sink_max_message_bytes(p->sink);
+        }
+        return p->max_message;
+}
+
+void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error,
+                          size_t too_large)
 {
         struct pipeline *p = ctx;
         struct ack_pos a;
 
         ack_tracker_ack(p->acks, seq, ok);
+        if (too_large > p->too_large_seen) {
+                /* A refused batch fails all its messages: the largest
+                 * one is the culprit. Applied at the rewind. */
+                p->too_large_seen = too_large;
+        }
         if (!ok) {
                 p->m->delivery_failures++;
                 if (p->failed_since_rewind++ == 0) {

@@ -12,6 +12,8 @@
 #include "dlq_record.h"
 
 #define PIPELINE_KIND_REJECTED "rejected"
+/* Encodings tried while cutting a dead letter's text to fit a message. */
+#define PIPELINE_DLQ_FIT_TRIES 4
 
 int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
                       const char *reason)
@@ -30,10 +32,26 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
         char rec_str[PIPELINE_NUM_STR], off_str[PIPELINE_NUM_STR];
         struct ack_pos pos = pipeline_row_ack_pos(p, rec);
 
-        wire_buf_reset(&p->buf);
-        if (dlq_record_encode(&p->buf, &d) != 0) {
-                pipeline_want_rewind(p, "out of memory");
-                return -1;
+        size_t key_len = strlen(p->cfg.source);
+        size_t limit   = pipeline_max_message(p);
+
+        for (int i = 0; i < PIPELINE_DLQ_FIT_TRIES; i++) {
+                wire_buf_reset(&p->buf);
+                if (dlq_record_encode(&p->buf, &d) != 0) {
+                        pipeline_want_rewind(p, "out of memory");
+                        return -1;
+                }
+                if (p->buf.len + key_len + PIPELINE_HEADER_ROOM <= limit ||
+                    d.raw_len == 0) {
+                        break;
+                }
+                /* Cut the text to fit: each raw byte is at least one byte
+                 * of the message. */
+                size_t over =
+                    p->buf.len + key_len + PIPELINE_HEADER_ROOM - limit;
+                d.raw_len = d.raw_len > DLQ_RECORD_RAW_MAX ? DLQ_RECORD_RAW_MAX
+                                                           : d.raw_len;
+                d.raw_len = d.raw_len > over ? d.raw_len - over : 0;
         }
         pipeline_record_headers(p, rec, &h, rec_str, off_str);
         h.kind = PIPELINE_KIND_REJECTED;
@@ -41,7 +59,6 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
         log_warn("event=record_rejected source=%s generation=%" PRIu64
                  " record=%" PRIu64 " line=%" PRIu64 " reason=\"%s\"",
                  p->cfg.source, p->gen, rec->record, rec->line, reason);
-        return pipeline_produce(p, p->cfg.dlq_topic, -1, p->cfg.source,
-                                strlen(p->cfg.source), p->buf.data, p->buf.len,
-                                &h, &pos);
+        return pipeline_produce(p, p->cfg.dlq_topic, -1, p->cfg.source, key_len,
+                                p->buf.data, p->buf.len, &h, &pos);
 }

@@ -21,8 +21,9 @@
 #include "pipeline.h"
 #include "row_parser.h"
 
-#define PIPELINE_NUM_STR    24 /* "18446744073709551615" + NUL */
-#define PIPELINE_EXIT_USAGE 2  /* bad options, as the usage errors of main */
+#define PIPELINE_NUM_STR     24  /* "18446744073709551615" + NUL */
+#define PIPELINE_EXIT_USAGE  2   /* bad options, as the usage errors of main */
+#define PIPELINE_HEADER_ROOM 512 /* bytes of a message's headers, framing */
 
 struct pipeline {
         uv_loop_t *loop;
@@ -90,6 +91,8 @@ struct pipeline {
         uint64_t header_len;
         bool priming; /* re-parsing the header on resume: send nothing */
         uint64_t open_quote_warned; /* line of the open quote last logged */
+        size_t max_message;    /* bytes Kafka takes in one message, 0: ask */
+        size_t too_large_seen; /* largest message refused since a rewind */
         char schema_hex[17];
         char gen_str[PIPELINE_NUM_STR];
         char ts_str[PIPELINE_NUM_STR];
@@ -213,6 +216,12 @@ int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
 void pipeline_maybe_finish_at_eof(struct pipeline *p);
 
 /** @brief kafka_sink callback: a delivery report. */
-void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error);
+void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error,
+                          size_t too_large);
+
+/** @returns the largest message (key and value) Kafka takes: librdkafka's
+ *           message.max.bytes, lowered when the broker refuses a message
+ *           for its size. */
+size_t pipeline_max_message(struct pipeline *p);
 
 #endif

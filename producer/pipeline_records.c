@@ -43,6 +43,13 @@ struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
         };
 }
 
+/* True when a message of len bytes (key and value) would exceed what
+ * Kafka accepts: it would fail for good, so it goes to the DLQ instead. */
+static bool too_large(struct pipeline *p, size_t len)
+{
+        return len + PIPELINE_HEADER_ROOM > pipeline_max_message(p);
+}
+
 static int send_row(struct pipeline *p, const struct row_record *rec)
 {
         struct kafka_sink_headers h = {0};
@@ -66,6 +73,16 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                 key_buf[key_len++] = ':';
                 key_len += row_encoder_u64(rec->record, key_buf + key_len);
                 key = key_buf;
+        }
+        if (too_large(p, (size_t)len + key_len)) {
+                char reason[PIPELINE_REASON_MAX];
+                snprintf(reason, sizeof(reason),
+                         "message of %zu bytes is larger than the %zu bytes "
+                         "Kafka accepts (message.max.bytes, the topic's "
+                         "max.message.bytes)",
+                         (size_t)len + key_len + PIPELINE_HEADER_ROOM,
+                         p->max_message);
+                return pipeline_send_dlq(p, rec, reason);
         }
         pipeline_record_headers(p, rec, &h, rec_str, off_str);
         h.kind = WIRE_KIND_ROW;

@@ -186,6 +186,11 @@ void row_parser_destroy(struct row_parser *p)
         free(p);
 }
 
+void row_parser_set_max_record_bytes(struct row_parser *p, size_t max)
+{
+        p->max_record_bytes = max ? max : ROW_PARSER_DEFAULT_MAX_BYTES;
+}
+
 void row_parser_reset(struct row_parser *p)
 {
         p->has_header   = false;

@@ -87,6 +87,9 @@ struct row_parser;
 struct row_parser *row_parser_create(const struct row_parser_options *opts);
 void row_parser_destroy(struct row_parser *p);
 
+/** @brief Changes the record size limit (0: 1 MiB), before feeding. */
+void row_parser_set_max_record_bytes(struct row_parser *p, size_t max);
+
 /** @brief Back to the start of a (new) file: drops buffered bytes and the
  *         header. */
 void row_parser_reset(struct row_parser *p);
