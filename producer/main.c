@@ -38,6 +38,8 @@
 #include "kafka_sink.h"
 #include "metrics_http.h"
 #include "pipeline.h"
+#include "source_set.h"
+#include "typing.h"
 #include "state_store.h"
 #include "text_decoder.h"
 
@@ -55,7 +57,8 @@ static const struct settings_option options[] = {
      "Kafka bootstrap servers"},
     {"topic", 't', "KAFKA_TOPIC", "TOPIC", "csv-data", "Topic for rows"},
     {"file", 'f', "PRODUCER_CSV_PATH", "PATH", "data/input.csv",
-     "CSV file to watch"},
+     "CSV file to watch; repeatable, and a glob pattern ('data/*.csv') "
+     "also picks up matching files that appear later"},
     {"state-dir", 0, "PRODUCER_STATE_DIR", "DIR", ".csv-producer-state",
      "Directory of the state file (created if missing)"},
     {"dlq-topic", 0, "PRODUCER_DLQ_TOPIC", "TOPIC", NULL,
@@ -105,8 +108,7 @@ struct app {
         uv_loop_t *loop;
         uv_signal_t sigint;
         uv_signal_t sigterm;
-        struct pipeline *pipeline;
-        struct file_tail *tail;
+        struct source_set *set;
         struct kafka_sink *sink;
         struct health_monitor *health;
         int status;
@@ -128,7 +130,7 @@ static void on_signal(uv_signal_t *h, int signum)
 
         log_info("event=signal signal=%s", signum == SIGINT ? "INT" : "TERM");
         health_monitor_stopping(app->health); /* flushed with the rest */
-        pipeline_shutdown(app->pipeline, PRODUCER_FLUSH_TIMEOUT_MS);
+        source_set_shutdown(app->set, PRODUCER_FLUSH_TIMEOUT_MS);
 }
 
 static int usage_error(const char *msg)
@@ -150,8 +152,9 @@ struct parsed {
         char status_topic[1024];
         long long delete_grace_ms;
         char dlq_topic[1024];
-        char source[PATH_MAX];
-        char instance[17]; /* this run's producer instance id */
+        char instance[17];     /* this run's producer instance id */
+        const char **patterns; /* every -f, in order */
+        size_t npatterns;
 };
 
 /* A random id for this run of the producer: it names the writer of a
@@ -166,29 +169,66 @@ static void new_instance_id(char out[17])
         snprintf(out, 17, "%016" PRIx64, v);
 }
 
-/* The default source identity: the file's canonical absolute path, so
- * that every spelling of one file (relative, absolute, through symlinks)
- * is one source. A file that does not exist yet is named through its
- * directory. */
-static int canonical_path(const char *path, char *out, size_t size)
+/* --schema is checked at start, whether or not a file matches yet. */
+static int check_schema(const char *schema, char *errstr, size_t errstr_size)
 {
-        char dir_buf[PATH_MAX], base_buf[PATH_MAX], real[PATH_MAX];
-        const char *dir, *base;
+        struct typing *t = typing_create();
+        int rc;
 
-        if (realpath(path, real)) {
-                return snprintf(out, size, "%s", real) < (int)size ? 0 : -1;
-        }
-        snprintf(dir_buf, sizeof(dir_buf), "%s", path);
-        snprintf(base_buf, sizeof(base_buf), "%s", path);
-        dir  = dirname(dir_buf);
-        base = basename(base_buf);
-        if (!realpath(dir, real)) {
+        if (!t) {
+                snprintf(errstr, errstr_size, "out of memory");
                 return -1;
         }
-        return snprintf(out, size, "%s/%s", strcmp(real, "/") ? real : "",
-                        base) < (int)size
-                   ? 0
-                   : -1;
+        rc = typing_set_schema(t, schema, errstr, errstr_size);
+        typing_destroy(t);
+        return rc;
+}
+
+/* Does arg (a flag without "=value") take the next argument as its value? */
+static bool takes_value(const char *arg)
+{
+        if (strcmp(arg, "-X") == 0 || strcmp(arg, "-c") == 0 ||
+            strcmp(arg, "--config") == 0) {
+                return true;
+        }
+        for (size_t i = 0; i < OPTION_COUNT; i++) {
+                if (!options[i].metavar) {
+                        continue;
+                }
+                if ((arg[0] == '-' && arg[1] == options[i].short_name &&
+                     !arg[2] && options[i].short_name) ||
+                    (strncmp(arg, "--", 2) == 0 &&
+                     strcmp(arg + 2, options[i].name) == 0)) {
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* Every -f/--file of the command line, in order (settings keep only the
+ * last); without any, the one from the environment, file or default. */
+static int collect_patterns(const struct settings *s, int argc, char **argv,
+                            struct parsed *o)
+{
+        o->patterns = calloc((size_t)argc + 1, sizeof(*o->patterns));
+        if (!o->patterns) {
+                return -1;
+        }
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (strncmp(a, "--file=", 7) == 0) {
+                        o->patterns[o->npatterns++] = a + 7;
+                } else if ((strcmp(a, "-f") == 0 || strcmp(a, "--file") == 0) &&
+                           i + 1 < argc) {
+                        o->patterns[o->npatterns++] = argv[++i];
+                } else if (strchr(a, '=') == NULL && takes_value(a)) {
+                        i++;
+                }
+        }
+        if (o->npatterns == 0) {
+                o->patterns[o->npatterns++] = settings_get(s, "file");
+        }
+        return 0;
 }
 
 static int read_config(const struct settings *s, struct parsed *o, char *errstr,
@@ -238,7 +278,7 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
-        o->path           = settings_get(s, "file");
+        o->path           = settings_get(s, "file"); /* the last -f */
         o->state_dir      = settings_get(s, "state-dir");
         o->metrics_listen = settings_get(s, "metrics-listen");
         o->cfg.topic      = settings_get(s, "topic");
@@ -259,16 +299,10 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.dlq_topic = settings_is_set(s, "dlq-topic")
                                ? settings_get(s, "dlq-topic")
                                : o->dlq_topic;
-        if (settings_is_set(s, "source-id")) {
-                o->cfg.source = settings_get(s, "source-id");
-        } else if (canonical_path(o->path, o->source, sizeof(o->source)) == 0) {
-                o->cfg.source = o->source;
-        } else {
-                snprintf(errstr, errstr_size,
-                         "--file %s: its directory cannot be resolved: %s",
-                         o->path, strerror(errno));
-                return -1;
-        }
+        /* NULL: each file's canonical absolute path (source_set.c). */
+        o->cfg.source        = settings_is_set(s, "source-id")
+                                   ? settings_get(s, "source-id")
+                                   : NULL;
         o->cfg.key_column    = settings_get(s, "key-column");
         o->cfg.schema        = settings_get(s, "schema");
         o->cfg.encoding      = settings_get(s, "encoding");
@@ -310,10 +344,13 @@ int main(int argc, char **argv)
         struct state_store *store = NULL;
         struct metrics_http *http = NULL;
         struct producer_metrics metrics;
+        struct source_set_config set_cfg;
         struct parsed o;
         struct app app;
+        char owner[256];
         uv_loop_t loop;
         int status = 1;
+        int r;
 
         memset(&app, 0, sizeof(app));
         producer_metrics_init(&metrics);
@@ -357,28 +394,25 @@ int main(int argc, char **argv)
                 settings_destroy(s);
                 return status;
         }
+        if (check_schema(o.cfg.schema, errstr, sizeof(errstr)) != 0) {
+                status = usage_error(errstr);
+                settings_destroy(s);
+                return status;
+        }
+        if (collect_patterns(s, argc, argv, &o) != 0) {
+                settings_destroy(s);
+                return 1;
+        }
 
         uv_loop_init(&loop);
         app.loop = &loop;
-        store    = state_store_create(o.state_dir, o.cfg.source, errstr,
-                                      sizeof(errstr));
+        /* The state dir is checked (created, writable) before anything
+         * starts, whether or not a file matches yet. */
+        store = state_store_create(o.state_dir, "startup-check", errstr,
+                                   sizeof(errstr));
         if (!store) {
                 log_error("event=startup_failed error=\"%s\"", errstr);
                 goto out;
-        }
-        {
-                char owner[256];
-                int r;
-
-                snprintf(owner, sizeof(owner), "pid=%d instance=%s",
-                         (int)getpid(), o.instance);
-                r = state_store_lock(store, owner, errstr, sizeof(errstr));
-                if (r != 0) {
-                        log_error("event=%s source=%s error=\"%s\"",
-                                  r == 1 ? "source_conflict" : "startup_failed",
-                                  o.cfg.source, errstr);
-                        goto out;
-                }
         }
         if (o.metrics_listen) {
                 http = metrics_http_start(o.metrics_listen, &metrics, errstr,
@@ -388,27 +422,31 @@ int main(int argc, char **argv)
                         goto out;
                 }
         }
-        app.pipeline = pipeline_create(&loop, &o.cfg, store, &metrics, on_done,
-                                       &app, errstr, sizeof(errstr));
-        if (!app.pipeline) {
+        snprintf(owner, sizeof(owner), "pid=%d instance=%s", (int)getpid(),
+                 o.instance);
+        set_cfg.patterns         = o.patterns;
+        set_cfg.npatterns        = o.npatterns;
+        set_cfg.base             = &o.cfg;
+        set_cfg.state_dir        = o.state_dir;
+        set_cfg.chunk_bytes      = PRODUCER_READ_CHUNK_BYTES;
+        set_cfg.stat_interval_ms = (uint64_t)o.stat_interval_ms;
+        set_cfg.rescan_ms =
+            o.cfg.exit_at_eof ? 0 : (uint64_t)o.stat_interval_ms;
+        set_cfg.owner = owner;
+        app.set = source_set_create(&loop, &set_cfg, &metrics, on_done, &app,
+                                    errstr, sizeof(errstr));
+        if (!app.set) {
                 status = usage_error(errstr);
                 goto out;
         }
-        app.sink = kafka_sink_create(&loop, o.brokers, s, &pipeline_sink_cbs,
-                                     app.pipeline, errstr, sizeof(errstr));
+        app.sink = kafka_sink_create(&loop, o.brokers, s, &source_set_sink_cbs,
+                                     app.set, errstr, sizeof(errstr));
         if (!app.sink) {
                 status = usage_error(errstr);
                 goto out;
         }
         (void)kafka_sink_also_check(app.sink, o.cfg.dlq_topic); /* has room */
         (void)kafka_sink_also_check(app.sink, o.status_topic);
-        app.tail = file_tail_create(&loop, o.path, PRODUCER_READ_CHUNK_BYTES,
-                                    (uint64_t)o.stat_interval_ms,
-                                    &pipeline_tail_cbs, app.pipeline);
-        if (!app.tail) {
-                log_error("event=startup_failed error=\"out of memory\"");
-                goto out;
-        }
         uv_signal_init(&loop, &app.sigint);
         uv_signal_init(&loop, &app.sigterm);
         app.sigint.data = app.sigterm.data = &app;
@@ -416,36 +454,47 @@ int main(int argc, char **argv)
         uv_signal_start(&app.sigterm, on_signal, SIGTERM);
         signal(SIGPIPE, SIG_IGN);
 
-        log_info("event=start file=%s source=%s instance=%s topic=%s "
-                 "dlq_topic=%s brokers=%s state=%s",
-                 o.path, o.cfg.source, o.instance, o.cfg.topic, o.cfg.dlq_topic,
-                 o.brokers, state_store_path(store));
-        pipeline_start(app.pipeline, app.tail, app.sink);
-        struct health_monitor_config hc = {
-            .stall_ms           = (uint64_t)o.stall_ms,
-            .path               = o.path,
-            .status_topic       = o.status_topic,
-            .instance           = o.instance,
-            .status_interval_ms = (uint64_t)o.status_interval_ms,
-        };
-        app.health =
-            health_monitor_start(&loop, &hc, app.pipeline, app.sink, &metrics);
-        if (!app.health) {
-                log_error("event=startup_failed error=\"out of memory\"");
+        log_info("event=start file=%s files=%zu instance=%s topic=%s "
+                 "dlq_topic=%s brokers=%s state_dir=%s",
+                 o.path, o.npatterns, o.instance, o.cfg.topic, o.cfg.dlq_topic,
+                 o.brokers, o.state_dir);
+        r = source_set_start(app.set, app.sink, errstr, sizeof(errstr));
+        if (r != 0) {
+                log_error("event=%s error=\"%s\"",
+                          r == 1 ? "source_conflict" : "startup_failed",
+                          errstr);
                 goto out;
+        }
+        /* Health is judged on the first source (several: a limitation). */
+        if (source_set_count(app.set) > 0) {
+                struct health_monitor_config hc = {
+                    .stall_ms           = (uint64_t)o.stall_ms,
+                    .path               = source_set_path(app.set, 0),
+                    .status_topic       = o.status_topic,
+                    .instance           = o.instance,
+                    .status_interval_ms = (uint64_t)o.status_interval_ms,
+                };
+                app.health = health_monitor_start(
+                    &loop, &hc, source_set_pipeline(app.set, 0), app.sink,
+                    &metrics);
+                if (!app.health) {
+                        log_error("event=startup_failed error=\"out of "
+                                  "memory\"");
+                        goto out;
+                }
         }
         uv_run(&loop, UV_RUN_DEFAULT);
         status = app.done ? app.status : 1;
 
 out:
         health_monitor_destroy(app.health);
-        file_tail_destroy(app.tail);
-        pipeline_close_handles(app.pipeline);
+        source_set_close_handles(app.set);
         kafka_sink_destroy(app.sink);
         uv_walk(&loop, close_walk, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
         (void)uv_loop_close(&loop); /* all handles are closed above */
-        pipeline_destroy(app.pipeline);
+        source_set_destroy(app.set);
+        free(o.patterns);
         metrics_http_stop(http);
         state_store_destroy(store);
         settings_destroy(s);

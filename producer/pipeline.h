@@ -24,6 +24,8 @@
 struct pipeline_config {
         const char *source;   /* source identity (csv.source) */
         const char *instance; /* this run's producer instance id */
+        uint64_t seq_tag;     /* OR-ed into every message's sequence
+                                 number (which source of a set) */
         const char *topic;
         const char *dlq_topic;
         const char *key_column;

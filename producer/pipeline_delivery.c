@@ -50,7 +50,7 @@ int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
                 return -1;
         }
         if (kafka_sink_produce(p->sink, topic, partition, key, key_len, payload,
-                               len, h, seq, &error) != 0) {
+                               len, h, seq | p->cfg.seq_tag, &error) != 0) {
                 ack_tracker_ack(p->acks, seq, false);
                 pipeline_want_rewind(p, error);
                 return -1;
