@@ -320,14 +320,16 @@ static void on_rescan(uv_timer_t *h)
         }
 }
 
-static void on_delivery(void *ctx, uint64_t seq, bool ok, const char *error)
+static void on_delivery(void *ctx, uint64_t seq, bool ok, const char *error,
+                        size_t too_large)
 {
         struct source_set *set = ctx;
         size_t i               = (size_t)(seq >> SEQ_SHIFT);
 
         if (i < set->count) {
                 pipeline_sink_cbs.on_delivery(set->sources[i]->pipeline,
-                                              seq & SEQ_MASK, ok, error);
+                                              seq & SEQ_MASK, ok, error,
+                                              too_large);
         }
 }
 
