@@ -54,3 +54,21 @@ def test_corpus_file_arrives_exactly(broker, topic, procs, tmp_path, name):
     for got, exp in zip(dlq, want["dlq"]):
         assert got["line"] == int(exp["line"][1]), (got, exp)
         assert got["reason"].startswith(exp["reason"]), (got, exp)
+
+
+def test_excel_ptbr_sample_of_data_dir(broker, topic, procs, tmp_path):
+    """data/excel-ptbr.csv (what CSV_FILE=... deploy/demo.sh can show) has
+    the rows of data/input.csv, valor times 13.37, written by Excel pt-BR."""
+    import csv as csvmod
+    from decimal import Decimal
+    src = list(csvmod.DictReader(open(ROOT / "data" / "input.csv", encoding="utf-8")))
+    csv = tmp_path / "excel-ptbr.csv"
+    shutil.copyfile(ROOT / "data" / "excel-ptbr.csv", csv)
+    p = start_producer(procs, broker, topic, csv, tmp_path / "state", "--exit-at-eof")
+    assert p.wait(WAIT_S) == 0, p.output()
+    got = [exact(m["value"]) for m in
+           sorted(rows_of(kcat_consume(broker.bootstrap, topic)),
+                  key=lambda m: int(m["headers"]["csv.record"]))]
+    assert [g["nome"] for g in got] == [r["nome"] for r in src]
+    assert [Decimal(g["valor"][1]) for g in got] == \
+        [(Decimal(r["valor"]) * Decimal("13.37")).quantize(Decimal("0.01")) for r in src]
