@@ -195,6 +195,10 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c)
             wire_buf_printf(b, ",\"columns\":%s", c->columns_json) != 0) {
                 return -1;
         }
+        if (c->dialect_json &&
+            wire_buf_printf(b, ",\"dialect\":%s", c->dialect_json) != 0) {
+                return -1;
+        }
         return wire_buf_append(b, "}", 1);
 }
 

@@ -32,7 +32,8 @@ static uint64_t now_ms(void)
 
 void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
 {
-        struct wire_control c       = {0};
+        struct wire_control c = {0};
+        char dialect[PIPELINE_DIALECT_JSON_MAX];
         struct kafka_sink_headers h = {0};
         struct ack_pos pos          = {0};
         const char *key;
@@ -46,6 +47,11 @@ void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
                 if (typing_columns_json(p->typing, &p->cols) == 0 &&
                     wire_buf_append(&p->cols, "", 1) == 0) {
                         c.columns_json = p->cols.data;
+                }
+                if (row_parser_sniffed(p->parser)) {
+                        row_parser_dialect(p->parser, NULL, 0, dialect,
+                                           sizeof(dialect));
+                        c.dialect_json = dialect;
                 }
                 key      = WIRE_KEY_RESET;
                 pos.kind = ACK_RESET;

@@ -21,9 +21,10 @@
 #include "pipeline.h"
 #include "row_parser.h"
 
-#define PIPELINE_NUM_STR     24  /* "18446744073709551615" + NUL */
-#define PIPELINE_EXIT_USAGE  2   /* bad options, as the usage errors of main */
-#define PIPELINE_HEADER_ROOM 512 /* bytes of a message's headers, framing */
+#define PIPELINE_NUM_STR          24 /* "18446744073709551615" + NUL */
+#define PIPELINE_EXIT_USAGE       2 /* bad options, as the usage errors of main */
+#define PIPELINE_DIALECT_JSON_MAX 256 /* the reset's "dialect" object */
+#define PIPELINE_HEADER_ROOM      512 /* bytes of a message's headers, framing */
 
 struct pipeline {
         uv_loop_t *loop;

@@ -44,9 +44,12 @@ def test_corpus_file_arrives_exactly(broker, topic, procs, tmp_path, name):
     assert got_rows == want["rows"], p.output()
     assert len(values(rows_of(msgs))) == len(want["rows"])
 
+    reset = json.loads(controls(msgs, "reset")[0]["value"])
     if "columns" in want:
-        reset = exact(controls(msgs, "reset")[0]["value"])
-        assert reset["columns"] == want["columns"]
+        assert exact(controls(msgs, "reset")[0]["value"])["columns"] == want["columns"]
+    if "dialect" in want:
+        for k, v in want["dialect"].items():
+            assert reset["dialect"][k] == v, reset["dialect"]
 
     dlq = [json.loads(m["value"]) for m in consume(broker, topic + ".dlq")]
     dlq.sort(key=lambda d: d["line"])

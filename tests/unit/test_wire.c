@@ -65,6 +65,24 @@ static void test_control(void)
         wire_buf_finish(&b);
 }
 
+static void test_reset_dialect(void)
+{
+        struct wire_buf b     = {0};
+        struct wire_control c = {
+            .kind         = WIRE_RESET,
+            .source       = "s.csv",
+            .generation   = 2,
+            .columns_json = "[]",
+            .dialect_json = "{\"delimiter\":\";\"}",
+        };
+
+        CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
+        CHECK_EQ_STR(b.data, "{\"__control\":\"reset\",\"source\":\"s.csv\","
+                             "\"generation\":2,\"columns\":[],"
+                             "\"dialect\":{\"delimiter\":\";\"}}");
+        wire_buf_finish(&b);
+}
+
 static void test_decode_errors(void)
 {
         static const struct {
@@ -168,6 +186,7 @@ int main(void)
 {
         test_row_roundtrip();
         test_control();
+        test_reset_dialect();
         test_decode_errors();
         test_bignum_roundtrip();
         test_headers();

@@ -90,6 +90,9 @@ struct wire_control {
         uint64_t row_count;
         const char *reason;       /* reset only: why (NULL for none) */
         const char *columns_json; /* reset only: JSON array text or NULL */
+        const char *dialect_json; /* reset only: JSON object text or NULL:
+                                   * how the file is read (delimiter, quote,
+                                   * newline, sep_line, encoding) */
 };
 
 int wire_encode_control(struct wire_buf *b, const struct wire_control *c);

@@ -38,9 +38,10 @@ def dump(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-def case(name, data, rows, dlq=(), args=(), columns=None):
+def case(name, data, rows, dlq=(), args=(), columns=None, dialect=None):
     CASES[name] = (data, {"args": list(args), "rows": rows, "dlq": list(dlq),
-                          **({"columns": columns} if columns else {})})
+                          **({"columns": columns} if columns else {}),
+                          **({"dialect": dialect} if dialect else {})})
 
 
 def crlf(text):
@@ -64,9 +65,11 @@ SEED_COLUMNS = [{"name": "id", "type": "integer"}, {"name": "nome", "type": "tex
 
 # Excel pt-BR "CSV (separado por vírgulas)": ';', decimal comma, thousands
 # dots, Windows-1252, CRLF.
-case("excel_ptbr_cp1252", crlf(PTBR).encode("cp1252"), SEED_ROWS, columns=SEED_COLUMNS)
+case("excel_ptbr_cp1252", crlf(PTBR).encode("cp1252"), SEED_ROWS, columns=SEED_COLUMNS,
+     dialect={"delimiter": ";", "newline": "crlf", "encoding": "WINDOWS-1252"})
 # The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
-case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS)
+case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS,
+     dialect={"delimiter": ";", "sep_line": True})
 case("excel_utf8_bom", b"\xef\xbb\xbf" + crlf(PTBR).encode("utf-8"), SEED_ROWS)
 # Excel "Unicode text": UTF-16 LE with BOM, TAB separated, CRLF.
 TSV = ("id\tnome\tidade\tcidade\tvalor\n"
@@ -74,13 +77,15 @@ TSV = ("id\tnome\tidade\tcidade\tvalor\n"
        "2\tMaria Conceição\t35\tBrasília\t2300.00\n"
        "3\tJosé Araújo\t42\tGoiânia\t890.75\n"
        "4\tÂngela Müller\t51\tFlorianópolis\t1234567.89\n")
-case("utf16le_bom_tab", b"\xff\xfe" + crlf(TSV).encode("utf-16-le"), SEED_ROWS)
+case("utf16le_bom_tab", b"\xff\xfe" + crlf(TSV).encode("utf-16-le"), SEED_ROWS,
+     dialect={"delimiter": "\t", "newline": "crlf", "encoding": "UTF-16LE"})
 case("utf16be_bom_comma", b"\xfe\xff" + TSV.replace("\t", ",").encode("utf-16-be"),
      SEED_ROWS)
 case("tab_separated", TSV.encode(), SEED_ROWS)
 case("pipe_separated", TSV.replace("\t", "|").encode(), SEED_ROWS)
 # Old Mac / some exporters: CR-only line endings.
-case("cr_only", TSV.replace("\t", ",").replace("\n", "\r").encode(), SEED_ROWS)
+case("cr_only", TSV.replace("\t", ",").replace("\n", "\r").encode(), SEED_ROWS,
+     dialect={"delimiter": ",", "newline": "cr"})
 # A forced delimiter wins over detection.
 case("forced_delimiter", b"a;b,c\n1;2,3\n4;5,6\n",
      [{"a;b": "1;2", "c": 3}, {"a;b": "4;5", "c": 6}], args=["--delimiter", ","])
