@@ -399,7 +399,7 @@ KAFKA_3_HOST_PORT=$(free_port)
 export DASHBOARD_PORT KAFKA_HOST_PORT KAFKA_2_HOST_PORT KAFKA_3_HOST_PORT
 STACK_UP=1
 step "cluster: up --wait with docker-compose.cluster.yml (3 brokers healthy)" \
-    dc up -d --wait --wait-timeout "$WAIT_S" || { dc ps -a; dc logs --tail 30; finish; }
+    dc up -d --wait --wait-timeout $((WAIT_S * 2)) || { dc ps -a; dc logs --tail 30; finish; }
 step "cluster: csv-data has 3 replicas in sync, min.insync.replicas=2" topic_is_replicated
 step "cluster: the sample file reaches /api/snapshot exactly" dashboard_equals_file
 step "cluster: with kafka-2 killed, appended rows still arrive exactly" one_broker_down
