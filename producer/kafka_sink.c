@@ -10,6 +10,7 @@
 
 #include "common/kafka_conf.h"
 #include "common/log.h"
+#include "common/log_dedup.h"
 #include "common/wire.h"
 
 #define KAFKA_SINK_BACKSTOP_POLL_MS 100
@@ -29,8 +30,8 @@ struct kafka_sink {
         int handles_open;
         bool fatal_reported;
         bool destroying;
-        char last_error[KAFKA_SINK_ERRSTR_LEN]; /* "NAME: reason" */
-        uint64_t last_error_ms;                 /* uv_now of it; 0: none */
+        char last_error[KAFKA_SINK_ERRSTR_LEN + 64]; /* "NAME: reason" */
+        uint64_t last_error_ms;                      /* uv_now of it; 0: none */
         uint64_t last_ok_ms; /* uv_now of the latest successful delivery */
 
         /* The metadata request on the thread pool (one at a time). */
@@ -107,9 +108,13 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 }
                 return;
         }
+        char text[LOG_DEDUP_KEY_MAX / 2];
+
         kafka_conf_log_error(err, reason);
+        /* Without librdkafka's "(after 0ms in state CONNECT, ...)" tail. */
+        log_dedup_normalize(reason, text, sizeof(text));
         snprintf(ks->last_error, sizeof(ks->last_error), "%s: %s",
-                 rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+                 rd_kafka_err2name((rd_kafka_resp_err_t)err), text);
         ks->last_error_ms = uv_now(ks->loop);
 }
 
