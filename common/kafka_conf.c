@@ -45,9 +45,32 @@ int kafka_conf_apply(rd_kafka_conf_t *conf, const struct settings *s,
         return 0;
 }
 
-void kafka_conf_list(FILE *out)
+void kafka_conf_print(rd_kafka_conf_t *conf, const char *program, FILE *out)
 {
-        rd_kafka_conf_properties_show(out);
+        const char **kv;
+        size_t n;
+
+        fprintf(out,
+                "# librdkafka %s properties as %s uses them (librdkafka's "
+                "defaults, then %s's, then -c and -X); aliases show under "
+                "their canonical name (linger.ms: queue.buffering.max.ms, "
+                "bootstrap.servers: metadata.broker.list)\n",
+                rd_kafka_version_str(), program, program);
+        for (int topic = 0; topic < 2; topic++) {
+                rd_kafka_topic_conf_t *tc =
+                    topic ? rd_kafka_conf_get_default_topic_conf(conf) : NULL;
+                kv = !topic ? rd_kafka_conf_dump(conf, &n)
+                     : tc   ? rd_kafka_topic_conf_dump(tc, &n)
+                            : NULL;
+                for (size_t i = 0; kv && i + 1 < n; i += 2) {
+                        fprintf(out, "%s=%s\n", kv[i],
+                                kafka_conf_is_secret(kv[i]) ? "***"
+                                                            : kv[i + 1]);
+                }
+                if (kv) {
+                        rd_kafka_conf_dump_free(kv, n);
+                }
+        }
 }
 
 int kafka_conf_is_secret(const char *key)

@@ -84,6 +84,60 @@ static void wake(void *ctx)
         rd_kafka_queue_yield(ks->queue);
 }
 
+/* The consumer's configuration: ours, then the settings' (-c, -X). */
+static rd_kafka_conf_t *build_conf(const struct kafka_source_config *cfg,
+                                   char *errstr, size_t errstr_size)
+{
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        /* A group id is needed for rd_kafka_assign(), but offsets are never
+         * read from or committed to it: every start replays the topic. */
+        char group[64];
+        snprintf(group, sizeof(group), "consumer-dashboard-%ld-%lld",
+                 (long)getpid(), (long long)now_ms());
+        const char *const props[][2] = {
+            {"bootstrap.servers", cfg->brokers},
+            {"group.id", group},
+            {"enable.auto.commit", "false"},
+            {"enable.auto.offset.store", "false"},
+            {"auto.offset.reset", "earliest"},
+            {"enable.partition.eof", "false"},
+            {"allow.auto.create.topics", "false"},
+            {"fetch.wait.max.ms", "10"},
+            /* Replay: keep librdkafka's fetcher far ahead of us so the
+             * Kafka thread never waits for the next batch. */
+            {"queued.min.messages", "1000000"},
+        };
+        if (!conf) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return NULL;
+        }
+        for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+                if (kafka_conf_set(conf, props[i][0], props[i][1], errstr,
+                                   errstr_size) != 0) {
+                        rd_kafka_conf_destroy(conf);
+                        return NULL;
+                }
+        }
+        if (kafka_conf_apply(conf, cfg->settings, errstr, errstr_size) != 0) {
+                rd_kafka_conf_destroy(conf);
+                return NULL;
+        }
+        return conf;
+}
+
+int kafka_source_print_config(const struct kafka_source_config *cfg, FILE *out,
+                              char *errstr, size_t errstr_size)
+{
+        rd_kafka_conf_t *conf = build_conf(cfg, errstr, errstr_size);
+
+        if (!conf) {
+                return -1;
+        }
+        kafka_conf_print(conf, "consumer-dashboard", out);
+        rd_kafka_conf_destroy(conf);
+        return 0;
+}
+
 struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
                                          struct snapshot_hub *hub, char *errstr,
                                          size_t errstr_size)
@@ -106,34 +160,8 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
-        rd_kafka_conf_t *conf = rd_kafka_conf_new();
-        /* A group id is needed for rd_kafka_assign(), but offsets are never
-         * read from or committed to it: every start replays the topic. */
-        char group[64];
-        snprintf(group, sizeof(group), "consumer-dashboard-%ld-%lld",
-                 (long)getpid(), (long long)now_ms());
-        const char *const props[][2] = {
-            {"bootstrap.servers", cfg->brokers},
-            {"group.id", group},
-            {"enable.auto.commit", "false"},
-            {"enable.auto.offset.store", "false"},
-            {"auto.offset.reset", "earliest"},
-            {"enable.partition.eof", "false"},
-            {"allow.auto.create.topics", "false"},
-            {"fetch.wait.max.ms", "10"},
-            /* Replay: keep librdkafka's fetcher far ahead of us so the
-             * Kafka thread never waits for the next batch. */
-            {"queued.min.messages", "1000000"},
-        };
-        for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
-                if (kafka_conf_set(conf, props[i][0], props[i][1], errstr,
-                                   errstr_size) != 0) {
-                        rd_kafka_conf_destroy(conf);
-                        goto error;
-                }
-        }
-        if (kafka_conf_apply(conf, cfg->settings, errstr, errstr_size) != 0) {
-                rd_kafka_conf_destroy(conf);
+        rd_kafka_conf_t *conf = build_conf(cfg, errstr, errstr_size);
+        if (!conf) {
                 goto error;
         }
         kafka_conf_route_logs(conf);

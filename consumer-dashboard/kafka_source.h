@@ -12,6 +12,7 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/aggregates.h"
 #include "common/settings.h"
@@ -39,6 +40,13 @@ struct kafka_source;
 struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
                                          struct snapshot_hub *hub, char *errstr,
                                          size_t errstr_size);
+
+/**
+ * @brief Prints every librdkafka property with the value the consumer would
+ *        use (-X list). @returns 0, or -1 with errstr naming a bad one.
+ */
+int kafka_source_print_config(const struct kafka_source_config *cfg, FILE *out,
+                              char *errstr, size_t errstr_size);
 
 /** @brief Starts the Kafka thread. @returns 0 or -1. */
 int kafka_source_start(struct kafka_source *ks);

@@ -147,10 +147,17 @@ int main(int argc, char **argv)
                 printf("consumer-dashboard %s\n", DASHBOARD_VERSION);
                 settings_destroy(s);
                 return EXIT_SUCCESS;
-        case SETTINGS_X_LIST:
-                kafka_conf_list(stdout);
+        case SETTINGS_X_LIST: {
+                struct kafka_source_config lc = {.settings = s,
+                                                 .brokers  = opt(s, "brokers")};
+                int rc = kafka_source_print_config(&lc, stdout, errstr,
+                                                   sizeof(errstr));
+                if (rc != 0) {
+                        fprintf(stderr, "consumer-dashboard: %s\n", errstr);
+                }
                 settings_destroy(s);
-                return EXIT_SUCCESS;
+                return rc ? EXIT_USAGE : EXIT_SUCCESS;
+        }
         case SETTINGS_ERROR:
         default:
                 fprintf(stderr, "consumer-dashboard: %s\n", errstr);

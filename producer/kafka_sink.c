@@ -192,34 +192,11 @@ int kafka_sink_print_config(const char *brokers, const struct settings *s,
                             FILE *out, char *errstr, size_t errstr_size)
 {
         rd_kafka_conf_t *conf = build_conf(brokers, s, errstr, errstr_size);
-        const char **kv;
-        size_t n;
 
         if (!conf) {
                 return -1;
         }
-        fprintf(out,
-                "# librdkafka %s properties as csv-producer uses them "
-                "(librdkafka's defaults, then csv-producer's, then -c and "
-                "-X); aliases show under their canonical name "
-                "(linger.ms: queue.buffering.max.ms, bootstrap.servers: "
-                "metadata.broker.list)\n",
-                rd_kafka_version_str());
-        for (int topic = 0; topic < 2; topic++) {
-                rd_kafka_topic_conf_t *tc =
-                    topic ? rd_kafka_conf_get_default_topic_conf(conf) : NULL;
-                kv = !topic ? rd_kafka_conf_dump(conf, &n)
-                     : tc   ? rd_kafka_topic_conf_dump(tc, &n)
-                            : NULL;
-                for (size_t i = 0; kv && i + 1 < n; i += 2) {
-                        fprintf(out, "%s=%s\n", kv[i],
-                                kafka_conf_is_secret(kv[i]) ? "***"
-                                                            : kv[i + 1]);
-                }
-                if (kv) {
-                        rd_kafka_conf_dump_free(kv, n);
-                }
-        }
+        kafka_conf_print(conf, "csv-producer", out);
         rd_kafka_conf_destroy(conf);
         return 0;
 }

@@ -88,3 +88,19 @@ def test_data_quality_panel_shows_the_current_generation(broker, topic, procs, t
     _, url2 = start_dashboard(procs, broker.bootstrap, topic, name="replay")
     s = snapshot_when(url2, lambda s: s["count"] == 2 and s["catchup"]["done"], "replayed")
     assert s["dlq"]["summary"]["count"] == 0 and s["dlq"]["summary"]["history"] == 2
+
+
+def test_x_list_shows_effective_values():
+    import subprocess
+    from conftest import DASHBOARD
+    out = subprocess.run([DASHBOARD, "-b", "10.1.2.3:9", "-X", "list",
+                          "-X", "fetch.wait.max.ms=20", "-X", "sasl.password=secret"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    props = dict(line.split("=", 1) for line in out.stdout.splitlines()
+                 if line and not line.startswith("#"))
+    assert props["allow.auto.create.topics"] == "false"  # the dashboard's own
+    assert props["queued.min.messages"] == "1000000"
+    assert props["fetch.wait.max.ms"] == "20"            # then -X
+    assert props["metadata.broker.list"] == "10.1.2.3:9"
+    assert props["sasl.password"] == "***"

@@ -28,8 +28,12 @@ int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
 int kafka_conf_apply(rd_kafka_conf_t *conf, const struct settings *s,
                      char *errstr, size_t errstr_size);
 
-/** @brief Prints every librdkafka property (for -X list). */
-void kafka_conf_list(FILE *out);
+/**
+ * @brief Prints every property of conf (global and default topic ones)
+ *        with its value, one key=value a line, secrets masked: what -X
+ *        list shows. conf stays the caller's.
+ */
+void kafka_conf_print(rd_kafka_conf_t *conf, const char *program, FILE *out);
 
 /** @brief True for keys whose values must never be logged. */
 int kafka_conf_is_secret(const char *key);
