@@ -10,6 +10,7 @@
 #include "common/health.h"
 #include "common/log.h"
 #include "common/wire.h"
+#include "source_set.h"
 
 #define HEALTH_TICK_MS         1000
 #define HEALTH_REPEAT_MS       30000 /* a lasting problem is logged again */
@@ -28,18 +29,24 @@ enum {
 static const char *const check_names[CHECK_COUNT] = {
     "delivery", "topic", "file", "held", "checkpoint"};
 
+/* One source's checks. */
+struct watched {
+        struct health *health;
+        uint64_t held_start; /* offset of the held record being timed */
+        uint64_t status_ms;  /* when its last status record went out */
+};
+
 struct health_monitor {
         uv_loop_t *loop;
         uv_timer_t timer;
         uint64_t stall_ms;
-        char *path;
-        struct pipeline *pipeline;
+        struct source_set *set;
         struct kafka_sink *sink;
         struct producer_metrics *m;
-        struct health *health;
+        struct watched *watched; /* per source index of the set */
+        size_t nwatched;
         uint64_t diagnosed_ms; /* last metadata request while stalled */
         bool meta_seen;        /* its answer came back */
-        uint64_t held_start;   /* offset of the held record being timed */
         char *status_topic;
         char *instance;
         uint64_t status_interval_ms;
@@ -89,20 +96,18 @@ static void on_meta(void *ctx, int count, const char *error)
         hm->meta_seen = count > 0; /* else the topic info is not fresh */
 }
 
-static void check_delivery(struct health_monitor *hm,
-                           const struct pipeline_probe *pr, uint64_t now)
+/* Returns the age of the source's oldest unacknowledged message. */
+static uint64_t check_delivery(struct health_monitor *hm, struct watched *w,
+                               const struct pipeline_probe *pr, uint64_t now)
 {
         char cause[256], text[HEALTH_TEXT_MAX + 128];
         uint64_t age;
 
         if (!pr->has_pending) {
-                hm->m->oldest_unacked_age_ms = 0;
-                hm->meta_seen                = false;
-                health_pass(hm->health, CHECK_DELIVERY);
-                return;
+                health_pass(w->health, CHECK_DELIVERY);
+                return 0;
         }
         age = now > pr->oldest_sent_ms ? now - pr->oldest_sent_ms : 0;
-        hm->m->oldest_unacked_age_ms = age;
         if (age >= hm->stall_ms &&
             now - hm->diagnosed_ms >= HEALTH_DIAGNOSE_MS &&
             kafka_sink_request_partitions(hm->sink, pr->topic,
@@ -115,39 +120,38 @@ static void check_delivery(struct health_monitor *hm,
                  "no acknowledgement for %" PRIu64 " s (%" PRIu64
                  " messages pending): %s",
                  age / 1000, pr->pending, cause);
-        health_fail(hm->health, CHECK_DELIVERY,
+        health_fail(w->health, CHECK_DELIVERY,
                     pr->oldest_sent_ms ? pr->oldest_sent_ms : 1, hm->stall_ms,
                     text);
+        return age;
 }
 
-static void check_file(struct health_monitor *hm,
-                       const struct pipeline_probe *pr, uint64_t now)
+static void check_file(struct health_monitor *hm, struct watched *w,
+                       const struct pipeline_probe *pr, const char *path)
 {
         char text[HEALTH_TEXT_MAX + 128];
 
-        (void)now;
         if (!pr->topic_ready) {
-                health_pass(hm->health, CHECK_FILE); /* not looked at yet */
+                health_pass(w->health, CHECK_FILE); /* not looked at yet */
         } else if (pr->file_error != 0) {
-                snprintf(text, sizeof(text), "cannot read %s: %s", hm->path,
+                snprintf(text, sizeof(text), "cannot read %s: %s", path,
                          pr->file_error == UV_EISDIR
                              ? "it is a directory, not a file"
                              : uv_strerror(pr->file_error));
-                health_fail(hm->health, CHECK_FILE, 0, 0, text);
+                health_fail(w->health, CHECK_FILE, 0, 0, text);
         } else if (!pr->file_open) {
                 snprintf(text, sizeof(text),
-                         "%s does not exist (waiting for it)", hm->path);
-                health_fail(hm->health, CHECK_FILE, 0, hm->stall_ms, text);
+                         "%s does not exist (waiting for it)", path);
+                health_fail(w->health, CHECK_FILE, 0, hm->stall_ms, text);
         } else {
-                health_pass(hm->health, CHECK_FILE);
+                health_pass(w->health, CHECK_FILE);
         }
-        hm->m->held_bytes = pr->held_bytes;
         if (pr->file_open && pr->held_bytes > 0 &&
             pr->file_offset >= pr->file_size) {
                 uint64_t since = 0;
-                if (pr->held_start != hm->held_start) {
-                        hm->held_start = pr->held_start;
-                        health_pass(hm->health, CHECK_HELD); /* restart */
+                if (pr->held_start != w->held_start) {
+                        w->held_start = pr->held_start;
+                        health_pass(w->health, CHECK_HELD); /* restart */
                 }
                 snprintf(text, sizeof(text),
                          "%" PRIu64 " bytes at offset %" PRIu64
@@ -156,25 +160,28 @@ static void check_file(struct health_monitor *hm,
                          pr->held_open_quote
                              ? "a quoted field is not closed (open quote)"
                              : "the last line has no newline yet");
-                health_fail(hm->health, CHECK_HELD, since, hm->stall_ms, text);
+                health_fail(w->health, CHECK_HELD, since, hm->stall_ms, text);
         } else {
-                hm->held_start = UINT64_MAX;
-                health_pass(hm->health, CHECK_HELD);
+                w->held_start = UINT64_MAX;
+                health_pass(w->health, CHECK_HELD);
         }
 }
 
 static void on_event(void *ctx, const char *check, enum health_event ev,
                      const char *text, uint64_t failing_ms)
 {
-        (void)ctx;
+        const char *source = ctx;
+
         if (ev == HEALTH_RECOVERED) {
-                log_info("event=health_recovered check=%s after_ms=%" PRIu64,
-                         check, failing_ms);
+                log_info("event=health_recovered source=%s check=%s "
+                         "after_ms=%" PRIu64,
+                         source, check, failing_ms);
                 return;
         }
-        log_warn("event=health_degraded check=%s reason=\"%s\" for_ms=%" PRIu64
-                 "%s",
-                 check, text, failing_ms, ev == HEALTH_STILL ? " still=1" : "");
+        log_warn("event=health_degraded source=%s check=%s reason=\"%s\" "
+                 "for_ms=%" PRIu64 "%s",
+                 source, check, text, failing_ms,
+                 ev == HEALTH_STILL ? " still=1" : "");
 }
 
 static uint64_t epoch_ms(void)
@@ -186,20 +193,22 @@ static uint64_t epoch_ms(void)
 }
 
 /* What the source is doing, in one word, for the dashboard. */
-static const char *state_of(const struct health_monitor *hm,
+static const char *state_of(const struct watched *w,
                             const struct pipeline_probe *pr)
 {
-        if (health_check_degraded(hm->health, CHECK_DELIVERY) ||
-            health_check_degraded(hm->health, CHECK_TOPIC)) {
+        const struct health *h = w->health;
+
+        if (health_check_degraded(h, CHECK_DELIVERY) ||
+            health_check_degraded(h, CHECK_TOPIC)) {
                 return "blocked";
         }
-        if (health_check_degraded(hm->health, CHECK_FILE)) {
+        if (health_check_degraded(h, CHECK_FILE)) {
                 return "file_error";
         }
-        if (health_check_degraded(hm->health, CHECK_HELD)) {
+        if (health_check_degraded(h, CHECK_HELD)) {
                 return "holding";
         }
-        if (health_check_degraded(hm->health, CHECK_CHECKPOINT)) {
+        if (health_check_degraded(h, CHECK_CHECKPOINT)) {
                 return "checkpoint_failed";
         }
         return pr->pending > 0 ? "sending" : "caught_up";
@@ -255,52 +264,114 @@ void health_monitor_stopping(struct health_monitor *hm)
         if (!hm) {
                 return;
         }
-        pipeline_probe(hm->pipeline, &pr);
-        send_status(hm, &pr, "stopped", 0, "");
+        for (size_t i = 0; i < source_set_count(hm->set); i++) {
+                pipeline_probe(source_set_pipeline(hm->set, i), &pr);
+                send_status(hm, &pr, "stopped", 0, "");
+        }
+}
+
+/* The watched state of source i (grown as sources are added). */
+static struct watched *watched_of(struct health_monitor *hm, size_t i)
+{
+        if (i >= hm->nwatched) {
+                struct watched *w =
+                    realloc(hm->watched, (i + 1) * sizeof(*hm->watched));
+                if (!w) {
+                        return NULL;
+                }
+                hm->watched = w;
+                for (size_t k = hm->nwatched; k <= i; k++) {
+                        w[k] = (struct watched){health_create(check_names,
+                                                              CHECK_COUNT,
+                                                              HEALTH_REPEAT_MS),
+                                                UINT64_MAX, 0};
+                }
+                hm->nwatched = i + 1;
+        }
+        return hm->watched[i].health ? &hm->watched[i] : NULL;
+}
+
+/* Judges one source; appends its degraded reasons to reason. Returns the
+ * age of its oldest unacknowledged message. */
+static uint64_t tick_source(struct health_monitor *hm, size_t i, uint64_t now,
+                            char *reason, size_t reason_size, uint64_t *held)
+{
+        const struct kafka_sink_topic_info *ti =
+            kafka_sink_topic_info(hm->sink);
+        struct watched *w = watched_of(hm, i);
+        char text[HEALTH_TEXT_MAX + 128];
+        char own[HEALTH_CHECKS_MAX * (HEALTH_TEXT_MAX + 32)];
+        struct pipeline_probe pr;
+        uint64_t age;
+        size_t n;
+
+        if (!w) {
+                return 0;
+        }
+        pipeline_probe(source_set_pipeline(hm->set, i), &pr);
+        age = check_delivery(hm, w, &pr, now);
+        if (pr.topic_ready) {
+                health_pass(w->health, CHECK_TOPIC);
+        } else {
+                snprintf(text, sizeof(text), "topic %s %s", pr.topic,
+                         ti->missing ? "does not exist"
+                                     : "metadata cannot be read yet");
+                health_fail(w->health, CHECK_TOPIC, 0,
+                            ti->missing ? 0 : hm->stall_ms, text);
+        }
+        check_file(hm, w, &pr, source_set_path(hm->set, i));
+        *held += pr.held_bytes;
+        if (pr.ck_error) {
+                snprintf(text, sizeof(text), "cannot save the state file: %s",
+                         pr.ck_error);
+                health_fail(w->health, CHECK_CHECKPOINT, 0, 0, text);
+        } else {
+                health_pass(w->health, CHECK_CHECKPOINT);
+        }
+        health_evaluate(w->health, now, on_event, (void *)pr.source);
+        health_reason(w->health, own, sizeof(own));
+        n = strlen(reason);
+        if (own[0] && n + 2 < reason_size) {
+                /* With several sources each reason says whose it is;
+                 * truncated to what /healthz holds. */
+                bool many = source_set_count(hm->set) > 1;
+                if (snprintf(reason + n, reason_size - n, "%s%s%s%s",
+                             n ? "; " : "", many ? pr.source : "",
+                             many ? ": " : "", own) < 0) {
+                        reason[n] = '\0';
+                }
+        }
+        if (pr.topic_ready && now - w->status_ms >= hm->status_interval_ms) {
+                w->status_ms = now;
+                send_status(hm, &pr, state_of(w, &pr), age, own);
+        }
+        return age;
 }
 
 static void on_tick(uv_timer_t *t)
 {
         struct health_monitor *hm = t->data;
         uint64_t now              = uv_now(hm->loop);
-        const struct kafka_sink_topic_info *ti =
-            kafka_sink_topic_info(hm->sink);
-        struct pipeline_probe pr;
-        char text[HEALTH_TEXT_MAX + 128];
         char reason[sizeof(hm->m->health_reason)];
+        uint64_t oldest = 0, held = 0;
 
-        pipeline_probe(hm->pipeline, &pr);
-        check_delivery(hm, &pr, now);
-        if (pr.topic_ready) {
-                health_pass(hm->health, CHECK_TOPIC);
-        } else {
-                snprintf(text, sizeof(text), "topic %s %s", pr.topic,
-                         ti->missing ? "does not exist"
-                                     : "metadata cannot be read yet");
-                health_fail(hm->health, CHECK_TOPIC, 0,
-                            ti->missing ? 0 : hm->stall_ms, text);
+        reason[0] = '\0';
+        for (size_t i = 0; i < source_set_count(hm->set); i++) {
+                uint64_t age =
+                    tick_source(hm, i, now, reason, sizeof(reason), &held);
+                oldest = age > oldest ? age : oldest;
         }
-        check_file(hm, &pr, now);
-        if (pr.ck_error) {
-                snprintf(text, sizeof(text), "cannot save the state file: %s",
-                         pr.ck_error);
-                health_fail(hm->health, CHECK_CHECKPOINT, 0, 0, text);
-        } else {
-                health_pass(hm->health, CHECK_CHECKPOINT);
+        if (oldest == 0) {
+                hm->meta_seen = false; /* the next stall asks again */
         }
-        health_evaluate(hm->health, now, on_event, hm);
-        health_reason(hm->health, reason, sizeof(reason));
+        hm->m->oldest_unacked_age_ms = oldest;
+        hm->m->held_bytes            = held;
         producer_metrics_set_health(hm->m, reason);
-        if (pr.topic_ready && now - hm->status_ms >= hm->status_interval_ms) {
-                hm->status_ms = now;
-                send_status(hm, &pr, state_of(hm, &pr),
-                            hm->m->oldest_unacked_age_ms, reason);
-        }
 }
 
 struct health_monitor *
 health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
-                     struct pipeline *pipeline, struct kafka_sink *sink,
+                     struct source_set *set, struct kafka_sink *sink,
                      struct producer_metrics *m)
 {
         struct health_monitor *hm = calloc(1, sizeof(*hm));
@@ -308,13 +379,9 @@ health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
         if (!hm) {
                 return NULL;
         }
-        hm->health = health_create(check_names, CHECK_COUNT, HEALTH_REPEAT_MS);
-        hm->path   = strdup(cfg->path);
         hm->status_topic = strdup(cfg->status_topic);
         hm->instance     = strdup(cfg->instance);
-        if (!hm->health || !hm->path || !hm->status_topic || !hm->instance) {
-                health_destroy(hm->health);
-                free(hm->path);
+        if (!hm->status_topic || !hm->instance) {
                 free(hm->status_topic);
                 free(hm->instance);
                 free(hm);
@@ -323,10 +390,9 @@ health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
         hm->loop               = loop;
         hm->stall_ms           = cfg->stall_ms;
         hm->status_interval_ms = cfg->status_interval_ms;
-        hm->pipeline           = pipeline;
+        hm->set                = set;
         hm->sink               = sink;
         hm->m                  = m;
-        hm->held_start         = UINT64_MAX;
         uv_timer_init(loop, &hm->timer);
         hm->timer.data = hm;
         uv_timer_start(&hm->timer, on_tick, HEALTH_TICK_MS, HEALTH_TICK_MS);
@@ -337,8 +403,10 @@ static void on_closed(uv_handle_t *h)
 {
         struct health_monitor *hm = h->data;
 
-        health_destroy(hm->health);
-        free(hm->path);
+        for (size_t i = 0; i < hm->nwatched; i++) {
+                health_destroy(hm->watched[i].health);
+        }
+        free(hm->watched);
         free(hm->status_topic);
         free(hm->instance);
         free(hm);

@@ -4,7 +4,8 @@
 
 /*
  * The producer's health (libuv shell around common/health): once a second
- * it reads the pipeline (pipeline_probe) and the Kafka sink and judges
+ * it reads each source's pipeline (pipeline_probe) and the Kafka sink and
+ * judges, per source,
  *
  *   delivery    the oldest unacknowledged message is older than stall_ms;
  *               the reason names the blocking broker error (the latest
@@ -32,27 +33,29 @@
 #include "kafka_sink.h"
 #include "metrics_http.h"
 #include "pipeline.h"
+#include "source_set.h"
 
 struct health_monitor;
 
 struct health_monitor_config {
         uint64_t stall_ms;
-        const char *path;         /* the watched file (copied) */
         const char *status_topic; /* "<topic>.status" (copied) */
         const char *instance;     /* this run's instance id (copied) */
         uint64_t status_interval_ms;
 };
 
 /**
- * @brief Creates the monitor and starts its timer. pipeline, sink and
- *        metrics are borrowed and must outlive it. Every
+ * @brief Creates the monitor and starts its timer. set, sink and metrics
+ *        are borrowed and must outlive it. Every source of the set (also
+ *        those added later) is judged on its own; /healthz joins their
+ *        reasons (each prefixed by its source when there are several). Every
  *        status_interval_ms it also produces the source's status record
  *        to the status topic, keyed by source (docs/producer.md).
  * @returns NULL when out of memory.
  */
 struct health_monitor *
 health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
-                     struct pipeline *pipeline, struct kafka_sink *sink,
+                     struct source_set *set, struct kafka_sink *sink,
                      struct producer_metrics *m);
 
 /** @brief Produces a last status record with state "stopped" (call when

@@ -465,23 +465,17 @@ int main(int argc, char **argv)
                           errstr);
                 goto out;
         }
-        /* Health is judged on the first source (several: a limitation). */
-        if (source_set_count(app.set) > 0) {
-                struct health_monitor_config hc = {
-                    .stall_ms           = (uint64_t)o.stall_ms,
-                    .path               = source_set_path(app.set, 0),
-                    .status_topic       = o.status_topic,
-                    .instance           = o.instance,
-                    .status_interval_ms = (uint64_t)o.status_interval_ms,
-                };
-                app.health = health_monitor_start(
-                    &loop, &hc, source_set_pipeline(app.set, 0), app.sink,
-                    &metrics);
-                if (!app.health) {
-                        log_error("event=startup_failed error=\"out of "
-                                  "memory\"");
-                        goto out;
-                }
+        struct health_monitor_config hc = {
+            .stall_ms           = (uint64_t)o.stall_ms,
+            .status_topic       = o.status_topic,
+            .instance           = o.instance,
+            .status_interval_ms = (uint64_t)o.status_interval_ms,
+        };
+        app.health =
+            health_monitor_start(&loop, &hc, app.set, app.sink, &metrics);
+        if (!app.health) {
+                log_error("event=startup_failed error=\"out of memory\"");
+                goto out;
         }
         uv_run(&loop, UV_RUN_DEFAULT);
         status = app.done ? app.status : 1;
