@@ -9,7 +9,7 @@ FROM ${DEBIAN_IMAGE} AS build
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
-        librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev \
+        librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev libgmp-dev \
         libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -29,17 +29,16 @@ struct source {
 struct view_column {
         const char *name; /* borrowed from a generation's column */
         enum column_kind kind;
-        uint8_t scale;
-        struct column_stats stats; /* at `scale` */
-        uint64_t distinct;         /* text: sum of distinct per generation */
-        bool categorical;          /* text with category stats everywhere */
-        /* stats.sum overflowed 128 bits: the sum is unknown. */
-        bool is_sum_overflow;
-        /* stats.min/max hold at least one source's (has_minmax) but not
-         * every source's (is_minmax_partial: a source's min or max does not
-         * fit 64 bits at the merged scale). */
-        bool has_minmax;
-        bool is_minmax_partial;
+        uint8_t scale;    /* largest fast-path scale among the sources */
+        uint64_t n;       /* numbers, fast path and big */
+        struct exact sum; /* exact, whatever the magnitudes and scales */
+        struct exact min, max;
+        /* A sum, minimum or maximum needed more than EXACT_MAX_DIGITS: they
+         * are unknown (never wrong). */
+        bool is_stats_unknown;
+        uint64_t invalid;  /* values that fit no number or the column */
+        uint64_t distinct; /* text: sum of distinct per generation */
+        bool categorical;  /* text with category stats everywhere */
 };
 
 struct aggregates {
@@ -82,6 +81,33 @@ int aggregates_view_slots(struct aggregates *a);
  * @returns the count; *out is malloc'ed (caller frees), NULL when none.
  */
 size_t aggregates_view_columns(struct aggregates *a, struct view_column **out);
+
+/** @brief Frees what aggregates_view_columns() returned. */
+void aggregates_view_columns_free(struct view_column *cols, size_t n);
+
+/* One category of the merged view (the category role's column). */
+struct view_category {
+        const char *name; /* borrowed from a generation's strings */
+        size_t len;
+        uint64_t n;                 /* rows */
+        uint64_t value_n;           /* numbers of the value column */
+        struct exact sum, min, max; /* of the value column */
+        uint64_t age_n;
+        struct exact age_sum;
+        bool is_unknown; /* a result needed more than EXACT_MAX_DIGITS */
+};
+
+/**
+ * @brief The categories of the view merged by name, by value sum
+ *        descending (then rows, then name).
+ * @returns the count; *out is malloc'ed (free it with
+ *          aggregates_view_categories_free), NULL when none.
+ */
+size_t aggregates_view_categories(struct aggregates *a,
+                                  const struct view_column *cols,
+                                  const int roles[AGG_ROLE_COUNT],
+                                  struct view_category **out);
+void aggregates_view_categories_free(struct view_category *rows, size_t n);
 
 /**
  * @brief Resolves the four roles over the merged columns.

@@ -18,7 +18,7 @@ int column_scale_up(int64_t v, unsigned digits, int64_t *out)
 {
         int64_t r;
         if (__builtin_mul_overflow(v, column_pow10(digits), &r) ||
-            r == COLUMN_NULL_NUM) {
+            r <= COLUMN_BIG_LIMIT) {
                 return -1;
         }
         *out = r;
@@ -49,6 +49,10 @@ void column_destroy(struct column *c)
         }
         free(c->chunks.any);
         intern_destroy(c->strings);
+        intern_destroy(c->bigs);
+        exact_clear(&c->big_sum);
+        exact_clear(&c->big_min);
+        exact_clear(&c->big_max);
         free(c->vc_keys);
         free(c->vc_counts);
         free(c->name);
@@ -197,7 +201,7 @@ static void count_value(struct column *c, int64_t v)
 static int rescale(struct column *c, unsigned digits)
 {
         int64_t f  = column_pow10(digits);
-        int64_t lo = INT64_MIN / f, hi = INT64_MAX / f;
+        int64_t lo = COLUMN_BIG_LIMIT / f, hi = INT64_MAX / f;
         if (c->stats.n && (c->stats.min <= lo || c->stats.max >= hi)) {
                 return -1;
         }
@@ -205,7 +209,7 @@ static int rescale(struct column *c, unsigned digits)
                 int64_t *p =
                     &c->chunks
                          .num[r >> COLUMN_CHUNK_SHIFT][r & COLUMN_CHUNK_MASK];
-                if (*p != COLUMN_NULL_NUM) {
+                if (*p != COLUMN_NULL_NUM && !column_is_big(*p)) {
                         *p *= f;
                 }
         }
@@ -256,6 +260,69 @@ static int store_number(struct column *c, int64_t mantissa, unsigned scale,
         }
         if (column_scale_up(mantissa, c->scale - scale, out) != 0) {
                 return 1;
+        }
+        return 0;
+}
+
+/* An integer column that gets a fraction becomes decimal (at its scale:
+ * the fraction is in a big number). */
+static void become_decimal(struct column *c)
+{
+        if (c->kind == COLUMN_INT) {
+                drop_value_counts(c);
+                c->vc_overflow = false;
+                c->kind        = COLUMN_DECIMAL;
+        }
+}
+
+/* Stores a number that does not fit the fast path as its exact text.
+ * 1: not a usable number (too long), counted as a mismatch. */
+static int store_big(struct column *c, const char *s, size_t len, int64_t *out)
+{
+        struct exact x = EXACT_ZERO;
+        if (exact_set_text(&x, s, len) != 0) {
+                return 1;
+        }
+        if (!c->bigs && !(c->bigs = intern_create())) {
+                exact_clear(&x);
+                return -1;
+        }
+        uint32_t id = intern_add(c->bigs, s, len);
+        if (!id || exact_add(&c->big_sum, &x) != 0 ||
+            exact_min(&c->big_min, &x) != 0 ||
+            exact_max(&c->big_max, &x) != 0) {
+                exact_clear(&x);
+                return id ? 1 : -1;
+        }
+        if (x.scale > 0) {
+                become_decimal(c);
+        }
+        exact_clear(&x);
+        c->big_n++;
+        *out = COLUMN_BIG_BASE + (int64_t)(id - 1);
+        return 0;
+}
+
+const char *column_big_text(const struct column *c, int64_t v, size_t *len)
+{
+        return intern_get(c->bigs, (uint32_t)(v - COLUMN_BIG_BASE) + 1, len);
+}
+
+int column_exact_stats(const struct column *c, struct exact *sum,
+                       struct exact *min, struct exact *max)
+{
+        exact_clear(sum);
+        exact_clear(min);
+        exact_clear(max);
+        if (c->stats.n) {
+                exact_set_dec(sum, c->stats.sum, c->scale);
+                exact_set_dec(min, c->stats.min, c->scale);
+                exact_set_dec(max, c->stats.max, c->scale);
+        }
+        if (c->big_n && (exact_add(sum, &c->big_sum) != 0 ||
+                         exact_min(min, &c->big_min) != 0 ||
+                         exact_max(max, &c->big_max) != 0)) {
+                return -1;
         }
         return 0;
 }
@@ -312,15 +379,34 @@ int column_append(struct column *c, const struct value *v,
                 int64_t m      = t == VALUE_INT ? v->as.i : v->as.d.mantissa;
                 unsigned scale = t == VALUE_INT ? 0 : v->as.d.scale;
                 int64_t stored;
-                if (store_number(c, m, scale, &stored, rescale_digits) != 0) {
-                        status = 1;
+                if (store_number(c, m, scale, &stored, rescale_digits) == 0) {
+                        add_number(c, stored);
                 } else {
+                        /* Does not fit at the column's scale: exact text. */
+                        char buf[48];
+                        int n = t == VALUE_INT
+                                    ? snprintf(buf, sizeof(buf), "%lld",
+                                               (long long)v->as.i)
+                                    : decimal_format(v->as.d, buf, sizeof(buf));
+                        status =
+                            store_big(c, buf, n > 0 ? (size_t)n : 0, &stored);
+                }
+                if (status == 0) {
                         c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
                                      [row & COLUMN_CHUNK_MASK] = stored;
-                        add_number(c, stored);
+                }
+        } else if (t == VALUE_BIGNUM) {
+                int64_t stored;
+                status = store_big(c, v->as.big.ptr, v->as.big.len, &stored);
+                if (status == 0) {
+                        c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
+                                     [row & COLUMN_CHUNK_MASK] = stored;
                 }
         } else {
                 status = 1;
+        }
+        if (status < 0) {
+                return -1;
         }
         if (status) {
                 c->mismatches++;
@@ -351,6 +437,9 @@ void column_get(const struct column *c, uint32_t row, struct cell *out)
         if (v == COLUMN_NULL_NUM) {
                 out->text = "";
                 return;
+        }
+        if (column_is_big(v)) {
+                out->big = column_big_text(c, v, &out->big_len);
         }
         out->kind  = c->kind;
         out->num   = v;
@@ -410,6 +499,9 @@ size_t column_memory(const struct column *c)
         size_t m = sizeof(*c) + strlen(c->name) + 1;
         m += (size_t)c->nchunks *
              (sizeof(void *) + COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        if (c->bigs) {
+                m += intern_memory(c->bigs);
+        }
         if (c->strings) {
                 m += intern_memory(c->strings);
         }

@@ -18,15 +18,19 @@
 #include <stdint.h>
 
 #include "common/value.h"
+#include "exact.h"
 #include "intern.h"
-
-__extension__ typedef __int128 dec128;
-__extension__ typedef unsigned __int128 udec128;
 
 #define COLUMN_CHUNK_SHIFT 16
 #define COLUMN_CHUNK_ROWS  (1u << COLUMN_CHUNK_SHIFT)
 #define COLUMN_CHUNK_MASK  (COLUMN_CHUNK_ROWS - 1)
 #define COLUMN_NULL_NUM    INT64_MIN
+/* A number that does not fit an int64 mantissa at the column's scale is
+ * "big": its cell holds COLUMN_BIG_BASE + (id - 1), where id is its exact
+ * text's id in the column's `bigs`. Mantissas in that range are stored as
+ * big numbers too, so the two never mix. */
+#define COLUMN_BIG_BASE  (INT64_MIN + 1)
+#define COLUMN_BIG_LIMIT (COLUMN_BIG_BASE + (int64_t)UINT32_MAX)
 /* Distinct integers counted exactly per column (for the age histogram). */
 #define COLUMN_VALUE_COUNTS_MAX 4096
 
@@ -37,6 +41,8 @@ enum column_kind {
         COLUMN_TEXT, /* text and booleans */
 };
 
+/* Statistics of the numbers that fit the fast path (int64 mantissas at the
+ * column's scale); big numbers have their own (struct column.big_*). */
 struct column_stats {
         uint64_t n; /* non-null numeric values */
         dec128 sum; /* at the column's scale */
@@ -57,6 +63,11 @@ struct column {
         struct column_stats stats;
         uint64_t mismatches;    /* values that did not fit the column's kind */
         struct intern *strings; /* text columns */
+        /* Big numbers (see COLUMN_BIG_BASE): their texts, count, exact sum,
+         * minimum and maximum. */
+        struct intern *bigs;
+        uint64_t big_n;
+        struct exact big_sum, big_min, big_max;
         /* Exact value counts of an integer column, open addressing. */
         int64_t *vc_keys;
         uint64_t *vc_counts;
@@ -73,6 +84,8 @@ struct cell {
         uint32_t text_id;
         const char *text;
         size_t text_len;
+        const char *big; /* a big number's exact text (num is unused) */
+        size_t big_len;
 };
 
 /** @returns a column with a copy of name, or NULL when memory runs out. */
@@ -104,6 +117,25 @@ static inline uint32_t column_text(const struct column *c, uint32_t row)
         return c->chunks
             .text[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
 }
+
+static inline bool column_is_big(int64_t v)
+{
+        return v != COLUMN_NULL_NUM && v <= COLUMN_BIG_LIMIT;
+}
+
+/** @returns a big cell's exact text (v as read with column_num). */
+const char *column_big_text(const struct column *c, int64_t v, size_t *len);
+
+/** @returns the column's numbers' count: fast path and big ones. */
+static inline uint64_t column_count(const struct column *c)
+{
+        return c->stats.n + c->big_n;
+}
+
+/** @brief The exact sum, minimum and maximum of every number (both paths).
+ *  @returns 0, or -1 when memory runs out or a result is too long. */
+int column_exact_stats(const struct column *c, struct exact *sum,
+                       struct exact *min, struct exact *max);
 
 static inline bool column_is_numeric(const struct column *c)
 {

@@ -4,6 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void free_category_big(struct category_big *b)
+{
+        if (b) {
+                exact_clear(&b->sum);
+                exact_clear(&b->min);
+                exact_clear(&b->max);
+                free(b);
+        }
+}
+
 struct generation *generation_create(uint64_t number)
 {
         struct generation *g = calloc(1, sizeof(*g));
@@ -23,8 +33,13 @@ void generation_destroy(struct generation *g)
                 return;
         }
         for (size_t i = 0; i < g->ncols; i++) {
+                struct category_stats *cs = &g->cats[i];
+                for (size_t k = 0; cs->cells && k < (size_t)cs->cap * g->ncols;
+                     k++) {
+                        free_category_big(cs->cells[k].big);
+                }
                 column_destroy(g->cols[i]);
-                free(g->cats[i].cells);
+                free(cs->cells);
         }
         for (uint32_t i = 0; i < g->record_chunks; i++) {
                 free(g->records[i]);
@@ -178,6 +193,27 @@ static void cell_add(struct category_cell *cell, int64_t v)
         cell->sum += v;
 }
 
+/* Adds a big number to a category cell. -1: out of memory or too long. */
+static int cell_add_big(struct category_cell *cell, const struct column *c,
+                        int64_t v)
+{
+        size_t len;
+        const char *s  = column_big_text(c, v, &len);
+        struct exact x = EXACT_ZERO;
+        if (!cell->big && !(cell->big = calloc(1, sizeof(*cell->big)))) {
+                return -1;
+        }
+        int rc = exact_set_text(&x, s, len) != 0 ||
+                         exact_add(&cell->big->sum, &x) != 0 ||
+                         exact_min(&cell->big->min, &x) != 0 ||
+                         exact_max(&cell->big->max, &x) != 0
+                     ? -1
+                     : 0;
+        exact_clear(&x);
+        cell->big->n += rc == 0;
+        return rc;
+}
+
 static void update_categories(struct generation *g, uint32_t row)
 {
         for (size_t ci = 0; ci < g->ncols; ci++) {
@@ -224,7 +260,11 @@ static void update_categories(struct generation *g, uint32_t row)
                                 continue;
                         }
                         int64_t x = column_num(v, row);
-                        if (x != COLUMN_NULL_NUM) {
+                        if (column_is_big(x)) {
+                                /* Stored and counted by the column already:
+                                 * only this category's sum could miss it. */
+                                (void)cell_add_big(&cells[vi], v, x);
+                        } else if (x != COLUMN_NULL_NUM) {
                                 cell_add(&cells[vi], x);
                         }
                 }

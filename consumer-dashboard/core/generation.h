@@ -33,6 +33,13 @@ struct category_cell {
         uint64_t n;
         dec128 sum;
         int64_t min, max;
+        struct category_big *big; /* big numbers (column.h), rare */
+};
+
+/* The big numbers of one (category, column). */
+struct category_big {
+        uint64_t n;
+        struct exact sum, min, max;
 };
 
 struct category_stats {

@@ -53,7 +53,7 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                       : -1;
         if (n < 0) {
                 free(refs);
-                free(cols);
+                aggregates_view_columns_free(cols, ncols);
                 return n == AGGREGATES_PAGE_NOT_READY     ? SNAPSHOT_NOT_READY
                        : n == AGGREGATES_PAGE_OVER_BUDGET ? SNAPSHOT_OVER_BUDGET
                                                           : SNAPSHOT_NOMEM;
@@ -74,6 +74,8 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                         rc |= put(out, i ? "," : "");
                         if (c.kind == COLUMN_TEXT) {
                                 rc |= put_csv_text(out, c.text, c.text_len);
+                        } else if (c.big) {
+                                rc |= wire_buf_append(out, c.big, c.big_len);
                         } else if (c.kind != COLUMN_EMPTY) {
                                 rc |= put_dec(out, c.num, c.scale);
                         }
@@ -82,6 +84,6 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
         }
         *more = offset + (uint64_t)n < total;
         free(refs);
-        free(cols);
+        aggregates_view_columns_free(cols, ncols);
         return rc ? -1 : 0;
 }

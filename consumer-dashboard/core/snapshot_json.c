@@ -21,7 +21,9 @@ static const char *const role_keys[AGG_ROLE_COUNT] = {"value", "category",
 
 static double cell_double(const struct cell *c)
 {
-        return column_to_double(c->num, c->scale);
+        /* A big number's text is a JSON number, NUL-terminated. */
+        return c->big ? strtod(c->big, NULL)
+                      : column_to_double(c->num, c->scale);
 }
 
 /* ---- Histogram ---- */
@@ -67,7 +69,7 @@ static int render_histogram(struct aggregates *a,
                             const int roles[AGG_ROLE_COUNT], struct wire_buf *b)
 {
         int ai = roles[AGG_ROLE_AGE];
-        if (ai < 0 || cols[ai].stats.n == 0) {
+        if (ai < 0 || cols[ai].n == 0) {
                 return put(b, "{\"column\":null,\"exact\":true,\"bins\":[]}");
         }
         const struct view_column *vc = &cols[ai];
@@ -79,23 +81,8 @@ static int render_histogram(struct aggregates *a,
                         exact = false;
                 }
         }
-        /* The range from every source's own min and max: the merged ones
-         * may be partial (a source's did not fit 64 bits at the merged
-         * scale). */
-        double lo = 0, hi = 0;
-        bool any = false;
-        for (size_t s = 0; s < a->nslots; s++) {
-                const struct column *c =
-                    generation_column(a->slots[s], vc->name);
-                if (!c || !column_is_numeric(c) || c->stats.n == 0) {
-                        continue;
-                }
-                double cmin = column_to_double(c->stats.min, c->scale);
-                double cmax = column_to_double(c->stats.max, c->scale);
-                lo          = !any || cmin < lo ? cmin : lo;
-                hi          = !any || cmax > hi ? cmax : hi;
-                any         = true;
-        }
+        double lo = exact_to_double(&vc->min);
+        double hi = exact_to_double(&vc->max);
         struct hist_bins h;
         hist_setup(&h, lo, hi, vc->kind == COLUMN_INT);
         for (size_t s = 0; s < a->nslots; s++) {
@@ -114,9 +101,10 @@ static int render_histogram(struct aggregates *a,
                         continue;
                 }
                 for (uint32_t i = 0; i < g->sample_n; i++) {
-                        int64_t v = column_num(c, g->sample[i]);
-                        if (v != COLUMN_NULL_NUM) {
-                                hist_add(&h, column_to_double(v, c->scale), 1);
+                        struct cell cell;
+                        column_get(c, g->sample[i], &cell);
+                        if (cell.kind != COLUMN_EMPTY) {
+                                hist_add(&h, cell_double(&cell), 1);
                         }
                 }
         }
@@ -203,30 +191,28 @@ static int render_sample(struct aggregates *a, const struct view_column *cols,
 
 /* ---- Snapshot ---- */
 
-/* A merged column's sum, or null when it overflowed 128 bits. */
+/* A merged column's exact sum, or null when it is unknown (too long). */
 static int put_sum(struct wire_buf *b, const struct view_column *c)
 {
-        return c->is_sum_overflow ? put(b, "null")
-                                  : put_dec(b, c->stats.sum, c->scale);
+        return c->is_stats_unknown ? put(b, "null") : exact_format(&c->sum, b);
 }
 
 static int put_mean(struct wire_buf *b, const struct view_column *c)
 {
-        if (!c->stats.n || c->is_sum_overflow) {
+        if (!c->n || c->is_stats_unknown) {
                 return put(b, "null");
         }
-        return put_double(b, column_to_double(c->stats.sum, c->scale) /
-                                 (double)c->stats.n);
+        return put_double(b, exact_to_double(&c->sum) / (double)c->n);
 }
 
-/* A min or max, or null when it does not cover every value. */
+/* A min or max, or null when there is none or it is unknown. */
 static int put_minmax(struct wire_buf *b, const struct view_column *c,
-                      int64_t v)
+                      const struct exact *v)
 {
-        if (!c->has_minmax || c->is_minmax_partial) {
+        if (!c->n || !v->is_set || c->is_stats_unknown) {
                 return put(b, "null");
         }
-        return put_dec(b, v, c->scale);
+        return exact_format(v, b);
 }
 
 static int render_columns(struct wire_buf *b, const struct view_column *cols,
@@ -242,19 +228,20 @@ static int render_columns(struct wire_buf *b, const struct view_column *cols,
                 rc |= put(b, "\"");
                 if (c->kind == COLUMN_INT || c->kind == COLUMN_DECIMAL) {
                         rc |= wire_buf_printf(b, ",\"count\":%llu,\"sum\":",
-                                              (unsigned long long)c->stats.n);
+                                              (unsigned long long)c->n);
                         rc |= put_sum(b, c);
                         rc |= put(b, ",\"mean\":");
                         rc |= put_mean(b, c);
                         rc |= put(b, ",\"min\":");
-                        rc |= put_minmax(b, c, c->stats.min);
+                        rc |= put_minmax(b, c, &c->min);
                         rc |= put(b, ",\"max\":");
-                        rc |= put_minmax(b, c, c->stats.max);
+                        rc |= put_minmax(b, c, &c->max);
                 } else if (c->kind == COLUMN_TEXT) {
                         rc |= wire_buf_printf(b, ",\"distinct\":%llu",
                                               (unsigned long long)c->distinct);
                 }
-                rc |= put(b, "}");
+                rc |= wire_buf_printf(b, ",\"invalid\":%llu}",
+                                      (unsigned long long)c->invalid);
         }
         rc |= put(b, "},\"column_order\":[");
         for (size_t i = 0; i < n; i++) {
@@ -475,6 +462,6 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= count ? put_double(out, (double)mem / (double)count)
                     : put(out, "null");
         rc |= put(out, "}}");
-        free(cols);
+        aggregates_view_columns_free(cols, ncols);
         return rc ? -1 : 0;
 }

@@ -48,7 +48,8 @@ static inline int put_cell(struct wire_buf *b, const struct cell *c)
         switch (c->kind) {
         case COLUMN_INT:
         case COLUMN_DECIMAL:
-                return put_dec(b, c->num, c->scale);
+                return c->big ? wire_buf_append(b, c->big, c->big_len)
+                              : put_dec(b, c->num, c->scale);
         case COLUMN_TEXT:
                 return put_str(b, c->text, c->text_len);
         case COLUMN_EMPTY:

@@ -39,7 +39,7 @@ int snapshot_rows_columns(struct aggregates *a, const struct rows_query *q,
         *ncols = aggregates_view_columns(a, cols);
         *sort  = sort_column(a, q, *cols, *ncols);
         if (q->sort[0] && !has_column(*cols, *ncols, q->sort)) {
-                free(*cols);
+                aggregates_view_columns_free(*cols, *ncols);
                 *cols = NULL;
                 return -2;
         }
@@ -63,7 +63,7 @@ int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
                  : -1;
         if (n < 0) {
                 free(refs);
-                free(cols);
+                aggregates_view_columns_free(cols, ncols);
                 return n == AGGREGATES_PAGE_NOT_READY     ? SNAPSHOT_NOT_READY
                        : n == AGGREGATES_PAGE_OVER_BUDGET ? SNAPSHOT_OVER_BUDGET
                                                           : SNAPSHOT_NOMEM;
@@ -97,6 +97,6 @@ int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
         }
         rc |= put(out, "]}");
         free(refs);
-        free(cols);
+        aggregates_view_columns_free(cols, ncols);
         return rc ? -1 : 0;
 }

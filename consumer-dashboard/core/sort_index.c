@@ -221,6 +221,25 @@ static int reset_view(struct sort_index *ix, size_t nslots,
         return 0;
 }
 
+/* A big number's key: exact when it fits 128 bits at the key scale (up to
+ * about 10^20 with 18 decimals), else the largest key of its sign, so that
+ * it sorts after (before) every smaller number; such giants tie among
+ * themselves and go by file order. */
+static dec128 big_key(const struct column *c, int64_t v)
+{
+        size_t len;
+        const char *s  = column_big_text(c, v, &len);
+        struct exact x = EXACT_ZERO;
+        dec128 key     = 0;
+        if (exact_set_text(&x, s, len) == 0 &&
+            exact_to_dec(&x, SORT_KEY_SCALE, &key) != 0) {
+                dec128 max = (dec128)(((udec128)1 << 127) - 1);
+                key        = exact_to_double(&x) < 0 ? -max : max;
+        }
+        exact_clear(&x);
+        return key;
+}
+
 static void key_of(const struct column *c, const struct text_mirror *m,
                    uint32_t row, struct sort_entry *e)
 {
@@ -237,7 +256,10 @@ static void key_of(const struct column *c, const struct text_mirror *m,
                 }
         } else if (column_is_numeric(c)) {
                 int64_t v = column_num(c, row);
-                if (v != COLUMN_NULL_NUM) {
+                if (column_is_big(v)) {
+                        e->cls     = SORT_NUMBER;
+                        e->key.num = big_key(c, v);
+                } else if (v != COLUMN_NULL_NUM) {
                         e->cls = SORT_NUMBER;
                         e->key.num =
                             (dec128)v * column_pow10(SORT_KEY_SCALE - c->scale);

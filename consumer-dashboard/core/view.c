@@ -44,38 +44,33 @@ static enum column_kind merge_kind(enum column_kind x, enum column_kind y)
         return COLUMN_DECIMAL;
 }
 
-/* Adds one generation's column to the merged column, at the merged scale.
- * The count and the sum always go in: the sum is 128-bit, and when even that
- * overflows it is marked unknown rather than wrong. The min and max are
- * 64-bit, so a value that cannot be rescaled to the merged scale leaves them
- * marked partial instead of dropping the whole source (F4). */
+/* Adds one generation's column to the merged column, exactly: sums, minima
+ * and maxima of any magnitude and scale (exact.h). */
 static void merge_stats(struct view_column *vc, const struct column *c)
 {
-        if (!column_is_numeric(c) || c->stats.n == 0) {
+        if (!column_is_numeric(c) || column_count(c) == 0) {
                 return;
         }
-        unsigned d             = vc->scale - c->scale;
-        struct column_stats *s = &vc->stats;
-        dec128 scaled;
-        s->n += c->stats.n;
-        if (__builtin_mul_overflow(c->stats.sum, (dec128)column_pow10(d),
-                                   &scaled) ||
-            __builtin_add_overflow(s->sum, scaled, &s->sum)) {
-                vc->is_sum_overflow = true;
+        struct exact sum = EXACT_ZERO, min = EXACT_ZERO, max = EXACT_ZERO;
+        if (column_exact_stats(c, &sum, &min, &max) != 0 ||
+            exact_add(&vc->sum, &sum) != 0 || exact_min(&vc->min, &min) != 0 ||
+            exact_max(&vc->max, &max) != 0) {
+                vc->is_stats_unknown = true;
         }
-        int64_t mn, mx;
-        if (column_scale_up(c->stats.min, d, &mn) != 0 ||
-            column_scale_up(c->stats.max, d, &mx) != 0) {
-                vc->is_minmax_partial = true;
-                return;
+        vc->n += column_count(c);
+        exact_clear(&sum);
+        exact_clear(&min);
+        exact_clear(&max);
+}
+
+void aggregates_view_columns_free(struct view_column *cols, size_t n)
+{
+        for (size_t i = 0; cols && i < n; i++) {
+                exact_clear(&cols[i].sum);
+                exact_clear(&cols[i].min);
+                exact_clear(&cols[i].max);
         }
-        if (!vc->has_minmax || mn < s->min) {
-                s->min = mn;
-        }
-        if (!vc->has_minmax || mx > s->max) {
-                s->max = mx;
-        }
-        vc->has_minmax = true;
+        free(cols);
 }
 
 size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
@@ -110,6 +105,7 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
                         }
                         struct view_column *vc = &cols[j];
                         vc->kind               = merge_kind(vc->kind, c->kind);
+                        vc->invalid += c->mismatches;
                         if (c->scale > vc->scale) {
                                 vc->scale = c->scale;
                         }

@@ -114,44 +114,50 @@ static void check_sums(struct aggregates *a)
                 abort();
         }
         if (total > MAX_ROWS) {
-                free(cols);
+                aggregates_view_columns_free(cols, ncols);
                 return;
         }
         for (size_t i = 0; i < ncols; i++) {
                 const struct view_column *vc = &cols[i];
-                __int128 sum                 = 0;
+                struct exact sum             = EXACT_ZERO;
                 uint64_t count               = 0;
 
-                if (vc->kind != COLUMN_INT && vc->kind != COLUMN_DECIMAL) {
+                if ((vc->kind != COLUMN_INT && vc->kind != COLUMN_DECIMAL) ||
+                    vc->is_stats_unknown) {
                         continue;
                 }
                 for (long r = 0; r < n; r++) {
                         struct cell c;
-                        __int128 v;
+                        struct exact v = EXACT_ZERO;
 
                         aggregates_ref_cell(a, refs[r], vc->name, &c);
                         if (c.kind != COLUMN_INT && c.kind != COLUMN_DECIMAL) {
                                 continue;
                         }
-                        if (c.scale > vc->scale) {
+                        if (c.big) {
+                                if (exact_set_text(&v, c.big, c.big_len) != 0) {
+                                        abort(); /* stored, so usable */
+                                }
+                        } else {
+                                exact_set_dec(&v, c.num, c.scale);
+                        }
+                        if (exact_add(&sum, &v) != 0) {
                                 abort();
                         }
-                        v = c.num;
-                        for (unsigned d = c.scale; d < vc->scale; d++) {
-                                v *= 10;
-                        }
-                        sum += v;
+                        exact_clear(&v);
                         count++;
                 }
-                if (count != vc->stats.n || sum != vc->stats.sum) {
+                bool same = exact_cmp(&sum, &vc->sum) == 0 || count == 0;
+                exact_clear(&sum);
+                if (count != vc->n || !same) {
                         fprintf(stderr,
                                 "column %s: view n=%llu, cells n=%llu\n",
-                                vc->name, (unsigned long long)vc->stats.n,
+                                vc->name, (unsigned long long)vc->n,
                                 (unsigned long long)count);
                         abort();
                 }
         }
-        free(cols);
+        aggregates_view_columns_free(cols, ncols);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
