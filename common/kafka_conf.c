@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/log_dedup.h"
 
@@ -81,10 +82,7 @@ int kafka_conf_is_secret(const char *key)
 
 static uint64_t mono_ms(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+        return (uint64_t)clock_mono_ms();
 }
 
 /* Returns true when the line keyed by key must be written now, with the

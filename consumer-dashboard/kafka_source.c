@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/kafka_conf.h"
+#include "common/prom.h"
 #include "common/log.h"
 #include "core/dlq_stats.h"
 #include "core/latency.h"
@@ -73,9 +75,7 @@ struct kafka_source {
 
 static int64_t now_ms(void)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        return clock_wall_ms();
 }
 
 static void wake(void *ctx)
@@ -415,55 +415,72 @@ static char *render_metrics(struct kafka_source *ks, size_t *len)
         struct wire_buf b = {0};
         struct aggregates_counters k;
         aggregates_counters(ks->agg, &k);
-        wire_buf_printf(
-            &b,
-            "# TYPE dashboard_rows gauge\ndashboard_rows %llu\n"
-            "# TYPE dashboard_messages_total counter\n"
-            "dashboard_messages_total %llu\n"
-            "# TYPE dashboard_rows_applied_total counter\n"
-            "dashboard_rows_applied_total %llu\n"
-            "# TYPE dashboard_duplicates_total counter\n"
-            "dashboard_duplicates_total %llu\n"
-            "# TYPE dashboard_stale_total counter\n"
-            "dashboard_stale_total %llu\n"
-            "# TYPE dashboard_decode_errors_total counter\n"
-            "dashboard_decode_errors_total %llu\n"
-            "# TYPE dashboard_generation_swaps_total counter\n"
-            "dashboard_generation_swaps_total %llu\n"
-            "# TYPE dashboard_dlq_messages_total counter\n"
-            "dashboard_dlq_messages_total %llu\n"
-            "# TYPE dashboard_consumer_lag gauge\n"
-            "dashboard_consumer_lag %lld\n"
-            "# TYPE dashboard_caught_up gauge\ndashboard_caught_up %d\n"
-            "# TYPE dashboard_partitions gauge\n"
-            "dashboard_partitions %d\n"
-            "# TYPE dashboard_memory_bytes gauge\n"
-            "dashboard_memory_bytes %zu\n",
-            (unsigned long long)aggregates_count(ks->agg),
-            (unsigned long long)ks->messages, (unsigned long long)k.applied,
-            (unsigned long long)k.duplicates, (unsigned long long)k.stale,
-            (unsigned long long)ks->decode_errors, (unsigned long long)k.swaps,
-            (unsigned long long)dlq_stats_count(ks->dlq), (long long)ks->lag,
-            ks->caught_up ? 1 : 0, ks->data.n, aggregates_memory(ks->agg));
+        const struct prom_metric m[] = {
+            {"dashboard_rows", PROM_GAUGE, "Rows shown",
+             (int64_t)aggregates_count(ks->agg)},
+            {"dashboard_messages_total", PROM_COUNTER, "Messages consumed",
+             (int64_t)ks->messages},
+            {"dashboard_rows_applied_total", PROM_COUNTER,
+             "Messages that changed what is shown", (int64_t)k.applied},
+            {"dashboard_duplicates_total", PROM_COUNTER,
+             "Rows seen twice (dropped)", (int64_t)k.duplicates},
+            {"dashboard_stale_total", PROM_COUNTER,
+             "Rows of an older generation (dropped)", (int64_t)k.stale},
+            {"dashboard_decode_errors_total", PROM_COUNTER,
+             "Messages that could not be decoded", (int64_t)ks->decode_errors},
+            {"dashboard_generation_swaps_total", PROM_COUNTER,
+             "Generations that replaced an older one", (int64_t)k.swaps},
+            {"dashboard_dlq_messages_total", PROM_COUNTER,
+             "Dead-letter messages read", (int64_t)dlq_stats_count(ks->dlq)},
+            {"dashboard_consumer_lag", PROM_GAUGE,
+             "Messages behind the high watermarks (-1 unknown)", ks->lag},
+            {"dashboard_caught_up", PROM_GAUGE,
+             "1 once the replay since start-up is done", ks->caught_up},
+            {"dashboard_partitions", PROM_GAUGE, "Partitions of the data topic",
+             ks->data.n},
+            {"dashboard_memory_bytes", PROM_GAUGE,
+             "Bytes held by rows, strings, indexes and statistics",
+             (int64_t)aggregates_memory(ks->agg)},
+        };
+        int rc = prom_write(&b, m, sizeof(m) / sizeof(m[0]));
         if (ks->latency.n) {
-                wire_buf_printf(&b,
-                                "# TYPE dashboard_latency_ms summary\n"
-                                "dashboard_latency_ms{quantile=\"0.5\"} %lld\n"
-                                "dashboard_latency_ms{quantile=\"0.99\"} %lld\n"
-                                "dashboard_latency_ms_count %llu\n",
-                                (long long)latency_percentile(&ks->latency, 50),
-                                (long long)latency_percentile(&ks->latency, 99),
-                                (unsigned long long)ks->latency.total);
+                const struct prom_quantile q[] = {
+                    {"0.5", latency_percentile(&ks->latency, 50)},
+                    {"0.99", latency_percentile(&ks->latency, 99)},
+                };
+                rc |= prom_write_summary(&b, "dashboard_latency_ms",
+                                         "File read to dashboard, milliseconds",
+                                         q, sizeof(q) / sizeof(q[0]),
+                                         ks->latency.total);
         }
+        (void)rc; /* out of memory: the text is cut short, nothing worse */
         *len = b.len;
         return b.data;
 }
 
-static void publish(struct kafka_source *ks, int64_t now)
+/* What the shell knows about the stream, for a render. update_health: a
+ * publish also brings the health state up to date; a viewer's render reads
+ * the last one. */
+static void stream_info(struct kafka_source *ks, int64_t now,
+                        bool update_health, struct snapshot_stream *out)
 {
         uint64_t consumed, target;
         update_progress(ks, &consumed, &target);
-        struct snapshot_stream st = {
+        if (update_health) {
+                struct metadata_watch_status ms;
+                struct dashboard_health_input hi = {
+                    .topic      = ks->data.name,
+                    .meta       = &ms,
+                    .caught_up  = ks->caught_up,
+                    .partitions = ks->data.n,
+                    .messages   = ks->messages,
+                    .consumed   = consumed,
+                    .target     = target,
+                };
+                metadata_watch_get_status(ks->watch, &ms);
+                dashboard_health_update(ks->health, &hi, now);
+        }
+        *out = (struct snapshot_stream){
             .topic            = ks->data.name,
             .dlq_topic        = ks->dlqt.name,
             .partitions       = ks->data.n,
@@ -475,22 +492,16 @@ static void publish(struct kafka_source *ks, int64_t now)
             .catchup_consumed = consumed,
             .catchup_target   = target,
             .latency          = &ks->latency,
+            .health           = dashboard_health_state(ks->health),
+            .kafka_ok         = dashboard_health_kafka_ok(ks->health),
         };
-        struct metadata_watch_status ms;
-        struct dashboard_health_input hi = {
-            .topic      = ks->data.name,
-            .meta       = &ms,
-            .caught_up  = ks->caught_up,
-            .partitions = ks->data.n,
-            .messages   = ks->messages,
-            .consumed   = consumed,
-            .target     = target,
-        };
+}
+
+static void publish(struct kafka_source *ks, int64_t now)
+{
+        struct snapshot_stream st;
         char reason[1024];
-        metadata_watch_get_status(ks->watch, &ms);
-        dashboard_health_update(ks->health, &hi, now);
-        st.health   = dashboard_health_state(ks->health);
-        st.kafka_ok = dashboard_health_kafka_ok(ks->health);
+        stream_info(ks, now, true, &st);
         health_reason(st.health, reason, sizeof(reason));
         struct wire_buf producers = {0};
         if (ks->status &&
@@ -574,10 +585,12 @@ static void *run(void *arg)
         return NULL;
 }
 
-static void publish_now(void *ctx)
+static int render_snapshot(void *ctx, struct wire_buf *out)
 {
         struct kafka_source *ks = ctx;
-        publish(ks, now_ms());
+        struct snapshot_stream st;
+        stream_info(ks, now_ms(), false, &st);
+        return snapshot_render(ks->agg, ks->dlq, &st, out);
 }
 
 int kafka_source_start(struct kafka_source *ks)
@@ -590,12 +603,12 @@ int kafka_source_start(struct kafka_source *ks)
             .ctx    = ks,
         };
         struct query_service_config qc = {
-            .hub          = ks->hub,
-            .agg          = ks->agg,
-            .index_budget = ks->index_budget,
-            .wake         = wake,
-            .publish      = publish_now,
-            .ctx          = ks,
+            .hub             = ks->hub,
+            .agg             = ks->agg,
+            .index_budget    = ks->index_budget,
+            .wake            = wake,
+            .render_snapshot = render_snapshot,
+            .ctx             = ks,
         };
         ks->queries = query_service_create(&qc);
         ks->watch   = ks->queries ? metadata_watch_start(&mc) : NULL;

@@ -12,10 +12,15 @@
  *     reverse order.
  *   - Kafka thread (kafka_source.c): the only thread that touches the
  *     aggregates. It applies messages, renders the snapshot JSON at most
- *     ten times a second and publishes it to the hub, and serves the table
- *     requests (paged rows, categories, CSV chunks) that web threads queue
- *     in the hub. Paged queries therefore never race with ingestion: they
- *     run between two message batches on the thread that owns the data.
+ *     ten times a second and publishes it to the hub, and answers the
+ *     requests (paged rows, categories, CSV chunks, a viewer's snapshot)
+ *     that web threads queue in the hub, between two message batches
+ *     (query_service.c). It never sorts and never waits for the broker:
+ *   - sort thread (query_service.c): sorts the keys the Kafka thread
+ *     copied out for a table index (sort_index.h) and hands the result
+ *     back; a request whose index is behind waits aside meanwhile.
+ *   - metadata thread (metadata_watch.c): asks the broker for partition
+ *     counts and watermarks; the Kafka thread reads its latest answer.
  *   - civetweb worker threads (web_server.c): serve HTTP. They read the
  *     published snapshot (a reference-counted immutable string) or queue a
  *     request in the hub and wait for the Kafka thread's answer.

@@ -120,29 +120,6 @@ static void install_done(struct query_service *qs)
         pthread_mutex_unlock(&qs->lock);
 }
 
-/* Sets the roles the web thread decoded, then publishes at once. A column
- * that does not exist or does not fit the role falls back to automatic when
- * the view resolves the roles. */
-static void serve_roles(struct query_service *qs, struct hub_request *r)
-{
-        static const char *const names[HUB_ROLE_COUNT] = {
-            [HUB_ROLE_VALUE]    = "value",
-            [HUB_ROLE_CATEGORY] = "category",
-            [HUB_ROLE_AGE]      = "age",
-            [HUB_ROLE_LABEL]    = "label"};
-        r->status = 200;
-        for (int i = 0; i < HUB_ROLE_COUNT; i++) {
-                if (r->roles[i] && aggregates_set_role(qs->cfg.agg, names[i],
-                                                       r->roles[i]) != 0) {
-                        r->status = 500;
-                        snprintf(r->error, sizeof(r->error), "out of memory");
-                        return;
-                }
-        }
-        log_info("event=roles_set");
-        qs->cfg.publish(qs->cfg.ctx);
-}
-
 /* Fills in the answer. @returns false when the request waits for an
  * index (nothing filled in). */
 static bool serve(struct query_service *qs, struct hub_request *r,
@@ -151,20 +128,20 @@ static bool serve(struct query_service *qs, struct hub_request *r,
         struct aggregates *a = qs->cfg.agg;
         struct rows_query q;
         int rc;
-        if (r->kind == HUB_REQ_ROLES) {
-                serve_roles(qs, r);
-                return true;
-        }
         r->status   = 200;
         bool paging = r->kind == HUB_REQ_ROWS;
-        if (r->kind != HUB_REQ_CATEGORIES &&
+        if ((r->kind == HUB_REQ_ROWS || r->kind == HUB_REQ_CSV) &&
             rows_query_parse(r->query, paging, &q, r->error,
                              sizeof(r->error)) != 0) {
                 r->status = 400;
                 return true;
         }
         aggregates_set_page_min_rows(a, rows);
+        aggregates_set_viewer_roles(a, r->roles);
         switch (r->kind) {
+        case HUB_REQ_SNAPSHOT:
+                rc = qs->cfg.render_snapshot(qs->cfg.ctx, &r->body);
+                break;
         case HUB_REQ_ROWS:
                 rc = snapshot_render_rows(a, &q, &r->body);
                 break;
@@ -181,6 +158,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                     &r->more, &r->body);
                 break;
         }
+        aggregates_set_viewer_roles(a, NULL);
         switch (rc) {
         case 0:
                 break;

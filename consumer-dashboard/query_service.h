@@ -3,9 +3,10 @@
 #define DASHBOARD_QUERY_SERVICE_H
 
 /*
- * Answers the table requests web threads queue in the hub (pages of rows,
- * the per-category table, CSV chunks, role changes) without ever making
- * ingestion wait for a sort.
+ * Answers the requests web threads queue in the hub (pages of rows, the
+ * per-category table, CSV chunks, the snapshot with a viewer's own roles)
+ * without ever making ingestion wait for a sort. A request's roles apply to
+ * its answer only (aggregates_set_viewer_roles).
  *
  * The Kafka thread owns the aggregates, so it reads them for every answer,
  * but a request whose sort index is behind is set aside: the index's job
@@ -33,9 +34,8 @@ struct query_service_config {
         size_t index_budget; /* bytes for sort indexes */
         /* Wakes the Kafka thread when a job is done (thread-safe). */
         void (*wake)(void *ctx);
-        /* Publishes a snapshot at once (Kafka thread), after a role change,
-         * so that the answer and every viewer show it. */
-        void (*publish)(void *ctx);
+        /* Renders the whole snapshot (Kafka thread) with the roles set. */
+        int (*render_snapshot)(void *ctx, struct wire_buf *out);
         void *ctx;
 };
 

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "common/wire.h"
+#include "core/aggregates.h"
 
 struct snapshot_hub;
 
@@ -41,24 +42,16 @@ enum hub_request_kind {
         HUB_REQ_ROWS,
         HUB_REQ_CATEGORIES,
         HUB_REQ_CSV,
-        HUB_REQ_ROLES,
-};
-
-/* HUB_REQ_ROLES: the order of hub_request.roles. */
-enum {
-        HUB_ROLE_VALUE,
-        HUB_ROLE_CATEGORY,
-        HUB_ROLE_AGE,
-        HUB_ROLE_LABEL,
-        HUB_ROLE_COUNT
+        HUB_REQ_SNAPSHOT, /* the snapshot with the viewer's roles */
 };
 
 struct hub_request {
         enum hub_request_kind kind;
         const char *query;      /* borrowed query string, may be NULL */
         uint64_t offset, limit; /* CSV chunk */
-        /* ROLES: column per role; NULL leaves it, "" makes it automatic. */
-        const char *roles[HUB_ROLE_COUNT];
+        /* The viewer's roles (enum aggregates_role order): NULL keeps the
+         * default, "" is automatic, else a column name. */
+        const char *roles[AGGREGATES_ROLE_COUNT];
         /* Filled by the Kafka thread: */
         int status; /* HTTP status */
         bool more;  /* CSV: rows remain */

@@ -16,6 +16,7 @@
 
 #include "assets.h"
 #include "common/log.h"
+#include "common/prom.h"
 #include "web_auth.h"
 
 #define WS_PUSHERS           8    /* threads writing to WebSocket viewers */
@@ -59,6 +60,8 @@ static const char *status_text(int status)
                 return "Not Found";
         case 405:
                 return "Method Not Allowed";
+        case 410:
+                return "Gone";
         case 503:
                 return "Service Unavailable";
         default:
@@ -115,10 +118,21 @@ static int api_snapshot(struct web_server *ws, struct mg_connection *c)
         return 200;
 }
 
+static int viewer_roles(struct mg_connection *c, const char *q, bool only_roles,
+                        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX],
+                        const char *roles[AGGREGATES_ROLE_COUNT]);
+
+/* A request the Kafka thread answers, with the viewer's roles from the
+ * query (only_roles: no other parameter is allowed). */
 static int api_request(struct web_server *ws, struct mg_connection *c,
-                       enum hub_request_kind kind, const char *query)
+                       enum hub_request_kind kind, const char *query,
+                       bool only_roles)
 {
+        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX];
         struct hub_request r = {.kind = kind, .query = query};
+        if (viewer_roles(c, query, only_roles, buf, r.roles) != 0) {
+                return 400;
+        }
         snapshot_hub_request(ws->hub, &r);
         int status = r.status;
         if (status == 200) {
@@ -139,11 +153,17 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
 {
         uint64_t offset = 0;
         bool started    = false;
+        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX];
+        const char *roles[AGGREGATES_ROLE_COUNT];
+        if (viewer_roles(c, query, false, buf, roles) != 0) {
+                return 400;
+        }
         for (;;) {
                 struct hub_request r = {.kind   = HUB_REQ_CSV,
                                         .query  = query,
                                         .offset = offset,
                                         .limit  = CSV_CHUNK_ROWS};
+                memcpy(r.roles, roles, sizeof(r.roles));
                 snapshot_hub_request(ws->hub, &r);
                 if (r.status != 200) {
                         wire_buf_finish(&r.body);
@@ -177,65 +197,42 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
         return 200;
 }
 
-static bool origin_ok(const struct web_server *ws, struct mg_connection *c);
-
-/* POST /api/roles?value=&category=&age=&label=: chooses the column of each
- * given role for every viewer ("" = automatic) and answers the snapshot
- * published right after. Changes state, so a browser may only send it from
- * the page itself (same Origin check as the WebSocket). */
-static int api_roles(struct web_server *ws, struct mg_connection *c,
-                     const char *q)
+/* The viewer's roles in a query (?value=price&category=region): each one
+ * given is decoded into buf and pointed to from roles (NULL when absent).
+ * With only_roles, any other parameter is an error. @returns 0, or -1 with
+ * an answer sent. */
+static int viewer_roles(struct mg_connection *c, const char *q, bool only_roles,
+                        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX],
+                        const char *roles[AGGREGATES_ROLE_COUNT])
 {
-        static const char *const names[HUB_ROLE_COUNT] = {
-            [HUB_ROLE_VALUE]    = "value",
-            [HUB_ROLE_CATEGORY] = "category",
-            [HUB_ROLE_AGE]      = "age",
-            [HUB_ROLE_LABEL]    = "label"};
-        if (!origin_ok(ws, c)) {
-                return respond_error(c, 403, "cross-origin request refused",
-                                     NULL);
-        }
         size_t qlen = q ? strlen(q) : 0;
-        for (const char *p = q; p && *p;) {
+        for (const char *p = q; only_roles && p && *p;) {
                 const char *end = strchr(p, '&');
                 end             = end ? end : p + strlen(p);
                 const char *eq  = memchr(p, '=', (size_t)(end - p));
                 size_t klen     = (size_t)((eq ? eq : end) - p);
                 bool known      = klen == 0 && end == p; /* "&&" */
-                for (int i = 0; i < HUB_ROLE_COUNT && !known; i++) {
-                        known = strlen(names[i]) == klen &&
-                                memcmp(p, names[i], klen) == 0;
+                for (int i = 0; i < AGGREGATES_ROLE_COUNT && !known; i++) {
+                        const char *name = aggregates_role_name(i);
+                        known =
+                            strlen(name) == klen && memcmp(p, name, klen) == 0;
                 }
                 if (!known) {
-                        return respond_error(c, 400, "unknown parameter", NULL);
+                        respond_error(c, 400, "unknown parameter", NULL);
+                        return -1;
                 }
                 p = *end ? end + 1 : end;
         }
-        char buf[HUB_ROLE_COUNT][ROLE_COLUMN_MAX];
-        struct hub_request r = {.kind = HUB_REQ_ROLES};
-        int given            = 0;
-        for (int i = 0; i < HUB_ROLE_COUNT; i++) {
-                int n = mg_get_var(q, qlen, names[i], buf[i], sizeof(buf[i]));
-                if (n >= 0) {
-                        r.roles[i] = buf[i];
-                        given++;
-                } else if (n != -1) {
-                        return respond_error(c, 400, "column name too long",
-                                             NULL);
+        for (int i = 0; i < AGGREGATES_ROLE_COUNT; i++) {
+                int n    = mg_get_var(q, qlen, aggregates_role_name(i), buf[i],
+                                      ROLE_COLUMN_MAX);
+                roles[i] = n >= 0 ? buf[i] : NULL;
+                if (n < -1) {
+                        respond_error(c, 400, "column name too long", NULL);
+                        return -1;
                 }
         }
-        if (!given) {
-                return respond_error(
-                    c, 400, "give value, category, age or label", NULL);
-        }
-        snapshot_hub_request(ws->hub, &r);
-        wire_buf_finish(&r.body);
-        if (r.status != 200) {
-                return respond_error(
-                    c, r.status, r.error[0] ? r.error : status_text(r.status),
-                    NULL);
-        }
-        return api_snapshot(ws, c);
+        return 0;
 }
 
 /* 200 {"status":"ok"} while the view can be trusted; 503 with the reason
@@ -277,19 +274,19 @@ static int metrics(struct web_server *ws, struct mg_connection *c)
                 wire_buf_append(&out, b->metrics, b->metrics_len);
         }
         snapshot_hub_release(ws->hub, b);
-        wire_buf_printf(&out,
-                        "# TYPE dashboard_viewers gauge\n"
-                        "dashboard_viewers %llu\n"
-                        "# TYPE dashboard_ws_pushes_total counter\n"
-                        "dashboard_ws_pushes_total %llu\n"
-                        "# TYPE dashboard_ws_skipped_total counter\n"
-                        "dashboard_ws_skipped_total %llu\n"
-                        "# TYPE dashboard_ws_rejected_total counter\n"
-                        "dashboard_ws_rejected_total %llu\n",
-                        (unsigned long long)st.viewers,
-                        (unsigned long long)st.pushes,
-                        (unsigned long long)st.skipped,
-                        (unsigned long long)st.rejected_viewers);
+        const struct prom_metric m[] = {
+            {"dashboard_viewers", PROM_GAUGE, "WebSocket viewers connected",
+             (int64_t)st.viewers},
+            {"dashboard_ws_pushes_total", PROM_COUNTER,
+             "Snapshots written to viewers", (int64_t)st.pushes},
+            {"dashboard_ws_skipped_total", PROM_COUNTER,
+             "Snapshots a busy viewer skipped", (int64_t)st.skipped},
+            {"dashboard_ws_rejected_total", PROM_COUNTER,
+             "Viewers refused over --max-connections",
+             (int64_t)st.rejected_viewers},
+        };
+        (void)prom_write(&out, m, sizeof(m) / sizeof(m[0])); /* no memory:
+                                                        the text is short */
         respond(c, 200, "text/plain; version=0.0.4", out.data, out.len, NULL);
         wire_buf_finish(&out);
         return 200;
@@ -344,25 +341,26 @@ static int handle(struct mg_connection *c, void *cbdata)
         }
         const char *q = ri->query_string;
         if (strcmp(path, "/api/roles") == 0) {
-                return strcmp(ri->request_method, "POST") == 0
-                           ? api_roles(ws, c, q)
-                           : respond_error(c, 405, "method not allowed",
-                                           "Allow: POST\r\n");
+                /* Roles were global once; now each viewer has its own. */
+                return respond_error(c, 410,
+                                     "roles are per viewer: add ?value=, "
+                                     "&category=, &age=, &label= to "
+                                     "/api/snapshot or the page's address",
+                                     NULL);
         }
         if (strcmp(ri->request_method, "GET") != 0) {
                 return respond_error(c, 405, "method not allowed",
                                      "Allow: GET\r\n");
         }
         if (strcmp(path, "/api/snapshot") == 0) {
-                return api_snapshot(ws, c);
+                return q && *q ? api_request(ws, c, HUB_REQ_SNAPSHOT, q, true)
+                               : api_snapshot(ws, c);
         }
         if (strcmp(path, "/api/rows") == 0) {
-                return api_request(ws, c, HUB_REQ_ROWS, q);
+                return api_request(ws, c, HUB_REQ_ROWS, q, false);
         }
         if (strcmp(path, "/api/categories") == 0) {
-                return q && *q ? respond_error(c, 400, "no parameters expected",
-                                               NULL)
-                               : api_request(ws, c, HUB_REQ_CATEGORIES, q);
+                return api_request(ws, c, HUB_REQ_CATEGORIES, q, true);
         }
         if (strcmp(path, "/api/export.csv") == 0) {
                 return api_export(ws, c, q);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define FILE_TAIL_TAIL_BYTES    64   /* bytes before the offset we re-check */
@@ -84,10 +85,7 @@ struct file_tail {
 
 static uint64_t now_ms(void)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+        return (uint64_t)clock_wall_ms();
 }
 
 static uint64_t now_ns(void)

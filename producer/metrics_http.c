@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define METRICS_BODY_MAX 4096
+#include "common/prom.h"
 
 struct metrics_http {
         struct mg_context *ctx;
@@ -42,71 +42,65 @@ void producer_metrics_set_health(struct producer_metrics *m, const char *reason)
 static int on_metrics(struct mg_connection *conn, void *data)
 {
         const struct producer_metrics *m = data;
-        char body[METRICS_BODY_MAX];
-        const struct {
-                const char *name;
-                const char *type;
-                const char *help;
-                uint64_t v;
-        } rows[] = {
-            {"csv_producer_records_read_total", "counter",
-             "CSV records parsed (good and bad)", m->records_read},
-            {"csv_producer_rows_sent_total", "counter", "Rows handed to Kafka",
-             m->rows_sent},
-            {"csv_producer_rows_acked_total", "counter",
-             "Rows acknowledged by Kafka", m->rows_acked},
-            {"csv_producer_records_rejected_total", "counter",
-             "Bad records sent to the dead-letter topic", m->rows_rejected},
-            {"csv_producer_bytes_read_total", "counter",
-             "Bytes read from the file", m->bytes_read},
-            {"csv_producer_bytes_pending", "gauge",
-             "Payload bytes waiting for acknowledgement", m->bytes_pending},
-            {"csv_producer_messages_pending", "gauge",
-             "Messages waiting for acknowledgement", m->messages_pending},
-            {"csv_producer_generation", "gauge", "Current generation number",
-             m->generation},
-            {"csv_producer_generations_started_total", "counter",
-             "Generations started (rewrites seen)", m->generations_started},
-            {"csv_producer_checkpoint_offset_bytes", "gauge",
-             "File offset saved in the state file", m->checkpoint_offset},
-            {"csv_producer_file_offset_bytes", "gauge",
-             "File offset read so far", m->file_offset},
-            {"csv_producer_delivery_failures_total", "counter",
-             "Messages that failed permanently (then resent)",
-             m->delivery_failures},
-            {"csv_producer_oldest_unacked_age_ms", "gauge",
-             "Age of the oldest message without acknowledgement (0: none)",
-             m->oldest_unacked_age_ms},
-            {"csv_producer_held_bytes", "gauge",
-             "Bytes read but not yet part of a whole record", m->held_bytes},
-            {"csv_producer_degraded", "gauge",
-             "1 while /healthz answers 503 (see its reason)", m->degraded},
-            {"csv_producer_values_as_text_total", "counter",
-             "Values sent as text because they do not fit their column",
-             m->values_as_text},
-            {"csv_producer_open_quote_line", "gauge",
-             "Line of a quoted field held open at the end of the file (0: "
-             "none)",
-             m->open_quote_line},
+        const struct prom_metric rows[]  = {
+             {"csv_producer_records_read_total", PROM_COUNTER,
+              "CSV records parsed (good and bad)", (int64_t)m->records_read},
+             {"csv_producer_rows_sent_total", PROM_COUNTER,
+              "Rows handed to Kafka", (int64_t)m->rows_sent},
+             {"csv_producer_rows_acked_total", PROM_COUNTER,
+              "Rows acknowledged by Kafka", (int64_t)m->rows_acked},
+             {"csv_producer_records_rejected_total", PROM_COUNTER,
+              "Bad records sent to the dead-letter topic",
+              (int64_t)m->rows_rejected},
+             {"csv_producer_bytes_read_total", PROM_COUNTER,
+              "Bytes read from the file", (int64_t)m->bytes_read},
+             {"csv_producer_bytes_pending", PROM_GAUGE,
+              "Payload bytes waiting for acknowledgement",
+              (int64_t)m->bytes_pending},
+             {"csv_producer_messages_pending", PROM_GAUGE,
+              "Messages waiting for acknowledgement",
+              (int64_t)m->messages_pending},
+             {"csv_producer_generation", PROM_GAUGE, "Current generation number",
+              (int64_t)m->generation},
+             {"csv_producer_generations_started_total", PROM_COUNTER,
+              "Generations started (rewrites seen)",
+              (int64_t)m->generations_started},
+             {"csv_producer_checkpoint_offset_bytes", PROM_GAUGE,
+              "File offset saved in the state file",
+              (int64_t)m->checkpoint_offset},
+             {"csv_producer_file_offset_bytes", PROM_GAUGE,
+              "File offset read so far", (int64_t)m->file_offset},
+             {"csv_producer_delivery_failures_total", PROM_COUNTER,
+              "Messages that failed permanently (then resent)",
+              (int64_t)m->delivery_failures},
+             {"csv_producer_oldest_unacked_age_ms", PROM_GAUGE,
+              "Age of the oldest message without acknowledgement (0: none)",
+              (int64_t)m->oldest_unacked_age_ms},
+             {"csv_producer_held_bytes", PROM_GAUGE,
+              "Bytes read but not yet part of a whole record",
+              (int64_t)m->held_bytes},
+             {"csv_producer_degraded", PROM_GAUGE,
+              "1 while /healthz answers 503 (see its reason)",
+              (int64_t)m->degraded},
+             {"csv_producer_values_as_text_total", PROM_COUNTER,
+              "Values sent as text because they do not fit their column",
+              (int64_t)m->values_as_text},
+             {"csv_producer_open_quote_line", PROM_GAUGE,
+              "Line of a quoted field held open at the end of the file (0: "
+               "none)",
+              (int64_t)m->open_quote_line},
         };
-        size_t n = 0;
-
-        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-                int r = snprintf(body + n, sizeof(body) - n,
-                                 "# HELP %s %s\n# TYPE %s %s\n%s %" PRIu64 "\n",
-                                 rows[i].name, rows[i].help, rows[i].name,
-                                 rows[i].type, rows[i].name, rows[i].v);
-                if (r < 0 || (size_t)r >= sizeof(body) - n) {
-                        break;
-                }
-                n += (size_t)r;
-        }
+        struct wire_buf b = {0};
+        (void)prom_write(&b, rows, sizeof(rows) / sizeof(rows[0])); /* no
+                                        memory: an empty answer, retried */
+        size_t n = b.len;
         mg_printf(conn,
                   "HTTP/1.1 200 OK\r\nContent-Type: text/plain; "
                   "version=0.0.4\r\nContent-Length: %zu\r\nConnection: "
                   "close\r\n\r\n",
                   n);
-        mg_write(conn, body, n);
+        mg_write(conn, b.data ? b.data : "", n);
+        wire_buf_finish(&b);
         return 200;
 }
 

@@ -11,6 +11,16 @@ static const char *const role_names[AGG_ROLE_COUNT] = {
     "label",
 };
 
+const char *aggregates_role_name(enum aggregates_role r)
+{
+        return r < AGG_ROLE_COUNT ? role_names[r] : "";
+}
+
+void aggregates_set_viewer_roles(struct aggregates *a, const char *const *roles)
+{
+        a->viewer_roles = roles;
+}
+
 int aggregates_set_role(struct aggregates *a, const char *role,
                         const char *column)
 {

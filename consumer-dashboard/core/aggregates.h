@@ -26,6 +26,18 @@
 
 struct aggregates;
 
+/* The dashboard's roles: which column each part of the page shows. */
+enum aggregates_role {
+        AGGREGATES_ROLE_VALUE = 0,
+        AGGREGATES_ROLE_CATEGORY,
+        AGGREGATES_ROLE_AGE,
+        AGGREGATES_ROLE_LABEL,
+        AGGREGATES_ROLE_COUNT,
+};
+
+/** @returns "value", "category", "age" or "label". */
+const char *aggregates_role_name(enum aggregates_role r);
+
 /* Column names chosen by the user for each role; NULL: detect. */
 struct aggregates_roles {
         const char *value;
@@ -90,6 +102,15 @@ size_t aggregates_memory(const struct aggregates *a);
  */
 int aggregates_set_role(struct aggregates *a, const char *role,
                         const char *column);
+
+/**
+ * @brief One viewer's roles for the renders that follow, until called with
+ *        NULL: roles[r] NULL keeps the default (flags), "" is automatic, a
+ *        name chooses that column. The strings are borrowed until cleared.
+ *        Nothing shared changes: other viewers keep the defaults.
+ */
+void aggregates_set_viewer_roles(struct aggregates *a,
+                                 const char *const *roles);
 
 /* A reference to one row: which visible generation, which row in it. */
 typedef uint64_t aggregates_row_ref;

@@ -44,8 +44,9 @@ struct view_column {
 struct aggregates {
         struct source *sources; /* sorted by name */
         size_t nsources;
-        char *roles[4];        /* value, category, age, label overrides */
-        uint64_t version;      /* what is shown changed */
+        char *roles[4]; /* value, category, age, label overrides */
+        const char *const *viewer_roles; /* one render's, borrowed */
+        uint64_t version;                /* what is shown changed */
         uint64_t view_version; /* the set of visible generations changed */
         int64_t last_update;
         struct aggregates_counters counters;
@@ -64,14 +65,12 @@ struct aggregates {
         uint64_t page_min_rows; /* deferred: oldest index a page may use */
 };
 
-/* Role order in roles[] and in the snapshot. */
-enum agg_role {
-        AGG_ROLE_VALUE = 0,
-        AGG_ROLE_CATEGORY,
-        AGG_ROLE_AGE,
-        AGG_ROLE_LABEL,
-        AGG_ROLE_COUNT,
-};
+/* Role order in roles[] and in the snapshot (aggregates.h). */
+#define AGG_ROLE_VALUE    AGGREGATES_ROLE_VALUE
+#define AGG_ROLE_CATEGORY AGGREGATES_ROLE_CATEGORY
+#define AGG_ROLE_AGE      AGGREGATES_ROLE_AGE
+#define AGG_ROLE_LABEL    AGGREGATES_ROLE_LABEL
+#define AGG_ROLE_COUNT    AGGREGATES_ROLE_COUNT
 
 /** @brief Refreshes a->slots when the visible generations changed. */
 int aggregates_view_slots(struct aggregates *a);

@@ -106,7 +106,10 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                         }
                         q->desc        = strcmp(val, "desc") == 0;
                         q->order_given = true;
-                } else {
+                } else if (strcmp(key, "value") && strcmp(key, "category") &&
+                           strcmp(key, "age") && strcmp(key, "label")) {
+                        /* (the roles are the viewer's, read by the web
+                         * server: aggregates_set_viewer_roles) */
                         snprintf(errstr, errstr_size,
                                  "unknown query parameter '%.31s'", key);
                         return -1;

@@ -237,7 +237,12 @@ void aggregates_resolve_roles(const struct aggregates *a,
 {
         int chosen[AGG_ROLE_COUNT];
         for (int r = 0; r < AGG_ROLE_COUNT; r++) {
-                chosen[r] = find_col(cols, ncols, a->roles[r]);
+                const char *name = a->roles[r];
+                if (a->viewer_roles && a->viewer_roles[r]) {
+                        name =
+                            a->viewer_roles[r][0] ? a->viewer_roles[r] : NULL;
+                }
+                chosen[r] = find_col(cols, ncols, name);
         }
         if (chosen[AGG_ROLE_VALUE] >= 0 &&
             !is_numeric_kind(cols[chosen[AGG_ROLE_VALUE]].kind)) {

@@ -37,6 +37,10 @@ const MESSAGES = {
     health_topic: 'The topic does not exist: nothing to show yet.',
     health_partitions: 'Partitions without a leader: part of the data cannot be read.',
     health_replay: 'Reading the topic has stalled.',
+    totalOf: 'Total {v}', meanOf: 'Mean {v}', meanOfAge: 'Mean {a}',
+    barOf: 'Total {v} per {c}', histOf: '{a} distribution', pieOf: 'Share of {v} per {c}',
+    scatterOf: '{v} × {a}', others: 'Others ({n})', value: 'value', age: 'age',
+    rolesHintViewer: 'for this page only: the link keeps it', export: 'Export CSV',
   },
   'pt-BR': {
     title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
@@ -75,13 +79,21 @@ const MESSAGES = {
     health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
     health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
     health_replay: 'A leitura do tópico está parada.',
+    totalOf: 'Total de {v}', meanOf: 'Média de {v}', meanOfAge: 'Média de {a}',
+    barOf: 'Total de {v} por {c}', histOf: 'Distribuição de {a}',
+    pieOf: 'Percentual de {v} por {c}', scatterOf: 'Relação {v} x {a}',
+    others: 'Outros ({n})', value: 'valor', age: 'idade',
+    rolesHintViewer: 'só nesta página: o link guarda a escolha', export: 'Exportar CSV',
   },
 };
 
 const PAGE_SIZE = 20;
 const RECONNECT_MAX_MS = 5000;
+const ROLES = ['value', 'category', 'age', 'label'];
 const state = {
   lang: 'en', snapshot: null, pending: null, paused: false,
+  roles: {}, // this viewer's roles from the address: role -> column
+  snapInFlight: false, snapAgain: false,
   sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
   rowsInFlight: false, rowsAgain: false, wsOpen: false,
   cleared: null, // version on screen when "Clear view" was pressed
@@ -90,7 +102,34 @@ const state = {
 const $ = (id) => document.getElementById(id);
 const t = (key) => (MESSAGES[state.lang] || MESSAGES.en)[key] || key;
 
-function pickLanguage() {
+/* ---- The address: every choice of this viewer, shareable ---- */
+
+function readUrl() {
+  const q = new URLSearchParams(location.search);
+  for (const r of ROLES) if (q.get(r)) state.roles[r] = q.get(r);
+  if (q.get('sort')) state.sort = q.get('sort');
+  if (q.get('order') === 'asc' || q.get('order') === 'desc') state.order = q.get('order');
+  return q;
+}
+
+function writeUrl() {
+  const q = new URLSearchParams();
+  q.set('lang', state.lang);
+  q.set('theme', document.documentElement.dataset.theme);
+  for (const r of ROLES) if (state.roles[r]) q.set(r, state.roles[r]);
+  if (state.sort) { q.set('sort', state.sort); q.set('order', state.order); }
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+/* The roles part of a query, for every request of this viewer. */
+function roleParams(q = new URLSearchParams()) {
+  for (const r of ROLES) if (state.roles[r]) q.set(r, state.roles[r]);
+  return q;
+}
+const hasRoles = () => ROLES.some((r) => state.roles[r]);
+
+function pickLanguage(url) {
+  if (url.get('lang') && MESSAGES[url.get('lang')]) return url.get('lang');
   const saved = localStorage.getItem('lang');
   if (saved && MESSAGES[saved]) return saved;
   const nav = (navigator.language || 'en').toLowerCase();
@@ -99,6 +138,7 @@ function pickLanguage() {
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;
+  document.title = t('title');
   $('lang').value = state.lang;
   document.querySelectorAll('[data-i18n]').forEach((el) => {
     el.textContent = t(el.dataset.i18n);
@@ -110,6 +150,14 @@ function applyLanguage() {
 }
 
 function locale() { return state.lang === 'pt-BR' ? 'pt-BR' : 'en-US'; }
+const MONEY_NAME = /valor|price|pre[cç]o|amount|revenue|receita|sales|vendas|cost|custo|sal[aá]rio|salary|total/i;
+const AGE_NAME = /^(idade|age|edad)$/i;
+/* Identifier-like integer columns ("id", "user_id", "CEP", "code") are shown
+ * without thousands separators: 116545, not 116.545. */
+const ID_NAME = /(^|[_\s-])(id|cep|zip|code|c[oó]digo|key|chave)$|^id[_\s-]/i;
+const ID_CAMEL = /[a-z]Id$/;
+function isMoney(name) { return !!name && MONEY_NAME.test(name); }
+function isIdLike(name) { return !!name && (ID_NAME.test(name) || ID_CAMEL.test(name)); }
 function money(v) {
   if (v === null || v === undefined) return '–';
   return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'BRL' }).format(v);
@@ -119,6 +167,24 @@ function num(v, digits) {
   const o = digits === undefined ? { maximumFractionDigits: 2 }
     : { minimumFractionDigits: digits, maximumFractionDigits: digits };
   return new Intl.NumberFormat(locale(), o).format(v);
+}
+/* A value of column `name`: money for money-like columns, plain digits for
+ * identifiers, the viewer's number format otherwise. */
+function fmt(name, v) {
+  if (v === null || v === undefined) return '–';
+  if (isMoney(name)) return money(v);
+  if (isIdLike(name)) return String(v);
+  return num(v);
+}
+/* A label that names the column of a role ("Total price"); the classic
+ * label when the column is the classic one (valor, idade). */
+function roleLabel(key, classic, s) {
+  const v = s && s.roles.value; const a = s && s.roles.age; const c = s && s.roles.category;
+  const classicCols = { value: ['valor', 'value'], age: ['idade', 'age'], category: ['cidade', 'city'] };
+  const isClassic = (col, role) => !col || classicCols[role].includes(String(col).toLowerCase());
+  if (isClassic(v, 'value') && isClassic(a, 'age') && isClassic(c, 'category')) return t(classic);
+  return t(key).replace('{v}', v || t('value')).replace('{a}', a || t('age'))
+    .replace('{c}', c || t('category'));
 }
 function setText(id, text) { $(id).textContent = text; }
 
@@ -131,17 +197,14 @@ function el(tag, text, cls) {
 
 /* ---- Charts ---- */
 
-const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b',
-  '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
-function colour(i) { return PALETTE[i % PALETTE.length]; }
-function viridis(f) {
-  const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-  const x = Math.max(0, Math.min(1, f)) * (stops.length - 1);
-  const i = Math.min(stops.length - 2, Math.floor(x));
-  const k = x - i;
-  const c = stops[i].map((v, j) => Math.round(v + (stops[i + 1][j] - v) * k));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
-}
+/* Ten colours that stay apart (Tableau 10), then grey for "Others": the
+ * bar, the pie and the scatter show the top TOP_N categories in the same
+ * colours, everything else is one "Others" group. */
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
+  '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const OTHERS_COLOUR = '#6b7280';
+const TOP_N = 9;
+const SCATTER_MANY = 150;
 
 function makeCharts() {
   if (!window.Chart) return;
@@ -149,76 +212,130 @@ function makeCharts() {
   Chart.defaults.color = fg;
   Chart.defaults.borderColor = 'rgba(128,128,128,0.25)';
   Chart.defaults.animation = false;
-  const common = { responsive: true, maintainAspectRatio: false };
-  const axes = () => ({ x: { title: { display: true, text: '' } },
-    y: { title: { display: true, text: '' }, beginAtZero: true } });
+  const common = { responsive: true, maintainAspectRatio: false, locale: locale() };
+  const tick = (axis) => ({ callback(v) {
+    const name = axis === 'y' ? this.chart.$yName : this.chart.$xName;
+    return this.type === 'category' ? this.getLabelForValue(v) : fmtTick(name, v);
+  } });
+  const axes = () => ({ x: { title: { display: true, text: '' }, ticks: tick('x') },
+    y: { title: { display: true, text: '' }, beginAtZero: true, ticks: tick('y') } });
+  const legend = { position: 'bottom', labels: { boxWidth: 12, usePointStyle: true } };
   state.charts.bar = new Chart($('chart-bar'), { type: 'bar',
     data: { labels: [], datasets: [{ data: [] }] },
-    options: { ...common, scales: axes(), plugins: { legend: { display: false } } } });
+    options: { ...common, scales: axes(), plugins: { legend: { display: false },
+      tooltip: { callbacks: { label: (c) => fmt(c.chart.$yName, c.raw) } } } } });
   state.charts.hist = new Chart($('chart-hist'), { type: 'bar',
-    data: { labels: [], datasets: [{ data: [], backgroundColor: '#1f77b4',
+    data: { labels: [], datasets: [{ data: [], backgroundColor: PALETTE[0],
       borderColor: getComputedStyle(document.body).backgroundColor, borderWidth: 1,
       barPercentage: 1, categoryPercentage: 1 }] },
-    options: { ...common, scales: axes(), plugins: { legend: { display: false } } } });
+    options: { ...common, scales: axes(), plugins: { legend: { display: false },
+      tooltip: { callbacks: { label: (c) => num(c.raw, 0) } } } } });
+  state.charts.hist.options.scales.y.ticks.precision = 0; // counts are whole
   state.charts.pie = new Chart($('chart-pie'), { type: 'pie',
     data: { labels: [], datasets: [{ data: [] }] },
-    options: { ...common, plugins: { legend: { position: 'right' } } } });
+    options: { ...common, plugins: { legend: { ...legend, labels: { ...legend.labels,
+      generateLabels: pieLegend } },
+    tooltip: { callbacks: { label: (c) => `${c.label}: ${fmt(c.chart.$yName, c.raw)} (${pct(c.raw, c.dataset.data)})` } } } } });
   state.charts.scatter = new Chart($('chart-scatter'), { type: 'scatter',
     data: { datasets: [] },
     options: { ...common, scales: axes(),
-      elements: { point: { radius: scatterRadius, hoverRadius: (c) => scatterRadius(c) + 2 } },
-      plugins: { legend: { position: 'right', labels: { usePointStyle: true } },
-      tooltip: { callbacks: { label: (c) => `${c.raw.l ?? ''} (${c.raw.x}, ${c.raw.y})` } } } } });
+      plugins: { legend,
+        tooltip: { callbacks: { label: (c) => `${c.raw.l ?? ''} (${fmt(c.chart.$xName, c.raw.x)}, ${fmt(c.chart.$yName, c.raw.y)})` } } } } });
 }
 
-/* The seed sized the scatter's points by value: 3..12 px, by area. */
-function scatterRadius(c) {
-  const top = c.chart.$top || 0;
-  const v = c.raw && typeof c.raw.y === 'number' ? c.raw.y : 0;
-  return top > 0 && v > 0 ? 3 + 9 * Math.sqrt(v / top) : 3;
+function fmtTick(name, v) {
+  if (isMoney(name)) {
+    return new Intl.NumberFormat(locale(), { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+  }
+  return isIdLike(name) ? String(v) : num(v);
+}
+
+function pct(v, all) {
+  const total = all.reduce((a, b) => a + b, 0);
+  return total > 0 ? new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 })
+    .format(v / total) : '–';
+}
+
+/* The pie's legend: each slice's share, so it reads without hovering. */
+function pieLegend(chart) {
+  const data = chart.data.datasets[0].data;
+  const base = Chart.controllers.pie.overrides.plugins.legend.labels.generateLabels(chart);
+  return base.map((l, i) => ({ ...l, text: `${l.text} ${pct(data[i], data)}` }));
+}
+
+/* The top TOP_N categories, then one "Others" entry for the rest. */
+function topCategories(cat) {
+  const items = cat.items.map((c) => ({ name: c.name, sum: Number(c.sum) || 0 }));
+  if (items.length <= TOP_N + 1 && cat.total <= TOP_N + 1) {
+    return items.map((c, i) => ({ ...c, colour: PALETTE[i] }));
+  }
+  const top = items.slice(0, TOP_N).map((c, i) => ({ ...c, colour: PALETTE[i] }));
+  const rest = items.slice(TOP_N).reduce((a, c) => a + c.sum, 0);
+  top.push({ name: t('others').replace('{n}', num(cat.total - TOP_N, 0)), sum: rest,
+    colour: OTHERS_COLOUR, others: true });
+  return top;
 }
 
 function setAxes(chart, x, y) {
   chart.options.scales.x.title.text = x || '';
   chart.options.scales.y.title.text = y || '';
+  chart.$xName = x;
+  chart.$yName = y;
 }
 
 function renderCharts(s) {
   const ch = state.charts;
   if (!ch.bar) return;
-  const items = s.categories.items;
-  const labels = items.map((c) => c.name);
-  const sums = items.map((c) => Number(c.sum));
-  const top = Math.max(1, ...sums);
+  for (const c of Object.values(ch)) c.options.locale = locale();
+  const cats = topCategories(s.categories);
+  const labels = cats.map((c) => c.name);
+  const sums = cats.map((c) => c.sum);
   ch.bar.data.labels = labels;
   ch.bar.data.datasets[0].data = sums;
   ch.bar.data.datasets[0].label = s.roles.value || '';
-  ch.bar.data.datasets[0].backgroundColor = sums.map((v) => viridis(v / top));
+  ch.bar.data.datasets[0].backgroundColor = cats.map((c) => c.colour);
   setAxes(ch.bar, s.categories.column, s.roles.value);
   ch.bar.update('none');
   const bins = s.histogram.bins;
-  ch.hist.data.labels = bins.map((b) => `${num(b.from)}–${num(b.to)}`);
+  const hname = s.histogram.column;
+  ch.hist.data.labels = bins.map((b) => (s.histogram.exact && b.to - b.from <= 1
+    ? fmt(hname, b.from) : `${fmt(hname, b.from)}–${fmt(hname, b.to)}`));
   ch.hist.data.datasets[0].data = bins.map((b) => b.count);
-  ch.hist.data.datasets[0].label = s.histogram.column || '';
-  setAxes(ch.hist, s.histogram.column, t('countAxis'));
+  ch.hist.data.datasets[0].label = hname || '';
+  setAxes(ch.hist, hname, t('countAxis'));
+  ch.hist.$yName = null;
   ch.hist.update('none');
   ch.pie.data.labels = labels;
   ch.pie.data.datasets[0].data = sums;
-  ch.pie.data.datasets[0].backgroundColor = labels.map((_, i) => colour(i));
+  ch.pie.data.datasets[0].backgroundColor = cats.map((c) => c.colour);
+  ch.pie.$yName = s.roles.value;
   ch.pie.update('none');
+  renderScatter(ch.scatter, s, cats);
+}
+
+/* Points grouped as the bar and pie group categories; small, translucent
+ * marks when there are many, so that dense areas show as density. */
+function renderScatter(chart, s, cats) {
+  const named = new Map(cats.filter((c) => !c.others).map((c) => [c.name, c]));
+  const others = cats.find((c) => c.others);
   const groups = new Map();
-  ch.scatter.$top = Math.max(0, ...s.sample.points.map((p) => (typeof p[1] === 'number' ? p[1] : 0)));
   for (const p of s.sample.points) {
     const key = p[2] === null ? '–' : String(p[2]);
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push({ x: p[0], y: p[1], l: p[3] });
+    const g = named.has(key) ? key : (others ? others.name : key);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push({ x: p[0], y: p[1], l: p[3] });
   }
-  const order = labels.filter((l) => groups.has(l));
+  const many = s.sample.points.length > SCATTER_MANY;
+  const order = cats.map((c) => c.name).filter((n) => groups.has(n));
   for (const k of groups.keys()) if (!order.includes(k)) order.push(k);
-  ch.scatter.data.datasets = order.map((k, i) => ({ label: k, data: groups.get(k),
-    backgroundColor: colour(labels.indexOf(k) >= 0 ? labels.indexOf(k) : i) }));
-  setAxes(ch.scatter, s.sample.x, s.sample.y);
-  ch.scatter.update('none');
+  chart.data.datasets = order.map((k, i) => {
+    const c = cats.find((x) => x.name === k);
+    const colour = c ? c.colour : PALETTE[i % PALETTE.length];
+    return { label: k, data: groups.get(k), backgroundColor: `${colour}${many ? '99' : 'cc'}`,
+      borderWidth: 0, pointRadius: many ? 2.5 : 4, pointHoverRadius: 6 };
+  });
+  setAxes(chart, s.sample.x, s.sample.y);
+  chart.update('none');
 }
 
 /* ---- Snapshot ---- */
@@ -226,10 +343,13 @@ function renderCharts(s) {
 function render(s) {
   state.snapshot = s;
   const c = s.cards;
-  setText('card-total', money(c.total_value));
-  setText('card-mean', money(c.mean_value));
+  const v = s.roles.value; const a = s.roles.age;
+  setText('card-total', fmt(v, c.total_value));
+  setText('card-mean', fmt(v, c.mean_value));
   setText('card-count', num(c.records, 0));
-  setText('card-age', c.mean_age === null ? '–' : `${num(c.mean_age, 1)} ${t('years')}`);
+  setText('card-age', c.mean_age === null ? '–'
+    : `${num(c.mean_age, 1)}${AGE_NAME.test(a || '') ? ` ${t('years')}` : ''}`);
+  renderLabels(s);
   const cu = s.catchup;
   const problems = renderHealth(s);
   $('catchup').hidden = cu.done || problems.some((p) => p.check === 'topic' || p.check === 'kafka');
@@ -271,6 +391,18 @@ function showLive() {
   else setStatus(state.paused ? 'paused' : 'live', 'live');
 }
 
+/* Labels that name the chosen columns ("Total price", "quantity
+ * distribution"), or the classic ones for the classic columns. */
+function renderLabels(s) {
+  setText('label-total', roleLabel('totalOf', 'totalValue', s));
+  setText('label-mean', roleLabel('meanOf', 'meanValue', s));
+  setText('label-age', roleLabel('meanOfAge', 'meanAge', s));
+  setText('caption-bar', roleLabel('barOf', 'chartBar', s));
+  setText('caption-hist', roleLabel('histOf', 'chartHist', s));
+  setText('caption-pie', roleLabel('pieOf', 'chartPie', s));
+  setText('caption-scatter', roleLabel('scatterOf', 'chartScatter', s));
+}
+
 /* ---- Roles ---- */
 
 const ROLE_FITS = {
@@ -301,23 +433,39 @@ function renderRoles(s) {
   }
 }
 
-async function chooseRole(role, column) {
+/* A role chosen here is this viewer's only: it goes into the address (so
+ * the link shows the same view) and into every request. */
+function chooseRole(role, column) {
+  if (column) state.roles[role] = column; else delete state.roles[role];
+  if (role === 'value') state.sort = null; // the table follows the value
+  writeUrl();
+  fetchSnapshot();
+}
+
+/* The snapshot with this viewer's roles (pushes carry the defaults). One
+ * request at a time; a push meanwhile asks for one more. */
+async function fetchSnapshot() {
+  if (state.snapInFlight) { state.snapAgain = true; return; }
+  state.snapInFlight = true;
   try {
-    const r = await fetch(`/api/roles?${new URLSearchParams({ [role]: column })}`,
-      { method: 'POST' });
+    const q = roleParams().toString();
+    const r = await fetch(`/api/snapshot${q ? `?${q}` : ''}`);
     if (r.ok && !state.paused) render(await r.json());
-  } catch (e) { /* the next push shows the roles in force */ }
+  } catch (e) { /* shown by the status light; the next push retries */ }
+  state.snapInFlight = false;
+  if (state.snapAgain) { state.snapAgain = false; fetchSnapshot(); }
 }
 
 function renderCategories(s) {
   setText('cat-col-name', s.categories.column || t('category'));
   const body = $('cats').tBodies[0];
   body.replaceChildren();
+  const v = s.roles.value;
   for (const c of s.categories.items) {
     const tr = document.createElement('tr');
     tr.append(el('td', c.name), el('td', num(c.count, 0), 'num'),
-      el('td', money(c.sum), 'num'), el('td', money(c.mean), 'num'),
-      el('td', money(c.min), 'num'), el('td', money(c.max), 'num'),
+      el('td', fmt(v, c.sum), 'num'), el('td', fmt(v, c.mean), 'num'),
+      el('td', fmt(v, c.min), 'num'), el('td', fmt(v, c.max), 'num'),
       el('td', c.mean_age === null ? '–' : num(c.mean_age, 1), 'num'));
     body.append(tr);
   }
@@ -328,12 +476,18 @@ function kv(dl, pairs) {
   for (const [k, v] of pairs) dl.append(el('dt', k), el('dd', v));
 }
 
+/* A generation number is the time (ms) its file version started. */
+function generationText(g) {
+  if (!g) return '–';
+  return g > 1e12 ? new Date(g).toLocaleString(locale()) : String(g);
+}
+
 function renderStream(s) {
   const st = s.stream;
   const lat = st.latency_ms;
   kv($('stream'), [
     [t('topic'), st.topic], [t('partitions'), num(st.partitions, 0)],
-    [t('generation'), st.generation ? String(st.generation) : '–'],
+    [t('generation'), generationText(st.generation)],
     [t('records'), num(s.count, 0)],
     [t('lastUpdate'), st.last_update_ms ? new Date(st.last_update_ms).toLocaleString(locale()) : '–'],
     [t('lag'), st.lag < 0 ? '–' : num(st.lag, 0)],
@@ -387,7 +541,8 @@ async function loadRows() {
   if (state.rowsInFlight) { state.rowsAgain = true; return; }
   state.rowsInFlight = true;
   try {
-    const q = new URLSearchParams({ page: state.page, size: PAGE_SIZE, order: state.order });
+    const q = roleParams(new URLSearchParams({ page: state.page, size: PAGE_SIZE,
+      order: state.order }));
     if (state.sort) q.set('sort', state.sort);
     const r = await fetch(`/api/rows?${q}`);
     if (r.ok) renderRows(await r.json());
@@ -398,7 +553,7 @@ async function loadRows() {
 
 function renderRows(p) {
   if (state.paused && state.snapshot === null) return;
-  const valueCol = state.snapshot && state.snapshot.roles.value;
+  if (state.cleared !== null) return; // an answer to a request sent before "Clear view"
   const head = $('rows').tHead.rows[0];
   head.replaceChildren();
   for (const c of p.columns) {
@@ -411,6 +566,7 @@ function renderRows(p) {
         ? (p.order === 'desc' ? 'asc' : 'desc') : (c.type === 'text' ? 'asc' : 'desc');
       state.sort = c.name;
       state.page = 1;
+      writeUrl();
       loadRows();
     });
     head.append(th);
@@ -423,11 +579,14 @@ function renderRows(p) {
       const col = p.columns[i];
       const numeric = col.type === 'integer' || col.type === 'decimal';
       let text = v === null ? '' : v;
-      if (numeric && v !== null) text = col.name === valueCol ? money(v) : num(v);
+      if (numeric && v !== null) text = fmt(col.name, v);
       tr.append(el('td', text, numeric ? 'num' : ''));
     });
     body.append(tr);
   }
+  const ex = roleParams(new URLSearchParams({ order: p.order }));
+  if (p.sort) ex.set('sort', p.sort);
+  $('export').href = `/api/export.csv?${ex}`;
   setText('page-info', t('page').replace('{p}', num(p.page, 0))
     .replace('{n}', num(Math.max(1, p.pages), 0)).replace('{t}', num(p.total, 0)));
   $('prev').disabled = p.page <= 1;
@@ -456,7 +615,7 @@ function connect() {
     // second with the same version, for the clocks) or "Refresh now".
     if (state.cleared !== null && s.version === state.cleared) return;
     state.cleared = null;
-    render(s);
+    if (hasRoles()) fetchSnapshot(); else render(s);
   };
   ws.onclose = () => {
     state.wsOpen = false;
@@ -466,12 +625,9 @@ function connect() {
   };
 }
 
-async function refreshNow() {
+function refreshNow() {
   state.cleared = null;
-  try {
-    const r = await fetch('/api/snapshot');
-    if (r.ok) render(await r.json());
-  } catch (e) { /* shown by the status light */ }
+  fetchSnapshot();
 }
 
 function clearView() {
@@ -488,19 +644,24 @@ function clearView() {
 }
 
 function init() {
-  state.lang = pickLanguage();
-  document.documentElement.dataset.theme = localStorage.getItem('theme') || 'dark';
+  const url = readUrl();
+  state.lang = pickLanguage(url);
+  const theme = url.get('theme');
+  document.documentElement.dataset.theme = theme === 'light' || theme === 'dark' ? theme
+    : localStorage.getItem('theme') || 'dark';
   makeCharts();
   applyLanguage();
   $('lang').addEventListener('change', (e) => {
     state.lang = e.target.value;
     localStorage.setItem('lang', state.lang);
+    writeUrl();
     applyLanguage();
   });
   $('theme').addEventListener('click', () => {
     const next = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
     document.documentElement.dataset.theme = next;
     localStorage.setItem('theme', next);
+    writeUrl();
     for (const c of Object.values(state.charts)) c.destroy();
     state.charts = {};
     makeCharts();
@@ -516,11 +677,16 @@ function init() {
     $('pause').classList.toggle('active', state.paused);
     $('pause').textContent = state.paused ? t('resume') : t('pause');
     showLive();
-    if (!state.paused && state.pending) { render(state.pending); state.pending = null; }
+    if (!state.paused && state.pending) {
+      if (hasRoles()) fetchSnapshot(); else render(state.pending);
+      state.pending = null;
+    }
   });
   $('prev').addEventListener('click', () => { state.page = Math.max(1, state.page - 1); loadRows(); });
   $('next').addEventListener('click', () => { state.page += 1; loadRows(); });
+  writeUrl();
   connect();
+  if (hasRoles()) fetchSnapshot();
 }
 
 document.addEventListener('DOMContentLoaded', init);

@@ -308,7 +308,7 @@ describe('dashboard in headless Chromium', () => {
     assertCharts(await chartData(page), expected(csv));
   });
 
-  it('the column selector makes another column the value, for cards and charts', TEST, async () => {
+  it('the column selector makes another column the value for this viewer only, kept in the address', TEST, async () => {
     const rows = readCsv(csv);
     const ages = rows.reduce((a, r) => a + r.idade, 0);
     const byCity = new Map();
@@ -317,31 +317,43 @@ describe('dashboard in headless Chromium', () => {
     const opts = await page.$$eval('#role-value option', (os) => os.map((o) => o.value));
     assert.deepEqual(opts, ['', 'id', 'idade', 'valor']);
     assert.equal(await page.inputValue('#role-value'), 'valor');
+    const other = await context.newPage();
+    watch(other);
     try {
-      await valueIsAge(rows, ages, cities);
+      await other.goto(dash.url);
+      await waitCards(other, expected(csv).cards);
+      await page.selectOption('#role-value', 'idade');
+      const want = expected(csv).cards;
+      // Plain numbers now: idade is not money; labels name the column.
+      const ageCards = { ...want, total: String(ages),
+        mean: new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(ages / rows.length) };
+      await waitCards(page, ageCards);
+      assert.equal(norm(await page.textContent('#label-total')), 'Total idade');
+      assert.match(page.url(), /[?&]value=idade(&|$)/);
+      const c = await chartData(page);
+      assert.deepEqual(new Set(c.barLabels), new Set(cities.map(([n]) => n)));
+      assert.deepEqual([...c.barData].sort((a, b) => b - a), cities.map(([, v]) => v));
+      const oldest = [...rows].sort((a, b) => b.idade - a.idade)[0].nome;
+      await waitUntil(async () => (await tableColumn(page, 'rows', 1))[0] === oldest,
+        { timeout: WAIT, what: 'the table sorted by the new value column' });
+      // Another viewer is not affected, even after updates.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(await cards(other), want);
+      // The link shows the same view to whoever opens it.
+      const shared = await context.newPage();
+      watch(shared);
+      await shared.goto(page.url());
+      await waitCards(shared, ageCards);
+      await shared.close();
+      await page.selectOption('#role-value', '');
+      await waitCards(page, want);
+      assert.equal(await page.inputValue('#role-value'), 'valor');
+      assert.doesNotMatch(page.url(), /value=/);
+      assertCharts(await chartData(page), expected(csv));
     } finally {
-      // Roles are global: never leave the next tests with this one's choice.
-      await fetch(`${dash.url}/api/roles?value=`, { method: 'POST' }).catch(() => {});
+      await other.close();
     }
   });
-
-  async function valueIsAge(rows, ages, cities) {
-    await page.selectOption('#role-value', 'idade');
-    const want = expected(csv).cards;
-    await waitCards(page, { ...want, total: money(BigInt(ages) * 100n, 'en'),
-      mean: money(divRound(BigInt(ages) * 100n, BigInt(rows.length)), 'en') });
-    assert.equal(await page.inputValue('#role-value'), 'idade');
-    const c = await chartData(page);
-    assert.deepEqual(new Set(c.barLabels), new Set(cities.map(([n]) => n)));
-    assert.deepEqual([...c.barData].sort((a, b) => b - a), cities.map(([, v]) => v));
-    const oldest = [...rows].sort((a, b) => b.idade - a.idade)[0].nome;
-    await waitUntil(async () => (await tableColumn(page, 'rows', 1))[0] === oldest,
-      { timeout: WAIT, what: 'the table sorted by the new value column' });
-    await page.selectOption('#role-value', '');
-    await waitCards(page, want);
-    assert.equal(await page.inputValue('#role-value'), 'valor');
-    assertCharts(await chartData(page), expected(csv));
-  }
 
   it('after a dashboard restart the page reconnects by itself, same numbers', TEST, async () => {
     const want = expected(csv);
@@ -400,6 +412,84 @@ describe('dashboard in headless Chromium', () => {
     await page.waitForSelector('#status[data-state="live"]', { timeout: WAIT });
     assert.equal(await nobroker.stop(), 0);
     assert.equal(await other.proc.stop(), 0);
+  });
+
+  it('address state: ?lang=pt-BR&theme=light; tab title, chart numbers and ticks in the viewer\'s locale', TEST, async () => {
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(`${dash.url}/?lang=pt-BR&theme=light`);
+      await waitCards(p, expected(csv, 'pt-BR').cards);
+      assert.equal(await p.title(), 'Dashboard em tempo real');
+      assert.equal(await p.getAttribute('html', 'data-theme'), 'light');
+      const ticks = await p.evaluate(() => {
+        const bar = window.Chart.getChart(document.getElementById('chart-bar'));
+        return { locale: bar.options.locale, y: bar.scales.y.ticks.map((t) => t.label) };
+      });
+      assert.equal(ticks.locale, 'pt-BR');
+      // Compact pt-BR numbers ("1,2 mil"), never English "1,200".
+      assert.ok(ticks.y.some((l) => /mil/.test(l)), JSON.stringify(ticks.y));
+      // Generation shown as the time the file version started.
+      const gen = await p.$$eval('#stream dt', (dts) => {
+        const dt = dts.find((d) => d.textContent === 'Geração');
+        return dt ? dt.nextElementSibling.textContent : null;
+      });
+      assert.match(gen, /\d{2}\/\d{2}\/\d{4}/);
+      await p.click('#theme');
+      assert.match(p.url(), /theme=dark/);
+      assert.match(p.url(), /lang=pt-BR/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('many categories: top 9 + others in bar and pie, distinct colours, pie shares, ids without separators, 390 px without sideways scroll', TEST, async () => {
+    const many = path.join(tmp, 'many.csv');
+    const lines = ['id,nome,idade,cidade,valor'];
+    for (let i = 0; i < 230; i++) {
+      lines.push(`${116500 + i},P${i},${20 + (i % 50)},City ${String(i % 23).padStart(2, '0')},${(i % 23) * 10 + 5}.50`);
+    }
+    fs.writeFileSync(many, `${lines.join('\n')}\n`);
+    const mtopic = `${topic}-many`;
+    stack.startProducer(many, mtopic, 'producer-many');
+    const mport = await freePort();
+    const md = await stack.startDashboard(mtopic, mport, 'dashboard-many');
+    for (const [lang, width] of [['en', 1440], ['pt-BR', 1440], ['en', 390], ['pt-BR', 390]]) {
+      const ctx = await browser.newContext({ locale: lang === 'pt-BR' ? 'pt-BR' : 'en-US',
+        viewport: { width, height: 900 } });
+      try {
+        const p = await ctx.newPage();
+        watch(p);
+        await p.goto(`${md.url}/?lang=${lang}`);
+        await waitUntil(async () => norm(await p.textContent('#card-count')) === '230',
+          { timeout: WAIT, what: 'the 230 rows' });
+        const c = await chartData(p);
+        assert.equal(c.barLabels.length, 10);
+        assert.match(c.barLabels[9], lang === 'en' ? /^Others \(14\)$/ : /^Outros \(14\)$/);
+        assert.deepEqual(c.pieLabels, c.barLabels);
+        const colours = await p.evaluate(() => window.Chart.getChart(
+          document.getElementById('chart-pie')).data.datasets[0].backgroundColor);
+        assert.equal(new Set(colours).size, 10);
+        const legend = await p.evaluate(() => window.Chart.getChart(
+          document.getElementById('chart-pie')).legend.legendItems.map((l) => l.text));
+        assert.ok(legend.every((l) => /%$/.test(l)), JSON.stringify(legend));
+        // Scatter: every point, in at most 10 groups (legend fits).
+        const sc = await p.evaluate(() => window.Chart.getChart(document.getElementById('chart-scatter')).data.datasets.length);
+        assert.ok(sc <= 10);
+        await waitUntil(async () => (await tableColumn(p, 'rows', 0)).length > 0,
+          { timeout: WAIT, what: 'table rows' });
+        const ids = await tableColumn(p, 'rows', 0);
+        assert.ok(ids.every((v) => /^116\d{3}$/.test(v)), JSON.stringify(ids.slice(0, 3)));
+        const wide = await p.evaluate(() => document.documentElement.scrollWidth
+          - document.documentElement.clientWidth);
+        assert.equal(wide, 0, `page scrolls sideways by ${wide} px at ${width} px`);
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        await p.screenshot({ path: path.join(ARTIFACTS, `many-${lang}-${width}.png`), fullPage: true });
+      } finally {
+        await ctx.close();
+      }
+    }
+    await md.proc.stop();
   });
 
   it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {

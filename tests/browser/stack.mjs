@@ -145,9 +145,9 @@ export class Stack {
     return p;
   }
 
-  startProducer(csvPath, topic) {
-    return this.start('producer', [PRODUCER, '-b', this.bootstrap, '-t', topic, '-f', csvPath,
-      '--state-dir', path.join(this.dir, 'producer-state')]);
+  startProducer(csvPath, topic, name = 'producer') {
+    return this.start(name, [PRODUCER, '-b', this.bootstrap, '-t', topic, '-f', csvPath,
+      '--state-dir', path.join(this.dir, `${name}-state`)]);
   }
 
   async startDashboard(topic, port, name = 'dashboard') {
