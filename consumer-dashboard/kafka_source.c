@@ -56,6 +56,8 @@ struct kafka_source {
         struct status_watch *status;
         struct dlq_stats *dlq;
         struct latency latency;
+        struct timeline timeline; /* rows/s by Kafka timestamp */
+        char timeline_value[256]; /* the default value column */
         struct topic_parts data, dlqt;
         struct wire_object obj;
         pthread_t thread;
@@ -270,6 +272,23 @@ static bool header_u64(rd_kafka_headers_t *h, const char *name, uint64_t *out)
         return header(h, name, &v, &len) && wire_parse_u64(v, len, out) == 0;
 }
 
+/* Adds an applied row to the time chart: its Kafka timestamp (when the
+ * producer read it) and its value. */
+static void count_in_timeline(struct kafka_source *ks,
+                              const rd_kafka_message_t *m, int64_t now)
+{
+        int64_t ts = rd_kafka_message_timestamp(m, NULL);
+        const struct wire_field *f =
+            ks->timeline_value[0]
+                ? wire_object_get(&ks->obj, ks->timeline_value)
+                : NULL;
+        bool num = f && (f->value.type == VALUE_INT ||
+                         f->value.type == VALUE_DECIMAL ||
+                         f->value.type == VALUE_BIGNUM);
+        timeline_add(&ks->timeline, ts, num,
+                     num ? value_to_double(&f->value) : 0, now);
+}
+
 static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         int64_t now)
 {
@@ -328,6 +347,9 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                 am.row_count   = (uint64_t)rc->value.as.i;
         }
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
+        if (am.kind == WIRE_ROW && r == AGGREGATES_APPLIED) {
+                count_in_timeline(ks, m, now);
+        }
         if (r == AGGREGATES_NOMEM) {
                 log_error("event=out_of_memory source=%s", source);
         }
@@ -494,13 +516,29 @@ static void stream_info(struct kafka_source *ks, int64_t now,
             .latency          = &ks->latency,
             .health           = dashboard_health_state(ks->health),
             .kafka_ok         = dashboard_health_kafka_ok(ks->health),
+            .timeline         = &ks->timeline,
+            .timeline_value   = ks->timeline_value,
         };
+}
+
+/* The time chart sums the default value column: start over when it
+ * changes. */
+static void follow_value_column(struct kafka_source *ks)
+{
+        char name[sizeof(ks->timeline_value)];
+        (void)aggregates_role_column(ks->agg, AGGREGATES_ROLE_VALUE, name,
+                                     sizeof(name)); /* none: "" */
+        if (strcmp(name, ks->timeline_value) != 0) {
+                memcpy(ks->timeline_value, name, sizeof(name));
+                timeline_clear(&ks->timeline);
+        }
 }
 
 static void publish(struct kafka_source *ks, int64_t now)
 {
         struct snapshot_stream st;
         char reason[1024];
+        follow_value_column(ks);
         stream_info(ks, now, true, &st);
         health_reason(st.health, reason, sizeof(reason));
         struct wire_buf producers = {0};

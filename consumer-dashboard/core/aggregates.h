@@ -112,6 +112,13 @@ int aggregates_set_role(struct aggregates *a, const char *role,
 void aggregates_set_viewer_roles(struct aggregates *a,
                                  const char *const *roles);
 
+/**
+ * @brief The column the default roles give role r, copied into buf.
+ * @returns 0, or -1 when no column fits (buf gets "").
+ */
+int aggregates_role_column(struct aggregates *a, enum aggregates_role r,
+                           char *buf, size_t size);
+
 /* A reference to one row: which visible generation, which row in it. */
 typedef uint64_t aggregates_row_ref;
 

@@ -454,6 +454,16 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         uint64_t generation;
         rc |= render_sources(a, out, &generation);
         rc |= render_stream(a, dlq, st, generation, out);
+        if (st->timeline) {
+                rc |= put(out, ",\"timeline\":{\"value\":");
+                rc |= st->timeline_value && st->timeline_value[0]
+                          ? put_str(out, st->timeline_value,
+                                    strlen(st->timeline_value))
+                          : put(out, "null");
+                rc |= put(out, ",\"per_second\":");
+                rc |= timeline_render(st->timeline, st->now_ms, out);
+                rc |= put(out, "}");
+        }
         size_t mem = aggregates_memory(a);
         rc |= wire_buf_printf(out,
                               ",\"memory\":{\"bytes\":%zu,"

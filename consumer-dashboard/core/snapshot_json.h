@@ -22,6 +22,7 @@
 #include "dlq_stats.h"
 #include "latency.h"
 #include "rows_query.h"
+#include "timeline.h"
 
 /* What the Kafka shell knows about the stream. */
 struct snapshot_stream {
@@ -36,9 +37,11 @@ struct snapshot_stream {
         uint64_t catchup_consumed;
         uint64_t catchup_target;
         const struct latency *latency;
-        const struct health *health; /* common/health.h; NULL: unknown */
-        bool kafka_ok;               /* the broker answers */
-        const char *producers_json;  /* JSON array of producer status */
+        const struct health *health;     /* common/health.h; NULL: unknown */
+        bool kafka_ok;                   /* the broker answers */
+        const char *producers_json;      /* JSON array of producer status */
+        const struct timeline *timeline; /* NULL: none */
+        const char *timeline_value;      /* its value column, or "" */
 };
 
 /* Results of the table renderers besides 0. */

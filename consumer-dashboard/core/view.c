@@ -5,6 +5,7 @@
  */
 #include "aggregates_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -284,4 +285,20 @@ void aggregates_ref_cell(const struct aggregates *a, aggregates_row_ref ref,
                 return;
         }
         column_get(c, row, out);
+}
+
+int aggregates_role_column(struct aggregates *a, enum aggregates_role r,
+                           char *buf, size_t size)
+{
+        struct view_column *cols;
+        int roles[AGG_ROLE_COUNT];
+        const char *const *viewer = a->viewer_roles;
+        size_t n                  = aggregates_view_columns(a, &cols);
+        a->viewer_roles           = NULL;
+        aggregates_resolve_roles(a, cols, n, roles);
+        a->viewer_roles = viewer;
+        int i           = r < AGG_ROLE_COUNT ? roles[r] : -1;
+        snprintf(buf, size, "%s", i >= 0 ? cols[i].name : "");
+        aggregates_view_columns_free(cols, n);
+        return i >= 0 ? 0 : -1;
 }

@@ -41,6 +41,8 @@ const MESSAGES = {
     barOf: 'Total {v} per {c}', histOf: '{a} distribution', pieOf: 'Share of {v} per {c}',
     scatterOf: '{v} × {a}', others: 'Others ({n})', value: 'value', age: 'age',
     rolesHintViewer: 'for this page only: the link keeps it', export: 'Export CSV',
+    chartTime: 'Rows and value per second (last 2 minutes, by read time)',
+    timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
   },
   'pt-BR': {
     title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
@@ -84,6 +86,9 @@ const MESSAGES = {
     pieOf: 'Percentual de {v} por {c}', scatterOf: 'Relação {v} x {a}',
     others: 'Outros ({n})', value: 'valor', age: 'idade',
     rolesHintViewer: 'só nesta página: o link guarda a escolha', export: 'Exportar CSV',
+    chartTime: 'Registros e valor por segundo (últimos 2 minutos, pela hora de leitura)',
+    timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
+    rowsPerSecond: 'registros/s',
   },
 };
 
@@ -236,6 +241,21 @@ function makeCharts() {
     options: { ...common, plugins: { legend: { ...legend, labels: { ...legend.labels,
       generateLabels: pieLegend } },
     tooltip: { callbacks: { label: (c) => `${c.label}: ${fmt(c.chart.$yName, c.raw)} (${pct(c.raw, c.dataset.data)})` } } } } });
+  state.charts.time = new Chart($('chart-time'), { type: 'line',
+    data: { labels: [], datasets: [
+      { data: [], yAxisID: 'y', borderColor: PALETTE[0], backgroundColor: `${PALETTE[0]}55`,
+        fill: true, pointRadius: 0, tension: 0.2 },
+      { data: [], yAxisID: 'y1', borderColor: PALETTE[1], pointRadius: 0, tension: 0.2,
+        spanGaps: false }] },
+    options: { ...common, interaction: { mode: 'index', intersect: false },
+      scales: { x: { ticks: { maxTicksLimit: 8, maxRotation: 0 } },
+        y: { beginAtZero: true, position: 'left', title: { display: true, text: '' },
+          ticks: { precision: 0, callback: (v) => num(v) } },
+        y1: { beginAtZero: true, position: 'right', grid: { drawOnChartArea: false },
+          title: { display: true, text: '' },
+          ticks: { callback(v) { return fmtTick(this.chart.$yName, v); } } } },
+      plugins: { legend },
+      tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.datasetIndex ? fmt(c.chart.$yName, c.raw) : num(c.raw)}` } } } });
   state.charts.scatter = new Chart($('chart-scatter'), { type: 'scatter',
     data: { datasets: [] },
     options: { ...common, scales: axes(),
@@ -311,6 +331,27 @@ function renderCharts(s) {
   ch.pie.$yName = s.roles.value;
   ch.pie.update('none');
   renderScatter(ch.scatter, s, cats);
+  renderTime(ch.time, s);
+}
+
+/* Rows per second and the value column's sum per second, by the rows'
+ * Kafka timestamps (read time), over the last two minutes. */
+function renderTime(chart, s) {
+  const tl = s.timeline;
+  if (!chart || !tl) return;
+  const p = tl.per_second;
+  const time = new Intl.DateTimeFormat(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  chart.data.labels = p.rows.map((_, i) => time.format(new Date(p.from_ms + i * p.interval_ms)));
+  chart.data.datasets[0].data = p.rows;
+  chart.data.datasets[0].label = t('rowsPerSecond');
+  chart.data.datasets[1].data = p.values;
+  chart.data.datasets[1].label = tl.value ? `${tl.value}/s` : '';
+  chart.data.datasets[1].hidden = !tl.value;
+  chart.options.scales.y.title.text = t('rowsPerSecond');
+  chart.options.scales.y1.title.text = tl.value || '';
+  chart.$yName = tl.value;
+  chart.update('none');
+  setText('caption-time', tl.value ? t('timeOf').replace('{v}', tl.value) : t('chartTime'));
 }
 
 /* Points grouped as the bar and pie group categories; small, translucent

@@ -473,6 +473,19 @@ describe('dashboard in headless Chromium', () => {
         const legend = await p.evaluate(() => window.Chart.getChart(
           document.getElementById('chart-pie')).legend.legendItems.map((l) => l.text));
         assert.ok(legend.every((l) => /%$/.test(l)), JSON.stringify(legend));
+        // The live time chart: 120 one-second points by read time, the
+        // rows just loaded among them (waiting only; no timing judged).
+        await waitUntil(async () => (await p.evaluate(() => window.Chart.getChart(
+          document.getElementById('chart-time')).data.datasets[0].data
+          .reduce((a, b) => a + b, 0))) > 0, { timeout: WAIT, what: 'rows in the time chart' });
+        const time = await p.evaluate(() => {
+          const c = window.Chart.getChart(document.getElementById('chart-time'));
+          return { n: c.data.labels.length, rows: c.data.datasets[0].data.reduce((a, b) => a + b, 0),
+            value: c.data.datasets[1].label };
+        });
+        assert.equal(time.n, 120);
+        assert.ok(time.rows <= 230);
+        assert.equal(time.value, 'valor/s');
         // Scatter: every point, in at most 10 groups (legend fits).
         const sc = await p.evaluate(() => window.Chart.getChart(document.getElementById('chart-scatter')).data.datasets.length);
         assert.ok(sc <= 10);
