@@ -10,6 +10,7 @@
 #include "core/snapshot_json.h"
 
 #define CSV_CHUNK_MAX 10000
+#define ROLE_NAME_MAX 256 /* a column name, NUL included */
 
 /* A request waiting for an index, with the rows it saw when it came in. */
 struct waiting {
@@ -138,6 +139,21 @@ static bool serve(struct query_service *qs, struct hub_request *r,
         }
         aggregates_set_page_min_rows(a, rows);
         aggregates_set_viewer_roles(a, r->roles);
+        /* A filter keeps the rows of one category of the (viewer's)
+         * category column. */
+        char category[ROLE_NAME_MAX];
+        if ((r->kind == HUB_REQ_ROWS || r->kind == HUB_REQ_CSV) &&
+            q.filter_given) {
+                if (aggregates_role_column(a, AGGREGATES_ROLE_CATEGORY,
+                                           category, sizeof(category)) != 0) {
+                        aggregates_set_viewer_roles(a, NULL);
+                        r->status = 400;
+                        snprintf(r->error, sizeof(r->error),
+                                 "no category column to filter by");
+                        return true;
+                }
+                aggregates_set_page_filter(a, category, q.filter);
+        }
         switch (r->kind) {
         case HUB_REQ_SNAPSHOT:
                 rc = qs->cfg.render_snapshot(qs->cfg.ctx, &r->body);
@@ -159,6 +175,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                 break;
         }
         aggregates_set_viewer_roles(a, NULL);
+        aggregates_set_page_filter(a, NULL, NULL);
         switch (rc) {
         case 0:
                 break;

@@ -113,7 +113,8 @@ void aggregates_set_viewer_roles(struct aggregates *a,
                                  const char *const *roles);
 
 /**
- * @brief The column the default roles give role r, copied into buf.
+ * @brief The column the roles in force (a viewer's while set, else the
+ *        defaults) give role r, copied into buf.
  * @returns 0, or -1 when no column fits (buf gets "").
  */
 int aggregates_role_column(struct aggregates *a, enum aggregates_role r,
@@ -163,6 +164,14 @@ void aggregates_set_index_mode(struct aggregates *a, size_t budget,
  *        newer rows are not in it yet.
  */
 void aggregates_set_page_min_rows(struct aggregates *a, uint64_t min_rows);
+
+/**
+ * @brief Pages read only the rows whose text in `column` is `value` (a
+ *        category filter), until called with NULL. Borrowed strings.
+ *        The total of such a page counts the matching rows.
+ */
+void aggregates_set_page_filter(struct aggregates *a, const char *column,
+                                const char *value);
 
 /** @returns rows shown in the view (what a complete index holds). */
 uint64_t aggregates_view_rows(struct aggregates *a);

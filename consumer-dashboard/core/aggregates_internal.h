@@ -63,6 +63,8 @@ struct aggregates {
         size_t job_bytes;       /* held by jobs handed out */
         bool index_deferred;    /* pages never build an index inline */
         uint64_t page_min_rows; /* deferred: oldest index a page may use */
+        const char *page_filter_column; /* borrowed; NULL: no filter */
+        const char *page_filter_value;
 };
 
 /* Role order in roles[] and in the snapshot (aggregates.h). */

@@ -119,6 +119,21 @@ static int grow_slots(struct intern *t)
         return 0;
 }
 
+uint32_t intern_find(const struct intern *t, const char *s, size_t len)
+{
+        uint32_t h = hash_bytes(s, len);
+        uint32_t i = h & (t->nslots - 1);
+        while (t->slots[i]) {
+                const struct entry *e = &t->entries[t->slots[i]];
+                if (e->hash == h && e->len == len &&
+                    memcmp(e->str, s, len) == 0) {
+                        return t->slots[i];
+                }
+                i = (i + 1) & (t->nslots - 1);
+        }
+        return 0;
+}
+
 uint32_t intern_add(struct intern *t, const char *s, size_t len)
 {
         if (len > UINT32_MAX) {

@@ -26,6 +26,9 @@ void intern_destroy(struct intern *t);
  */
 uint32_t intern_add(struct intern *t, const char *s, size_t len);
 
+/** @returns the id of s[0..len), or 0 when the table does not hold it. */
+uint32_t intern_find(const struct intern *t, const char *s, size_t len);
+
 /** @returns the string of id (NUL-terminated, owned by t); sets *len. */
 const char *intern_get(const struct intern *t, uint32_t id, size_t *len);
 

@@ -98,6 +98,9 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                         }
                 } else if (strcmp(key, "sort") == 0) {
                         memcpy(q->sort, val, sizeof(q->sort));
+                } else if (strcmp(key, "filter") == 0) {
+                        memcpy(q->filter, val, sizeof(q->filter));
+                        q->filter_given = true;
                 } else if (strcmp(key, "order") == 0) {
                         if (strcmp(val, "asc") && strcmp(val, "desc")) {
                                 snprintf(errstr, errstr_size,

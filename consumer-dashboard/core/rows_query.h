@@ -13,7 +13,9 @@
 
 /* A request for rows, parsed from a query string. */
 struct rows_query {
-        char sort[128]; /* "" = the value column */
+        char sort[128];   /* "" = the value column */
+        char filter[128]; /* rows of this category only (filter_given) */
+        bool filter_given;
         bool desc;
         bool order_given;
         uint64_t page; /* 1-based */
@@ -24,7 +26,8 @@ struct rows_query {
 #define ROWS_PAGE_SIZE_MAX     1000
 
 /**
- * @brief Parses "page=2&size=50&sort=valor&order=desc" (URL-encoded; every
+ * @brief Parses "page=2&size=50&sort=valor&order=desc&filter=Recife"
+ *        (URL-encoded; every
  *        key optional; unknown keys are errors). The role keys (value,
  *        category, age, label) are accepted and left to the caller (the
  *        viewer's roles). qs may be NULL.

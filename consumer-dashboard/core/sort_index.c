@@ -32,7 +32,8 @@ struct text_mirror {
 };
 
 struct sort_index {
-        char *column; /* NULL: file order */
+        char *column;                       /* NULL: file order */
+        char *filter_column, *filter_value; /* NULL: every row */
         uint64_t view_version;
         bool built; /* entries belong to view_version */
         bool busy;
@@ -58,17 +59,47 @@ struct sort_job {
         bool ok;
 };
 
-struct sort_index *sort_index_create(const char *column)
+struct sort_index *sort_index_create(const char *column,
+                                     const char *filter_column,
+                                     const char *filter_value)
 {
         struct sort_index *ix = calloc(1, sizeof(*ix));
         if (!ix) {
                 return NULL;
         }
-        if (column && !(ix->column = strdup(column))) {
-                free(ix);
+        if ((column && !(ix->column = strdup(column))) ||
+            (filter_column && (!(ix->filter_column = strdup(filter_column)) ||
+                               !(ix->filter_value = strdup(
+                                     filter_value ? filter_value : ""))))) {
+                sort_index_destroy(ix);
                 return NULL;
         }
         return ix;
+}
+
+static bool same(const char *x, const char *y)
+{
+        return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+bool sort_index_is(const struct sort_index *ix, const char *column,
+                   const char *filter_column, const char *filter_value)
+{
+        return same(ix->column, column) &&
+               same(ix->filter_column, filter_column) &&
+               (!filter_column || same(ix->filter_value, filter_value));
+}
+
+uint64_t sort_index_covered(const struct sort_index *ix, uint64_t view_version)
+{
+        uint64_t n = 0;
+        if (!ix->built || ix->view_version != view_version) {
+                return 0;
+        }
+        for (size_t s = 0; s < ix->nslots; s++) {
+                n += ix->built_rows[s];
+        }
+        return n;
 }
 
 static void drop_view(struct sort_index *ix)
@@ -103,6 +134,8 @@ void sort_index_destroy(struct sort_index *ix)
         }
         drop_view(ix);
         free(ix->column);
+        free(ix->filter_column);
+        free(ix->filter_value);
         free(ix);
 }
 
@@ -305,7 +338,20 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
                         drop_view(ix); /* its strings may be half copied */
                         return NULL;
                 }
+                /* A filtered index: the id of the value in this slot (0:
+                 * not there yet, so no row of it matches). */
+                const struct column *fc =
+                    ix->filter_column ? generation_column(g, ix->filter_column)
+                                      : NULL;
+                uint32_t fid = fc && fc->kind == COLUMN_TEXT
+                                   ? intern_find(fc->strings, ix->filter_value,
+                                                 strlen(ix->filter_value))
+                                   : 0;
                 for (uint32_t r = ix->built_rows[s]; r < g->rows; r++) {
+                        if (ix->filter_column &&
+                            (!fid || column_text(fc, r) != fid)) {
+                                continue;
+                        }
                         struct sort_entry *e = &j->fresh[j->nfresh++];
                         memset(e, 0, sizeof(*e));
                         if (ix->column) {

@@ -51,8 +51,25 @@ struct sort_entry {
 struct sort_index;
 struct sort_job;
 
-/** @returns an empty index for column (NULL: file order), or NULL. */
-struct sort_index *sort_index_create(const char *column);
+/**
+ * @returns an empty index for column (NULL: file order), or NULL. With
+ *          filter_column, it holds only the rows whose text in that column
+ *          equals filter_value (a filtered table).
+ */
+struct sort_index *sort_index_create(const char *column,
+                                     const char *filter_column,
+                                     const char *filter_value);
+
+/** @returns whether the index is for this column and filter. */
+bool sort_index_is(const struct sort_index *ix, const char *column,
+                   const char *filter_column, const char *filter_value);
+
+/**
+ * @returns the rows of the view the index has looked at (all of them are
+ *          in it, unless filtered out) for view `view_version`, 0 when it
+ *          was built for another view.
+ */
+uint64_t sort_index_covered(const struct sort_index *ix, uint64_t view_version);
 /** @brief Frees the index; it must not be busy. NULL is a no-op. */
 void sort_index_destroy(struct sort_index *ix);
 

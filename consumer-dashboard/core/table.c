@@ -10,16 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool same_column(const char *x, const char *y)
-{
-        return x == y || (x && y && strcmp(x, y) == 0);
-}
-
 static int find_index(const struct aggregates *a, const char *sort)
 {
         for (int i = 0; i < AGG_MAX_INDEXES; i++) {
                 if (a->indexes[i] &&
-                    same_column(sort_index_column(a->indexes[i]), sort)) {
+                    sort_index_is(a->indexes[i], sort, a->page_filter_column,
+                                  a->page_filter_value)) {
                         return i;
                 }
         }
@@ -66,7 +62,8 @@ static int get_index(struct aggregates *a, const char *sort)
                 }
                 drop_index(a, i);
         }
-        a->indexes[i] = sort_index_create(sort);
+        a->indexes[i] = sort_index_create(sort, a->page_filter_column,
+                                          a->page_filter_value);
         return a->indexes[i] ? i : -1;
 }
 
@@ -113,6 +110,13 @@ void aggregates_set_index_mode(struct aggregates *a, size_t budget,
 void aggregates_set_page_min_rows(struct aggregates *a, uint64_t min_rows)
 {
         a->page_min_rows = min_rows;
+}
+
+void aggregates_set_page_filter(struct aggregates *a, const char *column,
+                                const char *value)
+{
+        a->page_filter_column = column;
+        a->page_filter_value  = column ? value : NULL;
 }
 
 /* Prepares the job of index i, making room in the budget first. */
@@ -204,8 +208,8 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                 return AGGREGATES_PAGE_OVER_BUDGET;
         }
         if (!a->index_deferred) {
-                if (sort_index_rows(ix, a->view_version) < rows ||
-                    !sort_index_rows(ix, a->view_version)) {
+                if (sort_index_covered(ix, a->view_version) < rows ||
+                    !sort_index_covered(ix, a->view_version)) {
                         int rc = build_inline(a, i);
                         if (rc != 0) {
                                 return rc;
@@ -214,7 +218,7 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
         } else {
                 uint64_t need =
                     a->page_min_rows < rows ? a->page_min_rows : rows;
-                if (sort_index_rows(ix, a->view_version) < need) {
+                if (sort_index_covered(ix, a->view_version) < need) {
                         a->index_wanted[i] = true;
                         return AGGREGATES_PAGE_NOT_READY;
                 }

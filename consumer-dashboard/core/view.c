@@ -292,12 +292,9 @@ int aggregates_role_column(struct aggregates *a, enum aggregates_role r,
 {
         struct view_column *cols;
         int roles[AGG_ROLE_COUNT];
-        const char *const *viewer = a->viewer_roles;
-        size_t n                  = aggregates_view_columns(a, &cols);
-        a->viewer_roles           = NULL;
+        size_t n = aggregates_view_columns(a, &cols);
         aggregates_resolve_roles(a, cols, n, roles);
-        a->viewer_roles = viewer;
-        int i           = r < AGG_ROLE_COUNT ? roles[r] : -1;
+        int i = r < AGG_ROLE_COUNT ? roles[r] : -1;
         snprintf(buf, size, "%s", i >= 0 ? cols[i].name : "");
         aggregates_view_columns_free(cols, n);
         return i >= 0 ? 0 : -1;

@@ -42,6 +42,7 @@ const MESSAGES = {
     scatterOf: '{v} × {a}', others: 'Others ({n})', value: 'value', age: 'age',
     rolesHintViewer: 'for this page only: the link keeps it', export: 'Export CSV',
     chartTime: 'Rows and value per second (last 2 minutes, by read time)',
+    removeFilter: 'Remove the filter', filterHint: 'click a category to filter',
     timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
   },
   'pt-BR': {
@@ -87,6 +88,7 @@ const MESSAGES = {
     others: 'Outros ({n})', value: 'valor', age: 'idade',
     rolesHintViewer: 'só nesta página: o link guarda a escolha', export: 'Exportar CSV',
     chartTime: 'Registros e valor por segundo (últimos 2 minutos, pela hora de leitura)',
+    removeFilter: 'Remover o filtro', filterHint: 'clique numa categoria para filtrar',
     timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
     rowsPerSecond: 'registros/s',
   },
@@ -98,6 +100,7 @@ const ROLES = ['value', 'category', 'age', 'label'];
 const state = {
   lang: 'en', snapshot: null, pending: null, paused: false,
   roles: {}, // this viewer's roles from the address: role -> column
+  filter: null, // one category of the category column, or null
   snapInFlight: false, snapAgain: false,
   sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
   rowsInFlight: false, rowsAgain: false, wsOpen: false,
@@ -113,6 +116,7 @@ function readUrl() {
   const q = new URLSearchParams(location.search);
   for (const r of ROLES) if (q.get(r)) state.roles[r] = q.get(r);
   if (q.get('sort')) state.sort = q.get('sort');
+  if (q.get('filter')) state.filter = q.get('filter');
   if (q.get('order') === 'asc' || q.get('order') === 'desc') state.order = q.get('order');
   return q;
 }
@@ -123,6 +127,7 @@ function writeUrl() {
   q.set('theme', document.documentElement.dataset.theme);
   for (const r of ROLES) if (state.roles[r]) q.set(r, state.roles[r]);
   if (state.sort) { q.set('sort', state.sort); q.set('order', state.order); }
+  if (state.filter !== null) q.set('filter', state.filter);
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
@@ -225,9 +230,15 @@ function makeCharts() {
   const axes = () => ({ x: { title: { display: true, text: '' }, ticks: tick('x') },
     y: { title: { display: true, text: '' }, beginAtZero: true, ticks: tick('y') } });
   const legend = { position: 'bottom', labels: { boxWidth: 12, usePointStyle: true } };
+  const pick = (chart, i) => {
+    const name = chart.data.labels[i];
+    if (name === undefined || chart.$others === name) return;
+    setFilter(state.filter === name ? null : name);
+  };
+  const onClick = (e, items, chart) => { if (items.length) pick(chart, items[0].index); };
   state.charts.bar = new Chart($('chart-bar'), { type: 'bar',
     data: { labels: [], datasets: [{ data: [] }] },
-    options: { ...common, scales: axes(), plugins: { legend: { display: false },
+    options: { ...common, onClick, scales: axes(), plugins: { legend: { display: false },
       tooltip: { callbacks: { label: (c) => fmt(c.chart.$yName, c.raw) } } } } });
   state.charts.hist = new Chart($('chart-hist'), { type: 'bar',
     data: { labels: [], datasets: [{ data: [], backgroundColor: PALETTE[0],
@@ -238,8 +249,9 @@ function makeCharts() {
   state.charts.hist.options.scales.y.ticks.precision = 0; // counts are whole
   state.charts.pie = new Chart($('chart-pie'), { type: 'pie',
     data: { labels: [], datasets: [{ data: [] }] },
-    options: { ...common, plugins: { legend: { ...legend, labels: { ...legend.labels,
-      generateLabels: pieLegend } },
+    options: { ...common, onClick, plugins: { legend: { ...legend,
+      onClick: (e, item, l) => pick(l.chart, item.index),
+      labels: { ...legend.labels, generateLabels: pieLegend } },
     tooltip: { callbacks: { label: (c) => `${c.label}: ${fmt(c.chart.$yName, c.raw)} (${pct(c.raw, c.dataset.data)})` } } } } });
   state.charts.time = new Chart($('chart-time'), { type: 'line',
     data: { labels: [], datasets: [
@@ -259,7 +271,10 @@ function makeCharts() {
   state.charts.scatter = new Chart($('chart-scatter'), { type: 'scatter',
     data: { datasets: [] },
     options: { ...common, scales: axes(),
-      plugins: { legend,
+      plugins: { legend: { ...legend, onClick: (e, item, l) => {
+        const name = l.chart.data.datasets[item.datasetIndex].label;
+        if (name !== l.chart.$others) setFilter(state.filter === name ? null : name);
+      } },
         tooltip: { callbacks: { label: (c) => `${c.raw.l ?? ''} (${fmt(c.chart.$xName, c.raw.x)}, ${fmt(c.chart.$yName, c.raw.y)})` } } } } });
 }
 
@@ -313,21 +328,25 @@ function renderCharts(s) {
   ch.bar.data.labels = labels;
   ch.bar.data.datasets[0].data = sums;
   ch.bar.data.datasets[0].label = s.roles.value || '';
-  ch.bar.data.datasets[0].backgroundColor = cats.map((c) => c.colour);
+  const faded = (c) => (state.filter === null || c.name === state.filter ? c.colour : `${c.colour}40`);
+  ch.bar.data.datasets[0].backgroundColor = cats.map(faded);
   setAxes(ch.bar, s.categories.column, s.roles.value);
   ch.bar.update('none');
   const bins = s.histogram.bins;
   const hname = s.histogram.column;
   ch.hist.data.labels = bins.map((b) => (s.histogram.exact && b.to - b.from <= 1
     ? fmt(hname, b.from) : `${fmt(hname, b.from)}–${fmt(hname, b.to)}`));
-  ch.hist.data.datasets[0].data = bins.map((b) => b.count);
+  ch.hist.data.datasets[0].data = state.filter === null ? bins.map((b) => b.count)
+    : sampleHistogram(s, bins);
   ch.hist.data.datasets[0].label = hname || '';
   setAxes(ch.hist, hname, t('countAxis'));
   ch.hist.$yName = null;
   ch.hist.update('none');
+  const others = cats.find((c) => c.others);
+  for (const c of [ch.bar, ch.pie, ch.scatter]) c.$others = others ? others.name : null;
   ch.pie.data.labels = labels;
   ch.pie.data.datasets[0].data = sums;
-  ch.pie.data.datasets[0].backgroundColor = cats.map((c) => c.colour);
+  ch.pie.data.datasets[0].backgroundColor = cats.map(faded);
   ch.pie.$yName = s.roles.value;
   ch.pie.update('none');
   renderScatter(ch.scatter, s, cats);
@@ -356,12 +375,21 @@ function renderTime(chart, s) {
 
 /* Points grouped as the bar and pie group categories; small, translucent
  * marks when there are many, so that dense areas show as density. */
+/* The filtered category's histogram, from the sample's points (the exact
+ * per-category histogram is not kept): the bins of the whole table. */
+function sampleHistogram(s, bins) {
+  const xs = s.sample.points.filter((p) => String(p[2]) === state.filter).map((p) => p[0]);
+  return bins.map((b, i) => xs.filter((x) => x >= b.from
+    && (x < b.to || (i === bins.length - 1 && x <= b.to))).length);
+}
+
 function renderScatter(chart, s, cats) {
   const named = new Map(cats.filter((c) => !c.others).map((c) => [c.name, c]));
   const others = cats.find((c) => c.others);
   const groups = new Map();
   for (const p of s.sample.points) {
     const key = p[2] === null ? '–' : String(p[2]);
+    if (state.filter !== null && key !== state.filter) continue;
     const g = named.has(key) ? key : (others ? others.name : key);
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g).push({ x: p[0], y: p[1], l: p[3] });
@@ -381,9 +409,43 @@ function renderScatter(chart, s, cats) {
 
 /* ---- Snapshot ---- */
 
+/* ---- Filter: one category, for every card, chart and the table ---- */
+
+function setFilter(name) {
+  state.filter = name;
+  state.page = 1;
+  writeUrl();
+  if (state.snapshot) render(state.snapshot);
+}
+
+/* The cards of the filtered category, from its row of the category table
+ * (the same exact figures the server computed). */
+function filteredCards(s) {
+  const item = s.categories.items.find((c) => c.name === state.filter);
+  if (!item) return { total_value: null, mean_value: null, records: 0, mean_age: null };
+  return { total_value: item.sum, mean_value: item.mean, records: item.count,
+    mean_age: item.mean_age };
+}
+
+function renderFilter(s) {
+  const box = $('filters');
+  box.replaceChildren();
+  if (state.filter === null) {
+    box.append(el('span', t('filterHint'), 'hint'));
+    return;
+  }
+  const chip = el('button', `${s.categories.column || t('category')} = ${state.filter} ✕`, 'chip');
+  chip.title = t('removeFilter');
+  chip.dataset.testid = 'filter-chip';
+  chip.id = 'filter-chip';
+  chip.addEventListener('click', () => setFilter(null));
+  box.append(chip);
+}
+
 function render(s) {
   state.snapshot = s;
-  const c = s.cards;
+  const c = state.filter === null ? s.cards : filteredCards(s);
+  renderFilter(s);
   const v = s.roles.value; const a = s.roles.age;
   setText('card-total', fmt(v, c.total_value));
   setText('card-mean', fmt(v, c.mean_value));
@@ -508,6 +570,8 @@ function renderCategories(s) {
       el('td', fmt(v, c.sum), 'num'), el('td', fmt(v, c.mean), 'num'),
       el('td', fmt(v, c.min), 'num'), el('td', fmt(v, c.max), 'num'),
       el('td', c.mean_age === null ? '–' : num(c.mean_age, 1), 'num'));
+    tr.className = `clickable${state.filter === c.name ? ' selected' : ''}`;
+    tr.addEventListener('click', () => setFilter(state.filter === c.name ? null : c.name));
     body.append(tr);
   }
 }
@@ -585,6 +649,7 @@ async function loadRows() {
     const q = roleParams(new URLSearchParams({ page: state.page, size: PAGE_SIZE,
       order: state.order }));
     if (state.sort) q.set('sort', state.sort);
+    if (state.filter !== null) q.set('filter', state.filter);
     const r = await fetch(`/api/rows?${q}`);
     if (r.ok) renderRows(await r.json());
   } catch (e) { /* the next update retries */ }
@@ -627,6 +692,7 @@ function renderRows(p) {
   }
   const ex = roleParams(new URLSearchParams({ order: p.order }));
   if (p.sort) ex.set('sort', p.sort);
+  if (state.filter !== null) ex.set('filter', state.filter);
   $('export').href = `/api/export.csv?${ex}`;
   setText('page-info', t('page').replace('{p}', num(p.page, 0))
     .replace('{n}', num(Math.max(1, p.pages), 0)).replace('{t}', num(p.total, 0)));

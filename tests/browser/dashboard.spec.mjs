@@ -414,6 +414,45 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(await other.proc.stop(), 0);
   });
 
+  it('a click on a category filters cards, charts and table; the chip removes it; export follows', TEST, async () => {
+    const rows = readCsv(csv);
+    const recife = rows.filter((r) => r.cidade === 'Recife');
+    const cents = recife.reduce((a, r) => a + r.cents, 0n);
+    // Click Recife's bar in the bar chart.
+    const at = await page.evaluate(() => {
+      const c = window.Chart.getChart(document.getElementById('chart-bar'));
+      const i = c.data.labels.indexOf('Recife');
+      const bar = c.getDatasetMeta(0).data[i];
+      const box = c.canvas.getBoundingClientRect();
+      return { x: box.left + bar.x, y: box.top + (bar.y + bar.base) / 2 };
+    });
+    await page.mouse.click(at.x, at.y);
+    await waitUntil(async () => norm(await page.textContent('#card-count')) === String(recife.length),
+      { timeout: WAIT, what: 'the cards of Recife' });
+    assert.equal(norm(await page.textContent('#card-total')), money(cents, 'en'));
+    assert.match(norm(await page.textContent('#filter-chip')), /^cidade = Recife/);
+    assert.match(page.url(), /[?&]filter=Recife(&|$)/);
+    await waitUntil(async () => {
+      const cities = await tableColumn(page, 'rows', 3);
+      return cities.length === recife.length && cities.every((c) => c === 'Recife');
+    }, { timeout: WAIT, what: 'only Recife in the table' });
+    const sc = await page.evaluate(() => window.Chart.getChart(
+      document.getElementById('chart-scatter')).data.datasets.map((d) => d.label));
+    assert.deepEqual(sc, ['Recife']);
+    const href = await page.getAttribute('#export', 'href');
+    assert.match(href, /filter=Recife/);
+    const csvText = await (await fetch(`${dash.url}${href}`)).text();
+    assert.equal(csvText.trim().split('\r\n').length, 1 + recife.length);
+    // The chip removes the filter; a table row sets it too.
+    await page.click('#filter-chip');
+    await waitCards(page, expected(csv).cards);
+    assert.doesNotMatch(page.url(), /filter=/);
+    await page.click('#cats tbody tr:first-child');
+    await page.waitForSelector('#filter-chip', { timeout: WAIT });
+    await page.click('#filter-chip');
+    await waitCards(page, expected(csv).cards);
+  });
+
   it('address state: ?lang=pt-BR&theme=light; tab title, chart numbers and ticks in the viewer\'s locale', TEST, async () => {
     const p = await context.newPage();
     watch(p);

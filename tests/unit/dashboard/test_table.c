@@ -156,9 +156,47 @@ static void test_budget(void)
         aggregates_destroy(a);
 }
 
+/* A category filter: pages hold that category's rows only, in the same
+ * order as the whole table, and the total counts them. */
+static void test_filter(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        for (unsigned s = 0; s < SOURCES; s++) {
+                for (unsigned i = 0; i < 99; i++) {
+                        add_row(a, s, i);
+                }
+        }
+        aggregates_row_ref refs[PAGE];
+        uint64_t total;
+        aggregates_set_page_filter(a, "cidade", "Olinda");
+        long n = aggregates_page(a, "valor", true, 0, PAGE, refs, &total);
+        CHECK_EQ_INT(n, PAGE);
+        CHECK_EQ_INT(total, SOURCES * 33); /* i % 3 == 1 */
+        for (long i = 0; i < n; i++) {
+                struct cell c;
+                aggregates_ref_cell(a, refs[i], "cidade", &c);
+                CHECK_EQ_MEM(c.text, c.text_len, "Olinda");
+        }
+        /* A value no row has: an empty table. */
+        aggregates_set_page_filter(a, "cidade", "Lisboa");
+        CHECK_EQ_INT(aggregates_page(a, "valor", true, 0, PAGE, refs, &total),
+                     0);
+        CHECK_EQ_INT(total, 0);
+        /* Rows that arrive later are filtered as they come. */
+        add_row(a, 0, 100); /* 100 % 3 == 1: Olinda */
+        aggregates_set_page_filter(a, "cidade", "Olinda");
+        (void)aggregates_page(a, NULL, false, 0, PAGE, refs, &total);
+        CHECK_EQ_INT(total, SOURCES * 33 + 1);
+        aggregates_set_page_filter(a, NULL, NULL);
+        (void)aggregates_page(a, NULL, false, 0, PAGE, refs, &total);
+        CHECK_EQ_INT(total, SOURCES * 99 + 1);
+        aggregates_destroy(a);
+}
+
 int main(void)
 {
         test_ties_follow_file_order();
+        test_filter();
         test_deferred_jobs();
         test_budget();
         wire_object_finish(&obj);
