@@ -28,6 +28,7 @@
 #define SNAPSHOT_IDLE_INTERVAL_MS 1000
 #define METADATA_CHECK_MS         100 /* reads the watch's latest answer */
 #define MAX_PARTITIONS            4096
+#define VALUE_LOOKUP_ROWS         256
 
 struct part {
         int32_t id;
@@ -56,8 +57,9 @@ struct kafka_source {
         struct status_watch *status;
         struct dlq_stats *dlq;
         struct latency latency;
-        struct timeline timeline; /* rows/s by Kafka timestamp */
-        char timeline_value[256]; /* the default value column */
+        struct timeline timeline;  /* rows/s by Kafka timestamp */
+        char timeline_value[256];  /* the default value column */
+        uint64_t timeline_lookups; /* rows counted while no value column */
         struct topic_parts data, dlqt;
         struct wire_object obj;
         pthread_t thread;
@@ -272,11 +274,32 @@ static bool header_u64(rd_kafka_headers_t *h, const char *name, uint64_t *out)
         return header(h, name, &v, &len) && wire_parse_u64(v, len, out) == 0;
 }
 
+/* The time chart sums the default value column: start over when it changes
+ * (not when it is first known: the rows counted so far stay). */
+static void follow_value_column(struct kafka_source *ks)
+{
+        char name[sizeof(ks->timeline_value)];
+        (void)aggregates_role_column(ks->agg, AGGREGATES_ROLE_VALUE, name,
+                                     sizeof(name)); /* none: "" */
+        if (strcmp(name, ks->timeline_value) != 0) {
+                if (ks->timeline_value[0]) {
+                        timeline_clear(&ks->timeline);
+                }
+                memcpy(ks->timeline_value, name, sizeof(name));
+        }
+}
+
 /* Adds an applied row to the time chart: its Kafka timestamp (when the
  * producer read it) and its value. */
 static void count_in_timeline(struct kafka_source *ks,
                               const rd_kafka_message_t *m, int64_t now)
 {
+        /* The value column is known from the first rows on; until then,
+         * look for it every VALUE_LOOKUP_ROWS rows. */
+        if (!ks->timeline_value[0] &&
+            ks->timeline_lookups++ % VALUE_LOOKUP_ROWS == 0) {
+                follow_value_column(ks);
+        }
         int64_t ts = rd_kafka_message_timestamp(m, NULL);
         const struct wire_field *f =
             ks->timeline_value[0]
@@ -519,19 +542,6 @@ static void stream_info(struct kafka_source *ks, int64_t now,
             .timeline         = &ks->timeline,
             .timeline_value   = ks->timeline_value,
         };
-}
-
-/* The time chart sums the default value column: start over when it
- * changes. */
-static void follow_value_column(struct kafka_source *ks)
-{
-        char name[sizeof(ks->timeline_value)];
-        (void)aggregates_role_column(ks->agg, AGGREGATES_ROLE_VALUE, name,
-                                     sizeof(name)); /* none: "" */
-        if (strcmp(name, ks->timeline_value) != 0) {
-                memcpy(ks->timeline_value, name, sizeof(name));
-                timeline_clear(&ks->timeline);
-        }
 }
 
 static void publish(struct kafka_source *ks, int64_t now)
