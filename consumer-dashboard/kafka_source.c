@@ -637,8 +637,17 @@ static int render_snapshot(void *ctx, struct wire_buf *out)
 {
         struct kafka_source *ks = ctx;
         struct snapshot_stream st;
-        stream_info(ks, now_ms(), false, &st);
-        return snapshot_render(ks->agg, ks->dlq, &st, out);
+        int64_t now = now_ms();
+        stream_info(ks, now, false, &st);
+        struct wire_buf producers = {0};
+        if (ks->status &&
+            status_watch_render(ks->status, now, &producers) == 0 &&
+            wire_buf_append(&producers, "", 1) == 0) {
+                st.producers_json = producers.data;
+        }
+        int rc = snapshot_render(ks->agg, ks->dlq, &st, out);
+        wire_buf_finish(&producers);
+        return rc;
 }
 
 int kafka_source_start(struct kafka_source *ks)
