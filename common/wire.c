@@ -186,6 +186,11 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c)
                             (unsigned long long)c->row_count) != 0) {
                 return -1;
         }
+        if (c->producer && (wire_buf_append(b, ",\"producer\":", 12) != 0 ||
+                            wire_buf_append_json_string(
+                                b, c->producer, strlen(c->producer)) != 0)) {
+                return -1;
+        }
         if (c->reason && (wire_buf_append(b, ",\"reason\":", 10) != 0 ||
                           wire_buf_append_json_string(
                               b, c->reason, strlen(c->reason)) != 0)) {

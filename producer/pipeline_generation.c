@@ -39,6 +39,7 @@ void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
         c.kind       = kind;
         c.source     = p->cfg.source;
         c.generation = p->gen;
+        c.producer   = p->cfg.instance;
         wire_buf_reset(&p->cols);
         if (kind == WIRE_RESET) {
                 c.reason = p->gen_reason;

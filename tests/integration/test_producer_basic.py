@@ -111,9 +111,12 @@ def test_initial_load_then_appends_send_only_new_rows(broker, topic, procs, tmp_
     start_producer(procs, broker, topic, csv, tmp_path / "state")
     gen, msgs = wait_snapshot(broker, topic)
     snap = json.loads(controls(msgs, "snapshot_complete")[0]["value"])
+    producer_id = snap.pop("producer")
+    assert re.fullmatch(r"[0-9a-f]{16}", producer_id)
     assert snap == {"__control": "snapshot_complete", "source": str(csv),
                     "generation": gen, "last_record": 3, "row_count": 3}
     reset = json.loads(controls(msgs, "reset")[0]["value"])
+    assert reset["producer"] == producer_id
     assert reset["columns"] == [
         {"name": "id", "type": "integer"}, {"name": "nome", "type": "text"},
         {"name": "idade", "type": "integer"}, {"name": "cidade", "type": "text"},

@@ -53,10 +53,14 @@ static void test_control(void)
             .generation  = 3,
             .last_record = 10,
             .row_count   = 9,
+            .producer    = "0123456789abcdef",
         };
 
         CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
         CHECK_EQ_INT(wire_decode_object(&o, b.data, b.len), WIRE_OK);
+        CHECK_EQ_MEM(wire_object_get(&o, "producer")->value.as.text.ptr,
+                     wire_object_get(&o, "producer")->value.as.text.len,
+                     "0123456789abcdef");
         CHECK_EQ_MEM(wire_object_get(&o, "__control")->value.as.text.ptr,
                      wire_object_get(&o, "__control")->value.as.text.len,
                      "snapshot_complete");

@@ -90,6 +90,8 @@ struct wire_control {
         uint64_t row_count;
         const char *reason;       /* reset only: why (NULL for none) */
         const char *columns_json; /* reset only: JSON array text or NULL */
+        const char *producer;     /* the writing producer's instance id, or
+                                     NULL (both control kinds) */
         const char *dialect_json; /* reset only: JSON object text or NULL:
                                    * how the file is read (delimiter, quote,
                                    * newline, sep_line, encoding) */
