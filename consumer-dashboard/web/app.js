@@ -364,7 +364,7 @@ function renderTime(chart, s) {
   chart.data.labels = p.rows.map((_, i) => time.format(new Date(p.from_ms + i * p.interval_ms)));
   chart.data.datasets[0].data = p.rows;
   chart.data.datasets[0].label = t('rowsPerSecond');
-  chart.data.datasets[1].data = p.values;
+  chart.data.datasets[1].data = p.values.map((v) => v ?? 0); // an empty second adds 0
   chart.data.datasets[1].label = tl.value ? `${tl.value}/s` : '';
   chart.data.datasets[1].hidden = !tl.value;
   chart.options.scales.y.title.text = t('rowsPerSecond');
