@@ -157,7 +157,7 @@ def test_three_brokers_lose_nothing_through_leader_controller_and_two_node_kills
     # 1. The leader of partition 0 dies during a burst.
     appender.burst()
     appender.wait_chunks(KILL_AFTER_CHUNKS)
-    leader = cluster.metadata(topic)[0]["leader"]
+    leader = wait_until(lambda: cluster.metadata(topic)[0]["leader"], what="leader of partition 0")
     cluster.kill(leader)
     appender.join()
     wait_equal_to_file(live, csv_path, f"rows with node {leader} (leader) down")
@@ -166,13 +166,14 @@ def test_three_brokers_lose_nothing_through_leader_controller_and_two_node_kills
                what=f"node {leader} back in every ISR")
 
     # 2. The active controller dies during a burst.
-    controller = cluster.active_controller()
+    controller = wait_until(cluster.active_controller, timeout=LONG_WAIT_S, what="active controller")
     appender.burst()
     appender.wait_chunks(KILL_AFTER_CHUNKS)
     cluster.kill(controller)
     appender.join()
     wait_equal_to_file(live, csv_path, f"rows with node {controller} (controller) down")
-    assert cluster.active_controller() != controller
+    assert wait_until(cluster.active_controller, timeout=LONG_WAIT_S,
+                      what="a new active controller") != controller
     cluster.start_nodes(controller)
     wait_until(lambda: full_isr(cluster, topic), timeout=LONG_WAIT_S,
                what=f"node {controller} back in every ISR")
