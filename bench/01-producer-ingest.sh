@@ -5,9 +5,9 @@
 # `kcat -P -l` sending the same file's lines, same broker, same run.
 # Runs alternate (kcat, csv-producer, kcat, ...); the best run of each counts.
 # A third contender, for the analysis only: kcat -P -l sending the same lines
-# with seven fixed headers like csv-producer's (csv.kind, csv.source, ...)
-# and enable.idempotence=true, i.e. the cost of the wire format's headers
-# and delivery settings in librdkafka itself.
+# with the two fixed headers of csv-producer's wire format v2 (csv.kind,
+# csv.id) and enable.idempotence=true, i.e. the cost of the wire format's
+# headers and delivery settings in librdkafka itself.
 #
 #   BENCH_ROWS=1000000 BENCH_REPEAT=2 bench/01-producer-ingest.sh
 # shellcheck source=lib/common.sh
@@ -30,9 +30,8 @@ broker_start
 head -n 100001 "$FILE" >"$BENCH_WORK/warm.csv"
 kcat -P -b "$BROKER" -t warmup -l "$BENCH_WORK/warm.csv"
 
-HEADERS=(-H csv.kind=row -H "csv.source=$FILE" -H csv.generation=1764370000000
-    -H csv.record=123456 -H csv.offset=12345678 -H csv.schema=0123456789abcdef
-    -H csv.read_ts=1764370000123)
+HEADERS=(-H csv.kind=row
+    -H "csv.id=v2;1764370000000;123456;12345678;0123456789abcdef;$FILE")
 best_kcat="" best_prod="" prod_rss="" best_kcath=""
 for ((r = 1; r <= REPEAT; r++)); do
     t=kcat-$r
@@ -55,7 +54,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     /usr/bin/time -o "$tf" -f '%e %M %U %S' kcat -P -b "$BROKER" -t "$t" "${HEADERS[@]}" \
         -X enable.idempotence=true -l "$FILE"
     read -r secs _ u s <"$tf"
-    log "run $r: kcat with 7 headers + idempotence took ${secs}s"
+    log "run $r: kcat with 2 headers + idempotence took ${secs}s"
     if [[ -z "$best_kcath" ]] || awk -v a="$secs" -v b="$best_kcath" 'BEGIN{exit !(a<b)}'; then
         best_kcath=$secs
         kcath_cpu=$(calc "$u + $s" %.2f)
@@ -83,7 +82,7 @@ ratio=$(calc "$best_kcat / $best_prod" %.2f)
 result "ingest: csv-producer, $ROWS rows" "$p_rows rows/s, $p_mb MB/s ($best_prod s, CPU $prod_cpu s)" "" "" ""
 result "ingest: kcat -P -l, same file" "$k_rows rows/s, $k_mb MB/s ($best_kcat s, CPU $kcat_cpu s)" "" "" ""
 result "ingest: csv-producer / kcat rows/s" "$ratio" "x" ">= 1.00" "$(verdict_ge "$ratio" 1)"
-result "ingest (analysis): kcat -P -l + 7 headers + idempotence, same file" \
+result "ingest (analysis): kcat -P -l + 2 v2 headers + idempotence, same file" \
     "$(calc "$ROWS / $best_kcath" %.0f) rows/s ($best_kcath s, CPU $kcath_cpu s); csv-producer / this: $(calc "$best_kcath / $best_prod" %.2f)"
 result "ingest: csv-producer max RSS ($((BYTES / 1048576)) MiB file)" "$((prod_rss / 1024)) MiB" "" "" ""
 bench_finish

@@ -543,6 +543,10 @@ const char *wire_strerror(enum wire_err err)
                 return "not a JSON number";
         case WIRE_ERR_NOMEM:
                 return "out of memory";
+        case WIRE_ERR_ID:
+                return "malformed " WIRE_HDR_ID " header";
+        case WIRE_ERR_VERSION:
+                return "another wire format version";
         }
         return "unknown error";
 }
@@ -589,4 +593,107 @@ int wire_kind_parse(const char *s, size_t len, enum wire_kind *out)
 const char *wire_kind_name(enum wire_kind kind)
 {
         return kind <= WIRE_SNAPSHOT_COMPLETE ? kind_names[kind] : "unknown";
+}
+
+/* ---- The packed identity header ---- */
+
+/* Writes v in decimal at out; returns the digit count (1..20). */
+static size_t put_u64(char *out, uint64_t v)
+{
+        char tmp[20];
+        size_t n = 0;
+
+        do {
+                tmp[n++] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        for (size_t i = 0; i < n; i++) {
+                out[i] = tmp[n - 1 - i];
+        }
+        return n;
+}
+
+size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
+{
+        static const char hex[] = "0123456789abcdef";
+        char *p                 = out;
+
+        if (cap < WIRE_ID_FIXED_MAX ||
+            cap - WIRE_ID_FIXED_MAX < id->source_len) {
+                return 0;
+        }
+        *p++ = 'v';
+        *p++ = (char)('0' + WIRE_VERSION);
+        *p++ = ';';
+        p += put_u64(p, id->generation);
+        *p++ = ';';
+        p += put_u64(p, id->record);
+        *p++ = ';';
+        p += put_u64(p, id->offset);
+        *p++ = ';';
+        for (int shift = 60; shift >= 0; shift -= 4) {
+                *p++ = hex[(id->schema >> shift) & 0xf];
+        }
+        *p++ = ';';
+        if (id->source_len > 0) {
+                memcpy(p, id->source, id->source_len);
+        }
+        p += id->source_len;
+        return (size_t)(p - out);
+}
+
+/* Reads one ';'-terminated decimal u64 field; advances *s past the ';'. */
+static int take_u64(const char **s, const char *end, uint64_t *out)
+{
+        const char *semi = memchr(*s, ';', (size_t)(end - *s));
+
+        if (!semi || wire_parse_u64(*s, (size_t)(semi - *s), out) != 0) {
+                return -1;
+        }
+        *s = semi + 1;
+        return 0;
+}
+
+enum wire_err wire_id_decode(const char *s, size_t len, struct wire_id *id,
+                             unsigned *version)
+{
+        const char *p = s, *end = s + len;
+        uint64_t v = 0, schema = 0;
+
+        if (len < 2 || p[0] != 'v') {
+                return WIRE_ERR_ID;
+        }
+        p++;
+        while (p < end && *p >= '0' && *p <= '9' && v < 1000000) {
+                v = v * 10 + (uint64_t)(*p++ - '0');
+        }
+        if (p == s + 1 || p >= end || *p != ';') {
+                return WIRE_ERR_ID;
+        }
+        p++;
+        *version = (unsigned)v;
+        if (v != WIRE_VERSION) {
+                return WIRE_ERR_VERSION;
+        }
+        if (take_u64(&p, end, &id->generation) != 0 ||
+            take_u64(&p, end, &id->record) != 0 ||
+            take_u64(&p, end, &id->offset) != 0 || end - p < 17 ||
+            p[16] != ';') {
+                return WIRE_ERR_ID;
+        }
+        for (int i = 0; i < 16; i++) {
+                int h = p[i] >= 'A' && p[i] <= 'F' ? -1 : hex_value(p[i]);
+                if (h < 0) {
+                        return WIRE_ERR_ID;
+                }
+                schema = (schema << 4) | (uint64_t)h;
+        }
+        p += 17;
+        if (p == end) {
+                return WIRE_ERR_ID; /* a source is never empty */
+        }
+        id->schema     = schema;
+        id->source     = p;
+        id->source_len = (size_t)(end - p);
+        return WIRE_OK;
 }

@@ -75,6 +75,7 @@ struct kafka_source {
         bool published_caught_up;
         bool table_warm_pending; /* caught up, table index not asked yet */
         bool metadata_ok;        /* both topics' partitions were read once */
+        unsigned refused_version; /* last wire version refused (logged) */
 };
 
 static int64_t now_ms(void)
@@ -256,22 +257,103 @@ static void refresh_partitions(struct kafka_source *ks)
                  ks->data.name, ks->data.n, ks->dlqt.n);
 }
 
-static bool header(rd_kafka_headers_t *h, const char *name, const char **val,
-                   size_t *len)
+/* A message's csv.* headers, found in one pass over its headers. */
+struct msg_headers {
+        const char *kind, *id;
+        size_t kind_len, id_len;
+        bool v1; /* a wire format v1 header is present */
+};
+
+static void read_headers(rd_kafka_message_t *m, struct msg_headers *out)
 {
+        rd_kafka_headers_t *h = NULL;
+        const char *name;
         const void *v;
-        if (!h || rd_kafka_header_get_last(h, name, &v, len) != 0 || !v) {
-                return false;
+        size_t len;
+
+        *out = (struct msg_headers){0};
+        if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                return; /* none */
         }
-        *val = v;
-        return true;
+        for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &v, &len) ==
+                           RD_KAFKA_RESP_ERR_NO_ERROR;
+             i++) {
+                if (!v || strncmp(name, "csv.", 4) != 0) {
+                        continue;
+                }
+                if (strcmp(name + 4, WIRE_HDR_KIND + 4) == 0) {
+                        out->kind     = v;
+                        out->kind_len = len;
+                } else if (strcmp(name + 4, WIRE_HDR_ID + 4) == 0) {
+                        out->id     = v;
+                        out->id_len = len;
+                } else if (strcmp(name + 4, WIRE_HDR_V1_SOURCE + 4) == 0) {
+                        out->v1 = true;
+                }
+        }
 }
 
-static bool header_u64(rd_kafka_headers_t *h, const char *name, uint64_t *out)
+/* Counts a message of a wire format version this dashboard does not read,
+ * and says so in the log once per version in a row. */
+static void refuse_version(struct kafka_source *ks, unsigned version)
 {
-        const char *v;
-        size_t len;
-        return header(h, name, &v, &len) && wire_parse_u64(v, len, out) == 0;
+        ks->decode_errors++;
+        if (ks->refused_version != version) {
+                ks->refused_version = version;
+                log_error("event=wire_version_unsupported topic=%s version=%u "
+                          "reads=%d reason=\"messages of wire format v%u are "
+                          "skipped; this dashboard reads wire format v%d\"",
+                          ks->data.name, version, WIRE_VERSION, version,
+                          WIRE_VERSION);
+        }
+}
+
+/* Fills am's identity from the headers; source receives the NUL-terminated
+ * source (size bytes). Returns false when the message is skipped. */
+static bool decode_identity(struct kafka_source *ks, rd_kafka_message_t *m,
+                            struct aggregates_message *am, char *source,
+                            size_t size)
+{
+        struct msg_headers mh;
+        struct wire_id id;
+        unsigned version = 0;
+
+        read_headers(m, &mh);
+        if (!mh.kind) {
+                /* Written by something other than csv-producer: the
+                 * message's position is its identity. */
+                snprintf(source, size, "kafka:%s/%" PRId32, ks->data.name,
+                         m->partition);
+                am->record = (uint64_t)m->offset + 1;
+                return true;
+        }
+        if (!mh.id && mh.v1) {
+                refuse_version(ks, 1);
+                return false;
+        }
+        if (wire_kind_parse(mh.kind, mh.kind_len, &am->kind) != 0 || !mh.id) {
+                ks->decode_errors++;
+                return false;
+        }
+        switch (wire_id_decode(mh.id, mh.id_len, &id, &version)) {
+        case WIRE_OK:
+                break;
+        case WIRE_ERR_VERSION:
+                refuse_version(ks, version);
+                return false;
+        default:
+                ks->decode_errors++;
+                return false;
+        }
+        if (id.source_len >= size || (am->kind == WIRE_ROW && id.record == 0)) {
+                ks->decode_errors++;
+                return false;
+        }
+        memcpy(source, id.source, id.source_len);
+        source[id.source_len] = '\0';
+        am->generation        = id.generation;
+        am->record            = id.record;
+        return true;
 }
 
 /* The time chart sums the default value column: start over when it changes
@@ -315,36 +397,10 @@ static void count_in_timeline(struct kafka_source *ks,
 static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         int64_t now)
 {
-        rd_kafka_headers_t *h = NULL;
-        (void)rd_kafka_message_headers(m, &h); /* none: h stays NULL */
         struct aggregates_message am = {.kind = WIRE_ROW};
         char source[512];
-        const char *v;
-        size_t len;
-        if (header(h, WIRE_HDR_KIND, &v, &len)) {
-                if (wire_kind_parse(v, len, &am.kind) != 0) {
-                        ks->decode_errors++;
-                        return;
-                }
-                if (!header(h, WIRE_HDR_SOURCE, &v, &len) ||
-                    len >= sizeof(source) ||
-                    !header_u64(h, WIRE_HDR_GENERATION, &am.generation)) {
-                        ks->decode_errors++;
-                        return;
-                }
-                memcpy(source, v, len);
-                source[len] = '\0';
-                if (am.kind == WIRE_ROW &&
-                    !header_u64(h, WIRE_HDR_RECORD, &am.record)) {
-                        ks->decode_errors++;
-                        return;
-                }
-        } else {
-                /* Written by something other than csv-producer: the
-                 * message's position is its identity. */
-                snprintf(source, sizeof(source), "kafka:%s/%" PRId32,
-                         ks->data.name, m->partition);
-                am.record = (uint64_t)m->offset + 1;
+        if (!decode_identity(ks, m, &am, source, sizeof(source))) {
+                return;
         }
         am.source = source;
         if (am.kind != WIRE_RESET) {
@@ -376,10 +432,14 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
         if (r == AGGREGATES_NOMEM) {
                 log_error("event=out_of_memory source=%s", source);
         }
-        uint64_t read_ts;
-        if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED &&
-            header_u64(h, WIRE_HDR_READ_TS, &read_ts)) {
-                latency_add(&ks->latency, (int64_t)read_ts, now);
+        /* The producer stamps each row with the time it read it. */
+        rd_kafka_timestamp_type_t tstype;
+        int64_t read_ts;
+        if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED) {
+                read_ts = rd_kafka_message_timestamp(m, &tstype);
+                if (tstype == RD_KAFKA_TIMESTAMP_CREATE_TIME && read_ts > 0) {
+                        latency_add(&ks->latency, read_ts, now);
+                }
         }
 }
 

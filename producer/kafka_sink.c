@@ -16,7 +16,7 @@
 #define KAFKA_SINK_BACKSTOP_POLL_MS 100
 #define KAFKA_SINK_TOPICS_MAX       4
 #define KAFKA_SINK_ERRSTR_LEN       256
-#define KAFKA_SINK_HEADERS          7 /* csv.kind ... csv.read_ts */
+#define KAFKA_SINK_HEADERS          2 /* csv.kind, csv.id */
 
 struct kafka_sink {
         uv_loop_t *loop;
@@ -33,6 +33,8 @@ struct kafka_sink {
         char last_error[KAFKA_SINK_ERRSTR_LEN + 64]; /* "NAME: reason" */
         uint64_t last_error_ms;                      /* uv_now of it; 0: none */
         uint64_t last_ok_ms; /* uv_now of the latest successful delivery */
+        char *id_buf;        /* the packed csv.id value being produced */
+        size_t id_cap;
 
         /* The metadata request on the thread pool (one at a time). */
         uv_work_t meta_work;
@@ -471,42 +473,45 @@ kafka_sink_topic_info(const struct kafka_sink *ks)
         return &ks->meta_info;
 }
 
+/* Packs h->id into the sink's buffer (grown for a longer source).
+ * Returns the value's length, or 0 when memory runs out. */
+static size_t pack_id(struct kafka_sink *ks, const struct wire_id *id)
+{
+        size_t need = WIRE_ID_FIXED_MAX + id->source_len;
+
+        if (need > ks->id_cap) {
+                char *p = realloc(ks->id_buf, need);
+                if (!p) {
+                        return 0;
+                }
+                ks->id_buf = p;
+                ks->id_cap = need;
+        }
+        return wire_id_encode(id, ks->id_buf, ks->id_cap);
+}
+
 int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        int32_t partition, const char *key, size_t key_len,
                        const char *payload, size_t len,
                        const struct kafka_sink_headers *h, uint64_t seq,
                        const char **error)
 {
+        size_t id_len            = pack_id(ks, &h->id);
         rd_kafka_headers_t *hdrs = rd_kafka_headers_new(KAFKA_SINK_HEADERS);
-        const struct {
-                const char *name;
-                size_t name_len;
-                const char *value;
-        } pairs[KAFKA_SINK_HEADERS] = {
-#define KAFKA_SINK_HEADER(n, v) {n, sizeof(n) - 1, v}
-            KAFKA_SINK_HEADER(WIRE_HDR_KIND, h->kind),
-            KAFKA_SINK_HEADER(WIRE_HDR_SOURCE, h->source),
-            KAFKA_SINK_HEADER(WIRE_HDR_GENERATION, h->generation),
-            KAFKA_SINK_HEADER(WIRE_HDR_RECORD, h->record),
-            KAFKA_SINK_HEADER(WIRE_HDR_OFFSET, h->offset),
-            KAFKA_SINK_HEADER(WIRE_HDR_SCHEMA, h->schema),
-            KAFKA_SINK_HEADER(WIRE_HDR_READ_TS, h->read_ts),
-#undef KAFKA_SINK_HEADER
-        };
         rd_kafka_resp_err_t err;
 
-        if (!hdrs) {
+        if (!hdrs || id_len == 0) {
+                if (hdrs) {
+                        rd_kafka_headers_destroy(hdrs);
+                }
                 *error = "out of memory";
                 return -1;
         }
-        for (size_t i = 0; i < KAFKA_SINK_HEADERS; i++) {
-                if (pairs[i].value) {
-                        (void)rd_kafka_header_add(/* fails only on a RO set */
-                                                  hdrs, pairs[i].name,
-                                                  (ssize_t)pairs[i].name_len,
-                                                  pairs[i].value, -1);
-                }
-        }
+        /* rd_kafka_header_add fails only on a read-only set. */
+        (void)rd_kafka_header_add(hdrs, WIRE_HDR_KIND,
+                                  sizeof(WIRE_HDR_KIND) - 1, h->kind, -1);
+        (void)rd_kafka_header_add(hdrs, WIRE_HDR_ID, sizeof(WIRE_HDR_ID) - 1,
+                                  ks->id_buf, (ssize_t)id_len);
         err = rd_kafka_producev(
             ks->rk, RD_KAFKA_V_TOPIC(topic),
             RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA
@@ -514,6 +519,7 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE((void *)payload, len), RD_KAFKA_V_HEADERS(hdrs),
+            RD_KAFKA_V_TIMESTAMP(h->timestamp_ms),
             RD_KAFKA_V_OPAQUE((void *)(uintptr_t)seq), RD_KAFKA_V_END);
         if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 rd_kafka_headers_destroy(hdrs); /* still ours on failure */
@@ -583,6 +589,7 @@ static void free_sink(struct kafka_sink *ks)
                 close(ks->pipe_fds[0]);
                 close(ks->pipe_fds[1]);
         }
+        free(ks->id_buf);
         free(ks);
 }
 

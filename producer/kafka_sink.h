@@ -13,7 +13,7 @@
  *
  * Payloads are produced with RD_KAFKA_MSG_F_COPY: the caller reuses one
  * encode buffer for every row, so librdkafka's copy is the only per-message
- * allocation besides the headers (which librdkafka takes over).
+ * allocation besides the two headers (which librdkafka takes over).
  */
 
 #include <stdbool.h>
@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "common/settings.h"
+#include "common/wire.h"
 
 struct kafka_sink_cbs {
         /** Delivery result of the message produced with seq. too_large:
@@ -34,15 +35,12 @@ struct kafka_sink_cbs {
         void (*on_fatal)(void *ctx, const char *reason);
 };
 
-/* Header values of one message (NUL-terminated ASCII; NULL: omitted). */
+/* What a message carries besides key and value (wire format v2): the
+ * csv.kind header, the packed csv.id header and the message timestamp. */
 struct kafka_sink_headers {
-        const char *kind;
-        const char *source;
-        const char *generation;
-        const char *record;
-        const char *offset;
-        const char *schema;
-        const char *read_ts;
+        const char *kind;     /* NUL-terminated */
+        struct wire_id id;    /* packed into csv.id */
+        int64_t timestamp_ms; /* CreateTime, ms since the epoch; 0: now */
 };
 
 struct kafka_sink;

@@ -204,7 +204,7 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         typing_set_decimal_comma(p->typing, cfg->decimal_comma);
         typing_set_decimal_comma(p->pre_typing, cfg->decimal_comma);
         checkpoint_init(&p->ck);
-        pipeline_update_schema_hex(p);
+        pipeline_update_schema_id(p);
         return p;
 }
 

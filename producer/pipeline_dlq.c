@@ -29,8 +29,7 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
             .raw_len    = rec->raw_len,
         };
         struct kafka_sink_headers h = {0};
-        char rec_str[PIPELINE_NUM_STR], off_str[PIPELINE_NUM_STR];
-        struct ack_pos pos = pipeline_row_ack_pos(p, rec);
+        struct ack_pos pos          = pipeline_row_ack_pos(p, rec);
 
         size_t key_len = strlen(p->cfg.source);
         size_t limit   = pipeline_max_message(p);
@@ -53,7 +52,7 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
                                                            : d.raw_len;
                 d.raw_len = d.raw_len > over ? d.raw_len - over : 0;
         }
-        pipeline_record_headers(p, rec, &h, rec_str, off_str);
+        pipeline_record_headers(p, rec, &h);
         h.kind = PIPELINE_KIND_REJECTED;
         p->m->rows_rejected++;
         log_warn("event=record_rejected source=%s generation=%" PRIu64

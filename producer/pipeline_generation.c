@@ -67,9 +67,12 @@ void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
                 pipeline_want_rewind(p, "out of memory");
                 return;
         }
-        h.source       = p->cfg.source;
-        h.generation   = p->gen_str;
-        h.schema       = p->schema_hex;
+        h.id = (struct wire_id){
+            .generation = p->gen,
+            .schema     = p->schema_id,
+            .source     = p->cfg.source,
+            .source_len = strlen(p->cfg.source),
+        };
         pos.generation = p->gen;
         for (int i = 0; i < p->partitions; i++) {
                 pos.is_last = i == p->partitions - 1;
@@ -126,7 +129,7 @@ void pipeline_begin_reading_at_zero(struct pipeline *p)
         p->key_idx    = -1;
         p->eof_seen   = false;
         (void)typing_set_header(p->typing, NULL, 0); /* until the header */
-        pipeline_update_schema_hex(p);
+        pipeline_update_schema_id(p);
 }
 
 static void start_generation(struct pipeline *p, const char *reason)
@@ -137,7 +140,6 @@ static void start_generation(struct pipeline *p, const char *reason)
         p->gen         = now > p->gen ? now : p->gen + 1;
         p->gen_reason  = reason;
         p->gen_active  = true;
-        snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
         pipeline_begin_reading_at_zero(p);
         p->m->generation = p->gen;
         p->m->generations_started++;
@@ -282,7 +284,6 @@ static int resume(struct pipeline *p)
         p->gen        = p->ck.generation;
         p->gen_active = true;
         p->gen_reason = "resumed";
-        snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
         pipeline_begin_reading_at_zero(p);
         p->reset_sent    = p->ck.reset_done;
         p->snapshot_sent = p->ck.snapshot_done;
@@ -317,7 +318,7 @@ static int resume(struct pipeline *p)
                         log_warn("event=state_types_ignored types=%s",
                                  p->ck.types);
                 }
-                pipeline_update_schema_hex(p);
+                pipeline_update_schema_id(p);
                 p->row_count = p->ck.row_count;
                 row_parser_seek(p->parser, p->ck.offset, p->ck.line,
                                 p->ck.next_record);
@@ -448,7 +449,6 @@ void pipeline_begin(struct pipeline *p)
                 p->gen         = p->loaded.generation;
                 p->gen_deleted = true;
                 p->gen_active  = true;
-                snprintf(p->gen_str, sizeof(p->gen_str), "%" PRIu64, p->gen);
                 pipeline_state_loaded(p, &p->loaded);
         } else if (have == 1) {
                 schedule_delete(p); /* gone while stopped */

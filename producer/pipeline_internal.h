@@ -51,7 +51,7 @@ struct pipeline {
         struct wire_buf buf;
         struct wire_buf cols;
         struct row_encoder *enc;
-        uint64_t typing_seen; /* typing_changes() when schema_hex was set */
+        uint64_t typing_seen; /* typing_changes() when schema_id was set */
         int partitions;
         bool meta_wait_logged; /* event=metadata_wait was written */
 
@@ -94,9 +94,8 @@ struct pipeline {
         uint64_t open_quote_warned; /* line of the open quote last logged */
         size_t max_message;    /* bytes Kafka takes in one message, 0: ask */
         size_t too_large_seen; /* largest message refused since a rewind */
-        char schema_hex[17];
-        char gen_str[PIPELINE_NUM_STR];
-        char ts_str[PIPELINE_NUM_STR];
+        uint64_t schema_id;
+        uint64_t read_ts_ms; /* when the chunk being parsed was read */
 
         /* What Kafka has acknowledged (the state file's content). */
         struct checkpoint ck;
@@ -144,20 +143,19 @@ void pipeline_on_eof(void *ctx, uint64_t offset);
 
 /* ---- pipeline_records.c: records → messages ---- */
 
-/** @brief Fills the headers of a record's message (row or dead letter);
- *         rec_str and off_str hold PIPELINE_NUM_STR bytes each and must
- *         outlive h. */
-void pipeline_record_headers(struct pipeline *p, const struct row_record *rec,
-                             struct kafka_sink_headers *h, char *rec_str,
-                             char *off_str);
+/** @brief Fills the headers of a record's message (row or dead letter)
+ *         but its kind. */
+void pipeline_record_headers(const struct pipeline *p,
+                             const struct row_record *rec,
+                             struct kafka_sink_headers *h);
 
 /** @brief The position a record's message acknowledges: the end of the
  *         record, with the current generation and row count. */
 struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
                                     const struct row_record *rec);
 
-/** @brief Recomputes schema_hex from the typing's schema id. */
-void pipeline_update_schema_hex(struct pipeline *p);
+/** @brief Takes the typing's current schema id. */
+void pipeline_update_schema_id(struct pipeline *p);
 
 /** @brief row_parser callback of the real pass: the header, then each
  *         record as a row or a dead letter. @returns 1 to stop the parser

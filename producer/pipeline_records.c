@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "row_encoder.h"
@@ -16,18 +17,19 @@
 
 #define PIPELINE_REASON_MAX 256
 
-void pipeline_record_headers(struct pipeline *p, const struct row_record *rec,
-                             struct kafka_sink_headers *h, char *rec_str,
-                             char *off_str)
+void pipeline_record_headers(const struct pipeline *p,
+                             const struct row_record *rec,
+                             struct kafka_sink_headers *h)
 {
-        rec_str[row_encoder_u64(rec->record, rec_str)] = '\0';
-        off_str[row_encoder_u64(rec->offset, off_str)] = '\0';
-        h->source                                      = p->cfg.source;
-        h->generation                                  = p->gen_str;
-        h->record                                      = rec_str;
-        h->offset                                      = off_str;
-        h->schema                                      = p->schema_hex;
-        h->read_ts                                     = p->ts_str;
+        h->id = (struct wire_id){
+            .generation = p->gen,
+            .record     = rec->record,
+            .offset     = rec->offset,
+            .schema     = p->schema_id,
+            .source     = p->cfg.source,
+            .source_len = strlen(p->cfg.source),
+        };
+        h->timestamp_ms = (int64_t)p->read_ts_ms;
 }
 
 struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
@@ -53,7 +55,6 @@ static bool too_large(struct pipeline *p, size_t len)
 static int send_row(struct pipeline *p, const struct row_record *rec)
 {
         struct kafka_sink_headers h = {0};
-        char rec_str[PIPELINE_NUM_STR], off_str[PIPELINE_NUM_STR];
         char key_buf[2 * PIPELINE_NUM_STR];
         const char *key, *payload;
         size_t key_len;
@@ -84,7 +85,7 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                          p->max_message);
                 return pipeline_send_dlq(p, rec, reason);
         }
-        pipeline_record_headers(p, rec, &h, rec_str, off_str);
+        pipeline_record_headers(p, rec, &h);
         h.kind = WIRE_KIND_ROW;
         p->row_count++;
         pos = pipeline_row_ack_pos(p, rec);
@@ -93,11 +94,10 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                                 (size_t)len, &h, &pos);
 }
 
-void pipeline_update_schema_hex(struct pipeline *p)
+void pipeline_update_schema_id(struct pipeline *p)
 {
         p->typing_seen = typing_changes(p->typing);
-        snprintf(p->schema_hex, sizeof(p->schema_hex), "%016" PRIx64,
-                 typing_schema_id(p->typing));
+        p->schema_id   = typing_schema_id(p->typing);
 }
 
 /* Says how the file is read, which header names were changed, and ends
@@ -151,7 +151,7 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
         p->key_idx    = typing_find(p->typing, p->cfg.key_column);
         p->header_len = rec->end_offset;
         file_tail_set_head(p->tail, (size_t)rec->end_offset);
-        pipeline_update_schema_hex(p);
+        pipeline_update_schema_id(p);
 }
 
 static int on_pre_record(const struct row_record *rec, void *ctx)
@@ -189,7 +189,7 @@ static void prepass_types(struct pipeline *p)
                 typing_column_count(p->typing) &&
             typing_encode_types(p->pre_typing, types, sizeof(types)) == 0) {
                 (void)typing_decode_types(p->typing, types);
-                pipeline_update_schema_hex(p);
+                pipeline_update_schema_id(p);
         }
 }
 
@@ -255,7 +255,7 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 return pipeline_send_dlq(p, rec, reason) ? 1 : 0;
         }
         if (typing_changes(p->typing) != p->typing_seen) {
-                pipeline_update_schema_hex(p);
+                pipeline_update_schema_id(p);
         }
         if (typing_last_misfits(p->typing) > 0) {
                 log_values_as_text(p, rec);
@@ -284,10 +284,10 @@ void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
         p->eof_seen = false;
         p->m->bytes_read += len;
         p->m->file_offset = offset + len;
-        snprintf(p->ts_str, sizeof(p->ts_str), "%" PRIu64, read_ts_ms);
-        p->chunk        = buf;
-        p->chunk_len    = len;
-        p->chunk_offset = offset;
+        p->read_ts_ms     = read_ts_ms;
+        p->chunk          = buf;
+        p->chunk_len      = len;
+        p->chunk_offset   = offset;
         rc       = row_parser_feed(p->parser, buf, len, pipeline_on_record, p);
         p->chunk = NULL;
         if (rc < 0) {

@@ -169,12 +169,36 @@ def http_json(url, timeout=5):
     return json.loads(body)
 
 
+def parse_headers(text):
+    """kcat's %h text (name=value,...) as a dict. csv.id comes last and its
+    source may hold ',' or '=', so it takes the rest of the text."""
+    h = {}
+    while text:
+        k, _, rest = text.partition("=")
+        if k == "csv.id":
+            h[k] = rest
+            break
+        v, _, text = rest.partition(",")
+        h[k] = v
+    return h
+
+
+def parse_wire_id(value):
+    """A csv.id header value (wire format v2) as a dict, or None."""
+    parts = value.split(";", 5) if value else []
+    if len(parts) != 6 or parts[0] != "v2":
+        return None
+    return {"generation": int(parts[1]), "record": int(parts[2]),
+            "offset": int(parts[3]), "schema": parts[4], "source": parts[5]}
+
+
 def kcat_consume(bootstrap, topic, count=None, timeout_s=WAIT_S, headers=True):
     """Reads a topic from the beginning with kcat (-e: stop at the end).
 
-    Returns a list of dicts: key, value (str), partition, offset, headers (dict).
+    Returns a list of dicts: key, value (str), partition, offset, timestamp
+    (ms), headers (dict) and id (the decoded csv.id header, or None).
     """
-    fmt = "%k\\t%p\\t%o\\t%h\\t%s\\n" if headers else "%k\\t%p\\t%o\\t\\t%s\\n"
+    fmt = "%k\\t%p\\t%o\\t%T\\t%h\\t%s\\n" if headers else "%k\\t%p\\t%o\\t%T\\t\\t%s\\n"
     argv = ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
             "-f", fmt.replace("\\t", "\x1f").replace("\\n", "\x1e")]
     if count is not None:
@@ -184,12 +208,9 @@ def kcat_consume(bootstrap, topic, count=None, timeout_s=WAIT_S, headers=True):
     for rec in out.decode().split("\x1e"):
         if not rec:
             continue
-        key, part, off, hdrs, value = rec.split("\x1f", 4)
-        h = {}
-        if hdrs:
-            for kv in hdrs.split(","):
-                k, _, v = kv.partition("=")
-                h[k] = v
+        key, part, off, ts, hdrs, value = rec.split("\x1f", 5)
+        h = parse_headers(hdrs)
         msgs.append({"key": key, "partition": int(part), "offset": int(off),
-                     "headers": h, "value": value})
+                     "timestamp": int(ts), "headers": h,
+                     "id": parse_wire_id(h.get("csv.id")), "value": value})
     return msgs

@@ -42,11 +42,15 @@ def produce(bootstrap, topic, value, key, headers, partition):
     subprocess.run(argv, input=value.encode(), check=True, timeout=60)
 
 
+def wire_id(gen, source, record=0, offset=0, schema="0123456789abcdef"):
+    """A csv.id header value (wire format v2)."""
+    return f"v2;{gen};{record};{offset};{schema};{source}"
+
+
 def produce_row(bootstrap, topic, gen, record, row, partition=0, source=SOURCE):
     produce(bootstrap, topic, row_json(row), str(row.get("id", f"{gen}:{record}")),
-            {"csv.kind": "row", "csv.source": source, "csv.generation": gen,
-             "csv.record": record, "csv.offset": record * 10,
-             "csv.schema": "0123456789abcdef", "csv.read_ts": 0}, partition)
+            {"csv.kind": "row",
+             "csv.id": wire_id(gen, source, record, record * 10)}, partition)
 
 
 def produce_control(bootstrap, topic, kind, gen, partitions, last=0, count=0,
@@ -61,7 +65,7 @@ def produce_control(bootstrap, topic, kind, gen, partitions, last=0, count=0,
         key = "__snapshot_complete__"
     for p in range(partitions):
         produce(bootstrap, topic, value, key,
-                {"csv.kind": kind, "csv.source": source, "csv.generation": gen}, p)
+                {"csv.kind": kind, "csv.id": wire_id(gen, source)}, p)
 
 
 def produce_generation(bootstrap, topic, gen, rows, partitions, source=SOURCE):

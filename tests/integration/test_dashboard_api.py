@@ -2,11 +2,12 @@
 
 import decimal
 import threading
+import time
 
 from conftest import wait_until
 from dashboard_helpers import (SEED_ROWS, get, get_json, produce, produce_control,
-                               produce_generation, produce_row, snapshot_when,
-                               start_dashboard)
+                               produce_generation, produce_row, row_json,
+                               snapshot_when, start_dashboard, wire_id)
 
 D = decimal.Decimal
 
@@ -143,7 +144,8 @@ def test_live_append_and_dead_letters(broker, topic, procs):
     produce(broker.bootstrap, topic + ".dlq",
             '{"source":"data/input.csv","generation":3,"record":4,"line":5,"offset":99,'
             '"reason":"field count 4, header has 5","raw":"4,Ana,31,Recife\\n"}',
-            "data/input.csv", {"csv.kind": "rejected"}, 0)
+            "data/input.csv",
+            {"csv.kind": "rejected", "csv.id": wire_id(3, "data/input.csv", 4, 99)}, 0)
     s = snapshot_when(url, lambda s: s["dlq"]["summary"]["count"] == 1, "dead letter")
     assert s["dlq"]["summary"]["last"][0]["reason"] == "field count 4, header has 5"
     assert s["dlq"]["summary"]["last"][0]["line"] == 5
@@ -172,3 +174,37 @@ def test_export_csv_neutralizes_spreadsheet_formulas(broker, topic, procs):
     assert lines[2] == "2,'@SUM(A1:A9),31,'-Natal,3.00"
     assert lines[3] == "3,'\tTab,32,\"'\r=1+1\",4.00"
     assert lines[4] == "4,Ana=Bia,33,Recife,5.00"
+
+
+def test_other_wire_versions_are_refused_by_name(broker, topic, procs):
+    """Rows of wire format v1 (seven csv.* headers) or of an unknown later
+    version are skipped and counted, and the log names the version; v2 rows
+    around them count as usual."""
+    produce_generation(broker.bootstrap, topic, 4, SEED_ROWS[:2], 1)
+    v1 = {"csv.kind": "row", "csv.source": "data/input.csv", "csv.generation": 4,
+          "csv.record": 3, "csv.offset": 30, "csv.schema": "0123456789abcdef",
+          "csv.read_ts": 0}
+    produce(broker.bootstrap, topic, row_json(SEED_ROWS[2]), "3", v1, 0)
+    produce(broker.bootstrap, topic, row_json(SEED_ROWS[3]), "4",
+            {"csv.kind": "row", "csv.id": "v3;4;4;40;0123456789abcdef;data/input.csv"}, 0)
+    produce_row(broker.bootstrap, topic, 4, 5, SEED_ROWS[4], 0)
+    p, url = start_dashboard(procs, broker.bootstrap, topic)
+    s = snapshot_when(url, lambda s: s["catchup"]["done"] and s["count"] == 3, "3 v2 rows")
+    assert s["ingest"]["decode_errors"] == 2
+    wait_until(lambda: "version=3" in p.output(), what="v3 refusal logged")
+    log = p.output()
+    assert "event=wire_version_unsupported" in log
+    assert "version=1 " in log and "wire format v1" in log
+
+
+def test_latency_is_measured_from_the_message_timestamp(broker, topic, procs):
+    """End-to-end latency: the message's CreateTime (the producer's read
+    time) to the dashboard's apply time."""
+    produce_generation(broker.bootstrap, topic, 6, SEED_ROWS[:2], 1)
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    snapshot_when(url, lambda s: s["count"] == 2 and s["catchup"]["done"], "2 rows")
+    before = time.time()
+    produce_row(broker.bootstrap, topic, 6, 3, SEED_ROWS[2], 0)
+    s = snapshot_when(url, lambda s: s["stream"]["latency_ms"]["samples"] >= 1, "a sample")
+    elapsed_ms = (time.time() - before) * 1000
+    assert 0 <= s["stream"]["latency_ms"]["last"] <= elapsed_ms + 1000

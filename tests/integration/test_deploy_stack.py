@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (DASHBOARD, PRODUCER, ROOT, WAIT_S, Proc, free_port, http_get,
-                      http_json, wait_until)
+                      http_json, parse_wire_id, wait_until)
 from csvfile import append, expected_snapshot, read_rows, snapshot_sums, write_rows
 
 sys.path.insert(0, str(ROOT / "tests" / "static"))
@@ -484,9 +484,10 @@ def test_readme_console_consumer_prints_rows_as_json_with_keys_and_headers(stack
         assert isinstance(row, dict), line
         assert list(row) == SEED_HEADER, line
         assert key == str(row["id"]), f"key {key!r} is not the id column: {line}"
-        for h in ("csv.source", "csv.generation", "csv.record", "csv.schema"):
-            assert h in hdrs, f"header {h} missing: {line}"
-        assert hdrs["csv.source"] == stack.producer_env["PRODUCER_CSV_PATH"]
+        assert set(hdrs) == {"csv.kind", "csv.id"}, f"wire format v2 headers: {line}"
+        ident = parse_wire_id(hdrs["csv.id"])
+        assert ident, f"csv.id is not a v2 identity: {line}"
+        assert ident["source"] == stack.producer_env["PRODUCER_CSV_PATH"]
         seen[key] = (row, value)
 
     assert set(seen) == set(file_rows), (sorted(seen), sorted(file_rows))

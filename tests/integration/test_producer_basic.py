@@ -10,6 +10,7 @@ import pathlib
 import re
 import signal
 import subprocess
+import time
 
 from conftest import PRODUCER, http_get, kcat_consume, wait_until, free_port
 
@@ -37,7 +38,7 @@ def consume(broker, topic):
 def rows_of(msgs, generation=None):
     out = [m for m in msgs if m["headers"].get("csv.kind") == "row"]
     if generation is not None:
-        out = [m for m in out if int(m["headers"]["csv.generation"]) == generation]
+        out = [m for m in out if m["id"]["generation"] == generation]
     return out
 
 
@@ -49,9 +50,8 @@ def values(msgs):
     """Row values ordered by record number (one per identity)."""
     seen = {}
     for m in msgs:
-        h = m["headers"]
-        seen[(h["csv.generation"], int(h["csv.record"]))] = json.loads(m["value"])
-    return [seen[k] for k in sorted(seen, key=lambda k: (int(k[0]), k[1]))]
+        seen[(m["id"]["generation"], m["id"]["record"])] = json.loads(m["value"])
+    return [seen[k] for k in sorted(seen)]
 
 
 def partitions_of(msgs):
@@ -64,14 +64,14 @@ def wait_snapshot(broker, topic, after_generation=0, what="snapshot"):
     def done():
         msgs = consume(broker, topic)
         snaps = [m for m in controls(msgs, "snapshot_complete")
-                 if int(m["headers"]["csv.generation"]) > after_generation]
+                 if m["id"]["generation"] > after_generation]
         if not snaps:
             return None
-        gen = max(int(m["headers"]["csv.generation"]) for m in snaps)
+        gen = max(m["id"]["generation"] for m in snaps)
         snap_parts = {m["partition"] for m in snaps
-                      if int(m["headers"]["csv.generation"]) == gen}
+                      if m["id"]["generation"] == gen}
         resets = [m for m in controls(msgs, "reset")
-                  if int(m["headers"]["csv.generation"]) == gen]
+                  if m["id"]["generation"] == gen]
         if not resets or snap_parts != {m["partition"] for m in resets}:
             return None
         snap = json.loads(snaps[-1]["value"])
@@ -108,6 +108,7 @@ def metrics(port):
 def test_initial_load_then_appends_send_only_new_rows(broker, topic, procs, tmp_path):
     csv = tmp_path / "input.csv"
     append(csv, HEADER + ROWS3, "w")
+    started_ms = time.time() * 1000
     start_producer(procs, broker, topic, csv, tmp_path / "state")
     gen, msgs = wait_snapshot(broker, topic)
     snap = json.loads(controls(msgs, "snapshot_complete")[0]["value"])
@@ -126,16 +127,20 @@ def test_initial_load_then_appends_send_only_new_rows(broker, topic, procs, tmp_
     msgs = wait_rows(broker, topic, 5)
     rows = rows_of(msgs)
     assert len(rows) == 5, "each record exactly once"
-    assert [m["value"] for m in sorted(rows, key=lambda m: int(m["headers"]["csv.record"]))][3:] == [
+    assert [m["value"] for m in sorted(rows, key=lambda m: m["id"]["record"])][3:] == [
         '{"id":4,"nome":"Ana Costa","idade":29,"cidade":"Salvador","valor":1200.00}',
         '{"id":5,"nome":"Carlos Souza","idade":51,"cidade":"Curitiba","valor":3100.25}']
-    first = next(m for m in rows if m["headers"]["csv.record"] == "1")
+    first = next(m for m in rows if m["id"]["record"] == 1)
     assert first["key"] == "1"
-    assert first["headers"]["csv.source"] == str(csv)
-    assert first["headers"]["csv.offset"] == str(len(HEADER.encode()))
-    assert re.fullmatch(r"[0-9a-f]{16}", first["headers"]["csv.schema"])
-    assert int(first["headers"]["csv.read_ts"]) > 0
-    assert {int(m["headers"]["csv.generation"]) for m in rows} == {gen}
+    assert first["id"]["source"] == str(csv)
+    assert first["id"]["offset"] == len(HEADER.encode())
+    assert re.fullmatch(r"[0-9a-f]{16}", first["id"]["schema"])
+    # Wire format v2: two headers, the read time as the message timestamp.
+    assert set(first["headers"]) == {"csv.kind", "csv.id"}
+    assert first["headers"]["csv.id"] == (
+        f"v2;{gen};1;{len(HEADER.encode())};{first['id']['schema']};{csv}")
+    assert started_ms - 1000 <= first["timestamp"] <= time.time() * 1000
+    assert {m["id"]["generation"] for m in rows} == {gen}
 
 
 def test_partial_last_line_waits_for_its_newline(broker, topic, procs, tmp_path):
@@ -172,8 +177,8 @@ def test_quoted_newlines_crlf_and_bom(broker, topic, procs, tmp_path):
     assert values(rows_of(msgs)) == [
         {"id": 1, "nome": "Silva, João", "obs": "linha 1\r\nlinha 2"},
         {"id": 2, "nome": 'Diz "oi"', "obs": None}]
-    rec2 = [m for m in rows_of(msgs) if m["headers"]["csv.record"] == "2"][0]
-    assert int(rec2["headers"]["csv.offset"]) == data.encode().index(b"2,")
+    rec2 = [m for m in rows_of(msgs) if m["id"]["record"] == 2][0]
+    assert rec2["id"]["offset"] == data.encode().index(b"2,")
 
 
 def test_typing_inference_and_schema_option(broker, topic, procs, tmp_path):
@@ -234,6 +239,8 @@ def test_bad_records_go_to_dlq_with_reason(broker, topic, procs, tmp_path):
     assert by_record[5]["reason"].startswith("NUL byte")
     assert by_record[6]["reason"].startswith("record longer than 64 bytes")
     assert all(m["key"] == str(csv) and m["headers"]["csv.kind"] == "rejected" for m in dlq)
+    assert {(m["id"]["source"], m["id"]["record"]) for m in dlq} == {
+        (str(csv), r) for r in by_record}
     assert metrics(port)["csv_producer_records_rejected_total"] == 4
     assert metrics(port)["csv_producer_values_as_text_total"] == 1
 

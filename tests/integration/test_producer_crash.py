@@ -25,8 +25,8 @@ def generate(path, count, seed=1, append_rows=False):
 
 
 def identities(msgs):
-    return [(m["headers"]["csv.source"], int(m["headers"]["csv.generation"]),
-             int(m["headers"]["csv.record"])) for m in rows_of(msgs)]
+    return [(m["id"]["source"], m["id"]["generation"],
+             m["id"]["record"]) for m in rows_of(msgs)]
 
 
 def test_restart_resumes_with_only_new_rows(broker, topic, procs, tmp_path):
@@ -41,9 +41,9 @@ def test_restart_resumes_with_only_new_rows(broker, topic, procs, tmp_path):
     msgs = wait_rows(broker, topic, 5)
     rows = rows_of(msgs)
     assert len(rows) == 5, "only the new rows were sent after the restart"
-    assert {int(m["headers"]["csv.generation"]) for m in rows} == {gen}
+    assert {m["id"]["generation"] for m in rows} == {gen}
     assert [v["id"] for v in values(rows)] == [1, 2, 3, 4, 5]
-    assert sorted(int(m["headers"]["csv.record"]) for m in rows) == [1, 2, 3, 4, 5]
+    assert sorted(m["id"]["record"] for m in rows) == [1, 2, 3, 4, 5]
 
 
 def test_file_changed_while_stopped_starts_new_generation(broker, topic, procs, tmp_path):
@@ -87,7 +87,7 @@ def test_sigkill_ten_times_during_large_load(broker, topic, procs, tmp_path):
     assert len(set(final)) == total
     by_record = {}
     for m in rows_of(msgs, final_gen):
-        by_record.setdefault(int(m["headers"]["csv.record"]), m["value"])
+        by_record.setdefault(m["id"]["record"], m["value"])
     assert all(json.loads(by_record[r])["id"] == r for r in (1, total // 2, total))
     snap = [s for s in snaps if s["generation"] == final_gen][0]
     assert (snap["last_record"], snap["row_count"]) == (total, total)
@@ -109,6 +109,6 @@ def test_broker_outage_during_load_loses_nothing(broker, topic, procs, tmp_path)
         broker.restart()
     generate(csv, 1_000, seed=7, append_rows=True)
     msgs = wait_rows(broker, topic, 26_000, generation=gen, what="all rows after outage")
-    recs = {int(m["headers"]["csv.record"]) for m in rows_of(msgs, gen)}
+    recs = {m["id"]["record"] for m in rows_of(msgs, gen)}
     assert recs == set(range(1, 26_001))
     assert p.alive()

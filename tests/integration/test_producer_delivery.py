@@ -38,8 +38,8 @@ def test_permanent_delivery_failure_rewinds_and_loses_nothing(broker, topic, pro
     msgs = wait_rows(broker, topic, 3_500, generation=gen,
                      what="every record after the outage")
     rows = rows_of(msgs, gen)
-    ids = [(m["headers"]["csv.source"], int(m["headers"]["csv.generation"]),
-            int(m["headers"]["csv.record"])) for m in rows]
+    ids = [(m["id"]["source"], m["id"]["generation"],
+            m["id"]["record"]) for m in rows]
     # Every record of the file is on the topic ...
     assert {i[2] for i in ids} == set(range(1, 3_501))
     # ... exactly once after dropping copies by identity, and a copy is
@@ -70,6 +70,6 @@ def test_added_partitions_get_the_next_control_messages(broker, topic, procs,
     append(csv, HEADER + "9,Lia Reis,22,Natal,5.00\n", "w")  # a new generation
     gen2, msgs = wait_snapshot(broker, topic, after_generation=gen1)
     resets = [m for m in controls(msgs, "reset")
-              if int(m["headers"]["csv.generation"]) == gen2]
+              if m["id"]["generation"] == gen2]
     assert {m["partition"] for m in resets} == {0, 1, 2}
     assert [json.loads(m["value"])["id"] for m in rows_of(msgs, gen2)] == [9]

@@ -62,7 +62,7 @@ def test_rewrite_starts_new_generation(broker, topic, procs, tmp_path, kind):
                                what=f"generation after {kind}")
     assert gen2 > gen1
     snap = [json.loads(m["value"]) for m in controls(msgs, "snapshot_complete")
-            if int(m["headers"]["csv.generation"]) == gen2][0]
+            if m["id"]["generation"] == gen2][0]
     if kind == "truncate":
         # The producer saw the empty file: an empty snapshot, then appends.
         assert snap["row_count"] == 0
@@ -75,7 +75,7 @@ def test_rewrite_starts_new_generation(broker, topic, procs, tmp_path, kind):
     # In each partition the reset comes before the generation's rows.
     for m in rows_of(msgs, gen2):
         reset = [r for r in controls(msgs, "reset") if r["partition"] == m["partition"]
-                 and int(r["headers"]["csv.generation"]) == gen2]
+                 and r["id"]["generation"] == gen2]
         assert reset and reset[0]["offset"] < m["offset"]
     # The old generation's rows were not re-sent.
     assert len(rows_of(msgs, gen1)) == 3
@@ -96,9 +96,9 @@ def test_header_change_resets_with_new_columns(broker, topic, procs, tmp_path):
         f.write("id,produto,quantidade\n1,Notebook,2\n2,Mouse,5\n")
     gen2, msgs = wait_snapshot(broker, topic, after_generation=gen1)
     reset = json.loads([m for m in controls(msgs, "reset")
-                        if int(m["headers"]["csv.generation"]) == gen2][0]["value"])
+                        if m["id"]["generation"] == gen2][0]["value"])
     assert [c["name"] for c in reset["columns"]] == ["id", "produto", "quantidade"]
     assert values(rows_of(msgs, gen2)) == [{"id": 1, "produto": "Notebook", "quantidade": 2},
                                            {"id": 2, "produto": "Mouse", "quantidade": 5}]
-    schemas = {m["headers"]["csv.schema"] for m in rows_of(msgs, gen1)}
-    assert schemas.isdisjoint({m["headers"]["csv.schema"] for m in rows_of(msgs, gen2)})
+    schemas = {m["id"]["schema"] for m in rows_of(msgs, gen1)}
+    assert schemas.isdisjoint({m["id"]["schema"] for m in rows_of(msgs, gen2)})

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/wire.h"
 
+#include <string.h>
+
 #include "check.h"
 
 static void test_row_roundtrip(void)
@@ -186,6 +188,84 @@ static void test_headers(void)
         CHECK_EQ_INT(wire_kind_parse("rese", 4, &k), -1);
 }
 
+static void test_id_roundtrip(void)
+{
+        struct wire_id in = {
+            .generation = 1764370000000,
+            .record     = 8,
+            .offset     = 412,
+            .schema     = 0x0123456789abcdefULL,
+            .source     = "data/a;b,c=d.csv",
+            .source_len = 16,
+        };
+        struct wire_id out;
+        char buf[WIRE_ID_FIXED_MAX + 16];
+        unsigned version = 0;
+        size_t n;
+
+        n = wire_id_encode(&in, buf, sizeof(buf));
+        CHECK_EQ_MEM(
+            buf, n, "v2;1764370000000;8;412;0123456789abcdef;data/a;b,c=d.csv");
+        CHECK_EQ_INT(wire_id_decode(buf, n, &out, &version), WIRE_OK);
+        CHECK_EQ_INT(version, 2);
+        CHECK(out.generation == in.generation);
+        CHECK(out.record == 8);
+        CHECK(out.offset == 412);
+        CHECK(out.schema == in.schema);
+        CHECK_EQ_MEM(out.source, out.source_len, "data/a;b,c=d.csv");
+
+        /* The largest numbers fit the fixed part exactly. */
+        in.generation = in.record = in.offset = in.schema = UINT64_MAX;
+        CHECK(wire_id_encode(&in, buf, sizeof(buf)) == sizeof(buf));
+        CHECK_EQ_INT(wire_id_decode(buf, sizeof(buf), &out, &version), WIRE_OK);
+        CHECK(out.generation == UINT64_MAX && out.record == UINT64_MAX &&
+              out.offset == UINT64_MAX && out.schema == UINT64_MAX);
+        /* One byte short: nothing written past cap, 0 returned. */
+        CHECK(wire_id_encode(&in, buf, sizeof(buf) - 1) == 0);
+
+        /* A control message: record and offset 0. */
+        in = (struct wire_id){.generation = 5, .source = "s", .source_len = 1};
+        n  = wire_id_encode(&in, buf, sizeof(buf));
+        CHECK_EQ_MEM(buf, n, "v2;5;0;0;0000000000000000;s");
+}
+
+static void test_id_errors(void)
+{
+        static const char *const bad[] = {
+            "",
+            "v",
+            "v2",
+            "v2;",
+            "x2;1;2;3;0123456789abcdef;s",
+            "v;1;2;3;0123456789abcdef;s",
+            "v2;1;2;3;0123456789abcdef;",  /* empty source */
+            "v2;1;2;3;0123456789abcde;s",  /* 15 hex digits */
+            "v2;1;2;3;0123456789abcdeg;s", /* not hex */
+            "v2;1;2;3;0123456789ABCDEF;s", /* upper case */
+            "v2;1;2;3;0123456789abcdef",   /* no source field */
+            "v2;-1;2;3;0123456789abcdef;s",
+            "v2;;2;3;0123456789abcdef;s",
+            "v2;1;2;+3;0123456789abcdef;s",
+            "v2;18446744073709551616;2;3;0123456789abcdef;s",
+            "v2;1;2;3",
+        };
+        struct wire_id id;
+        unsigned version = 0;
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                CHECK_EQ_INT(
+                    wire_id_decode(bad[i], strlen(bad[i]), &id, &version),
+                    WIRE_ERR_ID);
+        }
+        /* Another version is named, whatever follows. */
+        CHECK_EQ_INT(wire_id_decode("v3;anything", 11, &id, &version),
+                     WIRE_ERR_VERSION);
+        CHECK_EQ_INT(version, 3);
+        CHECK_EQ_INT(wire_id_decode("v1;", 3, &id, &version), WIRE_ERR_VERSION);
+        CHECK_EQ_INT(version, 1);
+        CHECK_EQ_STR(wire_strerror(WIRE_ERR_ID), "malformed csv.id header");
+}
+
 int main(void)
 {
         test_row_roundtrip();
@@ -194,5 +274,7 @@ int main(void)
         test_decode_errors();
         test_bignum_roundtrip();
         test_headers();
+        test_id_roundtrip();
+        test_id_errors();
         return check_exit();
 }

@@ -23,22 +23,23 @@
 #include "common/value.h"
 
 /*
- * Message header names:
- *   csv.kind        row | reset | snapshot_complete
- *   csv.source      source identity (the file path)
- *   csv.generation  decimal u64
- *   csv.record      decimal u64, 1 = first data record
- *   csv.offset      byte offset of the record in the file
- *   csv.schema      schema id, 16 hex digits
- *   csv.read_ts     ms since the epoch when the producer read the bytes
+ * Wire format version 2: every message carries at most two headers.
+ *   csv.kind  row | reset | snapshot_complete | rejected
+ *   csv.id    the packed identity, ASCII text (see struct wire_id):
+ *             v2;<generation>;<record>;<offset>;<schema>;<source>
+ *             generation, record and offset are decimal u64 (record and
+ *             offset are 0 on control messages), schema is 16 lower-case
+ *             hex digits, source is the rest of the value (it may hold any
+ *             byte, ';' included, so it comes last).
+ * The time the producer read a row is the Kafka message timestamp
+ * (CreateTime), not a header.
  */
-#define WIRE_HDR_KIND       "csv.kind"
-#define WIRE_HDR_SOURCE     "csv.source"
-#define WIRE_HDR_GENERATION "csv.generation"
-#define WIRE_HDR_RECORD     "csv.record"
-#define WIRE_HDR_OFFSET     "csv.offset"
-#define WIRE_HDR_SCHEMA     "csv.schema"
-#define WIRE_HDR_READ_TS    "csv.read_ts"
+#define WIRE_VERSION  2
+#define WIRE_HDR_KIND "csv.kind"
+#define WIRE_HDR_ID   "csv.id"
+/* A version 1 header: its presence (without WIRE_HDR_ID) marks a v1
+ * message, which readers refuse by name. */
+#define WIRE_HDR_V1_SOURCE "csv.source"
 
 #define WIRE_KIND_ROW               "row"
 #define WIRE_KIND_RESET             "reset"
@@ -99,6 +100,26 @@ struct wire_control {
 
 int wire_encode_control(struct wire_buf *b, const struct wire_control *c);
 
+/* The identity a message's csv.id header carries. */
+struct wire_id {
+        uint64_t generation;
+        uint64_t record; /* 0 on control messages */
+        uint64_t offset; /* 0 on control messages */
+        uint64_t schema;
+        const char *source; /* not NUL-terminated when decoded */
+        size_t source_len;
+};
+
+/* Bytes of a csv.id value besides the source: "v2;" + three u64 + 16 hex
+ * digits + four ';'. */
+#define WIRE_ID_FIXED_MAX (3 + 3 * 20 + 16 + 4)
+
+/**
+ * @brief Writes id as a csv.id value into out (cap bytes, no NUL added).
+ * @returns the value's length, or 0 when it does not fit in cap.
+ */
+size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap);
+
 /* ---- Decoding ---- */
 
 #define WIRE_MAX_FIELDS 1024
@@ -124,6 +145,8 @@ enum wire_err {
         WIRE_ERR_TOO_MANY,   /* more than WIRE_MAX_FIELDS members */
         WIRE_ERR_NUMBER,     /* a malformed number ("01", "1.", "-") */
         WIRE_ERR_NOMEM,
+        WIRE_ERR_ID,      /* a csv.id value that is not well formed */
+        WIRE_ERR_VERSION, /* a csv.id value of another format version */
 };
 
 const char *wire_strerror(enum wire_err err);
@@ -144,6 +167,16 @@ void wire_object_finish(struct wire_object *obj);
 /** @returns the field named name, or NULL. */
 const struct wire_field *wire_object_get(const struct wire_object *obj,
                                          const char *name);
+
+/**
+ * @brief Decodes a csv.id value (len bytes, NUL not needed). id->source
+ *        points into s. *version is set whenever the value starts with
+ *        "v<digits>;" (so a reader can name a version it does not read).
+ * @returns WIRE_OK, WIRE_ERR_VERSION (a version other than WIRE_VERSION)
+ *          or WIRE_ERR_ID (malformed; empty source included).
+ */
+enum wire_err wire_id_decode(const char *s, size_t len, struct wire_id *id,
+                             unsigned *version);
 
 /** @brief Parses a header's value as a decimal u64. @returns 0 or -1. */
 int wire_parse_u64(const char *s, size_t len, uint64_t *out);
