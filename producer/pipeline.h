@@ -22,7 +22,7 @@
 #include "state_store.h"
 
 struct pipeline_config {
-        const char *source;   /* source identity (csv.source) */
+        const char *source;   /* source identity (in csv.id)   */
         const char *instance; /* this run's producer instance id */
         uint64_t seq_tag;     /* OR-ed into every message's sequence
                                  number (which source of a set) */
