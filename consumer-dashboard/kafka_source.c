@@ -73,8 +73,8 @@ struct kafka_source {
         int64_t last_publish;
         int64_t last_metadata;
         bool published_caught_up;
-        bool table_warm_pending; /* caught up, table index not asked yet */
-        bool metadata_ok;        /* both topics' partitions were read once */
+        bool table_warm_pending;  /* caught up, table index not asked yet */
+        bool metadata_ok;         /* both topics' partitions were read once */
         unsigned refused_version; /* last wire version refused (logged) */
 };
 
