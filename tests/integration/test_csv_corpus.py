@@ -40,7 +40,7 @@ def test_corpus_file_arrives_exactly(broker, topic, procs, tmp_path, name):
 
     msgs = kcat_consume(broker.bootstrap, topic)
     got_rows = [exact(m["value"]) for m in
-                sorted(rows_of(msgs), key=lambda m: m["id"]["record"]))]
+                sorted(rows_of(msgs), key=lambda m: m["id"]["record"])]
     assert got_rows == want["rows"], p.output()
     assert len(values(rows_of(msgs))) == len(want["rows"])
 
