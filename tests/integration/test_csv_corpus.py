@@ -71,7 +71,7 @@ def test_excel_ptbr_sample_of_data_dir(broker, topic, procs, tmp_path):
     assert p.wait(WAIT_S) == 0, p.output()
     got = [exact(m["value"]) for m in
            sorted(rows_of(kcat_consume(broker.bootstrap, topic)),
-                  key=lambda m: int(m["headers"]["csv.record"]))]
+                  key=lambda m: m["id"]["record"])]
     assert [g["nome"] for g in got] == [r["nome"] for r in src]
     assert [Decimal(g["valor"][1]) for g in got] == \
         [(Decimal(r["valor"]) * Decimal("13.37")).quantize(Decimal("0.01")) for r in src]
