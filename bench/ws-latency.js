@@ -58,14 +58,13 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const epochMs = () => performance.timeOrigin + performance.now();
 
 // Optional breakdown: kcat reads the topic alongside the dashboard and prints
-// each row's key (the id), Kafka timestamp (the broker's append time when
-// the topic has message.timestamp.type=LogAppendTime) and headers
-// (csv.read_ts: when csv-producer read the bytes). Arrival times on kcat's
-// stdout give write -> read -> appended -> consumable.
+// each row's key (the id) and Kafka timestamp: csv-producer sets it to the
+// time it read the row's bytes (wire format v2, CreateTime). Arrival times on
+// kcat's stdout give write -> producer read -> consumable.
 function startKcat(a, seen) {
   const { spawn } = require('child_process');
   const k = spawn('kcat', ['-C', '-b', a.kcatBrokers, '-t', a.kcatTopic, '-o', 'beginning',
-    '-u', '-q', '-f', '%k\t%T\t%h\n'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    '-u', '-q', '-f', '%k\t%T\n'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let buf = '';
   k.stdout.on('data', (d) => {
     const t = epochMs();
@@ -74,9 +73,8 @@ function startKcat(a, seen) {
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      const [key, ts, hdrs] = line.split('\t');
-      const m = /csv\.read_ts=(\d+)/.exec(hdrs || '');
-      seen.set(key, { arrived: t, produced: Number(ts), read: m ? Number(m[1]) : NaN });
+      const [key, ts] = line.split('\t');
+      seen.set(key, { arrived: t, read: Number(ts) });
     }
   });
   return k;
@@ -179,20 +177,18 @@ async function main() {
   if (kcat) {
     await sleep(200);
     kcat.kill();
-    const toRead = [], toProduce = [], toKafka = [], kafkaToWs = [];
+    const toRead = [], toKafka = [], kafkaToWs = [];
     const v0 = viewers[0];
     for (let k = 0; k < writeEpoch.length; k++) {
       const e = kseen.get(String(a.startId + k));
       if (!e) continue;
       toRead.push(e.read - writeEpoch[k]);
-      toProduce.push(e.produced - writeEpoch[k]);
       toKafka.push(e.arrived - writeEpoch[k]);
       if (k < v0.lat.length) kafkaToWs.push(writeEpoch[k] + v0.lat[k] - e.arrived);
     }
     breakdown = {
-      note: 'ms; producer read (csv.read_ts) and broker append (LogAppendTime topic) are whole-ms clocks',
+      note: 'ms; the producer read time (message timestamp) is a whole-ms clock',
       write_to_producer_read: summary(toRead),
-      write_to_broker_append: summary(toProduce),
       write_to_kcat_receipt: summary(toKafka),
       kcat_receipt_to_ws_update: summary(kafkaToWs),
     };

@@ -5,6 +5,11 @@
 Subcommands:
   count-records --file F            data rows of a CSV (lines minus header)
   end-offsets --brokers B --topic T sum of the topic's partition end offsets
+  wait-offsets --brokers B --topic T --count N
+                                    polls the end offsets (every --interval s)
+                                    until their sum is >= N; prints the epoch
+                                    seconds it was seen and the epoch seconds
+                                    the first message was seen
   wait-count --url U --count N      polls GET U/api/snapshot until count >= N;
                                     prints the epoch seconds it was seen, the
                                     peak RSS (KiB) of --pid while waiting, the
@@ -109,13 +114,17 @@ def cmd_count_records(a):
     print(max(0, n - 1))
 
 
-def cmd_end_offsets(a):
-    meta = subprocess.run(["kcat", "-L", "-J", "-b", a.brokers, "-t", a.topic],
+def end_offsets_argv(brokers, topic):
+    meta = subprocess.run(["kcat", "-L", "-J", "-b", brokers, "-t", topic],
                           capture_output=True, check=True, timeout=60).stdout
     parts = [p["partition"] for t in json.loads(meta)["topics"] for p in t["partitions"]]
-    argv = ["kcat", "-Q", "-b", a.brokers]
+    argv = ["kcat", "-Q", "-b", brokers]
     for p in parts:
-        argv += ["-t", f"{a.topic}:{p}:-1"]
+        argv += ["-t", f"{topic}:{p}:-1"]
+    return argv
+
+
+def end_offsets_sum(argv):
     out = subprocess.run(argv, capture_output=True, check=True, timeout=60).stdout.decode()
     total = 0
     for line in out.splitlines():
@@ -123,7 +132,26 @@ def cmd_end_offsets(a):
         fields = line.split()
         if len(fields) >= 4 and fields[-2] == "offset":
             total += int(fields[-1])
-    print(total)
+    return total
+
+
+def cmd_end_offsets(a):
+    print(end_offsets_sum(end_offsets_argv(a.brokers, a.topic)))
+
+
+def cmd_wait_offsets(a):
+    argv = end_offsets_argv(a.brokers, a.topic)
+    deadline = time.monotonic() + a.timeout
+    first = None
+    while time.monotonic() < deadline:
+        n = end_offsets_sum(argv)
+        if n > 0 and first is None:
+            first = time.time()
+        if n >= a.count:
+            print(f"{time.time():.3f} {first:.3f}")
+            return
+        time.sleep(a.interval)
+    sys.exit(f"timed out: {a.topic} holds fewer than {a.count} messages")
 
 
 class Http:
@@ -310,6 +338,12 @@ def main():
     p = sub.add_parser("end-offsets")
     p.add_argument("--brokers", required=True)
     p.add_argument("--topic", required=True)
+    p = sub.add_parser("wait-offsets")
+    p.add_argument("--brokers", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--timeout", type=float, default=600)
+    p.add_argument("--interval", type=float, default=0.1)
     p = sub.add_parser("wait-count")
     p.add_argument("--url", required=True)
     p.add_argument("--count", type=int, required=True)
@@ -342,6 +376,7 @@ def main():
     p.add_argument("--pid", type=int, required=True)
     a = ap.parse_args()
     fn = {"count-records": cmd_count_records, "end-offsets": cmd_end_offsets,
+          "wait-offsets": cmd_wait_offsets,
           "wait-count": cmd_wait_count, "rss": cmd_rss, "paging": cmd_paging,
           "percentiles": cmd_percentiles, "pager": cmd_pager, "memory": cmd_memory}[a.cmd]
     sys.exit(fn(a) or 0)
