@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "core/dlq_stats.h"
 #include "core/latency.h"
+#include "core/reset_columns.h"
 #include "core/snapshot_json.h"
 #include "dashboard_health.h"
 #include "metadata_watch.h"
@@ -62,6 +63,7 @@ struct kafka_source {
         uint64_t timeline_lookups; /* rows counted while no value column */
         struct topic_parts data, dlqt;
         struct wire_object obj;
+        struct reset_columns *reset_cols; /* column types of reset messages */
         pthread_t thread;
         bool started;
         atomic_bool stop;
@@ -161,7 +163,8 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         ks->agg          = aggregates_create(&cfg->roles);
         ks->dlq          = dlq_stats_create();
         ks->health       = dashboard_health_create();
-        if (!ks->agg || !ks->dlq || !ks->health) {
+        ks->reset_cols   = reset_columns_create();
+        if (!ks->agg || !ks->dlq || !ks->health || !ks->reset_cols) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
@@ -410,6 +413,10 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         return;
                 }
                 am.row = &ks->obj;
+        } else if (reset_columns_parse(ks->reset_cols, (const char *)m->payload,
+                                       m->len) == 0) {
+                /* The producer's column types, from its sample of the file. */
+                am.columns = reset_columns_list(ks->reset_cols, &am.ncolumns);
         }
         if (am.kind == WIRE_SNAPSHOT_COMPLETE) {
                 const struct wire_field *lr =
@@ -775,6 +782,7 @@ void kafka_source_destroy(struct kafka_source *ks)
         free(ks->data.parts);
         free(ks->dlqt.parts);
         wire_object_finish(&ks->obj);
+        reset_columns_destroy(ks->reset_cols);
         aggregates_destroy(ks->agg);
         dlq_stats_destroy(ks->dlq);
         free(ks);

@@ -184,6 +184,15 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                 }
         } else if (m->kind == WIRE_SNAPSHOT_COMPLETE) {
                 generation_set_complete(g, m->last_record, m->row_count);
+        } else if (m->kind == WIRE_RESET) {
+                for (size_t i = 0; i < m->ncolumns; i++) {
+                        if (generation_declare_column(g, m->columns[i].name,
+                                                      m->columns[i].type) !=
+                            0) {
+                                res = AGGREGATES_NOMEM;
+                                break;
+                        }
+                }
         }
         if (g == s->pending && generation_is_complete(g)) {
                 generation_destroy(s->current);

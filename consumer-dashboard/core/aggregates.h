@@ -51,14 +51,22 @@ struct aggregates *aggregates_create(const struct aggregates_roles *roles);
 void aggregates_destroy(struct aggregates *a);
 
 /* One message of the data topic, decoded by the caller. */
+/* One column as the producer typed it (reset messages). */
+struct aggregates_column {
+        const char *name; /* NUL-terminated */
+        enum value_type type;
+};
+
 struct aggregates_message {
         enum wire_kind kind;
         const char *source; /* NUL-terminated */
         uint64_t generation;
-        uint64_t record;               /* rows */
-        const struct wire_object *row; /* rows */
-        uint64_t last_record;          /* snapshot complete */
-        uint64_t row_count;            /* snapshot complete */
+        uint64_t record;                         /* rows */
+        const struct wire_object *row;           /* rows */
+        uint64_t last_record;                    /* snapshot complete */
+        uint64_t row_count;                      /* snapshot complete */
+        const struct aggregates_column *columns; /* reset (may be NULL) */
+        size_t ncolumns;
 };
 
 enum aggregates_result {

@@ -327,6 +327,20 @@ int column_exact_stats(const struct column *c, struct exact *sum,
         return 0;
 }
 
+int column_declare(struct column *c, enum value_type type)
+{
+        if (c->kind != COLUMN_EMPTY) {
+                return 0;
+        }
+        if (type == VALUE_INT) {
+                return set_kind(c, COLUMN_INT);
+        }
+        if (type == VALUE_DECIMAL || type == VALUE_BIGNUM) {
+                return set_kind(c, COLUMN_DECIMAL);
+        }
+        return 0;
+}
+
 int column_append(struct column *c, const struct value *v,
                   unsigned *rescale_digits)
 {

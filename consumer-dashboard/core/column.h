@@ -100,6 +100,17 @@ void column_destroy(struct column *c);
  * @returns 0, 1 when the value did not fit (stored as null and counted), or
  *          -1 when memory runs out (nothing appended).
  */
+/**
+ * @brief Gives a column that holds only nulls the kind its producer declared
+ *        (the reset message's column types), so that a first value that does
+ *        not fit (a JSON string "N/A" in a decimal column) is counted as a
+ *        mismatch instead of turning the whole column into text.
+ *        INT and DECIMAL are declared; other types leave the column as it is.
+ * @returns 0, or -1 when memory runs out. A column that already has a kind
+ *          keeps it.
+ */
+int column_declare(struct column *c, enum value_type type);
+
 int column_append(struct column *c, const struct value *v,
                   unsigned *rescale_digits);
 

@@ -80,3 +80,25 @@ def test_topic_holds_readable_json_rows(broker, topic, procs, tmp_path):
     assert json.loads(msgs[0]["value"]) == {
         "id": 1, "nome": "João Silva", "idade": 28, "cidade": "São Paulo", "valor": 1500.5}
     assert '"valor":1500.50' in msgs[0]["value"]
+
+
+def test_a_first_value_that_is_not_a_number_keeps_the_column_numeric(
+        broker, topic, procs, tmp_path):
+    """The file's first valor is "N/A" (the producer types the column as
+    decimal from its sample and sends that cell as text): the dashboard takes
+    the column type from the reset message, so valor stays the value column
+    and its total is the sum of the numbers."""
+    csv_path = tmp_path / "input.csv"
+    rows = [[1, "Ana", 30, "Recife", "N/A"]]
+    rows += [[i, f"P{i}", 20 + i, "Natal", f"{i}.25"] for i in range(2, 40)]
+    write_rows(csv_path, SEED_HEADER, rows)
+    url = start_stack(procs, broker, topic, csv_path, tmp_path / "state")
+    snap = wait_until(lambda: (lambda s: s if s["count"] == 39 else None)(
+        http_json(url + "/api/snapshot")), what="39 rows")
+    valor = snap["columns"]["valor"]
+    assert valor["type"] == "decimal"
+    assert valor["count"] == 38 and valor["invalid"] == 1
+    want = sum(decimal.Decimal(f"{i}.25") for i in range(2, 40))
+    assert decimal.Decimal(str(valor["sum"])) == want
+    assert snap["roles"]["value"] == "valor"
+    assert decimal.Decimal(str(snap["cards"]["total_value"])) == want

@@ -7,6 +7,7 @@
 
 #include "aggregates_internal.h"
 #include "check.h"
+#include "reset_columns.h"
 #include "common/wire.h"
 #include "snapshot_json.h"
 #include "snapshot_check.h"
@@ -285,6 +286,47 @@ static void test_rows_query(void)
                      -1);
 }
 
+/* The reset's column types hold even when the first values are text: "N/A"
+ * in a decimal column costs one cell, not the column's sum (and role). */
+static void test_reset_declares_column_types(void)
+{
+        struct aggregates *a     = aggregates_create(NULL);
+        struct reset_columns *rc = reset_columns_create();
+        const char *reset_value  = "{\"__control\":\"reset\",\"source\":\"f\","
+                                   "\"generation\":1,\"columns\":["
+                                   "{\"name\":\"id\",\"type\":\"integer\"},"
+                                   "{\"name\":\"cidade\",\"type\":\"text\"},"
+                                   "{\"name\":\"valor\",\"type\":\"decimal\"},"
+                                   "{\"name\":\"x\",\"type\":\"nonsense\"}],"
+                                   "\"dialect\":{\"delimiter\":\";\"}}";
+        CHECK_EQ_INT(reset_columns_parse(rc, reset_value, strlen(reset_value)),
+                     0);
+        size_t n                             = 0;
+        const struct aggregates_column *cols = reset_columns_list(rc, &n);
+        CHECK_EQ_INT((int)n, 3);
+        struct aggregates_message m = {.kind       = WIRE_RESET,
+                                       .source     = "f",
+                                       .generation = 1,
+                                       .columns    = cols,
+                                       .ncolumns   = n};
+        CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+        row(a, "f", 1, 1, "{\"id\":1,\"cidade\":\"Recife\",\"valor\":\"N/A\"}");
+        row(a, "f", 1, 2, "{\"id\":2,\"cidade\":\"Natal\",\"valor\":10.50}");
+        row(a, "f", 1, 3, "{\"id\":3,\"cidade\":\"Natal\",\"valor\":2.25}");
+        char *s = snapshot(a);
+        CONTAINS(s, "\"count\":3");
+        CONTAINS(s, "\"valor\":{\"type\":\"decimal\",\"count\":2,"
+                    "\"sum\":12.75");
+        CONTAINS(s, "\"total_value\":12.75");
+        free(s);
+        /* Not JSON: no columns, an error. */
+        CHECK_EQ_INT(reset_columns_parse(rc, "nope", 4), -1);
+        reset_columns_list(rc, &n);
+        CHECK_EQ_INT((int)n, 0);
+        reset_columns_destroy(rc);
+        aggregates_destroy(a);
+}
+
 int main(void)
 {
         test_exact_sums();
@@ -295,6 +337,7 @@ int main(void)
         test_roles();
         test_categories_and_histogram();
         test_rows_query();
+        test_reset_declares_column_types();
         wire_object_finish(&obj);
         return check_exit();
 }

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#include "reset_columns.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+struct reset_columns {
+        cJSON *root; /* owns the names */
+        struct aggregates_column *cols;
+        size_t count;
+        size_t cap;
+};
+
+struct reset_columns *reset_columns_create(void)
+{
+        return calloc(1, sizeof(struct reset_columns));
+}
+
+void reset_columns_destroy(struct reset_columns *rc)
+{
+        if (rc) {
+                cJSON_Delete(rc->root);
+                free(rc->cols);
+                free(rc);
+        }
+}
+
+static int push(struct reset_columns *rc, const char *name,
+                enum value_type type)
+{
+        if (rc->count == rc->cap) {
+                size_t cap = rc->cap ? rc->cap * 2 : 16;
+                struct aggregates_column *c =
+                    realloc(rc->cols, cap * sizeof(*c));
+                if (!c) {
+                        return -1;
+                }
+                rc->cols = c;
+                rc->cap  = cap;
+        }
+        rc->cols[rc->count++] =
+            (struct aggregates_column){.name = name, .type = type};
+        return 0;
+}
+
+int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len)
+{
+        cJSON_Delete(rc->root);
+        rc->count = 0;
+        rc->root  = cJSON_ParseWithLength(json, len);
+        if (!cJSON_IsObject(rc->root)) {
+                return -1;
+        }
+        const cJSON *cols =
+            cJSON_GetObjectItemCaseSensitive(rc->root, "columns");
+        if (!cJSON_IsArray(cols)) {
+                return 0;
+        }
+        const cJSON *c;
+        cJSON_ArrayForEach(c, cols)
+        {
+                const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+                const cJSON *type = cJSON_GetObjectItemCaseSensitive(c, "type");
+                enum value_type t;
+                if (!cJSON_IsString(name) || !cJSON_IsString(type) ||
+                    value_type_parse(type->valuestring, &t) != 0) {
+                        continue;
+                }
+                if (push(rc, name->valuestring, t) != 0) {
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+const struct aggregates_column *
+reset_columns_list(const struct reset_columns *rc, size_t *count)
+{
+        *count = rc->count;
+        return rc->cols;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef DASHBOARD_CORE_RESET_COLUMNS_H
+#define DASHBOARD_CORE_RESET_COLUMNS_H
+
+/*
+ * The column list of a reset message ("columns":[{"name":..,"type":..}]):
+ * how the producer typed each column from its sample of the file. The
+ * dashboard declares those types when a generation starts, so a first value
+ * that does not fit ("N/A" sent as a string in a decimal column) costs one
+ * cell, not the column's numbers.
+ *
+ * Pure code: parses text, no I/O.
+ */
+
+#include <stddef.h>
+
+#include "aggregates.h"
+
+struct reset_columns;
+
+struct reset_columns *reset_columns_create(void);
+void reset_columns_destroy(struct reset_columns *rc);
+
+/**
+ * @brief Parses a reset message's value. Columns whose type is unknown are
+ *        skipped; a value without a "columns" array gives none.
+ * @returns 0, or -1 when the value is not a JSON object (or memory runs out).
+ *          The columns stay valid until the next parse or destroy.
+ */
+int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len);
+
+const struct aggregates_column *
+reset_columns_list(const struct reset_columns *rc, size_t *count);
+
+#endif
