@@ -249,28 +249,41 @@ def test_state_dir_unwritable_during_run_loses_nothing(broker, topic, procs, tmp
     p = start_producer(procs, broker, topic, csv_path, state)
     wait_file_equal(url, csv_path, "snapshot equal to the file")
     undo = _make_read_only(state)
+    undone = False
     try:
         probe = state / "probe"
         with pytest.raises(OSError):
             probe.write_text("x")
         append_rows(csv_path, 200, 501)
-        # Either it carries on (rows sent, the failed checkpoint logged as an
-        # error) or it stops with a clear error; it never goes silent.
+        # It carries on (rows sent, the failed checkpoint logged as an
+        # error), holds the new rows with the failure logged (nothing may get
+        # ahead of the state file), or stops with a clear error; it never goes
+        # silent and loses nothing.
         def outcome():
             out = p.output()
             failed = any("level=error" in line and ("checkpoint" in line or "state" in line)
                          for line in out.splitlines())
             if not p.alive():
                 return "exited"
-            return "logged" if failed and count_of(url) == 700 else None
+            if failed and count_of(url) == 700:
+                return "logged"
+            return "held" if failed else None
         how = wait_until(outcome, what="a logged checkpoint failure or an exit")
         if how == "exited":
             assert p.p.returncode != 0
             assert "state" in p.output().lower()
+        if how == "held":
+            # Held, not lost: the rows go once the state file can be saved.
+            undo()
+            undone = True
+            wait_file_equal(url, csv_path, "held rows sent once the state dir is writable")
+            wait_until(lambda: "event=checkpoint_saved_again" in p.output(),
+                       what="the recovery logged")
         # A crash now, with the newest checkpoint unsaved.
         p.kill()
     finally:
-        undo()
+        if not undone:
+            undo()
     start_producer(procs, broker, topic, csv_path, state, name="producer-again")
     append_rows(csv_path, 100, 701)
     wait_file_equal(url, csv_path, "snapshot equal to the file after the state dir came back")
