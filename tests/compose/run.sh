@@ -28,6 +28,8 @@
 #     replicated 3 times with min.insync.replicas=2, rows arrive exactly, also
 #     with one broker killed.
 #
+# COMPOSE_TEST_ARTIFACTS=DIR keeps what README's console-consumer command printed.
+#
 # Caches (outside the repository, kept between runs; COMPOSE_TEST_CACHE,
 # default /var/cache/csv-kafka-dashboard): the base image's tarball, and the
 # engine's data root with its images and build cache, so a second run builds
@@ -274,6 +276,9 @@ readme_console_consumer() {
     echo "the topic holds $total messages"
     ((total > 0)) || return 1
     out=$(dc "${cmd[@]:2}" --max-messages "$total" --timeout-ms 60000 </dev/null 2>"$RUNDIR/console.err")
+    if [[ -n "${COMPOSE_TEST_ARTIFACTS:-}" ]]; then
+        mkdir -p "$COMPOSE_TEST_ARTIFACTS" && printf '%s\n' "$out" >"$COMPOSE_TEST_ARTIFACTS/console-consumer.txt"
+    fi
     printf '%s\n' "$out" | head -n 3
     printf '%s\n' "$out" | python3 "$HERE/check_stack.py" console-rows "$DATA_DIR/input.csv" ||
         { cat "$RUNDIR/console.err"; return 1; }
