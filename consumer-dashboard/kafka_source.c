@@ -284,13 +284,13 @@ static void read_headers(rd_kafka_message_t *m, struct msg_headers *out)
                 if (!v || strncmp(name, "csv.", 4) != 0) {
                         continue;
                 }
-                if (strcmp(name + 4, WIRE_HDR_KIND + 4) == 0) {
+                if (strcmp(name, WIRE_HDR_KIND) == 0) {
                         out->kind     = v;
                         out->kind_len = len;
-                } else if (strcmp(name + 4, WIRE_HDR_ID + 4) == 0) {
+                } else if (strcmp(name, WIRE_HDR_ID) == 0) {
                         out->id     = v;
                         out->id_len = len;
-                } else if (strcmp(name + 4, WIRE_HDR_V1_SOURCE + 4) == 0) {
+                } else if (strcmp(name, WIRE_HDR_V1_SOURCE) == 0) {
                         out->v1 = true;
                 }
         }
