@@ -1183,7 +1183,11 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
 {
         int rc = 0;
 
-        if (!p->sniffed && p->pre_len > 0) {
+        /* While tailing, a first line still being written (no line end
+         * yet) waits: "id" of "id,valor" is not a one-column header. */
+        if (!p->sniffed && p->pre_len > 0 &&
+            (final || memchr(p->pre, '\n', p->pre_len) ||
+             memchr(p->pre, '\r', p->pre_len))) {
                 rc = sniff_and_feed_pre(p, cb, ctx);
                 if (rc != 0) {
                         return rc;

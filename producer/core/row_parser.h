@@ -115,8 +115,10 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
 
 /**
  * @brief Says that no more bytes are available for now. Bytes held to
- *        detect the dialect are parsed (a file shorter than its first line
- *        is then sniffed as it is). When final (end of the file for good,
+ *        detect the dialect are parsed once they hold a line end (when
+ *        final, a file shorter than its first line is sniffed as it is:
+ *        while tailing, a header still being written waits). When final (end of
+ * the file for good,
  *        --exit-at-eof), a held last record is reported too: without its
  *        newline as a record, or, when a quoted field is still open, as a
  *        ROW_ERR_UNTERMINATED record made of its lines up to the quote's

@@ -117,12 +117,15 @@ static size_t sep_line(const char *buf, size_t len, char *delim)
  * Splits up to SNIFF_SAMPLE_RECORDS records of buf with delim (quotes
  * respected) and scores the result: how many data records have the
  * header's field count. Only complete records count, so a sample cut in
- * the middle of a record does not lower the score.
+ * the middle of a record does not lower the score; blank lines do not
+ * count (the parser skips them). spaced counts the delimiters followed by
+ * a space, the way commas and semicolons sit in prose.
  */
 struct score {
         size_t header_fields;
         size_t records;
         size_t matching;
+        size_t spaced;
 };
 
 static struct score score_delimiter(const char *buf, size_t len, char delim,
@@ -132,6 +135,7 @@ static struct score score_delimiter(const char *buf, size_t len, char delim,
         size_t fields    = 1;
         bool in_quotes   = false;
         bool field_start = true;
+        bool blank       = true;
         size_t n_records = 0;
 
         for (size_t i = 0; i < len && n_records <= SNIFF_SAMPLE_RECORDS; i++) {
@@ -149,10 +153,16 @@ static struct score score_delimiter(const char *buf, size_t len, char delim,
                 if (c == quote && field_start) {
                         in_quotes   = true;
                         field_start = false;
+                        blank       = false;
                 } else if (c == delim) {
                         fields++;
                         field_start = true;
+                        blank       = false;
+                        sc.spaced += i + 1 < len && buf[i + 1] == ' ';
                 } else if (c == eol) {
+                        if (blank) {
+                                continue; /* a blank line */
+                        }
                         if (n_records == 0) {
                                 sc.header_fields = fields;
                         } else {
@@ -162,8 +172,10 @@ static struct score score_delimiter(const char *buf, size_t len, char delim,
                         n_records++;
                         fields      = 1;
                         field_start = true;
+                        blank       = true;
                 } else if (c != '\r') {
                         field_start = false;
+                        blank       = false;
                 }
         }
         if (n_records == 0) {
@@ -172,7 +184,8 @@ static struct score score_delimiter(const char *buf, size_t len, char delim,
         return sc;
 }
 
-/* True when a beats b: more consistent, then more fields. */
+/* True when a beats b: more consistent, then fewer delimiters that look
+ * like prose (a TSV whose text has ", "), then more fields. */
 static bool better(struct score a, struct score b)
 {
         /* Compare matching/records without division. */
@@ -187,6 +200,9 @@ static bool better(struct score a, struct score b)
         }
         if (ma * rb != mb * ra) {
                 return ma * rb > mb * ra;
+        }
+        if (a.spaced != b.spaced) {
+                return a.spaced < b.spaced;
         }
         return a.header_fields > b.header_fields;
 }
@@ -240,14 +256,17 @@ struct sniff_dialect sniff_detect(const char *buf, size_t len,
         } else if (sep) {
                 d.delimiter          = sep;
                 d.delimiter_detected = true;
-        } else {
+        } else if (len > 0) {
+                /* A header that no candidate splits is one column: commas
+                 * in its records are text, not delimiters. */
+                d.delimiter          = SNIFF_NO_DELIMITER;
+                d.delimiter_detected = true;
                 for (size_t i = 0; i < CANDIDATE_COUNT; i++) {
                         struct score sc = score_delimiter(
                             buf, len, candidates[i], '"', d.eol);
                         if (better(sc, best)) {
-                                best                 = sc;
-                                d.delimiter          = candidates[i];
-                                d.delimiter_detected = true;
+                                best        = sc;
+                                d.delimiter = candidates[i];
                         }
                 }
         }
@@ -287,8 +306,10 @@ void sniff_describe(const struct sniff_dialect *d, char *buf, size_t size)
         char a[8], b[8];
 
         snprintf(buf, size,
-                 "delimiter=\"%s\" quote=\"%s\" newline=%s sep_line=%s",
-                 char_name(d->delimiter, a), char_name(d->quote, b),
+                 "delimiter=%s%s%s quote=\"%s\" newline=%s sep_line=%s",
+                 d->delimiter ? "\"" : "",
+                 d->delimiter ? char_name(d->delimiter, a) : "none",
+                 d->delimiter ? "\"" : "", char_name(d->quote, b),
                  newline_name(d), d->skip ? "yes" : "no");
 }
 
@@ -298,8 +319,10 @@ void sniff_json(const struct sniff_dialect *d, const char *encoding, char *buf,
         char a[8], b[8];
 
         snprintf(buf, size,
-                 "{\"delimiter\":\"%s\",\"quote\":\"%s\",\"newline\":\"%s\","
+                 "{\"delimiter\":%s%s%s,\"quote\":\"%s\",\"newline\":\"%s\","
                  "\"sep_line\":%s,\"encoding\":\"%s\"}",
-                 char_name(d->delimiter, a), char_name(d->quote, b),
+                 d->delimiter ? "\"" : "",
+                 d->delimiter ? char_name(d->delimiter, a) : "null",
+                 d->delimiter ? "\"" : "", char_name(d->quote, b),
                  newline_name(d), d->skip ? "true" : "false", encoding);
 }

@@ -8,7 +8,9 @@
  * line ending it uses, and whether it starts with Excel's "sep=X" line.
  * The way DuckDB's sniffer and Python's csv.Sniffer do it: every candidate
  * delimiter splits a sample of records, and the one that gives the same
- * field count (more than one) on the most records wins.
+ * field count (more than one) on the most records wins. A header that no
+ * candidate splits makes a one-column file (SNIFF_NO_DELIMITER): the
+ * commas of its text stay text.
  */
 
 #include <stdbool.h>
@@ -23,6 +25,10 @@
  * dialect is detected from their start, column types from all of them. */
 #define SNIFF_READY_LINES 1001
 #define SNIFF_HOLD_BYTES  (1024u * 1024u)
+
+/* The delimiter of a one-column file: none (a NUL byte, which no valid
+ * record holds). */
+#define SNIFF_NO_DELIMITER '\0'
 
 enum sniff_bom {
         SNIFF_BOM_NONE = 0,
@@ -40,12 +46,14 @@ enum sniff_text {
 };
 
 struct sniff_dialect {
-        char delimiter; /* ',' ';' '\t' '|' or a forced one */
+        char delimiter; /* ',' ';' '\t' '|', a forced one, or
+                         * SNIFF_NO_DELIMITER (one column) */
         char quote;     /* '"' or '\'' */
         char eol;       /* '\n' (LF and CRLF) or '\r' (CR only) */
         bool crlf;      /* lines end in CRLF (eol is then '\n') */
         size_t skip;    /* bytes of a leading "sep=X" line, 0 if none */
-        bool delimiter_detected; /* false: forced or the default ',' */
+        bool delimiter_detected; /* false: forced, or the default ','
+                                  * of an empty sample */
 };
 
 /**
@@ -71,13 +79,15 @@ struct sniff_dialect sniff_detect(const char *buf, size_t len,
 
 /**
  * @brief Writes the dialect as log-friendly text, e.g.
- *        delimiter=";" quote="\"" newline=crlf sep_line=yes.
+ *        delimiter=";" quote="\"" newline=crlf sep_line=yes
+ *        (delimiter=none for one column).
  */
 void sniff_describe(const struct sniff_dialect *d, char *buf, size_t size);
 
 /**
  * @brief Writes the dialect as a JSON object for the reset message, e.g.
- *        {"delimiter":";","quote":"\"","newline":"crlf","sep_line":true}.
+ *        {"delimiter":";","quote":"\"","newline":"crlf","sep_line":true}
+ *        ("delimiter":null for one column).
  */
 void sniff_json(const struct sniff_dialect *d, const char *encoding, char *buf,
                 size_t size);

@@ -5,7 +5,9 @@
  *
  * Input: byte 0 picks a forced delimiter / quote (or none), the rest is the
  * start of a file. Checked for every input:
- *   - the detected delimiter is a candidate (or the forced one), the quote
+ *   - the detected delimiter is a candidate, none (one column) or the
+ *     forced one; a non-empty sample without a sep line never gets the
+ *     empty sample's default; the quote
  *     is '"' or '\'' (or the forced one), the sep line lies in the sample;
  *   - the text and JSON descriptions are NUL-terminated within their
  *     buffers;
@@ -77,7 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         d = sniff_detect(buf, len, fd, fq);
         if (fd ? d.delimiter != fd
                : d.skip == 0 &&
-                     (!strchr(",;\t|", d.delimiter) || d.delimiter == 0)) {
+                     (d.delimiter == SNIFF_NO_DELIMITER
+                          ? len == 0
+                          : !strchr(",;\t|", d.delimiter) ||
+                                (len > 0 && !d.delimiter_detected))) {
                 abort();
         }
         if (fq ? d.quote != fq : d.quote != '"' && d.quote != '\'') {

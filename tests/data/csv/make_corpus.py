@@ -89,6 +89,29 @@ case("cr_only", TSV.replace("\t", ",").replace("\n", "\r").encode(), SEED_ROWS,
 # A forced delimiter wins over detection.
 case("forced_delimiter", b"a;b,c\n1;2,3\n4;5,6\n",
      [{"a;b": "1;2", "c": 3}, {"a;b": "4;5", "c": 6}], args=["--delimiter", ","])
+# A header that no delimiter splits is one column: the commas and
+# semicolons of its text stay text (nothing goes to the dead letters).
+case("one_column_text_commas",
+     "comentario\nOlá, tudo bem\nBom dia; até logo\nSim|não\n".encode(),
+     [{"comentario": "Olá, tudo bem"}, {"comentario": "Bom dia; até logo"},
+      {"comentario": "Sim|não"}],
+     dialect={"delimiter": None})
+# The only delimiters are inside quotes: still one column.
+case("one_column_quoted", b'"nota"\n"a,b"\nx, y\n7\n',
+     [{"nota": "a,b"}, {"nota": "x, y"}, {"nota": "7"}], dialect={"delimiter": None})
+# A header alone: its columns, no rows.
+case("header_only", b"id;nome;valor\r\n", [], dialect={"delimiter": ";"})
+# Commas in the text of a ';' file and of a TAB file whose header has one.
+case("semicolon_text_commas",
+     "nome;comentario;valor\nAna;Olá, tudo bem;1,50\nBia;sim, não, talvez;2,25\n".encode(),
+     [{"nome": "Ana", "comentario": "Olá, tudo bem", "valor": N("1.50")},
+      {"nome": "Bia", "comentario": "sim, não, talvez", "valor": N("2.25")}],
+     dialect={"delimiter": ";"})
+case("tab_text_commas",
+     "nome\tcidade, estado\nAna\tSão Paulo, SP\nBia\tRio de Janeiro, RJ\n".encode(),
+     [{"nome": "Ana", "cidade, estado": "São Paulo, SP"},
+      {"nome": "Bia", "cidade, estado": "Rio de Janeiro, RJ"}],
+     dialect={"delimiter": "\t"})
 
 # One unclosed quote costs one record; parsing resumes at the next line.
 case("unclosed_quote",

@@ -117,6 +117,12 @@ static const struct parse_case cases[] = {
      "H#0 l1-2 [0,6) ok:|a|b|c\n"
      "R#1 l2-3 [6,10) ok:||x|\n"
      "R#2 l3-4 [10,19) ok:|ab\"c|d|e\n"},
+    {"one column: commas and semicolons in its text are text",
+     "comentario\nOl\xC3\xA1, tudo bem\nBom dia; sim\n\"x,\"\"y\"\"\"\n", 0, 0,
+     "H#0 l1-2 [0,11) ok:|comentario\n"
+     "R#1 l2-3 [11,26) ok:|Ol\xC3\xA1, tudo bem\n"
+     "R#2 l3-4 [26,39) ok:|Bom dia; sim\n"
+     "R#3 l4-5 [39,49) ok:|x,\"y\"\n"},
     {"unterminated quote waits", "a\n\"open\n,still\n", 0, 0,
      "H#0 l1-2 [0,2) ok:|a\n"},
 };
@@ -212,6 +218,25 @@ static void test_final(void)
         }
 }
 
+/* While tailing, a header still being written is not sniffed: "id" of
+ * "id,valor" would be a one-column header. */
+static void test_header_being_written(void)
+{
+        struct row_parser *p = row_parser_create(NULL);
+        struct out o         = {0};
+
+        CHECK_EQ_INT(row_parser_feed(p, "id", 2, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK(!row_parser_sniffed(p));
+        CHECK_EQ_INT(
+            row_parser_feed(p, ",valor\n1,Ana, X\n2,B\n", 20, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,9) ok:|id|valor\n"
+                             "R#1 l2-3 [9,18) field count 3, header has 2:\n"
+                             "R#2 l3-4 [18,22) ok:|2|B\n");
+        row_parser_destroy(p);
+}
+
 /* Seeking after the header resumes numbering and offsets exactly. */
 static void test_seek(void)
 {
@@ -236,6 +261,7 @@ int main(void)
 {
         test_chunks();
         test_final();
+        test_header_being_written();
         test_seek();
         return check_exit();
 }

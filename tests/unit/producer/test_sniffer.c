@@ -36,7 +36,35 @@ static void test_dialects(void)
             /* The header alone decides when there is nothing else. */
             {"id;nome;valor", 0,
              "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            /* A header no candidate splits is one column, whatever its
+             * records hold: text with commas, a header alone, delimiters
+             * only inside quotes. */
             {"single\n1\n2\n", 0,
+             "delimiter=none quote=\"\\\"\" newline=lf sep_line=no"},
+            {"comentario\nOl\xC3\xA1, tudo bem\nBom dia\n", 0,
+             "delimiter=none quote=\"\\\"\" newline=lf sep_line=no"},
+            {"nota\r\numa; duas\r\ntr\xC3\xAAs|quatro\r\n", 0,
+             "delimiter=none quote=\"\\\"\" newline=crlf sep_line=no"},
+            {"id\n", 0, "delimiter=none quote=\"\\\"\" newline=lf sep_line=no"},
+            {"\"a,b\"\n\"1,2\"\nx, y\n", 0,
+             "delimiter=none quote=\"\\\"\" newline=lf sep_line=no"},
+            /* A header alone with a delimiter has its columns. */
+            {"a;b\n", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            /* Records with commas in their text under a ';' header. */
+            {"nome;comentario\nAna;Ol\xC3\xA1, tudo\nBia;sim, n\xC3\xA3o, "
+             "talvez\n",
+             0, "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            /* Both split every line alike: prose commas (", ") lose to
+             * the TAB or ';' that has none. */
+            {"nome\tcidade, estado\nAna\tSP, SP\nBia\tRJ, RJ\n", 0,
+             "delimiter=\"\\t\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"nome\tcidade, estado, pa\xC3\xADs\nAna\tSP, SP, BR\n", 0,
+             "delimiter=\"\\t\" quote=\"\\\"\" newline=lf sep_line=no"},
+            {"nome;valor, em R$\nAna;1,5\nBia;2,5\n", 0,
+             "delimiter=\";\" quote=\"\\\"\" newline=lf sep_line=no"},
+            /* Blank lines (skipped by the parser) do not count. */
+            {"\na,b\n\n1,2\n\n3,4\n\n", 0,
              "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
             {"a;b,c\n1;2,3\n", ',',
              "delimiter=\",\" quote=\"\\\"\" newline=lf sep_line=no"},
@@ -53,6 +81,13 @@ static void test_dialects(void)
                 }
                 CHECK_EQ_STR(text, cases[i].want);
         }
+
+        /* One column: the reset message says there is no delimiter. */
+        struct sniff_dialect one = sniff_detect("nota\nx, y\n", 10, 0, 0);
+        sniff_json(&one, "UTF-8", text, sizeof(text));
+        CHECK_EQ_STR(text, "{\"delimiter\":null,\"quote\":\"\\\"\","
+                           "\"newline\":\"lf\",\"sep_line\":false,"
+                           "\"encoding\":\"UTF-8\"}");
 }
 
 static void test_encodings(void)
