@@ -406,6 +406,12 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                 return;
         }
         am.source = source;
+        rd_kafka_timestamp_type_t ts_type;
+        am.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+        if (ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ||
+            am.timestamp_ms < 0) {
+                am.timestamp_ms = 0;
+        }
         if (am.kind != WIRE_RESET) {
                 if (wire_decode_object(&ks->obj, m->payload, m->len) !=
                     WIRE_OK) {
@@ -416,7 +422,9 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
         } else if (reset_columns_parse(ks->reset_cols, (const char *)m->payload,
                                        m->len) == 0) {
                 /* The producer's column types, from its sample of the file. */
-                am.columns = reset_columns_list(ks->reset_cols, &am.ncolumns);
+                am.columns  = reset_columns_list(ks->reset_cols, &am.ncolumns);
+                am.reason   = reset_columns_reason(ks->reset_cols);
+                am.producer = reset_columns_producer(ks->reset_cols);
         }
         if (am.kind == WIRE_SNAPSHOT_COMPLETE) {
                 const struct wire_field *lr =
@@ -717,6 +725,21 @@ static int render_snapshot(void *ctx, struct wire_buf *out)
         return rc;
 }
 
+/* snapshot_producer_cb: the status topic's word on a source. */
+static bool producer_of(void *ctx, const char *source,
+                        struct producer_status_info *out)
+{
+        struct kafka_source *ks = ctx;
+        return ks->status &&
+               status_watch_get(ks->status, source, now_ms(), out);
+}
+
+static int render_sources(void *ctx, struct wire_buf *out)
+{
+        struct kafka_source *ks = ctx;
+        return snapshot_render_sources(ks->agg, producer_of, ks, now_ms(), out);
+}
+
 int kafka_source_start(struct kafka_source *ks)
 {
         struct metadata_watch_config mc = {
@@ -732,6 +755,7 @@ int kafka_source_start(struct kafka_source *ks)
             .index_budget    = ks->index_budget,
             .wake            = wake,
             .render_snapshot = render_snapshot,
+            .render_sources  = render_sources,
             .ctx             = ks,
         };
         ks->queries = query_service_create(&qc);

@@ -137,8 +137,18 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                 r->status = 400;
                 return true;
         }
+        const char *source = r->source && r->source[0] ? r->source : NULL;
+        if (source && !aggregates_has_source(a, source)) {
+                r->status = 400;
+                snprintf(r->error, sizeof(r->error),
+                         "unknown source '%.60s': GET /api/sources lists "
+                         "the sources",
+                         source);
+                return true;
+        }
         aggregates_set_page_min_rows(a, rows);
         aggregates_set_viewer_roles(a, r->roles);
+        aggregates_set_viewer_source(a, source);
         /* A filter keeps the rows of one category of the (viewer's)
          * category column. */
         char category[ROLE_NAME_MAX];
@@ -147,6 +157,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                 if (aggregates_role_column(a, AGGREGATES_ROLE_CATEGORY,
                                            category, sizeof(category)) != 0) {
                         aggregates_set_viewer_roles(a, NULL);
+                        aggregates_set_viewer_source(a, NULL);
                         r->status = 400;
                         snprintf(r->error, sizeof(r->error),
                                  "no category column to filter by");
@@ -164,6 +175,9 @@ static bool serve(struct query_service *qs, struct hub_request *r,
         case HUB_REQ_CATEGORIES:
                 rc = snapshot_render_categories(a, &r->body);
                 break;
+        case HUB_REQ_SOURCES:
+                rc = qs->cfg.render_sources(qs->cfg.ctx, &r->body);
+                break;
         case HUB_REQ_CSV:
         default:
                 /* Every chunk of one export reads the same rows: a chunk
@@ -175,6 +189,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                 break;
         }
         aggregates_set_viewer_roles(a, NULL);
+        aggregates_set_viewer_source(a, NULL);
         aggregates_set_page_filter(a, NULL, NULL);
         switch (rc) {
         case 0:

@@ -36,6 +36,8 @@ struct query_service_config {
         void (*wake)(void *ctx);
         /* Renders the whole snapshot (Kafka thread) with the roles set. */
         int (*render_snapshot)(void *ctx, struct wire_buf *out);
+        /* Renders the sources table (Kafka thread). */
+        int (*render_sources)(void *ctx, struct wire_buf *out);
         void *ctx;
 };
 

@@ -43,6 +43,7 @@ enum hub_request_kind {
         HUB_REQ_CATEGORIES,
         HUB_REQ_CSV,
         HUB_REQ_SNAPSHOT, /* the snapshot with the viewer's roles */
+        HUB_REQ_SOURCES,  /* the sources table */
 };
 
 struct hub_request {
@@ -52,6 +53,8 @@ struct hub_request {
         /* The viewer's roles (enum aggregates_role order): NULL keeps the
          * default, "" is automatic, else a column name. */
         const char *roles[AGGREGATES_ROLE_COUNT];
+        /* The viewer's source (source=), NULL or "": every source. */
+        const char *source;
         /* Filled by the Kafka thread: */
         int status; /* HTTP status */
         bool more;  /* CSV: rows remain */

@@ -211,3 +211,14 @@ int status_watch_render(struct status_watch *sw, int64_t now_ms,
         pthread_mutex_unlock(&sw->lock);
         return rc;
 }
+
+bool status_watch_get(struct status_watch *sw, const char *source,
+                      int64_t now_ms, struct producer_status_info *out)
+{
+        bool found;
+
+        pthread_mutex_lock(&sw->lock);
+        found = producer_status_get(sw->table, source, now_ms, out);
+        pthread_mutex_unlock(&sw->lock);
+        return found;
+}

@@ -12,11 +12,13 @@
  * @locks one mutex around the table, held only to update or render it.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/settings.h"
 #include "common/wire.h"
+#include "core/producer_status.h"
 
 struct status_watch;
 
@@ -36,5 +38,10 @@ void status_watch_stop(struct status_watch *sw);
  *  @returns 0 or -1. @locality any thread. */
 int status_watch_render(struct status_watch *sw, int64_t now_ms,
                         struct wire_buf *b);
+
+/** @brief What source's producer last said (producer_status_get).
+ *  @returns true when known. @locality any thread. */
+bool status_watch_get(struct status_watch *sw, const char *source,
+                      int64_t now_ms, struct producer_status_info *out);
 
 #endif

@@ -29,6 +29,7 @@
 #define MAX_REQUEST_SIZE     "16384"
 #define CONNECTION_QUEUE     "1024"
 #define ROLE_COLUMN_MAX      256 /* bytes of a decoded column name, NUL included */
+#define SOURCE_ID_MAX        512 /* bytes of a decoded source id, NUL included */
 #define WS_STOP_POKE_US      20000 /* between wake-ups of the accept loop */
 #define WS_STOP_POKES        250   /* 5 s of them at most */
 
@@ -118,21 +119,30 @@ static int api_snapshot(struct web_server *ws, struct mg_connection *c)
         return 200;
 }
 
-static int viewer_roles(struct mg_connection *c, const char *q, bool only_roles,
-                        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX],
-                        const char *roles[AGGREGATES_ROLE_COUNT]);
+/* One viewer's choices in a query: roles and source, decoded. */
+struct viewer {
+        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX];
+        const char *roles[AGGREGATES_ROLE_COUNT];
+        char source_buf[SOURCE_ID_MAX];
+        const char *source; /* NULL: every source */
+};
 
-/* A request the Kafka thread answers, with the viewer's roles from the
- * query (only_roles: no other parameter is allowed). */
+static int viewer_parse(struct mg_connection *c, const char *q, bool only_roles,
+                        struct viewer *v);
+
+/* A request the Kafka thread answers, with the viewer's roles and source
+ * from the query (only_roles: no other parameter is allowed). */
 static int api_request(struct web_server *ws, struct mg_connection *c,
                        enum hub_request_kind kind, const char *query,
                        bool only_roles)
 {
-        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX];
+        struct viewer v;
         struct hub_request r = {.kind = kind, .query = query};
-        if (viewer_roles(c, query, only_roles, buf, r.roles) != 0) {
+        if (viewer_parse(c, query, only_roles, &v) != 0) {
                 return 400;
         }
+        memcpy(r.roles, v.roles, sizeof(r.roles));
+        r.source = v.source;
         snapshot_hub_request(ws->hub, &r);
         int status = r.status;
         if (status == 200) {
@@ -153,9 +163,8 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
 {
         uint64_t offset = 0;
         bool started    = false;
-        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX];
-        const char *roles[AGGREGATES_ROLE_COUNT];
-        if (viewer_roles(c, query, false, buf, roles) != 0) {
+        struct viewer v;
+        if (viewer_parse(c, query, false, &v) != 0) {
                 return 400;
         }
         for (;;) {
@@ -163,7 +172,8 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
                                         .query  = query,
                                         .offset = offset,
                                         .limit  = CSV_CHUNK_ROWS};
-                memcpy(r.roles, roles, sizeof(r.roles));
+                memcpy(r.roles, v.roles, sizeof(r.roles));
+                r.source = v.source;
                 snapshot_hub_request(ws->hub, &r);
                 if (r.status != 200) {
                         wire_buf_finish(&r.body);
@@ -197,21 +207,24 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
         return 200;
 }
 
-/* The viewer's roles in a query (?value=price&category=region): each one
- * given is decoded into buf and pointed to from roles (NULL when absent).
+/* The viewer's roles and source in a query (?value=price&source=a.csv):
+ * each role given is decoded into v->buf and pointed to from v->roles (NULL
+ * when absent); v->source is NULL when absent or empty (every source).
  * With only_roles, any other parameter is an error. @returns 0, or -1 with
  * an answer sent. */
-static int viewer_roles(struct mg_connection *c, const char *q, bool only_roles,
-                        char buf[AGGREGATES_ROLE_COUNT][ROLE_COLUMN_MAX],
-                        const char *roles[AGGREGATES_ROLE_COUNT])
+static int viewer_parse(struct mg_connection *c, const char *q, bool only_roles,
+                        struct viewer *v)
 {
-        size_t qlen = q ? strlen(q) : 0;
+        char(*buf)[ROLE_COLUMN_MAX] = v->buf;
+        const char **roles          = v->roles;
+        size_t qlen                 = q ? strlen(q) : 0;
         for (const char *p = q; only_roles && p && *p;) {
                 const char *end = strchr(p, '&');
                 end             = end ? end : p + strlen(p);
                 const char *eq  = memchr(p, '=', (size_t)(end - p));
                 size_t klen     = (size_t)((eq ? eq : end) - p);
-                bool known      = klen == 0 && end == p; /* "&&" */
+                bool known      = (klen == 0 && end == p) || /* "&&" */
+                             (klen == 6 && memcmp(p, "source", 6) == 0);
                 for (int i = 0; i < AGGREGATES_ROLE_COUNT && !known; i++) {
                         const char *name = aggregates_role_name(i);
                         known =
@@ -232,6 +245,12 @@ static int viewer_roles(struct mg_connection *c, const char *q, bool only_roles,
                         return -1;
                 }
         }
+        int n = mg_get_var(q, qlen, "source", v->source_buf, SOURCE_ID_MAX);
+        if (n < -1) {
+                respond_error(c, 400, "source id too long", NULL);
+                return -1;
+        }
+        v->source = n > 0 ? v->source_buf : NULL;
         return 0;
 }
 
@@ -311,7 +330,7 @@ static bool is_route(const char *path)
 {
         static const char *const routes[] = {
             "/api/snapshot", "/api/rows", "/api/categories", "/api/export.csv",
-            "/healthz",      "/metrics",  "/api/roles"};
+            "/healthz",      "/metrics",  "/api/roles",      "/api/sources"};
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
                 if (strcmp(path, routes[i]) == 0) {
                         return true;
@@ -361,6 +380,15 @@ static int handle(struct mg_connection *c, void *cbdata)
         }
         if (strcmp(path, "/api/categories") == 0) {
                 return api_request(ws, c, HUB_REQ_CATEGORIES, q, true);
+        }
+        if (strcmp(path, "/api/sources") == 0) {
+                if (q && *q) {
+                        return respond_error(c, 400,
+                                             "/api/sources takes no "
+                                             "parameters",
+                                             NULL);
+                }
+                return api_request(ws, c, HUB_REQ_SOURCES, NULL, true);
         }
         if (strcmp(path, "/api/export.csv") == 0) {
                 return api_export(ws, c, q);

@@ -21,6 +21,11 @@ void aggregates_set_viewer_roles(struct aggregates *a, const char *const *roles)
         a->viewer_roles = roles;
 }
 
+void aggregates_set_viewer_source(struct aggregates *a, const char *source)
+{
+        a->viewer_source = source;
+}
+
 int aggregates_set_role(struct aggregates *a, const char *role,
                         const char *column)
 {
@@ -82,24 +87,46 @@ void aggregates_destroy(struct aggregates *a)
         }
         free(a->sources);
         free(a->slots);
+        free(a->slot_names);
         free(a);
 }
 
-/* Finds a source by name, adding it in sorted position when new. */
-static struct source *get_source(struct aggregates *a, const char *name)
+/* The index of source `name`, or where it would go (*found false). */
+static size_t find_source(const struct aggregates *a, const char *name,
+                          bool *found)
 {
         size_t lo = 0, hi = a->nsources;
+        *found = false;
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
                 int c      = strcmp(a->sources[mid].name, name);
                 if (c == 0) {
-                        return &a->sources[mid];
+                        *found = true;
+                        return mid;
                 }
                 if (c < 0) {
                         lo = mid + 1;
                 } else {
                         hi = mid;
                 }
+        }
+        return lo;
+}
+
+bool aggregates_has_source(const struct aggregates *a, const char *source)
+{
+        bool found;
+        (void)find_source(a, source, &found);
+        return found;
+}
+
+/* Finds a source by name, adding it in sorted position when new. */
+static struct source *get_source(struct aggregates *a, const char *name)
+{
+        bool found;
+        size_t lo = find_source(a, name, &found);
+        if (found) {
+                return &a->sources[lo];
         }
         if (a->nsources >= AGG_MAX_SOURCES) {
                 return NULL;
@@ -150,6 +177,33 @@ static struct generation *target(struct aggregates *a, struct source *s,
         return s->pending;
 }
 
+/* Keeps a short text of a reset message (cut on a UTF-8 boundary). */
+static void copy_tag(char dst[GENERATION_TAG_MAX], const char *src)
+{
+        size_t n = src ? strlen(src) : 0;
+        if (n >= GENERATION_TAG_MAX) {
+                n = GENERATION_TAG_MAX - 1;
+                while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) {
+                        n--;
+                }
+        }
+        if (n) {
+                memcpy(dst, src, n);
+        }
+        dst[n] = '\0';
+}
+
+/* A source's last change: the newest Kafka timestamp of the messages that
+ * changed it (the same on every replica), else the time they came. */
+static void note_change(struct source *s, const struct aggregates_message *m,
+                        int64_t now_ms)
+{
+        int64_t t = m->timestamp_ms > 0 ? m->timestamp_ms : now_ms;
+        if (t > s->changed_ms) {
+                s->changed_ms = t;
+        }
+}
+
 enum aggregates_result aggregates_apply(struct aggregates *a,
                                         const struct aggregates_message *m,
                                         int64_t now_ms)
@@ -185,6 +239,8 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
         } else if (m->kind == WIRE_SNAPSHOT_COMPLETE) {
                 generation_set_complete(g, m->last_record, m->row_count);
         } else if (m->kind == WIRE_RESET) {
+                copy_tag(g->reason, m->reason);
+                copy_tag(g->producer, m->producer);
                 for (size_t i = 0; i < m->ncolumns; i++) {
                         if (generation_declare_column(g, m->columns[i].name,
                                                       m->columns[i].type) !=
@@ -206,6 +262,7 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                 a->counters.applied++;
                 a->version++;
                 a->last_update = now_ms;
+                note_change(s, m, now_ms);
                 break;
         case AGGREGATES_DUPLICATE:
                 a->counters.duplicates++;
@@ -259,5 +316,4 @@ size_t aggregates_memory(const struct aggregates *a)
                 }
         }
         return m + aggregates_index_memory(a);
-        return m;
 }

@@ -67,6 +67,9 @@ struct aggregates_message {
         uint64_t row_count;                      /* snapshot complete */
         const struct aggregates_column *columns; /* reset (may be NULL) */
         size_t ncolumns;
+        const char *reason;   /* reset: why (e.g. "deleted"); may be NULL */
+        const char *producer; /* reset: the producer instance; may be NULL */
+        int64_t timestamp_ms; /* the message's Kafka timestamp; 0 unknown */
 };
 
 enum aggregates_result {
@@ -119,6 +122,18 @@ int aggregates_set_role(struct aggregates *a, const char *role,
  */
 void aggregates_set_viewer_roles(struct aggregates *a,
                                  const char *const *roles);
+
+/**
+ * @brief One viewer's source for the renders that follow (snapshot,
+ *        categories, pages, export), until called with NULL (every
+ *        source). Figures are then that source's alone; with NULL they are
+ *        every source's, merged exactly. The string is borrowed until
+ *        cleared. Nothing shared changes.
+ */
+void aggregates_set_viewer_source(struct aggregates *a, const char *source);
+
+/** @returns whether a message of this source was ever applied. */
+bool aggregates_has_source(const struct aggregates *a, const char *source);
 
 /**
  * @brief The column the roles in force (a viewer's while set, else the

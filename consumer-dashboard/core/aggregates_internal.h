@@ -8,6 +8,8 @@
  * core/ includes this header.
  */
 
+#include <string.h>
+
 #include "aggregates.h"
 #include "generation.h"
 #include "sort_index.h"
@@ -23,6 +25,9 @@ struct source {
         char *name;
         struct generation *current;
         struct generation *pending; /* newer, being collected */
+        /* Newest Kafka timestamp (else now_ms) of a message that changed
+         * it: the same on every replica and after a restart. */
+        int64_t changed_ms;
 };
 
 /* A column of the merged view of every visible generation. */
@@ -46,12 +51,14 @@ struct aggregates {
         size_t nsources;
         char *roles[4]; /* value, category, age, label overrides */
         const char *const *viewer_roles; /* one render's, borrowed */
+        const char *viewer_source;       /* one render's, borrowed; NULL: all */
         uint64_t version;                /* what is shown changed */
         uint64_t view_version; /* the set of visible generations changed */
         int64_t last_update;
         struct aggregates_counters counters;
         /* The view: visible generations, in source order. */
         struct generation **slots;
+        const char **slot_names; /* each slot's source (its name) */
         size_t nslots;
         uint64_t slots_version;
         struct sort_index *indexes[AGG_MAX_INDEXES];
@@ -76,6 +83,16 @@ struct aggregates {
 
 /** @brief Refreshes a->slots when the visible generations changed. */
 int aggregates_view_slots(struct aggregates *a);
+
+/**
+ * @returns whether slot s is in the render's view: every slot, or only the
+ *          viewer's source (aggregates_set_viewer_source).
+ */
+static inline bool aggregates_slot_shown(const struct aggregates *a, size_t s)
+{
+        return !a->viewer_source ||
+               strcmp(a->slot_names[s], a->viewer_source) == 0;
+}
 
 /**
  * @brief The merged columns of the view, in first-seen order.

@@ -48,8 +48,13 @@ struct category_stats {
         struct category_cell *cells; /* [(id - 1) * ncols + col] */
 };
 
+/* Bytes kept of a reset message's reason and producer instance. */
+#define GENERATION_TAG_MAX 64
+
 struct generation {
         uint64_t number;
+        char reason[GENERATION_TAG_MAX];   /* of its reset; "" unknown */
+        char producer[GENERATION_TAG_MAX]; /* instance; "" unknown */
         uint32_t rows;
         struct column **cols;
         size_t ncols;

@@ -2,6 +2,7 @@
 #include "producer_status.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,28 @@ static int put_str(struct wire_buf *b, const char *s)
         return wire_buf_append_json_string(b, s, strlen(s));
 }
 
+static bool is_alive(const struct entry *e, int64_t now_ms)
+{
+        int64_t age = now_ms > e->ts_ms ? now_ms - e->ts_ms : 0;
+        return strcmp(e->state, "stopped") != 0 &&
+               age <= MISSED_INTERVALS * e->interval_ms;
+}
+
+bool producer_status_get(const struct producer_status *ps, const char *source,
+                         int64_t now_ms, struct producer_status_info *out)
+{
+        bool found;
+        size_t i = find(ps, source, &found);
+        if (!found) {
+                return false;
+        }
+        const struct entry *e = &ps->entries[i];
+        snprintf(out->instance, sizeof(out->instance), "%s", e->instance);
+        snprintf(out->state, sizeof(out->state), "%s", e->state);
+        out->alive = is_alive(e, now_ms);
+        return true;
+}
+
 int producer_status_render(const struct producer_status *ps, int64_t now_ms,
                            struct wire_buf *b)
 {
@@ -152,8 +175,7 @@ int producer_status_render(const struct producer_status *ps, int64_t now_ms,
         for (size_t i = 0; i < ps->n; i++) {
                 const struct entry *e = &ps->entries[i];
                 int64_t age = now_ms > e->ts_ms ? now_ms - e->ts_ms : 0;
-                bool alive  = strcmp(e->state, "stopped") != 0 &&
-                             age <= MISSED_INTERVALS * e->interval_ms;
+                bool alive  = is_alive(e, now_ms);
                 rc |= wire_buf_append(
                     b, i ? ",{\"source\":" : "{\"source\":", i ? 11 : 10);
                 rc |= put_str(b, e->source);

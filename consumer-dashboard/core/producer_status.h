@@ -11,6 +11,7 @@
  * Pure code: no I/O, no locks, time is a parameter.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,20 @@ void producer_status_destroy(struct producer_status *ps);
  */
 int producer_status_set(struct producer_status *ps, const char *key,
                         size_t key_len, const struct wire_object *value);
+
+/* What the status table says of one source's producer. */
+struct producer_status_info {
+        char instance[64];
+        char state[32];
+        bool alive;
+};
+
+/**
+ * @brief The latest status of source's producer at now_ms.
+ * @returns true when a record of it is held (*out filled in).
+ */
+bool producer_status_get(const struct producer_status *ps, const char *source,
+                         int64_t now_ms, struct producer_status_info *out);
 
 /**
  * @brief Appends the JSON array of the sources' latest status, sorted by

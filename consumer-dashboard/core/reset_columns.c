@@ -9,6 +9,7 @@ struct reset_columns {
         struct aggregates_column *cols;
         size_t count;
         size_t cap;
+        const char *reason, *producer; /* in root; NULL: absent */
 };
 
 struct reset_columns *reset_columns_create(void)
@@ -43,14 +44,25 @@ static int push(struct reset_columns *rc, const char *name,
         return 0;
 }
 
+/* A string member of the reset message, or NULL. */
+static const char *member(const cJSON *root, const char *name)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, name);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len)
 {
         cJSON_Delete(rc->root);
-        rc->count = 0;
-        rc->root  = cJSON_ParseWithLength(json, len);
+        rc->count    = 0;
+        rc->reason   = NULL;
+        rc->producer = NULL;
+        rc->root     = cJSON_ParseWithLength(json, len);
         if (!cJSON_IsObject(rc->root)) {
                 return -1;
         }
+        rc->reason   = member(rc->root, "reason");
+        rc->producer = member(rc->root, "producer");
         const cJSON *cols =
             cJSON_GetObjectItemCaseSensitive(rc->root, "columns");
         if (!cJSON_IsArray(cols)) {
@@ -78,4 +90,14 @@ reset_columns_list(const struct reset_columns *rc, size_t *count)
 {
         *count = rc->count;
         return rc->cols;
+}
+
+const char *reset_columns_reason(const struct reset_columns *rc)
+{
+        return rc->reason;
+}
+
+const char *reset_columns_producer(const struct reset_columns *rc)
+{
+        return rc->producer;
 }

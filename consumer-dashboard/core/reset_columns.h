@@ -32,4 +32,10 @@ int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len);
 const struct aggregates_column *
 reset_columns_list(const struct reset_columns *rc, size_t *count);
 
+/** @returns the message's "reason" (why a new generation), or NULL. */
+const char *reset_columns_reason(const struct reset_columns *rc);
+
+/** @returns the message's "producer" (the writing instance), or NULL. */
+const char *reset_columns_producer(const struct reset_columns *rc);
+
 #endif

@@ -6,6 +6,9 @@
 
 #include "common/wire.h"
 
+/* Bytes of one decoded value (a source id can be a long path). */
+#define ROWS_QUERY_VALUE_MAX 1024
+
 static int hexval(char c)
 {
         if (c >= '0' && c <= '9') {
@@ -66,7 +69,7 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                 const char *amp = strchr(p, '&');
                 size_t len      = amp ? (size_t)(amp - p) : strlen(p);
                 const char *eq  = memchr(p, '=', len);
-                char key[32], val[sizeof(q->sort)];
+                char key[32], val[ROWS_QUERY_VALUE_MAX];
                 size_t klen = eq ? (size_t)(eq - p) : len;
                 if (len == 0) {
                         p += amp ? 1 : 0;
@@ -96,6 +99,11 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                                          ROWS_PAGE_SIZE_MAX);
                                 return -1;
                         }
+                } else if ((strcmp(key, "sort") == 0 ||
+                            strcmp(key, "filter") == 0) &&
+                           strlen(val) >= sizeof(q->sort)) {
+                        snprintf(errstr, errstr_size, "%s is too long", key);
+                        return -1;
                 } else if (strcmp(key, "sort") == 0) {
                         memcpy(q->sort, val, sizeof(q->sort));
                 } else if (strcmp(key, "filter") == 0) {
@@ -110,9 +118,11 @@ int rows_query_parse(const char *qs, bool allow_paging, struct rows_query *q,
                         q->desc        = strcmp(val, "desc") == 0;
                         q->order_given = true;
                 } else if (strcmp(key, "value") && strcmp(key, "category") &&
-                           strcmp(key, "age") && strcmp(key, "label")) {
-                        /* (the roles are the viewer's, read by the web
-                         * server: aggregates_set_viewer_roles) */
+                           strcmp(key, "age") && strcmp(key, "label") &&
+                           strcmp(key, "source")) {
+                        /* (the roles and the source are the viewer's, read
+                         * by the web server: aggregates_set_viewer_roles,
+                         * aggregates_set_viewer_source) */
                         snprintf(errstr, errstr_size,
                                  "unknown query parameter '%.31s'", key);
                         return -1;

@@ -29,8 +29,8 @@ struct rows_query {
  * @brief Parses "page=2&size=50&sort=valor&order=desc&filter=Recife"
  *        (URL-encoded; every
  *        key optional; unknown keys are errors). The role keys (value,
- *        category, age, label) are accepted and left to the caller (the
- *        viewer's roles). qs may be NULL.
+ *        category, age, label) and source are accepted and left to the
+ *        caller (the viewer's roles and source). qs may be NULL.
  *        allow_paging false: only sort and order are accepted (export).
  * @returns 0, or -1 with errstr saying what is wrong.
  */

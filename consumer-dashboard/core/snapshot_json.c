@@ -75,6 +75,9 @@ static int render_histogram(struct aggregates *a,
         const struct view_column *vc = &cols[ai];
         bool exact                   = vc->kind == COLUMN_INT;
         for (size_t s = 0; s < a->nslots && exact; s++) {
+                if (!aggregates_slot_shown(a, s)) {
+                        continue;
+                }
                 const struct column *c =
                     generation_column(a->slots[s], vc->name);
                 if (c && (c->kind != COLUMN_INT || c->vc_overflow)) {
@@ -88,7 +91,8 @@ static int render_histogram(struct aggregates *a,
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
                 const struct column *c     = generation_column(g, vc->name);
-                if (!c || !column_is_numeric(c)) {
+                if (!aggregates_slot_shown(a, s) || !c ||
+                    !column_is_numeric(c)) {
                         continue;
                 }
                 if (exact) {
@@ -144,6 +148,9 @@ static int render_sample(struct aggregates *a, const struct view_column *cols,
                            roles[AGG_ROLE_AGE] >= 0;
              s++) {
                 const struct generation *g = a->slots[s];
+                if (!aggregates_slot_shown(a, s)) {
+                        continue;
+                }
                 /* Each source gets its share of the points. */
                 uint64_t quota =
                     total ? (uint64_t)SNAPSHOT_SAMPLE_MAX * g->rows / total : 0;
@@ -299,7 +306,14 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
                             s->current->rows,
                             generation_is_complete(s->current) ? "true"
                                                                : "false");
+                        rc |= put(b, ",\"reason\":");
+                        rc |= s->current->reason[0]
+                                  ? put_str(b, s->current->reason,
+                                            strlen(s->current->reason))
+                                  : put(b, "null");
                 }
+                rc |= wire_buf_printf(b, ",\"changed_ms\":%lld",
+                                      (long long)s->changed_ms);
                 if (s->pending) {
                         rc |= wire_buf_printf(
                             b,
@@ -426,6 +440,19 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
         return rc | put(b, st->producers_json ? st->producers_json : "[]");
 }
 
+/* The rows of the render's view: every source's, or the viewer's source's
+ * (call after aggregates_view_columns, which brings the slots up to date). */
+static uint64_t shown_rows(const struct aggregates *a)
+{
+        uint64_t n = 0;
+        for (size_t s = 0; s < a->nslots; s++) {
+                if (aggregates_slot_shown(a, s)) {
+                        n += a->slots[s]->rows;
+                }
+        }
+        return n;
+}
+
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
                     const struct snapshot_stream *st, struct wire_buf *out)
 {
@@ -433,13 +460,17 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         size_t ncols = aggregates_view_columns(a, &cols);
         int roles[AGG_ROLE_COUNT];
         aggregates_resolve_roles(a, cols, ncols, roles);
-        uint64_t count = aggregates_count(a);
+        uint64_t count = shown_rows(a);
         int rc =
             wire_buf_printf(out,
                             "{\"version\":%llu,\"generated_ms\":%lld,"
-                            "\"count\":%llu,",
+                            "\"count\":%llu,\"source\":",
                             (unsigned long long)aggregates_version(a),
                             (long long)st->now_ms, (unsigned long long)count);
+        rc |= a->viewer_source
+                  ? put_str(out, a->viewer_source, strlen(a->viewer_source))
+                  : put(out, "null");
+        rc |= put(out, ",");
         rc |= render_columns(out, cols, ncols);
         rc |= put(out, ",");
         rc |= render_cards(out, cols, roles, count);
@@ -464,12 +495,13 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
                 rc |= timeline_render(st->timeline, st->now_ms, out);
                 rc |= put(out, "}");
         }
-        size_t mem = aggregates_memory(a);
+        size_t mem     = aggregates_memory(a);
+        uint64_t total = aggregates_count(a); /* memory is every source's */
         rc |= wire_buf_printf(out,
                               ",\"memory\":{\"bytes\":%zu,"
                               "\"bytes_per_row\":",
                               mem);
-        rc |= count ? put_double(out, (double)mem / (double)count)
+        rc |= total ? put_double(out, (double)mem / (double)total)
                     : put(out, "null");
         rc |= put(out, "}}");
         aggregates_view_columns_free(cols, ncols);

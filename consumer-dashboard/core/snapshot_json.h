@@ -21,6 +21,7 @@
 #include "common/wire.h"
 #include "dlq_stats.h"
 #include "latency.h"
+#include "producer_status.h"
 #include "rows_query.h"
 #include "timeline.h"
 
@@ -62,6 +63,24 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
  */
 int snapshot_render_rows(struct aggregates *a, const struct rows_query *q,
                          struct wire_buf *out);
+
+/**
+ * @brief Looks up what source's producer last said (status topic).
+ * @returns true with *out filled in, false when nothing is known.
+ */
+typedef bool (*snapshot_producer_cb)(void *ctx, const char *source,
+                                     struct producer_status_info *out);
+
+/**
+ * @brief Appends {"generated_ms":..,"sources":[{"id","rows","generation",
+ *        "generation_time","changed_ms","changed_time","complete",
+ *        "reason","deleted","empty","pending","producer"}]} (docs/api.md),
+ *        every source ever seen, sorted by id. producer may be NULL.
+ * @returns 0 or -1.
+ */
+int snapshot_render_sources(const struct aggregates *a,
+                            snapshot_producer_cb producer, void *ctx,
+                            int64_t now_ms, struct wire_buf *out);
 
 /** @brief Appends the full per-category table. @returns 0 or -1. */
 int snapshot_render_categories(struct aggregates *a, struct wire_buf *out);

@@ -34,6 +34,7 @@ struct text_mirror {
 struct sort_index {
         char *column;                       /* NULL: file order */
         char *filter_column, *filter_value; /* NULL: every row */
+        char *source;                       /* NULL: every source */
         uint64_t view_version;
         bool built; /* entries belong to view_version */
         bool busy;
@@ -61,13 +62,15 @@ struct sort_job {
 
 struct sort_index *sort_index_create(const char *column,
                                      const char *filter_column,
-                                     const char *filter_value)
+                                     const char *filter_value,
+                                     const char *source)
 {
         struct sort_index *ix = calloc(1, sizeof(*ix));
         if (!ix) {
                 return NULL;
         }
         if ((column && !(ix->column = strdup(column))) ||
+            (source && !(ix->source = strdup(source))) ||
             (filter_column && (!(ix->filter_column = strdup(filter_column)) ||
                                !(ix->filter_value = strdup(
                                      filter_value ? filter_value : ""))))) {
@@ -83,9 +86,10 @@ static bool same(const char *x, const char *y)
 }
 
 bool sort_index_is(const struct sort_index *ix, const char *column,
-                   const char *filter_column, const char *filter_value)
+                   const char *filter_column, const char *filter_value,
+                   const char *source)
 {
-        return same(ix->column, column) &&
+        return same(ix->column, column) && same(ix->source, source) &&
                same(ix->filter_column, filter_column) &&
                (!filter_column || same(ix->filter_value, filter_value));
 }
@@ -136,6 +140,7 @@ void sort_index_destroy(struct sort_index *ix)
         free(ix->column);
         free(ix->filter_column);
         free(ix->filter_value);
+        free(ix->source);
         free(ix);
 }
 
@@ -300,8 +305,16 @@ static void key_of(const struct column *c, const struct text_mirror *m,
         }
 }
 
+/* Whether the index takes the rows of slot s (its source's, or all). */
+static bool takes_slot(const struct sort_index *ix,
+                       const char *const *slot_names, size_t s)
+{
+        return !ix->source || strcmp(slot_names[s], ix->source) == 0;
+}
+
 struct sort_job *sort_index_prepare(struct sort_index *ix,
                                     struct generation *const *slots,
+                                    const char *const *slot_names,
                                     size_t nslots, uint64_t view_version)
 {
         struct sort_job *j = calloc(1, sizeof(*j));
@@ -319,7 +332,9 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
         }
         size_t m = 0;
         for (size_t s = 0; s < nslots; s++) {
-                m += slots[s]->rows - ix->built_rows[s];
+                if (takes_slot(ix, slot_names, s)) {
+                        m += slots[s]->rows - ix->built_rows[s];
+                }
         }
         j->fresh = malloc((m ? m : 1) * sizeof(*j->fresh));
         if (!j->fresh) {
@@ -328,6 +343,11 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
         }
         for (size_t s = 0; s < nslots; s++) {
                 const struct generation *g = slots[s];
+                if (!takes_slot(ix, slot_names, s)) {
+                        /* Looked at, and filtered out: another source. */
+                        ix->built_rows[s] = g->rows;
+                        continue;
+                }
                 const struct column *c =
                     ix->column ? generation_column(g, ix->column) : NULL;
                 struct text_mirror *tm = &ix->mirrors[s];

@@ -54,15 +54,18 @@ struct sort_job;
 /**
  * @returns an empty index for column (NULL: file order), or NULL. With
  *          filter_column, it holds only the rows whose text in that column
- *          equals filter_value (a filtered table).
+ *          equals filter_value (a filtered table); with source, only the
+ *          rows of that source (NULL: every source's).
  */
 struct sort_index *sort_index_create(const char *column,
                                      const char *filter_column,
-                                     const char *filter_value);
+                                     const char *filter_value,
+                                     const char *source);
 
-/** @returns whether the index is for this column and filter. */
+/** @returns whether the index is for this column, filter and source. */
 bool sort_index_is(const struct sort_index *ix, const char *column,
-                   const char *filter_column, const char *filter_value);
+                   const char *filter_column, const char *filter_value,
+                   const char *source);
 
 /**
  * @returns the rows of the view the index has looked at (all of them are
@@ -92,11 +95,13 @@ size_t sort_index_memory(const struct sort_index *ix);
  * @brief Prepares a job bringing the index up to date with the view: the
  *        new rows of each slot, or every row when the view changed. The
  *        index is busy until sort_index_install(). @locality owning thread.
- * @param slots  the view's generations, in source order.
+ * @param slots       the view's generations, in source order.
+ * @param slot_names  the source of each slot.
  * @returns the job, or NULL when memory runs out.
  */
 struct sort_job *sort_index_prepare(struct sort_index *ix,
                                     struct generation *const *slots,
+                                    const char *const *slot_names,
                                     size_t nslots, uint64_t view_version);
 
 /** @returns bytes the job will hold at most while it runs. */

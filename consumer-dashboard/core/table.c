@@ -15,7 +15,7 @@ static int find_index(const struct aggregates *a, const char *sort)
         for (int i = 0; i < AGG_MAX_INDEXES; i++) {
                 if (a->indexes[i] &&
                     sort_index_is(a->indexes[i], sort, a->page_filter_column,
-                                  a->page_filter_value)) {
+                                  a->page_filter_value, a->viewer_source)) {
                         return i;
                 }
         }
@@ -62,8 +62,9 @@ static int get_index(struct aggregates *a, const char *sort)
                 }
                 drop_index(a, i);
         }
-        a->indexes[i] = sort_index_create(sort, a->page_filter_column,
-                                          a->page_filter_value);
+        a->indexes[i] =
+            sort_index_create(sort, a->page_filter_column, a->page_filter_value,
+                              a->viewer_source);
         return a->indexes[i] ? i : -1;
 }
 
@@ -138,9 +139,9 @@ static struct sort_job *prepare(struct aggregates *a, int i)
                 }
                 drop_index(a, v);
         }
-        a->index_over[i] = false;
-        struct sort_job *j =
-            sort_index_prepare(ix, a->slots, a->nslots, a->view_version);
+        a->index_over[i]   = false;
+        struct sort_job *j = sort_index_prepare(ix, a->slots, a->slot_names,
+                                                a->nslots, a->view_version);
         if (j) {
                 a->job_bytes += sort_job_memory(j);
         }

@@ -20,10 +20,17 @@ int aggregates_view_slots(struct aggregates *a)
         if (!slots) {
                 return -1;
         }
-        a->slots  = slots;
-        a->nslots = 0;
+        a->slots = slots;
+        const char **names =
+            realloc(a->slot_names, (a->nsources + 1) * sizeof(*names));
+        if (!names) {
+                return -1;
+        }
+        a->slot_names = names;
+        a->nslots     = 0;
         for (size_t i = 0; i < a->nsources; i++) {
                 if (a->sources[i].current) {
+                        names[a->nslots]   = a->sources[i].name;
                         slots[a->nslots++] = a->sources[i].current;
                 }
         }
@@ -84,6 +91,9 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
         struct view_column *cols = NULL;
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
+                if (!aggregates_slot_shown(a, s)) {
+                        continue;
+                }
                 for (size_t i = 0; i < g->ncols; i++) {
                         const struct column *c = g->cols[i];
                         size_t j               = 0;
@@ -120,6 +130,9 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
         }
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
+                if (!aggregates_slot_shown(a, s)) {
+                        continue;
+                }
                 for (size_t i = 0; i < g->ncols; i++) {
                         for (size_t j = 0; j < n; j++) {
                                 if (strcmp(cols[j].name, g->cols[i]->name)) {

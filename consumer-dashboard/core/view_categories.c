@@ -102,6 +102,9 @@ size_t aggregates_view_categories(struct aggregates *a,
         struct view_category *rows = NULL;
         for (size_t s = 0; s < a->nslots; s++) {
                 const struct generation *g = a->slots[s];
+                if (!aggregates_slot_shown(a, s)) {
+                        continue;
+                }
                 int k = generation_column_index(g, cols[ci].name);
                 if (k < 0 || !g->cats[k].cells) {
                         continue;

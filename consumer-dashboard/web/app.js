@@ -44,6 +44,9 @@ const MESSAGES = {
     chartTime: 'Rows and value per second (last 2 minutes, by read time)',
     removeFilter: 'Remove the filter', filterHint: 'click a category to filter',
     timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
+    sources: 'Sources', allSources: 'All sources', rows: 'Rows', lastChange: 'Last change',
+    producer: 'Producer', deleted: 'deleted', sourceHint: 'click a source to see it alone',
+    sourceChip: 'source = {s}', showAll: 'Show every source',
   },
   'pt-BR': {
     title: 'Dashboard em tempo real', refresh: 'Atualizar agora',
@@ -91,6 +94,10 @@ const MESSAGES = {
     removeFilter: 'Remover o filtro', filterHint: 'clique numa categoria para filtrar',
     timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
     rowsPerSecond: 'registros/s',
+    sources: 'Origens', allSources: 'Todas as origens', rows: 'Registros',
+    lastChange: 'Última alteração', producer: 'Produtor', deleted: 'apagado',
+    sourceHint: 'clique numa origem para vê-la sozinha', sourceChip: 'origem = {s}',
+    showAll: 'Mostrar todas as origens',
   },
 };
 
@@ -101,6 +108,7 @@ const state = {
   lang: 'en', snapshot: null, pending: null, paused: false,
   roles: {}, // this viewer's roles from the address: role -> column
   filter: null, // one category of the category column, or null
+  source: null, // one source (its id), or null for every source
   snapInFlight: false, snapAgain: false,
   sort: null, order: 'desc', page: 1, charts: {}, ws: null, retry: 500,
   rowsInFlight: false, rowsAgain: false, wsOpen: false,
@@ -117,6 +125,7 @@ function readUrl() {
   for (const r of ROLES) if (q.get(r)) state.roles[r] = q.get(r);
   if (q.get('sort')) state.sort = q.get('sort');
   if (q.get('filter')) state.filter = q.get('filter');
+  if (q.get('source')) state.source = q.get('source');
   if (q.get('order') === 'asc' || q.get('order') === 'desc') state.order = q.get('order');
   return q;
 }
@@ -128,15 +137,19 @@ function writeUrl() {
   for (const r of ROLES) if (state.roles[r]) q.set(r, state.roles[r]);
   if (state.sort) { q.set('sort', state.sort); q.set('order', state.order); }
   if (state.filter !== null) q.set('filter', state.filter);
+  if (state.source !== null) q.set('source', state.source);
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
-/* The roles part of a query, for every request of this viewer. */
+/* The roles and source part of a query, for every request of this viewer. */
 function roleParams(q = new URLSearchParams()) {
   for (const r of ROLES) if (state.roles[r]) q.set(r, state.roles[r]);
+  if (state.source !== null) q.set('source', state.source);
   return q;
 }
-const hasRoles = () => ROLES.some((r) => state.roles[r]);
+/* Pushes carry every source with the default roles: a viewer with roles or
+ * a source of its own fetches its snapshot on each push. */
+const hasRoles = () => ROLES.some((r) => state.roles[r]) || state.source !== null;
 
 function pickLanguage(url) {
   if (url.get('lang') && MESSAGES[url.get('lang')]) return url.get('lang');
@@ -431,6 +444,14 @@ function filteredCards(s) {
 function renderFilter(s) {
   const box = $('filters');
   box.replaceChildren();
+  if (state.source !== null) {
+    const chip = el('button', `${t('sourceChip').replace('{s}', state.source)} ✕`, 'chip');
+    chip.title = t('showAll');
+    chip.dataset.testid = 'source-chip';
+    chip.id = 'source-chip';
+    chip.addEventListener('click', () => setSource(null));
+    box.append(chip, ' ');
+  }
   if (state.filter === null) {
     box.append(el('span', t('filterHint'), 'hint'));
     return;
@@ -464,6 +485,7 @@ function render(s) {
   renderCategories(s);
   renderStream(s);
   renderProducers(s);
+  renderSources(s);
   renderQuality(s);
   document.body.dataset.version = String(s.version);
   document.body.dataset.count = String(s.count);
@@ -554,7 +576,15 @@ async function fetchSnapshot() {
   try {
     const q = roleParams().toString();
     const r = await fetch(`/api/snapshot${q ? `?${q}` : ''}`);
-    if (r.ok && !state.paused) render(await r.json());
+    if (r.ok && !state.paused) {
+      $('view-error').hidden = true;
+      render(await r.json());
+    } else if (!r.ok) {
+      // A source not (yet) known: say so; the next push asks again.
+      const body = await r.json().catch(() => ({}));
+      setText('view-error', body.error || `HTTP ${r.status}`);
+      $('view-error').hidden = false;
+    }
   } catch (e) { /* shown by the status light; the next push retries */ }
   state.snapInFlight = false;
   if (state.snapAgain) { state.snapAgain = false; fetchSnapshot(); }
@@ -600,6 +630,55 @@ function renderStream(s) {
     [t('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
     [t('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
   ]);
+}
+
+/* ---- Sources: one or all, this viewer's choice ---- */
+
+function setSource(id) {
+  state.source = id;
+  state.filter = null; // a category of one source may not be in another
+  state.page = 1;
+  writeUrl();
+  fetchSnapshot();
+}
+
+function timeText(ms) {
+  return ms ? new Date(ms).toLocaleString(locale()) : '–';
+}
+
+/* Each source: rows, its generation as the time the file version started,
+ * its last change and its producer. A click shows that source alone. */
+function renderSources(s) {
+  const list = s.sources || [];
+  const producers = new Map((s.producers || []).map((p) => [p.source, p]));
+  const body = $('sources').tBodies[0];
+  body.replaceChildren();
+  const total = list.reduce((n, x) => n + (x.rows || 0), 0);
+  const all = document.createElement('tr');
+  all.append(el('td', t('allSources')), el('td', num(total, 0), 'num'),
+    el('td', ''), el('td', ''), el('td', ''));
+  all.className = `clickable${state.source === null ? ' selected' : ''}`;
+  all.dataset.source = '';
+  all.addEventListener('click', () => setSource(null));
+  body.append(all);
+  for (const src of list) {
+    const tr = document.createElement('tr');
+    const p = producers.get(src.source);
+    let who = '–';
+    if (p) {
+      const key = !p.alive ? (p.state === 'stopped' ? 'stopped' : 'silent') : p.state;
+      who = `${p.instance || '?'} (${t(`st_${key}`)})`;
+    }
+    const name = src.reason === 'deleted' ? `${src.source} (${t('deleted')})` : src.source;
+    tr.append(el('td', name), el('td', num(src.rows || 0, 0), 'num'),
+      el('td', generationText(src.generation)), el('td', timeText(src.changed_ms)),
+      el('td', who));
+    tr.className = `clickable${state.source === src.source ? ' selected' : ''}`;
+    tr.dataset.source = src.source;
+    tr.addEventListener('click', () => setSource(state.source === src.source ? null : src.source));
+    body.append(tr);
+  }
+  $('sources-section').hidden = list.length === 0;
 }
 
 /* Per source, what its producer last said on the status topic. */

@@ -544,6 +544,58 @@ describe('dashboard in headless Chromium', () => {
     await md.proc.stop();
   });
 
+  it('sources panel: two producers; a click shows one source alone (kept in the address, live), "All sources" goes back', TEST, async () => {
+    const files = ['one.csv', 'two.csv'].map((f) => path.join(tmp, f));
+    fs.writeFileSync(files[0], `${[HEADER, SEED[0], SEED[1], SEED[2]].join('\n')}\n`);
+    fs.writeFileSync(files[1], `${[HEADER, SEED[6], SEED[7]].join('\n')}\n`);
+    const stopic = `${topic}-sources`;
+    const producers = files.map((f, i) => stack.startProducer(f, stopic, `producer-source-${i}`));
+    const sd = await stack.startDashboard(stopic, await freePort(), 'dashboard-sources');
+    const all = { total: 'R$2,651.25', mean: 'R$530.25', count: '5', age: '29.4 years' };
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(sd.url);
+      await waitCards(p, all);
+      await waitUntil(async () => (await p.locator('#sources tbody tr').count()) === 3,
+        { timeout: WAIT, what: 'the sources panel: all + 2 sources' });
+      assert.deepEqual(await tableColumn(p, 'sources', 0), ['All sources', ...files]);
+      assert.deepEqual((await tableColumn(p, 'sources', 1)).map(norm), ['5', '3', '2']);
+      // Generation and last change as times, the producer named.
+      const gen = await tableColumn(p, 'sources', 2);
+      assert.match(gen[1], /\d{1,2}\/\d{1,2}\/\d{4}/);
+      await waitUntil(async () => (await tableColumn(p, 'sources', 4)).slice(1)
+        .every((t) => /alive, caught up/.test(t)), { timeout: WAIT, what: 'both producers alive' });
+      // One source: cards, table and the address follow.
+      await p.click(`#sources tbody tr[data-source="${files[1]}"]`);
+      const two = { total: 'R$2,200.00', mean: 'R$1,100.00', count: '2', age: '30.5 years' };
+      await waitCards(p, two);
+      assert.match(p.url(), new RegExp(`[?&]source=${encodeURIComponent(files[1])}(&|$)`));
+      assert.match(norm(await p.textContent('#source-chip')), /^source = .*two\.csv/);
+      await waitUntil(async () => (await tableColumn(p, 'rows', 1)).join() === 'Hugo,Gabi',
+        { timeout: WAIT, what: 'only two.csv in the table' });
+      assert.match(await p.getAttribute('#export', 'href'), /source=/);
+      assert.equal((await chartData(p)).barLabels.length, 2);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await p.screenshot({ path: path.join(ARTIFACTS, 'sources-one.png'), fullPage: true });
+      // Live: a row appended to that file reaches this viewer's cards.
+      fs.appendFileSync(files[1], `${SEED[5]}\n`);
+      await waitCards(p, { total: 'R$2,700.01', mean: 'R$900.00', count: '3', age: '29.3 years' });
+      // The address keeps the choice: a reload shows the same source.
+      await p.reload();
+      await waitCards(p, { total: 'R$2,700.01', mean: 'R$900.00', count: '3', age: '29.3 years' });
+      // Back to all.
+      await p.click('#sources tbody tr[data-source=""]');
+      await waitCards(p, { total: 'R$3,151.26', mean: 'R$525.21', count: '6', age: '29.0 years' });
+      assert.doesNotMatch(p.url(), /source=/);
+      assert.equal(await p.locator('#source-chip').count(), 0);
+    } finally {
+      await p.close();
+    }
+    await sd.proc.stop();
+    for (const pr of producers) await pr.stop();
+  });
+
   it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of one viewer's source (aggregates_set_viewer_source): the
+ * figures of one source are that source's alone, "all" is the exact merge
+ * of every source (magnitudes and scales far apart), the table pages only
+ * the chosen source's rows; and the sources table (/api/sources). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregates_internal.h"
+#include "check.h"
+#include "common/wire.h"
+#include "reset_columns.h"
+#include "rows_query.h"
+#include "snapshot_check.h"
+#include "snapshot_json.h"
+
+static struct wire_object obj;
+
+static void apply(struct aggregates *a, const struct aggregates_message *m,
+                  int64_t now, enum aggregates_result want)
+{
+        CHECK_EQ_INT(aggregates_apply(a, m, now), want);
+}
+
+static void row(struct aggregates *a, const char *src, uint64_t gen,
+                uint64_t rec, const char *json, int64_t now)
+{
+        CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)), WIRE_OK);
+        struct aggregates_message m = {.kind       = WIRE_ROW,
+                                       .source     = src,
+                                       .generation = gen,
+                                       .record     = rec,
+                                       .row        = &obj};
+        apply(a, &m, now, AGGREGATES_APPLIED);
+}
+
+/* Two sources far apart: 10^17 (integer) and 0.000001 (decimal). */
+static struct aggregates *two_sources(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        row(a, "big.csv", 1, 1,
+            "{\"valor\":100000000000000000,\"idade\":40,\"cidade\":\"Recife\"}",
+            1000);
+        row(a, "big.csv", 1, 2,
+            "{\"valor\":3,\"idade\":20,\"cidade\":\"Natal\"}", 1000);
+        row(a, "small.csv", 1, 1,
+            "{\"valor\":0.000001,\"idade\":30,\"cidade\":\"Recife\"}", 2000);
+        return a;
+}
+
+static void test_one_source_and_all(void)
+{
+        struct aggregates *a = two_sources();
+
+        aggregates_set_viewer_source(a, "small.csv");
+        char *s = snapshot(a);
+        CONTAINS(s, "\"count\":1,\"source\":\"small.csv\"");
+        CONTAINS(s, "\"total_value\":0.000001,");
+        CONTAINS(s, "\"records\":1,");
+        CONTAINS(s, "{\"name\":\"Recife\",\"count\":1,\"sum\":0.000001,");
+        CHECK(!strstr(s, "Natal"));
+        free(s);
+
+        aggregates_set_viewer_source(a, "big.csv");
+        s = snapshot(a);
+        CONTAINS(s, "\"count\":2,\"source\":\"big.csv\"");
+        CONTAINS(s, "\"total_value\":100000000000000003,");
+        CONTAINS(s, "\"min\":3,\"max\":100000000000000000,");
+        free(s);
+
+        /* All: the exact merge, not a rounded one. */
+        aggregates_set_viewer_source(a, NULL);
+        s = snapshot(a);
+        CONTAINS(s, "\"count\":3,\"source\":null");
+        CONTAINS(s, "\"total_value\":100000000000000003.000001,");
+        CONTAINS(s, "\"min\":0.000001,\"max\":100000000000000000,");
+        CONTAINS(s, "{\"name\":\"Recife\",\"count\":2,"
+                    "\"sum\":100000000000000000.000001,");
+        /* The sources list stays complete whatever the viewer's source. */
+        CONTAINS(s, "\"source\":\"big.csv\",\"generation\":1");
+        CONTAINS(s, "\"source\":\"small.csv\",\"generation\":1");
+        free(s);
+        aggregates_destroy(a);
+}
+
+/* The rows of one page, as "valor" texts joined. */
+static long page_text(struct aggregates *a, bool desc, char *out, size_t size,
+                      uint64_t *total)
+{
+        aggregates_row_ref refs[10];
+        long n   = aggregates_page(a, "valor", desc, 0, 10, refs, total);
+        size_t o = 0;
+        out[0]   = '\0';
+        for (long i = 0; i < n; i++) {
+                struct cell c;
+                struct wire_buf b = {0};
+                aggregates_ref_cell(a, refs[i], "valor", &c);
+                if (c.big) {
+                        wire_buf_append(&b, c.big, c.big_len);
+                } else {
+                        char t[64];
+                        int k =
+                            column_format_dec128(c.num, c.scale, t, sizeof(t));
+                        wire_buf_append(&b, t, (size_t)k);
+                }
+                o += (size_t)snprintf(out + o, size - o, "%.*s,", (int)b.len,
+                                      b.data);
+                wire_buf_finish(&b);
+        }
+        return n;
+}
+
+static void test_pages_of_one_source(void)
+{
+        struct aggregates *a = two_sources();
+        char text[256];
+        uint64_t total;
+
+        aggregates_set_viewer_source(a, "big.csv");
+        CHECK_EQ_INT(page_text(a, true, text, sizeof(text), &total), 2);
+        CHECK_EQ_INT(total, 2);
+        CHECK_EQ_STR(text, "100000000000000000,3,");
+
+        aggregates_set_viewer_source(a, "small.csv");
+        CHECK_EQ_INT(page_text(a, true, text, sizeof(text), &total), 1);
+        CHECK_EQ_INT(total, 1);
+        CHECK_EQ_STR(text, "0.000001,");
+
+        aggregates_set_viewer_source(a, NULL);
+        CHECK_EQ_INT(page_text(a, false, text, sizeof(text), &total), 3);
+        CHECK_EQ_INT(total, 3);
+        CHECK_EQ_STR(text, "0.000001,3,100000000000000000,");
+
+        /* New rows reach the source's index, and only it. */
+        row(a, "small.csv", 1, 2, "{\"valor\":7,\"idade\":1}", 3000);
+        aggregates_set_viewer_source(a, "small.csv");
+        CHECK_EQ_INT(page_text(a, true, text, sizeof(text), &total), 2);
+        CHECK_EQ_INT(total, 2);
+        CHECK_EQ_STR(text, "7.000000,0.000001,");
+        aggregates_set_viewer_source(a, "big.csv");
+        CHECK_EQ_INT(page_text(a, true, text, sizeof(text), &total), 2);
+        CHECK_EQ_INT(total, 2);
+        aggregates_set_viewer_source(a, NULL);
+        CHECK_EQ_INT(page_text(a, true, text, sizeof(text), &total), 4);
+        CHECK_EQ_INT(total, 4);
+        aggregates_destroy(a);
+}
+
+static bool fake_producer(void *ctx, const char *source,
+                          struct producer_status_info *out)
+{
+        (void)ctx;
+        if (strcmp(source, "big.csv") != 0) {
+                return false;
+        }
+        snprintf(out->instance, sizeof(out->instance), "abc123");
+        snprintf(out->state, sizeof(out->state), "caught_up");
+        out->alive = true;
+        return true;
+}
+
+static char *sources_json(struct aggregates *a)
+{
+        struct wire_buf b = {0};
+        CHECK_EQ_INT(snapshot_render_sources(a, fake_producer, NULL, 5000, &b),
+                     0);
+        wire_buf_append(&b, "", 1);
+        return b.data;
+}
+
+static void test_sources_table(void)
+{
+        struct aggregates *a = two_sources();
+        CHECK(aggregates_has_source(a, "big.csv"));
+        CHECK(!aggregates_has_source(a, "nope.csv"));
+
+        /* small.csv is deleted: a new, empty generation named by its
+         * reset message, complete with no rows. */
+        struct aggregates_message reset = {.kind       = WIRE_RESET,
+                                           .source     = "small.csv",
+                                           .generation = 1764370000000,
+                                           .reason     = "deleted",
+                                           .producer   = "feed01"};
+        apply(a, &reset, 4000, AGGREGATES_APPLIED);
+        struct aggregates_message done = {.kind       = WIRE_SNAPSHOT_COMPLETE,
+                                          .source     = "small.csv",
+                                          .generation = 1764370000000};
+        apply(a, &done, 4500, AGGREGATES_APPLIED);
+
+        char *s = sources_json(a);
+        CONTAINS(s, "{\"generated_ms\":5000,\"sources\":[");
+        CONTAINS(s, "{\"id\":\"big.csv\",\"rows\":2,\"generation\":1,"
+                    "\"generation_time\":\"1970-01-01T00:00:00.001Z\","
+                    "\"changed_ms\":1000,"
+                    "\"changed_time\":\"1970-01-01T00:00:01.000Z\","
+                    "\"complete\":false,\"reason\":null,\"deleted\":false,"
+                    "\"empty\":false,\"pending\":null,\"producer\":{"
+                    "\"instance\":\"abc123\",\"state\":\"caught_up\","
+                    "\"alive\":true}}");
+        CONTAINS(s, "{\"id\":\"small.csv\",\"rows\":0,"
+                    "\"generation\":1764370000000,"
+                    "\"generation_time\":\"2025-11-28T22:46:40.000Z\","
+                    "\"changed_ms\":4500,");
+        CONTAINS(s, "\"complete\":true,\"reason\":\"deleted\","
+                    "\"deleted\":true,\"empty\":true,\"pending\":null,"
+                    "\"producer\":{\"instance\":\"feed01\",\"state\":null,"
+                    "\"alive\":null}}");
+        free(s);
+
+        /* The deleted source shows nothing; all shows big.csv only. */
+        aggregates_set_viewer_source(a, "small.csv");
+        s = snapshot(a);
+        CONTAINS(s, "\"count\":0,\"source\":\"small.csv\"");
+        CONTAINS(s, "\"total_value\":null,");
+        free(s);
+        aggregates_set_viewer_source(a, NULL);
+        s = snapshot(a);
+        CONTAINS(s, "\"count\":2,\"source\":null");
+        CONTAINS(s, "\"reason\":\"deleted\",\"changed_ms\":4500");
+        free(s);
+        aggregates_destroy(a);
+}
+
+/* The last change is the newest Kafka timestamp of a message that changed
+ * the source (so replicas agree), not the order messages came in. */
+static void test_change_time_from_kafka(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        const char *json     = "{\"valor\":1}";
+        int64_t stamps[]     = {5000, 4000, 6000};
+        for (int i = 0; i < 3; i++) {
+                CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)),
+                             WIRE_OK);
+                struct aggregates_message m = {.kind         = WIRE_ROW,
+                                               .source       = "s.csv",
+                                               .generation   = 1,
+                                               .record       = (uint64_t)i + 1,
+                                               .row          = &obj,
+                                               .timestamp_ms = stamps[i]};
+                apply(a, &m, 99999, AGGREGATES_APPLIED);
+                CHECK_EQ_INT(a->sources[0].changed_ms, i < 2 ? 5000 : 6000);
+        }
+        aggregates_destroy(a);
+}
+
+static void test_reset_tags(void)
+{
+        struct reset_columns *rc = reset_columns_create();
+        const char *json = "{\"__control\":\"reset\",\"reason\":\"truncated\","
+                           "\"producer\":\"5f0c\",\"columns\":[]}";
+        CHECK_EQ_INT(reset_columns_parse(rc, json, strlen(json)), 0);
+        CHECK_EQ_STR(reset_columns_reason(rc), "truncated");
+        CHECK_EQ_STR(reset_columns_producer(rc), "5f0c");
+        CHECK_EQ_INT(reset_columns_parse(rc, "{}", 2), 0);
+        CHECK(reset_columns_reason(rc) == NULL);
+        CHECK(reset_columns_producer(rc) == NULL);
+        reset_columns_destroy(rc);
+}
+
+static void test_query_accepts_source(void)
+{
+        struct rows_query q;
+        char err[128];
+        CHECK_EQ_INT(rows_query_parse("source=data%2Fa.csv&page=2", true, &q,
+                                      err, sizeof(err)),
+                     0);
+        CHECK_EQ_INT(q.page, 2);
+        char qs[400];
+        memset(qs, 0, sizeof(qs));
+        strcpy(qs, "sort=");
+        memset(qs + 5, 'x', 200);
+        CHECK_EQ_INT(rows_query_parse(qs, true, &q, err, sizeof(err)), -1);
+        CHECK_EQ_STR(err, "sort is too long");
+}
+
+int main(void)
+{
+        test_one_source_and_all();
+        test_pages_of_one_source();
+        test_sources_table();
+        test_change_time_from_kafka();
+        test_reset_tags();
+        test_query_accepts_source();
+        wire_object_finish(&obj);
+        return check_exit();
+}
