@@ -30,12 +30,12 @@
  *     never slows ingestion.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/allocator.h"
 #include "common/kafka_conf.h"
 #include "common/log.h"
 #include "common/settings.h"
@@ -47,7 +47,6 @@
 #define ERRSTR_LEN            512
 #define EXIT_USAGE            2
 #define MAX_CONNECTIONS_LIMIT 20000
-#define MMAP_THRESHOLD_BYTES  (128 * 1024)
 #define INDEX_MEMORY_MAX_MB   (1024 * 1024)
 #define BYTES_PER_MB          (1024 * 1024)
 
@@ -201,12 +200,10 @@ int main(int argc, char **argv)
         snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);
         snprintf(status_default, sizeof(status_default), "%s.status", topic);
 
-        /* Allocations from 128 KB up get their own mappings, which free()
-         * gives back to the system at once. glibc would otherwise raise this
-         * threshold after the first large free (up to 32 MB), and a large
-         * WebSocket frame that civetweb buffered and dropped would stay in
-         * the resident size of a worker's heap (F2). */
-        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+        /* Large blocks go back to the system as soon as they are freed, so
+         * a large WebSocket frame that civetweb buffered and dropped does
+         * not stay in the resident size of a worker's heap (F2). */
+        allocator_return_freed_memory();
 
         /* Signals go to sigwait() below, never to a worker thread. */
         sigset_t sigs;
@@ -258,9 +255,10 @@ int main(int argc, char **argv)
         if (!web) {
                 goto error;
         }
-        log_info("event=started listen=%s%s topic=%s dlq_topic=%s brokers=%s",
+        log_info("event=started listen=%s%s topic=%s dlq_topic=%s brokers=%s "
+                 "allocator=%s",
                  wc.tls_cert ? "https://" : "http://", wc.listen, kc.topic,
-                 kc.dlq_topic, kc.brokers);
+                 kc.dlq_topic, kc.brokers, allocator_name());
         int sig = 0;
         while (sigwait(&sigs, &sig) != 0) {
                 /* only EINTR-like failures; keep waiting */

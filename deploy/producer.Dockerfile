@@ -10,7 +10,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev libgmp-dev \
-        libjs-chart.js \
+        libmimalloc-dev libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson.options meson_options.txt ./
@@ -25,7 +25,7 @@ RUN meson setup /build --buildtype=release -Dwerror=false -Dtests=false \
 FROM ${DEBIAN_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 ca-certificates \
+        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 libmimalloc2.0 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 csv \
     && useradd --system --uid 10001 --gid csv --no-create-home \

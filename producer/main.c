@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "common/allocator.h"
 #include "common/kafka_conf.h"
 #include "common/log.h"
 #include "common/settings.h"
@@ -455,9 +456,9 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN);
 
         log_info("event=start file=%s files=%zu instance=%s topic=%s "
-                 "dlq_topic=%s brokers=%s state_dir=%s",
+                 "dlq_topic=%s brokers=%s state_dir=%s allocator=%s",
                  o.path, o.npatterns, o.instance, o.cfg.topic, o.cfg.dlq_topic,
-                 o.brokers, o.state_dir);
+                 o.brokers, o.state_dir, allocator_name());
         r = source_set_start(app.set, app.sink, errstr, sizeof(errstr));
         if (r != 0) {
                 log_error("event=%s error=\"%s\"",

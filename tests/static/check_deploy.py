@@ -30,9 +30,9 @@ DEPLOY = ROOT / "deploy"
 BUILD_PACKAGES = {
     "gcc", "libc6-dev", "meson", "ninja-build", "pkg-config", "python3",
     "librdkafka-dev", "libuv1-dev", "libcsv-dev", "libcivetweb-dev", "libcjson-dev",
-    "libxxhash-dev", "libgmp-dev", "libjs-chart.js",
+    "libxxhash-dev", "libgmp-dev", "libmimalloc-dev", "libjs-chart.js",
 }
-RUNTIME_LIBS = {"librdkafka1", "libuv1", "libcsv3", "libcivetweb1", "libcjson1"}
+RUNTIME_LIBS = {"librdkafka1", "libuv1", "libcsv3", "libcivetweb1", "libcjson1", "libmimalloc2.0"}
 
 # Variables the binaries document (their --help); compose and the images may
 # only set these.

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The C library's malloc (glibc; meson -Dallocator=system, and every
+ * sanitizer build). */
+#include "common/allocator.h"
+
+#include <malloc.h>
+
+/* Allocations from this size up get their own mappings. */
+#define MMAP_THRESHOLD_BYTES (128 * 1024)
+
+void allocator_return_freed_memory(void)
+{
+        /* Large blocks get their own mappings, which free() unmaps at once.
+         * Setting the threshold also stops glibc from raising it after the
+         * first large free (up to 32 MB), which would keep such blocks in a
+         * thread's heap. */
+        (void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+}
+
+const char *allocator_name(void)
+{
+        return "system";
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef COMMON_ALLOCATOR_H
+#define COMMON_ALLOCATOR_H
+
+/*
+ * The one place that knows which malloc the build linked in (meson option
+ * `allocator`: mimalloc, jemalloc or the system's). Each choice has its own
+ * source file, picked by the build, so no code tests for it.
+ */
+
+/**
+ * Makes free() give large blocks back to the system at once instead of
+ * caching them, so a big buffer that a library held for a moment (a
+ * WebSocket frame civetweb read whole, a replay's fetch batches) does not
+ * stay in the resident size. Call once, early in main(), before threads
+ * start.
+ */
+void allocator_return_freed_memory(void);
+
+/** @returns the name of the linked malloc ("mimalloc", "jemalloc", "system").
+ */
+const char *allocator_name(void);
+
+#endif
