@@ -87,6 +87,8 @@ static const struct settings_option options[] = {
      "Period of re-reading the topic's partition count"},
     {"delete-grace-ms", 0, "PRODUCER_DELETE_GRACE_MS", "MS", "2000",
      "A deleted file not back within this time becomes an empty source"},
+    {"last-line-idle-ms", 0, "PRODUCER_LAST_LINE_IDLE_MS", "MS", "1000",
+     "A last line without newline unchanged this long is sent (0: never)"},
     {"log-level", 0, "LOG_LEVEL", "LEVEL", "info",
      "error, warn, info or debug"},
     {"status-topic", 0, "PRODUCER_STATUS_TOPIC", "TOPIC", NULL,
@@ -152,6 +154,7 @@ struct parsed {
         long long status_interval_ms;
         char status_topic[1024];
         long long delete_grace_ms;
+        long long last_line_idle_ms;
         char dlq_topic[1024];
         char instance[17];     /* this run's producer instance id */
         const char **patterns; /* every -f, in order */
@@ -275,7 +278,9 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
             settings_get_int(s, "stall-warning-ms", 100, 86400000, &o->stall_ms,
                              errstr, errstr_size) != 0 ||
             settings_get_int(s, "delete-grace-ms", 0, 86400000,
-                             &o->delete_grace_ms, errstr, errstr_size) != 0) {
+                             &o->delete_grace_ms, errstr, errstr_size) != 0 ||
+            settings_get_int(s, "last-line-idle-ms", 0, 86400000,
+                             &o->last_line_idle_ms, errstr, errstr_size) != 0) {
                 return -1;
         }
         o->brokers        = settings_get(s, "brokers");
@@ -322,6 +327,7 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.checkpoint_interval_ms = PRODUCER_CHECKPOINT_MS;
         o->cfg.metadata_refresh_ms    = (uint64_t)o->metadata_refresh_ms;
         o->cfg.delete_grace_ms        = (uint64_t)o->delete_grace_ms;
+        o->cfg.last_line_idle_ms      = (uint64_t)o->last_line_idle_ms;
         new_instance_id(o->instance);
         o->cfg.instance      = o->instance;
         o->cfg.exit_at_eof   = settings_get_bool(s, "exit-at-eof");

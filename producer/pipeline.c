@@ -225,6 +225,8 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
         uv_timer_init(p->loop, &p->progress_timer);
         uv_timer_init(p->loop, &p->settle_timer);
         uv_timer_init(p->loop, &p->delete_timer);
+        uv_timer_init(p->loop, &p->idle_timer);
+        p->idle_timer.data = p;
         p->meta_timer.data = p->ckpt_timer.data = p->progress_timer.data = p;
         p->settle_timer.data = p->delete_timer.data = p;
         p->timers_init                              = true;
@@ -252,6 +254,7 @@ void pipeline_finish(struct pipeline *p, int status)
                 uv_timer_stop(&p->progress_timer);
                 uv_timer_stop(&p->settle_timer);
                 uv_timer_stop(&p->delete_timer);
+                uv_timer_stop(&p->idle_timer);
         }
         end_progress(p);
         p->done(p->done_ctx, status);
@@ -306,6 +309,7 @@ void pipeline_close_handles(struct pipeline *p)
                 uv_close((uv_handle_t *)&p->progress_timer, noop_close);
                 uv_close((uv_handle_t *)&p->settle_timer, noop_close);
                 uv_close((uv_handle_t *)&p->delete_timer, noop_close);
+                uv_close((uv_handle_t *)&p->idle_timer, noop_close);
                 p->timers_init = false;
         }
 }

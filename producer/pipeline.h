@@ -40,6 +40,9 @@ struct pipeline_config {
         uint64_t metadata_refresh_ms; /* partition count re-read period */
         uint64_t delete_grace_ms;     /* a deleted file's rows stay this
                                          long before an empty generation */
+        uint64_t last_line_idle_ms;   /* a last line without newline left
+                                         unchanged this long is sent; 0:
+                                         it waits for its newline */
         bool exit_at_eof;
         bool show_progress; /* stderr is a terminal */
 };

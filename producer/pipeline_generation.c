@@ -219,6 +219,39 @@ static void on_settle_timer(uv_timer_t *h)
         }
 }
 
+/* A last line without newline stayed unchanged for last_line_idle_ms:
+ * sent when it can be a whole record (row_parser_flush_held); bytes that
+ * later grow that line start a new generation (pipeline_on_data). */
+static void on_idle_timer(uv_timer_t *h)
+{
+        struct pipeline *p = h->data;
+        size_t held        = row_parser_pending_bytes(p->parser);
+
+        if (!p->gen_active || p->rewind_pending || p->stopping || p->starting ||
+            held == 0 || file_tail_offset(p->tail) != p->idle_offset) {
+                return; /* more bytes came: their end of file starts over */
+        }
+        if (row_parser_flush_held(p->parser, pipeline_on_record, p) < 0) {
+                pipeline_want_rewind(p, "out of memory");
+        } else if (row_parser_pending_bytes(p->parser) == 0) {
+                log_info(
+                    "event=last_line_sent source=%s bytes=%zu idle_ms=%" PRIu64
+                    " reason=\"a last line without newline, unchanged\"",
+                    p->cfg.source, held, p->cfg.last_line_idle_ms);
+        }
+        pipeline_update_pending(p);
+}
+
+void pipeline_line_grew(struct pipeline *p)
+{
+        log_info("event=file_changed source=%s change=line_grew "
+                 "reason=\"bytes were added to a last line sent without "
+                 "its newline\"",
+                 p->cfg.source);
+        start_generation(p, "line_grew");
+        (void)file_tail_seek(p->tail, 0); /* errors: next check */
+}
+
 /* No more bytes for now: the parser detects the dialect of a short file
  * and, with --exit-at-eof, sends a last record without newline (or cuts
  * an unterminated quote). An open quote still held is said once. */
@@ -232,6 +265,17 @@ static void end_of_data(struct pipeline *p)
         }
         quote                 = row_parser_open_quote_line(p->parser);
         p->m->open_quote_line = quote;
+        /* Every stat check at the end calls this again: the idle time
+         * starts over only when the file has grown. */
+        if (!p->cfg.exit_at_eof && p->cfg.last_line_idle_ms > 0 &&
+            p->timers_init && !quote &&
+            row_parser_pending_bytes(p->parser) > 0 &&
+            !(uv_is_active((uv_handle_t *)&p->idle_timer) &&
+              p->idle_offset == file_tail_offset(p->tail))) {
+                p->idle_offset = file_tail_offset(p->tail);
+                uv_timer_start(&p->idle_timer, on_idle_timer,
+                               p->cfg.last_line_idle_ms, 0);
+        }
         if (quote && quote != p->open_quote_warned) {
                 log_info("event=open_quote source=%s line=%" PRIu64
                          " pending_bytes=%zu reason=\"a quoted field opened on "
@@ -279,6 +323,22 @@ void pipeline_on_eof(void *ctx, uint64_t offset)
 
 /* ---- start: resume or a new generation ---- */
 
+/* A resume where an earlier run sent the last record without its
+ * newline: the parser sees whether the bytes before the offset end a
+ * line. */
+static void resume_after_unterminated(struct pipeline *p)
+{
+        char before[2];
+        uint64_t at = p->ck.offset > p->header_len ? p->ck.offset : 0;
+        size_t want = at >= sizeof(before) ? sizeof(before) : (size_t)at;
+        int64_t n =
+            want ? file_tail_pread(p->tail, at - want, before, want) : 0;
+
+        if (n == (int64_t)want) {
+                row_parser_resume_unterminated(p->parser, before, want);
+        }
+}
+
 static int resume(struct pipeline *p)
 {
         p->gen        = p->ck.generation;
@@ -322,6 +382,7 @@ static int resume(struct pipeline *p)
                 p->row_count = p->ck.row_count;
                 row_parser_seek(p->parser, p->ck.offset, p->ck.line,
                                 p->ck.next_record);
+                resume_after_unterminated(p);
                 (void)file_tail_resume_at(p->tail, p->ck.offset);
         } else {
                 /* Nothing acknowledged past the reset: the generation is

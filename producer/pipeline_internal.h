@@ -60,6 +60,8 @@ struct pipeline {
         uv_timer_t progress_timer;
         uv_timer_t settle_timer;
         uv_timer_t delete_timer;
+        uv_timer_t idle_timer; /* a last line without newline left idle */
+        uint64_t idle_offset;  /* the file offset when it was started */
         bool timers_init;
 
         /* The durable state (pipeline_state.c): what the state file on disk
@@ -140,6 +142,10 @@ void pipeline_begin(struct pipeline *p);
  *         file's end was reached (reset / snapshot-complete). */
 void pipeline_on_change(void *ctx, enum file_tail_change change);
 void pipeline_on_eof(void *ctx, uint64_t offset);
+
+/** @brief The last record, sent without its newline, got more bytes on
+ *         its line: a new generation from the file's start. */
+void pipeline_line_grew(struct pipeline *p);
 
 /* ---- pipeline_records.c: records → messages ---- */
 

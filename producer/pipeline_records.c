@@ -290,6 +290,10 @@ void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
         p->chunk_offset   = offset;
         rc       = row_parser_feed(p->parser, buf, len, pipeline_on_record, p);
         p->chunk = NULL;
+        if (rc == ROW_PARSER_LINE_GREW) {
+                pipeline_line_grew(p);
+                return;
+        }
         if (rc < 0) {
                 pipeline_want_rewind(p, "out of memory");
         }

@@ -33,6 +33,13 @@ enum scan_state {
         SCAN_QUOTE_IN_QUOTED,
 };
 
+/* What may follow a record sent without its line end. */
+enum unterminated_wait {
+        WAIT_NONE = 0,
+        WAIT_EOL, /* its line end: LF or CRLF (CR in a CR-only file) */
+        WAIT_LF,  /* the LF after a CR that came alone */
+};
+
 struct field_span {
         size_t off;
         size_t len;
@@ -94,6 +101,10 @@ struct row_parser {
         uint64_t next_record;
         enum scan_state state;
         bool rec_quoted; /* a quoted field was seen: split with libcsv */
+        /* The record before pos was sent without its line end
+         * (row_parser_flush_held): the next bytes must be that line end. */
+        enum unterminated_wait wait_eol;
+        uint64_t unterminated_end; /* where that record ended, 0: none */
 
         /* Bytes of a record that spans chunks. */
         char *carry;
@@ -207,7 +218,8 @@ void row_parser_reset(struct row_parser *p)
         p->quote        = p->forced_quote ? p->forced_quote : '"';
         p->eol          = '\n';
         memset(&p->dialect, 0, sizeof(p->dialect));
-        p->skip_sep_line = false;
+        p->skip_sep_line    = false;
+        p->unterminated_end = 0;
         if (p->forced) {
                 text_decoder_reset(p->forced);
         }
@@ -233,6 +245,10 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
         p->line_ends_len = 0;
         p->quote_line    = 0;
         p->rf.len        = 0;
+        /* Back where a record sent without its line end ended (a rewind):
+         * its line end is still to come. */
+        p->wait_eol =
+            offset != 0 && offset == p->unterminated_end ? WAIT_EOL : WAIT_NONE;
         if (p->wide) {
                 text_decoder_reset(p->wide); /* no half character held */
         }
@@ -992,10 +1008,44 @@ static int feed_piece(struct row_parser *p, const char *buf, size_t len,
         return rc;
 }
 
+/*
+ * After a record sent without its line end: consumes that line end from
+ * the start of buf (no line is counted: the record already counted its
+ * own). Returns how many bytes it took, or -1 when the bytes continue the
+ * line instead (the record sent was only part of it).
+ */
+static long take_late_eol(struct row_parser *p, const char *buf, size_t len)
+{
+        size_t n = 0;
+
+        if (p->wait_eol == WAIT_EOL && p->eol == '\n' && buf[0] == '\r') {
+                p->wait_eol = WAIT_LF;
+                n           = 1;
+        }
+        if (n < len) {
+                if (buf[n] != p->eol) {
+                        return -1;
+                }
+                p->wait_eol = WAIT_NONE;
+                n++;
+        }
+        p->pos += n;
+        p->rec_start = p->pos;
+        return (long)n;
+}
+
 /* Feeds file bytes, converted first when the file is UTF-16. */
 static int feed_decoded(struct row_parser *p, const char *buf, size_t len,
                         row_parser_record_cb cb, void *ctx)
 {
+        if (p->wait_eol != WAIT_NONE && len > 0) {
+                long n = take_late_eol(p, buf, len);
+                if (n < 0) {
+                        return ROW_PARSER_LINE_GREW;
+                }
+                buf += n;
+                len -= (size_t)n;
+        }
         if (!p->wide) {
                 return feed_piece(p, buf, len, len, cb, ctx);
         }
@@ -1209,6 +1259,55 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
                             p->rec_len > p->max_record_bytes, cb, ctx);
         }
         return 0;
+}
+
+/* Splits the held record to count its fields (no record is reported). */
+static size_t held_field_count(struct row_parser *p)
+{
+        const char *s = p->carry;
+        size_t len    = strip_eol(p, p->carry, p->carry_len);
+
+        if ((p->rec_quoted ? split_fields(p, s, len)
+                           : split_plain(p, s, len)) != ROW_OK) {
+                return 0;
+        }
+        return p->field_count;
+}
+
+int row_parser_flush_held(struct row_parser *p, row_parser_record_cb cb,
+                          void *ctx)
+{
+        uint64_t end = p->pos;
+        int rc;
+
+        if (!p->sniffed || !p->has_header || p->wide || p->rec_len == 0 ||
+            p->rec_len != p->carry_len || p->rec_len > p->max_record_bytes ||
+            p->state == SCAN_QUOTED || p->wait_eol != WAIT_NONE ||
+            p->rf.len > 0 || held_field_count(p) != p->header_count) {
+                return 0;
+        }
+        /* A CR at the end (LF file) is half a CRLF: the LF is what is
+         * still to come. */
+        bool cr = p->eol == '\n' && p->carry[p->carry_len - 1] == '\r';
+        rc      = emit(p, p->carry, p->carry_len, end, false, cb, ctx);
+        p->unterminated_end = end;
+        p->wait_eol         = cr ? WAIT_LF : WAIT_EOL;
+        return rc;
+}
+
+void row_parser_resume_unterminated(struct row_parser *p, const char *before,
+                                    size_t len)
+{
+        bool ended = len > 0 && (before[len - 1] == p->eol ||
+                                 (p->eol == '\n' && before[len - 1] == '\r'));
+
+        if (ended || len == 0 || p->wide || !p->has_header) {
+                p->unterminated_end = 0;
+                p->wait_eol         = WAIT_NONE;
+                return;
+        }
+        p->unterminated_end = p->pos;
+        p->wait_eol         = WAIT_EOL;
 }
 
 const char *row_parser_strerror(enum row_err err)

@@ -108,7 +108,7 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
  *        to cb in order.
  * @returns 0, or the non-zero value cb returned (the remaining bytes of the
  *          chunk are then not consumed: the caller must seek before feeding
- *          again), or -1 on out of memory.
+ *          again), -1 on out of memory, or ROW_PARSER_LINE_GREW.
  */
 int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
                     row_parser_record_cb cb, void *ctx);
@@ -127,6 +127,38 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
  */
 int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
                    void *ctx);
+
+/* row_parser_feed's result when the last record, sent by
+ * row_parser_flush_held without its line end, gets more bytes than that
+ * line end: the record sent was only part of its line. The caller starts
+ * the file over (reset) instead of feeding on. */
+#define ROW_PARSER_LINE_GREW (-2)
+
+/**
+ * @brief Reports the held last record without its line end (a file a
+ *        writer left without a final newline, idle for a while) when it
+ *        can be a whole record: the header is known, no quoted field is
+ *        open, it has the header's field count, it is not UTF-16 and not
+ *        too long. From then on the next bytes fed must be its line end
+ *        (LF, CRLF, or CR in a CR-only file), which is taken without a
+ *        record; any other byte makes row_parser_feed return
+ *        ROW_PARSER_LINE_GREW. row_parser_seek back to the record's end
+ *        (a rewind) expects the line end again.
+ * @returns as row_parser_feed (0 when nothing was held or it cannot be a
+ *          record yet).
+ */
+int row_parser_flush_held(struct row_parser *p, row_parser_record_cb cb,
+                          void *ctx);
+
+/**
+ * @brief After row_parser_seek on a resume: before holds the file's bytes
+ *        just before the seek offset (up to 2). When they do not end a
+ *        line, the record before was sent without its line end
+ *        (row_parser_flush_held in an earlier run): the parser then
+ *        expects that line end as after row_parser_flush_held.
+ */
+void row_parser_resume_unterminated(struct row_parser *p, const char *before,
+                                    size_t len);
 
 /** @returns true once the dialect of the current file is known. */
 bool row_parser_sniffed(const struct row_parser *p);

@@ -237,6 +237,97 @@ static void test_header_being_written(void)
         row_parser_destroy(p);
 }
 
+static int feed_str(struct row_parser *p, const char *s, struct out *o)
+{
+        return row_parser_feed(p, s, strlen(s), collect, o);
+}
+
+/* While tailing, a last line without its newline that a writer left idle
+ * is sent; its late newline (LF, CRLF, even cut after the CR) is taken
+ * without a record and without a line; anything else growing that line
+ * says the record sent was only part of it. */
+static void test_flush_held(void)
+{
+        struct row_parser *p = row_parser_create(NULL);
+        struct out o         = {0};
+
+        CHECK_EQ_INT(feed_str(p, "a,b\n1,2\n3,4", &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_pending_bytes(p), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0); /* once */
+        CHECK_EQ_INT(feed_str(p, "\n5,6\n", &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,4) ok:|a|b\n"
+                             "R#1 l2-3 [4,8) ok:|1|2\n"
+                             "R#2 l3-4 [8,11) ok:|3|4\n"
+                             "R#3 l4-5 [12,16) ok:|5|6\n");
+
+        /* Grown: the caller starts over; a rewind to the record's end
+         * expects the newline again. */
+        row_parser_reset(p);
+        memset(&o, 0, sizeof(o));
+        CHECK_EQ_INT(feed_str(p, "a,b\n1,2\n3,4", &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(feed_str(p, "5\n", &o), ROW_PARSER_LINE_GREW);
+        row_parser_seek(p, 11, 4, 3);
+        CHECK_EQ_INT(feed_str(p, "5\n", &o), ROW_PARSER_LINE_GREW);
+        row_parser_seek(p, 11, 4, 3);
+        CHECK_EQ_INT(feed_str(p, "\n", &o), 0);
+        row_parser_seek(p, 8, 3, 2); /* before the record: read again */
+        CHECK_EQ_INT(feed_str(p, "3,45\n", &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,4) ok:|a|b\n"
+                             "R#1 l2-3 [4,8) ok:|1|2\n"
+                             "R#2 l3-4 [8,11) ok:|3|4\n"
+                             "R#2 l3-4 [8,13) ok:|3|45\n");
+
+        /* Not a whole record yet: a field missing, a quote open. */
+        row_parser_reset(p);
+        memset(&o, 0, sizeof(o));
+        CHECK_EQ_INT(feed_str(p, "a,b\n1,2\n3", &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(feed_str(p, ",\"x", &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(feed_str(p, "\"\n", &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,4) ok:|a|b\n"
+                             "R#1 l2-3 [4,8) ok:|1|2\n"
+                             "R#2 l3-4 [8,14) ok:|3|x\n");
+
+        /* CRLF: the CR alone, then the LF; a CR left at the end. */
+        row_parser_reset(p);
+        memset(&o, 0, sizeof(o));
+        CHECK_EQ_INT(feed_str(p, "a,b\r\n1,2", &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(feed_str(p, "\r", &o), 0);
+        CHECK_EQ_INT(feed_str(p, "\n3,4\r", &o), 0);
+        CHECK_EQ_INT(row_parser_flush_held(p, collect, &o), 0);
+        CHECK_EQ_INT(feed_str(p, "\r", &o), ROW_PARSER_LINE_GREW);
+        CHECK_EQ_INT(feed_str(p, "\n5,6\r\n", &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,5) ok:|a|b\n"
+                             "R#1 l2-3 [5,8) ok:|1|2\n"
+                             "R#2 l3-4 [10,14) ok:|3|4\n"
+                             "R#3 l4-5 [15,20) ok:|5|6\n");
+        row_parser_destroy(p);
+
+        /* A resume at the end of a record sent without its newline by an
+         * earlier run: the bytes before the offset tell. */
+        p = row_parser_create(NULL);
+        memset(&o, 0, sizeof(o));
+        CHECK_EQ_INT(feed_str(p, "a,b\n", &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        row_parser_seek(p, 11, 4, 3);
+        row_parser_resume_unterminated(p, ",4", 2);
+        CHECK_EQ_INT(feed_str(p, "5\n", &o), ROW_PARSER_LINE_GREW);
+        row_parser_seek(p, 11, 4, 3);
+        row_parser_resume_unterminated(p, "4\n", 2);
+        CHECK_EQ_INT(feed_str(p, "5,6\n", &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,4) ok:|a|b\n"
+                             "R#3 l4-5 [11,15) ok:|5|6\n");
+        row_parser_destroy(p);
+}
+
 /* Seeking after the header resumes numbering and offsets exactly. */
 static void test_seek(void)
 {
@@ -262,6 +353,7 @@ int main(void)
         test_chunks();
         test_final();
         test_header_being_written();
+        test_flush_held();
         test_seek();
         return check_exit();
 }
