@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "kafka_source.h"
 
-#include <inttypes.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,7 +16,7 @@
 #include "common/log.h"
 #include "core/dlq_stats.h"
 #include "core/latency.h"
-#include "core/reset_columns.h"
+#include "core/message_decoder.h"
 #include "core/snapshot_json.h"
 #include "dashboard_health.h"
 #include "metadata_watch.h"
@@ -62,8 +61,7 @@ struct kafka_source {
         char timeline_value[256];  /* the default value column */
         uint64_t timeline_lookups; /* rows counted while no value column */
         struct topic_parts data, dlqt;
-        struct wire_object obj;
-        struct reset_columns *reset_cols; /* column types of reset messages */
+        struct message_decoder *decoder; /* data messages (core) */
         pthread_t thread;
         bool started;
         atomic_bool stop;
@@ -75,9 +73,8 @@ struct kafka_source {
         int64_t last_publish;
         int64_t last_metadata;
         bool published_caught_up;
-        bool table_warm_pending;  /* caught up, table index not asked yet */
-        bool metadata_ok;         /* both topics' partitions were read once */
-        unsigned refused_version; /* last wire version refused (logged) */
+        bool table_warm_pending; /* caught up, table index not asked yet */
+        bool metadata_ok;        /* both topics' partitions were read once */
 };
 
 static int64_t now_ms(void)
@@ -163,8 +160,8 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         ks->agg          = aggregates_create(&cfg->roles);
         ks->dlq          = dlq_stats_create();
         ks->health       = dashboard_health_create();
-        ks->reset_cols   = reset_columns_create();
-        if (!ks->agg || !ks->dlq || !ks->health || !ks->reset_cols) {
+        ks->decoder      = message_decoder_create(cfg->topic);
+        if (!ks->agg || !ks->dlq || !ks->health || !ks->decoder) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
@@ -260,103 +257,13 @@ static void refresh_partitions(struct kafka_source *ks)
                  ks->data.name, ks->data.n, ks->dlqt.n);
 }
 
-/* A message's csv.* headers, found in one pass over its headers. */
-struct msg_headers {
-        const char *kind, *id;
-        size_t kind_len, id_len;
-        bool v1; /* a wire format v1 header is present */
-};
-
-static void read_headers(rd_kafka_message_t *m, struct msg_headers *out)
+/* Logs a refused wire format version once per version in a row. */
+static void log_refused(struct kafka_source *ks, unsigned version)
 {
-        rd_kafka_headers_t *h = NULL;
-        const char *name;
-        const void *v;
-        size_t len;
-
-        *out = (struct msg_headers){0};
-        if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                return; /* none */
-        }
-        for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &v, &len) ==
-                           RD_KAFKA_RESP_ERR_NO_ERROR;
-             i++) {
-                if (!v || strncmp(name, "csv.", 4) != 0) {
-                        continue;
-                }
-                if (strcmp(name, WIRE_HDR_KIND) == 0) {
-                        out->kind     = v;
-                        out->kind_len = len;
-                } else if (strcmp(name, WIRE_HDR_ID) == 0) {
-                        out->id     = v;
-                        out->id_len = len;
-                } else if (strcmp(name, WIRE_HDR_V1_SOURCE) == 0) {
-                        out->v1 = true;
-                }
-        }
-}
-
-/* Counts a message of a wire format version this dashboard does not read,
- * and says so in the log once per version in a row. */
-static void refuse_version(struct kafka_source *ks, unsigned version)
-{
-        ks->decode_errors++;
-        if (ks->refused_version != version) {
-                ks->refused_version = version;
-                log_error("event=wire_version_unsupported topic=%s version=%u "
-                          "reads=%d reason=\"messages of wire format v%u are "
-                          "skipped; this dashboard reads wire format v%d\"",
-                          ks->data.name, version, WIRE_VERSION, version,
-                          WIRE_VERSION);
-        }
-}
-
-/* Fills am's identity from the headers; source receives the NUL-terminated
- * source (size bytes). Returns false when the message is skipped. */
-static bool decode_identity(struct kafka_source *ks, rd_kafka_message_t *m,
-                            struct aggregates_message *am, char *source,
-                            size_t size)
-{
-        struct msg_headers mh;
-        struct wire_id id;
-        unsigned version = 0;
-
-        read_headers(m, &mh);
-        if (!mh.kind) {
-                /* Written by something other than csv-producer: the
-                 * message's position is its identity. */
-                snprintf(source, size, "kafka:%s/%" PRId32, ks->data.name,
-                         m->partition);
-                am->record = (uint64_t)m->offset + 1;
-                return true;
-        }
-        if (!mh.id && mh.v1) {
-                refuse_version(ks, 1);
-                return false;
-        }
-        if (wire_kind_parse(mh.kind, mh.kind_len, &am->kind) != 0 || !mh.id) {
-                ks->decode_errors++;
-                return false;
-        }
-        switch (wire_id_decode(mh.id, mh.id_len, &id, &version)) {
-        case WIRE_OK:
-                break;
-        case WIRE_ERR_VERSION:
-                refuse_version(ks, version);
-                return false;
-        default:
-                ks->decode_errors++;
-                return false;
-        }
-        if (id.source_len >= size || (am->kind == WIRE_ROW && id.record == 0)) {
-                ks->decode_errors++;
-                return false;
-        }
-        memcpy(source, id.source, id.source_len);
-        source[id.source_len] = '\0';
-        am->generation        = id.generation;
-        am->record            = id.record;
-        return true;
+        log_error("event=wire_version_unsupported topic=%s version=%u "
+                  "reads=%d reason=\"messages of wire format v%u are "
+                  "skipped; this dashboard reads wire format v%d\"",
+                  ks->data.name, version, WIRE_VERSION, version, WIRE_VERSION);
 }
 
 /* The time chart sums the default value column: start over when it changes
@@ -377,7 +284,7 @@ static void follow_value_column(struct kafka_source *ks)
 /* Adds an applied row to the time chart: its Kafka timestamp (when the
  * producer read it) and its value. */
 static void count_in_timeline(struct kafka_source *ks,
-                              const rd_kafka_message_t *m, int64_t now)
+                              const struct aggregates_message *am, int64_t now)
 {
         /* The value column is known from the first rows on; until then,
          * look for it every VALUE_LOOKUP_ROWS rows. */
@@ -385,10 +292,10 @@ static void count_in_timeline(struct kafka_source *ks,
             ks->timeline_lookups++ % VALUE_LOOKUP_ROWS == 0) {
                 follow_value_column(ks);
         }
-        int64_t ts = rd_kafka_message_timestamp(m, NULL);
+        int64_t ts = am->timestamp_ms;
         const struct wire_field *f =
-            ks->timeline_value[0]
-                ? wire_object_get(&ks->obj, ks->timeline_value)
+            ks->timeline_value[0] && am->row
+                ? wire_object_get(am->row, ks->timeline_value)
                 : NULL;
         bool num = f && (f->value.type == VALUE_INT ||
                          f->value.type == VALUE_DECIMAL ||
@@ -397,64 +304,71 @@ static void count_in_timeline(struct kafka_source *ks,
                      num ? value_to_double(&f->value) : 0, now);
 }
 
+/* The message's headers, for the decoder (pointers into m). */
+static size_t list_headers(rd_kafka_message_t *m, struct message_header *out)
+{
+        rd_kafka_headers_t *h = NULL;
+        size_t n              = 0;
+        if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                return 0; /* none */
+        }
+        while (n < MESSAGE_DECODER_HEADERS_MAX &&
+               rd_kafka_header_get_all(h, n, &out[n].name, &out[n].value,
+                                       &out[n].len) ==
+                   RD_KAFKA_RESP_ERR_NO_ERROR) {
+                n++;
+        }
+        return n;
+}
+
 static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         int64_t now)
 {
-        struct aggregates_message am = {.kind = WIRE_ROW};
-        char source[512];
-        if (!decode_identity(ks, m, &am, source, sizeof(source))) {
-                return;
-        }
-        am.source = source;
+        struct message_header headers[MESSAGE_DECODER_HEADERS_MAX];
         rd_kafka_timestamp_type_t ts_type;
-        am.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
-        if (ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ||
-            am.timestamp_ms < 0) {
-                am.timestamp_ms = 0;
-        }
-        if (am.kind != WIRE_RESET) {
-                if (wire_decode_object(&ks->obj, m->payload, m->len) !=
-                    WIRE_OK) {
-                        ks->decode_errors++;
-                        return;
+        int64_t ts           = rd_kafka_message_timestamp(m, &ts_type);
+        struct message_in in = {
+            .headers   = headers,
+            .nheaders  = list_headers(m, headers),
+            .payload   = m->payload,
+            .len       = m->len,
+            .partition = m->partition,
+            .offset    = m->offset,
+            .timestamp_ms =
+                ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? 0 : ts,
+        };
+        struct aggregates_message am;
+        unsigned version;
+        bool first;
+        switch (message_decode(ks->decoder, &in, &am, &version, &first)) {
+        case MESSAGE_DECODED:
+                break;
+        case MESSAGE_REFUSED:
+                ks->decode_errors++;
+                if (first) {
+                        log_refused(ks, version);
                 }
-                am.row = &ks->obj;
-        } else if (reset_columns_parse(ks->reset_cols, (const char *)m->payload,
-                                       m->len) == 0) {
-                /* The producer's column types, from its sample of the file. */
-                am.columns  = reset_columns_list(ks->reset_cols, &am.ncolumns);
-                am.reason   = reset_columns_reason(ks->reset_cols);
-                am.producer = reset_columns_producer(ks->reset_cols);
-        }
-        if (am.kind == WIRE_SNAPSHOT_COMPLETE) {
-                const struct wire_field *lr =
-                    wire_object_get(&ks->obj, "last_record");
-                const struct wire_field *rc =
-                    wire_object_get(&ks->obj, "row_count");
-                if (!lr || !rc || lr->value.type != VALUE_INT ||
-                    rc->value.type != VALUE_INT || lr->value.as.i < 0 ||
-                    rc->value.as.i < 0) {
-                        ks->decode_errors++;
-                        return;
-                }
-                am.last_record = (uint64_t)lr->value.as.i;
-                am.row_count   = (uint64_t)rc->value.as.i;
+                return;
+        case MESSAGE_NOMEM:
+                log_error("event=out_of_memory what=decode");
+                ks->decode_errors++;
+                return;
+        case MESSAGE_BAD:
+        default:
+                ks->decode_errors++;
+                return;
         }
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
         if (am.kind == WIRE_ROW && r == AGGREGATES_APPLIED) {
-                count_in_timeline(ks, m, now);
+                count_in_timeline(ks, &am, now);
         }
         if (r == AGGREGATES_NOMEM) {
-                log_error("event=out_of_memory source=%s", source);
+                log_error("event=out_of_memory source=%s", am.source);
         }
         /* The producer stamps each row with the time it read it. */
-        rd_kafka_timestamp_type_t tstype;
-        int64_t read_ts;
-        if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED) {
-                read_ts = rd_kafka_message_timestamp(m, &tstype);
-                if (tstype == RD_KAFKA_TIMESTAMP_CREATE_TIME && read_ts > 0) {
-                        latency_add(&ks->latency, read_ts, now);
-                }
+        if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED &&
+            ts_type == RD_KAFKA_TIMESTAMP_CREATE_TIME && ts > 0) {
+                latency_add(&ks->latency, ts, now);
         }
 }
 
@@ -484,8 +398,10 @@ static void handle(struct kafka_source *ks, rd_kafka_message_t *m, int64_t now)
                 handle_data(ks, m, now);
                 return;
         }
-        if (wire_decode_object(&ks->obj, m->payload, m->len) == WIRE_OK) {
-                (void)dlq_stats_add(ks->dlq, &ks->obj); /* -1: history */
+        const struct wire_object *rec =
+            message_decode_dlq(ks->decoder, m->payload, m->len);
+        if (rec) {
+                (void)dlq_stats_add(ks->dlq, rec); /* -1: history */
         } else {
                 ks->decode_errors++;
         }
@@ -805,8 +721,7 @@ void kafka_source_destroy(struct kafka_source *ks)
         }
         free(ks->data.parts);
         free(ks->dlqt.parts);
-        wire_object_finish(&ks->obj);
-        reset_columns_destroy(ks->reset_cols);
+        message_decoder_destroy(ks->decoder);
         aggregates_destroy(ks->agg);
         dlq_stats_destroy(ks->dlq);
         free(ks);
