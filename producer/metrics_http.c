@@ -23,11 +23,106 @@ void producer_metrics_init(struct producer_metrics *m)
 {
         memset(m, 0, sizeof(*m));
         pthread_mutex_init(&m->health_lock, NULL);
+        pthread_mutex_init(&m->columns_lock, NULL);
 }
 
 void producer_metrics_finish(struct producer_metrics *m)
 {
+        for (size_t i = 0; i < m->columns_len; i++) {
+                free(m->columns[i].source);
+                free(m->columns[i].column);
+        }
+        free(m->columns);
+        m->columns     = NULL;
+        m->columns_len = 0;
+        pthread_mutex_destroy(&m->columns_lock);
         pthread_mutex_destroy(&m->health_lock);
+}
+
+/* The entry of (source, column), added when missing; NULL when the table
+ * is full or memory is short. Called with columns_lock held. */
+static struct producer_column_count *
+column_entry(struct producer_metrics *m, const char *source, const char *column)
+{
+        struct producer_column_count *c;
+
+        for (size_t i = 0; i < m->columns_len; i++) {
+                c = &m->columns[i];
+                if (strcmp(c->column, column) == 0 &&
+                    strcmp(c->source, source) == 0) {
+                        return c;
+                }
+        }
+        if (m->columns_len == PRODUCER_METRICS_MAX_COLUMNS) {
+                return NULL;
+        }
+        if (m->columns_len == m->columns_cap) {
+                size_t cap = m->columns_cap ? 2 * m->columns_cap : 16;
+                c          = realloc(m->columns, cap * sizeof(*c));
+                if (!c) {
+                        return NULL;
+                }
+                m->columns     = c;
+                m->columns_cap = cap;
+        }
+        c         = &m->columns[m->columns_len];
+        c->source = strdup(source);
+        c->column = strdup(column);
+        c->count  = 0;
+        if (!c->source || !c->column) {
+                free(c->source);
+                free(c->column);
+                return NULL;
+        }
+        m->columns_len++;
+        return c;
+}
+
+void producer_metrics_value_as_text(struct producer_metrics *m,
+                                    const char *source, const char *column)
+{
+        struct producer_column_count *c;
+
+        m->values_as_text++;
+        pthread_mutex_lock(&m->columns_lock);
+        c = column_entry(m, source, column);
+        if (c) {
+                c->count++;
+        }
+        pthread_mutex_unlock(&m->columns_lock);
+}
+
+/* Appends csv_producer_column_values_as_text_total, one sample per
+ * column. @locks columns_lock. */
+static int write_column_counts(struct wire_buf *b, struct producer_metrics *m)
+{
+        struct prom_label *labels;
+        struct prom_sample *samples;
+        int rc;
+
+        pthread_mutex_lock(&m->columns_lock);
+        labels  = calloc(2 * m->columns_len + 1, sizeof(*labels));
+        samples = calloc(m->columns_len + 1, sizeof(*samples));
+        rc      = labels && samples ? 0 : -1;
+        for (size_t i = 0; rc == 0 && i < m->columns_len; i++) {
+                labels[2 * i] =
+                    (struct prom_label){"source", m->columns[i].source};
+                labels[2 * i + 1] =
+                    (struct prom_label){"column", m->columns[i].column};
+                samples[i] = (struct prom_sample){&labels[2 * i], 2,
+                                                  (int64_t)m->columns[i].count};
+        }
+        if (rc == 0) {
+                rc = prom_write_samples(
+                    b, "csv_producer_column_values_as_text_total", PROM_COUNTER,
+                    "Values of a typed column sent as text, per source and "
+                    "column",
+                    samples, m->columns_len);
+        }
+        pthread_mutex_unlock(&m->columns_lock);
+        free(labels);
+        free(samples);
+        return rc;
 }
 
 void producer_metrics_set_health(struct producer_metrics *m, const char *reason)
@@ -41,58 +136,59 @@ void producer_metrics_set_health(struct producer_metrics *m, const char *reason)
 
 static int on_metrics(struct mg_connection *conn, void *data)
 {
-        const struct producer_metrics *m = data;
-        const struct prom_metric rows[]  = {
-             {"csv_producer_records_read_total", PROM_COUNTER,
-              "CSV records parsed (good and bad)", (int64_t)m->records_read},
-             {"csv_producer_rows_sent_total", PROM_COUNTER,
-              "Rows handed to Kafka", (int64_t)m->rows_sent},
-             {"csv_producer_rows_acked_total", PROM_COUNTER,
-              "Rows acknowledged by Kafka", (int64_t)m->rows_acked},
-             {"csv_producer_records_rejected_total", PROM_COUNTER,
-              "Bad records sent to the dead-letter topic",
-              (int64_t)m->rows_rejected},
-             {"csv_producer_bytes_read_total", PROM_COUNTER,
-              "Bytes read from the file", (int64_t)m->bytes_read},
-             {"csv_producer_bytes_pending", PROM_GAUGE,
-              "Payload bytes waiting for acknowledgement",
-              (int64_t)m->bytes_pending},
-             {"csv_producer_messages_pending", PROM_GAUGE,
-              "Messages waiting for acknowledgement",
-              (int64_t)m->messages_pending},
-             {"csv_producer_generation", PROM_GAUGE, "Current generation number",
-              (int64_t)m->generation},
-             {"csv_producer_generations_started_total", PROM_COUNTER,
-              "Generations started (rewrites seen)",
-              (int64_t)m->generations_started},
-             {"csv_producer_checkpoint_offset_bytes", PROM_GAUGE,
-              "File offset saved in the state file",
-              (int64_t)m->checkpoint_offset},
-             {"csv_producer_file_offset_bytes", PROM_GAUGE,
-              "File offset read so far", (int64_t)m->file_offset},
-             {"csv_producer_delivery_failures_total", PROM_COUNTER,
-              "Messages that failed permanently (then resent)",
-              (int64_t)m->delivery_failures},
-             {"csv_producer_oldest_unacked_age_ms", PROM_GAUGE,
-              "Age of the oldest message without acknowledgement (0: none)",
-              (int64_t)m->oldest_unacked_age_ms},
-             {"csv_producer_held_bytes", PROM_GAUGE,
-              "Bytes read but not yet part of a whole record",
-              (int64_t)m->held_bytes},
-             {"csv_producer_degraded", PROM_GAUGE,
-              "1 while /healthz answers 503 (see its reason)",
-              (int64_t)m->degraded},
-             {"csv_producer_values_as_text_total", PROM_COUNTER,
-              "Values sent as text because they do not fit their column",
-              (int64_t)m->values_as_text},
-             {"csv_producer_open_quote_line", PROM_GAUGE,
-              "Line of a quoted field held open at the end of the file (0: "
-               "none)",
-              (int64_t)m->open_quote_line},
+        struct producer_metrics *m      = data;
+        const struct prom_metric rows[] = {
+            {"csv_producer_records_read_total", PROM_COUNTER,
+             "CSV records parsed (good and bad)", (int64_t)m->records_read},
+            {"csv_producer_rows_sent_total", PROM_COUNTER,
+             "Rows handed to Kafka", (int64_t)m->rows_sent},
+            {"csv_producer_rows_acked_total", PROM_COUNTER,
+             "Rows acknowledged by Kafka", (int64_t)m->rows_acked},
+            {"csv_producer_records_rejected_total", PROM_COUNTER,
+             "Bad records sent to the dead-letter topic",
+             (int64_t)m->rows_rejected},
+            {"csv_producer_bytes_read_total", PROM_COUNTER,
+             "Bytes read from the file", (int64_t)m->bytes_read},
+            {"csv_producer_bytes_pending", PROM_GAUGE,
+             "Payload bytes waiting for acknowledgement",
+             (int64_t)m->bytes_pending},
+            {"csv_producer_messages_pending", PROM_GAUGE,
+             "Messages waiting for acknowledgement",
+             (int64_t)m->messages_pending},
+            {"csv_producer_generation", PROM_GAUGE, "Current generation number",
+             (int64_t)m->generation},
+            {"csv_producer_generations_started_total", PROM_COUNTER,
+             "Generations started (rewrites seen)",
+             (int64_t)m->generations_started},
+            {"csv_producer_checkpoint_offset_bytes", PROM_GAUGE,
+             "File offset saved in the state file",
+             (int64_t)m->checkpoint_offset},
+            {"csv_producer_file_offset_bytes", PROM_GAUGE,
+             "File offset read so far", (int64_t)m->file_offset},
+            {"csv_producer_delivery_failures_total", PROM_COUNTER,
+             "Messages that failed permanently (then resent)",
+             (int64_t)m->delivery_failures},
+            {"csv_producer_oldest_unacked_age_ms", PROM_GAUGE,
+             "Age of the oldest message without acknowledgement (0: none)",
+             (int64_t)m->oldest_unacked_age_ms},
+            {"csv_producer_held_bytes", PROM_GAUGE,
+             "Bytes read but not yet part of a whole record",
+             (int64_t)m->held_bytes},
+            {"csv_producer_degraded", PROM_GAUGE,
+             "1 while /healthz answers 503 (see its reason)",
+             (int64_t)m->degraded},
+            {"csv_producer_values_as_text_total", PROM_COUNTER,
+             "Values sent as text because they do not fit their column",
+             (int64_t)m->values_as_text},
+            {"csv_producer_open_quote_line", PROM_GAUGE,
+             "Line of a quoted field held open at the end of the file (0: "
+             "none)",
+             (int64_t)m->open_quote_line},
         };
         struct wire_buf b = {0};
-        (void)prom_write(&b, rows, sizeof(rows) / sizeof(rows[0])); /* no
-                                        memory: an empty answer, retried */
+        /* No memory: a shorter answer, retried by the next scrape. */
+        (void)prom_write(&b, rows, sizeof(rows) / sizeof(rows[0]));
+        (void)write_column_counts(&b, m);
         size_t n = b.len;
         mg_printf(conn,
                   "HTTP/1.1 200 OK\r\nContent-Type: text/plain; "

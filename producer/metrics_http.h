@@ -15,6 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Columns whose values-as-text count is listed; more are only in the
+ * total (a bound on the memory a file with thousands of columns costs). */
+#define PRODUCER_METRICS_MAX_COLUMNS 1024
+
+/* Values of one column of one source sent as text (they did not fit the
+ * column's type). */
+struct producer_column_count {
+        char *source;
+        char *column;
+        uint64_t count;
+};
+
 struct producer_metrics {
         _Atomic uint64_t records_read;  /* records parsed, good or bad */
         _Atomic uint64_t rows_sent;     /* rows handed to librdkafka */
@@ -37,11 +49,25 @@ struct producer_metrics {
         char health_reason[1024];
         _Atomic uint64_t values_as_text;  /* values not fitting their column */
         _Atomic uint64_t open_quote_line; /* line of a held open quote, 0 */
+
+        /* Per column values_as_text, under columns_lock (written by the
+         * loop thread, read by civetweb's). */
+        pthread_mutex_t columns_lock;
+        struct producer_column_count *columns;
+        size_t columns_len;
+        size_t columns_cap;
 };
 
 /** @brief Zeroes m and prepares its lock (before any thread uses it). */
 void producer_metrics_init(struct producer_metrics *m);
 void producer_metrics_finish(struct producer_metrics *m);
+
+/**
+ * @brief Counts one value of column of source sent as text (also in
+ *        values_as_text). @locks columns_lock. @locality loop thread.
+ */
+void producer_metrics_value_as_text(struct producer_metrics *m,
+                                    const char *source, const char *column);
 
 /** @brief Sets the degraded reason ("" or NULL: healthy). @locality any. */
 void producer_metrics_set_health(struct producer_metrics *m,

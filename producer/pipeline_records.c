@@ -199,11 +199,13 @@ static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
 {
         size_t n = typing_column_count(p->typing);
 
-        p->m->values_as_text += typing_last_misfits(p->typing);
         for (size_t i = 0; i < n; i++) {
-                if (typing_column_misfits(p->typing, i) == 1 &&
-                    p->values[i].type == VALUE_TEXT &&
-                    typing_column_type(p->typing, i) != VALUE_TEXT) {
+                if (!typing_last_misfit(p->typing, i)) {
+                        continue; /* fits its column */
+                }
+                producer_metrics_value_as_text(
+                    p->m, p->cfg.source, typing_column_name(p->typing, i));
+                if (typing_column_misfits(p->typing, i) == 1) {
                         log_warn(
                             "event=value_as_text source=%s line=%" PRIu64
                             " column=%s type=%s value=\"%.*s\"",

@@ -42,6 +42,7 @@ struct typing {
         enum value_type *scratch;
         bool *scratch_comma;
         uint64_t *misfits; /* values sent as text, per column */
+        bool *last_misfit; /* ... by the last record */
         struct column_stats *stats;
         size_t count;
         uint64_t changes;
@@ -71,6 +72,7 @@ static void clear_columns(struct typing *t)
         free(t->scratch);
         free(t->scratch_comma);
         free(t->misfits);
+        free(t->last_misfit);
         free(t->stats);
         t->names         = NULL;
         t->types         = NULL;
@@ -79,6 +81,7 @@ static void clear_columns(struct typing *t)
         t->scratch       = NULL;
         t->scratch_comma = NULL;
         t->misfits       = NULL;
+        t->last_misfit   = NULL;
         t->stats         = NULL;
         t->count         = 0;
 }
@@ -231,9 +234,10 @@ int typing_set_header(struct typing *t, const struct row_field *names,
         t->scratch       = calloc(n, sizeof(enum value_type));
         t->scratch_comma = calloc(n, sizeof(bool));
         t->misfits       = calloc(n, sizeof(uint64_t));
+        t->last_misfit   = calloc(n, sizeof(bool));
         t->stats         = calloc(n, sizeof(struct column_stats));
         if (!t->names || !t->types || !t->comma || !t->fixed || !t->scratch ||
-            !t->scratch_comma || !t->misfits || !t->stats) {
+            !t->scratch_comma || !t->misfits || !t->last_misfit || !t->stats) {
                 clear_columns(t);
                 return -1;
         }
@@ -478,6 +482,7 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *f,
         }
         as_text(v, f);
         t->misfits[i]++;
+        t->last_misfit[i] = true;
         (*misfits)++;
 }
 
@@ -505,6 +510,7 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
         }
         memcpy(t->scratch, t->types, count * sizeof(*t->scratch));
         memcpy(t->scratch_comma, t->comma, count * sizeof(*t->scratch_comma));
+        memset(t->last_misfit, 0, count * sizeof(*t->last_misfit));
         for (size_t i = 0; i < count; i++) {
                 type_cell(t, i, &fields[i], t->numbuf + at, &values[i],
                           &misfits);
@@ -524,6 +530,11 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
 size_t typing_last_misfits(const struct typing *t)
 {
         return t->last_misfits;
+}
+
+bool typing_last_misfit(const struct typing *t, size_t i)
+{
+        return t->last_misfit[i];
 }
 
 uint64_t typing_column_misfits(const struct typing *t, size_t i)

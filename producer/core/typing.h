@@ -84,6 +84,9 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
 /** @returns how many values of the last typed record were sent as text
  *           because they did not fit their column. */
 size_t typing_last_misfits(const struct typing *t);
+/** @returns true when the last typed record's value of column i was sent
+ *           as text because it did not fit the column. */
+bool typing_last_misfit(const struct typing *t, size_t i);
 /** @returns the values of column i sent as text since the header. */
 uint64_t typing_column_misfits(const struct typing *t, size_t i);
 /** @returns true when column i reads numbers with a decimal comma. */

@@ -98,7 +98,7 @@ def metrics(port):
     out = {}
     for line in body.decode().splitlines():
         if line and not line.startswith("#"):
-            k, v = line.split()
+            k, v = line.rsplit(" ", 1)  # label values may hold spaces
             out[k] = int(v)
     return out
 

@@ -22,5 +22,23 @@ int main(void)
                              "lat_ms{quantile=\"0.99\"} 12\n"
                              "lat_ms_count 40\n");
         wire_buf_finish(&b);
+
+        /* Labeled samples: label values escaped as the format wants. */
+        const struct prom_label l1[] = {{"source", "a.csv"}, {"column", "v"}};
+        const struct prom_label l2[] = {{"source", "dir\\\"x\"\n.csv"},
+                                        {"column", "total, R$"}};
+        const struct prom_sample s[] = {{l1, 2, 3}, {l2, 2, 0}};
+        memset(&b, 0, sizeof(b));
+        CHECK_EQ_INT(
+            prom_write_samples(&b, "t_total", PROM_COUNTER, "Ts", s, 2), 0);
+        CHECK_EQ_INT(prom_write_samples(&b, "none", PROM_GAUGE, "No", NULL, 0),
+                     0);
+        wire_buf_append(&b, "", 1);
+        CHECK_EQ_STR(b.data, "# HELP t_total Ts\n# TYPE t_total counter\n"
+                             "t_total{source=\"a.csv\",column=\"v\"} 3\n"
+                             "t_total{source=\"dir\\\\\\\"x\\\"\\n.csv\","
+                             "column=\"total, R$\"} 0\n"
+                             "# HELP none No\n# TYPE none gauge\n");
+        wire_buf_finish(&b);
         return check_exit();
 }

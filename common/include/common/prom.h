@@ -30,6 +30,25 @@ struct prom_metric {
 int prom_write(struct wire_buf *out, const struct prom_metric *metrics,
                size_t n);
 
+/* One labeled sample of a metric family, e.g. {source="a.csv",column="v"}. */
+struct prom_label {
+        const char *name;
+        const char *value; /* any text: escaped when written */
+};
+struct prom_sample {
+        const struct prom_label *labels;
+        size_t n_labels;
+        int64_t value;
+};
+
+/**
+ * @brief Appends a metric family whose samples carry labels (HELP and TYPE
+ *        even when there is no sample). @returns 0 or -1 (memory).
+ */
+int prom_write_samples(struct wire_buf *out, const char *name,
+                       enum prom_type type, const char *help,
+                       const struct prom_sample *samples, size_t n);
+
 /* One quantile of a summary. */
 struct prom_quantile {
         const char *quantile; /* "0.5" */

@@ -176,9 +176,15 @@ static void test_sample(void)
         CHECK_EQ_INT(encode(t, rows[2], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":3,\"cep\":\"70040010\",\"valor\":275.50,"
                           "\"qtd\":\"-\",\"preco\":\"NaN\"}");
+        /* Which values of the last record did not fit (the text column's
+         * text does fit). */
+        CHECK(!typing_last_misfit(t, 0) && !typing_last_misfit(t, 1) &&
+              !typing_last_misfit(t, 2));
+        CHECK(typing_last_misfit(t, 3) && typing_last_misfit(t, 4));
         CHECK_EQ_INT(encode(t, rows[3], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":4,\"cep\":null,\"valor\":1000,"
                           "\"qtd\":1234,\"preco\":0.25}");
+        CHECK(!typing_last_misfit(t, 3) && !typing_last_misfit(t, 4));
         CHECK_EQ_INT(typing_column_misfits(t, 3), 2);
         CHECK_EQ_INT(typing_column_misfits(t, 4), 1);
 
