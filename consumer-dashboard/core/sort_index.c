@@ -11,8 +11,13 @@
 #define SORT_KEY_SCALE    VALUE_DECIMAL_MAX_SCALE
 #define STRING_BLOCK_SIZE 65536
 
+/* Classes in table order. A number too large for a 128-bit key at
+ * SORT_KEY_SCALE (beyond about 1.7e20) is SORT_BIG_NEG or SORT_BIG_POS, and
+ * its key is the decimal text of its magnitude (compared exactly). */
 enum sort_class {
-        SORT_NUMBER = 0,
+        SORT_BIG_NEG = 0,
+        SORT_NUMBER,
+        SORT_BIG_POS,
         SORT_TEXT,
         SORT_NULL,
 };
@@ -259,31 +264,46 @@ static int reset_view(struct sort_index *ix, size_t nslots,
         return 0;
 }
 
-/* A big number's key: exact when it fits 128 bits at the key scale (up to
- * about 10^20 with 18 decimals), else the largest key of its sign, so that
- * it sorts after (before) every smaller number; such giants tie among
- * themselves and go by file order. */
-static dec128 big_key(const struct column *c, int64_t v)
+/* A big number's key: a 128-bit key when it fits at the key scale (up to
+ * about 1.7e20 with 18 decimals), else its class by sign with the
+ * canonical decimal text of its magnitude (copied into the index), so that
+ * giants sort exactly among themselves. A text that is no number (never
+ * stored so) sorts as null. @returns 0, or -1 when memory runs out. */
+static int big_key(struct sort_index *ix, const struct column *c, int64_t v,
+                   struct sort_entry *e)
 {
         size_t len;
-        const char *s  = column_big_text(c, v, &len);
-        struct exact x = EXACT_ZERO;
-        dec128 key     = 0;
-        if (exact_set_text(&x, s, len) == 0 &&
-            exact_to_dec(&x, SORT_KEY_SCALE, &key) != 0) {
-                dec128 max = (dec128)(((udec128)1 << 127) - 1);
-                key        = exact_to_double(&x) < 0 ? -max : max;
+        const char *s     = column_big_text(c, v, &len);
+        struct exact x    = EXACT_ZERO;
+        struct wire_buf b = {0};
+        int rc            = 0;
+        if (exact_set_text(&x, s, len) != 0) {
+                exact_clear(&x);
+                return 0; /* stays SORT_NULL */
         }
+        if (exact_to_dec(&x, SORT_KEY_SCALE, &e->key.num) == 0) {
+                e->cls = SORT_NUMBER;
+        } else if (exact_format(&x, &b) != 0) {
+                rc = -1;
+        } else {
+                bool neg        = b.len > 0 && b.data[0] == '-';
+                e->cls          = neg ? SORT_BIG_NEG : SORT_BIG_POS;
+                e->key.text.len = b.len - neg;
+                e->key.text.ptr = copy_string(ix, b.data + neg, b.len - neg);
+                rc              = e->key.text.ptr ? 0 : -1;
+        }
+        wire_buf_finish(&b);
         exact_clear(&x);
-        return key;
+        return rc;
 }
 
-static void key_of(const struct column *c, const struct text_mirror *m,
-                   uint32_t row, struct sort_entry *e)
+static int key_of(struct sort_index *ix, const struct column *c,
+                  const struct text_mirror *m, uint32_t row,
+                  struct sort_entry *e)
 {
         e->cls = SORT_NULL;
         if (!c) {
-                return;
+                return 0;
         }
         if (c->kind == COLUMN_TEXT) {
                 uint32_t id = column_text(c, row);
@@ -295,14 +315,15 @@ static void key_of(const struct column *c, const struct text_mirror *m,
         } else if (column_is_numeric(c)) {
                 int64_t v = column_num(c, row);
                 if (column_is_big(v)) {
-                        e->cls     = SORT_NUMBER;
-                        e->key.num = big_key(c, v);
-                } else if (v != COLUMN_NULL_NUM) {
+                        return big_key(ix, c, v, e);
+                }
+                if (v != COLUMN_NULL_NUM) {
                         e->cls = SORT_NUMBER;
                         e->key.num =
                             (dec128)v * column_pow10(SORT_KEY_SCALE - c->scale);
                 }
         }
+        return 0;
 }
 
 /* Whether the index takes the rows of slot s (its source's, or all). */
@@ -374,8 +395,11 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
                         }
                         struct sort_entry *e = &j->fresh[j->nfresh++];
                         memset(e, 0, sizeof(*e));
-                        if (ix->column) {
-                                key_of(c, tm, r, e);
+                        if (ix->column && key_of(ix, c, tm, r, e) != 0) {
+                                free(j->fresh);
+                                free(j);
+                                drop_view(ix);
+                                return NULL;
                         }
                         e->ref =
                             ((uint64_t)s << AGG_REF_SLOT_SHIFT) | (uint64_t)r;
@@ -396,17 +420,56 @@ static int cmp_text(const struct sort_entry *a, const struct sort_entry *b)
         return c ? c : (la > lb) - (la < lb);
 }
 
-static int cmp_entries(const struct sort_entry *a, const struct sort_entry *b)
+/* Compares two magnitudes written as decimal text ("123.45", no sign,
+ * no leading zeros): integer digits first, then the fraction digit by
+ * digit (a missing digit is a 0, so "1.5" equals "1.50"). */
+static int cmp_magnitude(const char *x, size_t xl, const char *y, size_t yl)
+{
+        const char *xd = memchr(x, '.', xl), *yd = memchr(y, '.', yl);
+        size_t xi = xd ? (size_t)(xd - x) : xl, yi = yd ? (size_t)(yd - y) : yl;
+        if (xi != yi) {
+                return xi > yi ? 1 : -1;
+        }
+        int c = memcmp(x, y, xi);
+        if (c) {
+                return c > 0 ? 1 : -1;
+        }
+        size_t xf = xd ? xl - xi - 1 : 0, yf = yd ? yl - yi - 1 : 0;
+        for (size_t i = 0; i < xf || i < yf; i++) {
+                char dx = i < xf ? xd[1 + i] : '0';
+                char dy = i < yf ? yd[1 + i] : '0';
+                if (dx != dy) {
+                        return dx > dy ? 1 : -1;
+                }
+        }
+        return 0;
+}
+
+/* Table order of two keys alone (0: they tie). */
+static int cmp_keys(const struct sort_entry *a, const struct sort_entry *b)
 {
         if (a->cls != b->cls) {
                 return (int)a->cls - (int)b->cls;
         }
-        int c = 0;
-        if (a->cls == SORT_NUMBER) {
-                c = (a->key.num > b->key.num) - (a->key.num < b->key.num);
-        } else if (a->cls == SORT_TEXT) {
-                c = cmp_text(a, b);
+        switch (a->cls) {
+        case SORT_NUMBER:
+                return (a->key.num > b->key.num) - (a->key.num < b->key.num);
+        case SORT_TEXT:
+                return cmp_text(a, b);
+        case SORT_BIG_POS:
+        case SORT_BIG_NEG: {
+                int c = cmp_magnitude(a->key.text.ptr, a->key.text.len,
+                                      b->key.text.ptr, b->key.text.len);
+                return a->cls == SORT_BIG_NEG ? -c : c;
         }
+        default:
+                return 0;
+        }
+}
+
+static int cmp_entries(const struct sort_entry *a, const struct sort_entry *b)
+{
+        int c = cmp_keys(a, b);
         if (c) {
                 return c;
         }
@@ -475,24 +538,54 @@ void sort_index_install(struct sort_job *j)
         free(j);
 }
 
+/* The first entry in [lo, hi) whose key is not below (past_equal false)
+ * or above (true) the key of *k. */
+static size_t key_bound(const struct sort_entry *e, size_t lo, size_t hi,
+                        const struct sort_entry *k, bool past_equal)
+{
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c      = cmp_keys(&e[mid], k);
+                if (c < 0 || (past_equal && c == 0)) {
+                        lo = mid + 1;
+                } else {
+                        hi = mid;
+                }
+        }
+        return lo;
+}
+
 size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
                        size_t limit, uint64_t *refs)
 {
-        /* Nulls sit at the end; descending order reverses only the rest. */
+        /* Nulls sit at the end, in file order. Descending order reverses
+         * the order of the keys, not of the rows that tie: each run of equal
+         * keys keeps file order, so ties read the same in both orders. */
+        const struct sort_entry *e = ix->entries;
         size_t lo = 0, hi = ix->n;
         while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                if (ix->entries[mid].cls == SORT_NULL) {
+                if (e[mid].cls == SORT_NULL) {
                         hi = mid;
                 } else {
                         lo = mid + 1;
                 }
         }
         size_t nonnull = lo, out = 0;
-        for (uint64_t p = offset; p < ix->n && out < limit; p++) {
-                size_t pos =
-                    desc && p < nonnull ? nonnull - 1 - (size_t)p : (size_t)p;
-                refs[out++] = ix->entries[pos].ref;
+        uint64_t p = offset;
+        while (desc && p < nonnull && out < limit) {
+                /* The run of keys equal to the one at mirrored position q,
+                 * [g0, g1), starts at descending position nonnull - g1. */
+                size_t q  = nonnull - 1 - (size_t)p;
+                size_t g0 = key_bound(e, 0, q, &e[q], false);
+                size_t g1 = key_bound(e, q + 1, nonnull, &e[q], true);
+                for (size_t i = g0 + ((size_t)p - (nonnull - g1));
+                     i < g1 && out < limit; i++, p++) {
+                        refs[out++] = e[i].ref;
+                }
+        }
+        for (; p < ix->n && out < limit; p++) {
+                refs[out++] = e[p].ref;
         }
         return out;
 }

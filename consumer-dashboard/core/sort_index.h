@@ -5,7 +5,8 @@
 /*
  * The sort index of one column over the merged view: every row's reference
  * in table order. Rows are ordered by value (numbers before text, nulls
- * last), ties by file order: source, then record number (each source shows
+ * last; numbers exactly at any magnitude), ties by file order in both
+ * directions: source, then record number (each source shows
  * one generation), so every replica and every restart pages identically.
  *
  * An index is built in jobs, so that the expensive part can run on another
@@ -122,8 +123,9 @@ void sort_index_install(struct sort_job *j);
 
 /**
  * @brief Reads one page of the index (owning thread, also while a job
- *        runs). Descending order reverses the non-null rows; nulls stay
- *        last. @returns the number of references written to refs.
+ *        runs). Descending order reverses the order of the non-null keys;
+ *        rows whose keys tie stay in file order, and nulls stay last.
+ *        @returns the number of references written to refs.
  */
 size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
                        size_t limit, uint64_t *refs);
