@@ -43,6 +43,33 @@ static int render_category_items(struct wire_buf *b,
         return rc;
 }
 
+/* "others": the categories past the first max, merged (exactly), so that
+ * a chart's "Others" entry covers every category not listed. */
+static int render_others(struct wire_buf *b, const struct view_category *rows,
+                         size_t n, size_t max)
+{
+        struct exact sum = EXACT_ZERO;
+        uint64_t count = 0, values = 0;
+        bool unknown = false;
+        for (size_t i = max; i < n; i++) {
+                count += rows[i].n;
+                values += rows[i].value_n;
+                unknown |= rows[i].is_unknown;
+                if (rows[i].value_n && !rows[i].is_unknown &&
+                    exact_add(&sum, &rows[i].sum) != 0) {
+                        unknown = true;
+                }
+        }
+        int rc =
+            wire_buf_printf(b,
+                            "{\"categories\":%zu,\"count\":%llu,"
+                            "\"sum\":",
+                            n > max ? n - max : 0, (unsigned long long)count);
+        rc |= values && !unknown ? exact_format(&sum, b) : put(b, "null");
+        exact_clear(&sum);
+        return rc | put(b, "}");
+}
+
 int snapshot_categories_render_obj(struct aggregates *a,
                                    const struct view_column *cols,
                                    const int roles[AGG_ROLE_COUNT], size_t max,
@@ -56,7 +83,9 @@ int snapshot_categories_render_obj(struct aggregates *a,
                       : put(b, "null");
         rc |= wire_buf_printf(b, ",\"total\":%zu,\"items\":[", n);
         rc |= render_category_items(b, rows, n < max ? n : max);
-        rc |= put(b, "]}");
+        rc |= put(b, "],\"others\":");
+        rc |= render_others(b, rows, n, max);
+        rc |= put(b, "}");
         aggregates_view_categories_free(rows, n);
         return rc;
 }

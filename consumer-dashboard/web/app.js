@@ -319,7 +319,10 @@ function topCategories(cat) {
     return items.map((c, i) => ({ ...c, colour: PALETTE[i] }));
   }
   const top = items.slice(0, TOP_N).map((c, i) => ({ ...c, colour: PALETTE[i] }));
-  const rest = items.slice(TOP_N).reduce((a, c) => a + c.sum, 0);
+  // The listed ones past TOP_N plus every category the snapshot does not
+  // list (it lists the top 100; "others" merges the rest on the server).
+  const unlisted = cat.others && cat.others.sum !== null ? Number(cat.others.sum) || 0 : 0;
+  const rest = items.slice(TOP_N).reduce((a, c) => a + c.sum, 0) + unlisted;
   top.push({ name: t('others').replace('{n}', num(cat.total - TOP_N, 0)), sum: rest,
     colour: OTHERS_COLOUR, others: true });
   return top;

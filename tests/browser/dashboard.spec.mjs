@@ -544,6 +544,34 @@ describe('dashboard in headless Chromium', () => {
     await md.proc.stop();
   });
 
+  it('"Others" in bar and pie covers every category past the top 9, also those past the snapshot\'s top 100', TEST, async () => {
+    const file = path.join(tmp, 'cities.csv');
+    const lines = [HEADER];
+    for (let k = 1; k <= 110; k++) lines.push(`${k},P${k},30,City ${String(k).padStart(3, '0')},${k}.00`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const ctopic = `${topic}-cities`;
+    const producer = stack.startProducer(file, ctopic, 'producer-cities');
+    const cd = await stack.startDashboard(ctopic, await freePort(), 'dashboard-cities');
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(cd.url);
+      await waitUntil(async () => norm(await p.textContent('#card-count')) === '110',
+        { timeout: WAIT, what: 'the 110 rows' });
+      const c = await chartData(p);
+      assert.equal(c.barLabels.length, 10);
+      assert.equal(c.barLabels[9], 'Others (101)');
+      // Cities 1..101: 5151, of which cities 1..10 are not in the snapshot's list.
+      assert.deepEqual(c.barData.slice(0, 9), [110, 109, 108, 107, 106, 105, 104, 103, 102]);
+      assert.equal(c.barData[9], 5151);
+      assert.equal(c.pieData[9], 5151);
+    } finally {
+      await p.close();
+    }
+    await cd.proc.stop();
+    await producer.stop();
+  });
+
   it('sources panel: two producers; a click shows one source alone (kept in the address, live), "All sources" goes back', TEST, async () => {
     const files = ['one.csv', 'two.csv'].map((f) => path.join(tmp, f));
     fs.writeFileSync(files[0], `${[HEADER, SEED[0], SEED[1], SEED[2]].join('\n')}\n`);

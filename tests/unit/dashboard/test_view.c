@@ -146,6 +146,35 @@ static void test_categories_merge_exactly(void)
         aggregates_destroy(a);
 }
 
+/* The snapshot lists the top 100 categories; "others" merges the rest
+ * exactly (the page's "Others" once summed only the listed ones). */
+static void test_others_cover_unlisted_categories(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        char json[128];
+        /* City k has value k (k = 1..105) and one row; cities 1..5 are
+         * past the top 100, two sources hold city 1. */
+        for (int k = 1; k <= 105; k++) {
+                snprintf(json, sizeof(json),
+                         "{\"cidade\":\"C%03d\",\"valor\":%d}", k, k);
+                row(a, "a.csv", (uint64_t)k, json);
+        }
+        row(a, "b.csv", 1, "{\"cidade\":\"C001\",\"valor\":0.000001}");
+        char *s = snapshot(a);
+        CONTAINS(s, "\"total\":105,\"items\":[{\"name\":\"C105\"");
+        CONTAINS(s, "\"others\":{\"categories\":5,\"count\":6,"
+                    "\"sum\":15.000001}}");
+        free(s);
+        /* /api/categories lists every one: nothing left over. */
+        struct wire_buf b = {0};
+        CHECK_EQ_INT(snapshot_render_categories(a, &b), 0);
+        wire_buf_append(&b, "", 1);
+        CONTAINS(b.data,
+                 "\"others\":{\"categories\":0,\"count\":0,\"sum\":null}");
+        wire_buf_finish(&b);
+        aggregates_destroy(a);
+}
+
 int main(void)
 {
         test_scales_merge_exactly();
@@ -153,6 +182,7 @@ int main(void)
         test_one_source_any_scale();
         test_bignums();
         test_categories_merge_exactly();
+        test_others_cover_unlisted_categories();
         wire_object_finish(&obj);
         return check_exit();
 }
