@@ -85,7 +85,10 @@ void health_evaluate(struct health *h, uint64_t now_ms, health_event_cb cb,
                         k->logged_ms = now_ms;
                         cb(ctx, k->name, HEALTH_STILL, k->text, age);
                 } else if (!degraded && k->degraded) {
-                        cb(ctx, k->name, HEALTH_RECOVERED, k->text, age);
+                        /* How long it was failing, not the 0 of a pass. */
+                        uint64_t failed =
+                            now_ms > k->since_ms ? now_ms - k->since_ms : 0;
+                        cb(ctx, k->name, HEALTH_RECOVERED, k->text, failed);
                 }
                 k->degraded = degraded;
         }

@@ -117,3 +117,31 @@ class Cluster:
                         timeout=120, check=False)
         m = re.search(r"^LeaderId:\s+(\d+)", out, re.M)
         return int(m.group(1)) if m else None
+
+    def describe(self, topic: str) -> str:
+        """What the cluster says about itself, for a failing test's message."""
+        lines = [f"running nodes: {self.running()}"]
+        try:
+            lines.append(f"metadata of {topic}: {self.metadata(topic)}")
+        except (subprocess.SubprocessError, OSError, ValueError, KeyError) as e:
+            lines.append(f"metadata of {topic}: {e!r}")
+        try:
+            lines.append(f"active controller: {self.active_controller()}")
+        except (subprocess.SubprocessError, OSError, BrokerError) as e:
+            lines.append(f"active controller: {e!r}")
+        live = ",".join(f"127.0.0.1:{self.ports[n - 1]}" for n in self.running())
+        lines.append(self._run("metadata-quorum", "--bootstrap-server", live, "describe",
+                               "--replication", timeout=120, check=False).strip())
+        for n in self.running():
+            dump = self.dir / f"node-{n}" / "threads.txt"
+            try:
+                with open(dump, "w") as out:
+                    subprocess.run(["jcmd", str(self.pid(n)), "Thread.print"], stdout=out,
+                                   stderr=subprocess.STDOUT, timeout=60, check=False)
+                lines.append(f"node {n} threads: {dump}")
+            except (OSError, subprocess.SubprocessError) as e:
+                lines.append(f"node {n} threads: {e!r}")
+            tail = self.log(n).splitlines()[-15:]
+            lines.append(f"--- node {n} broker.log (last lines) ---")
+            lines.extend(tail)
+        return "\n".join(lines)

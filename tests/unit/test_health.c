@@ -5,6 +5,7 @@
 
 struct events {
         int degraded, still, recovered;
+        uint64_t recovered_after_ms[2]; /* of the last two recoveries */
         char last[HEALTH_TEXT_MAX];
 };
 
@@ -13,7 +14,10 @@ static void on_event(void *ctx, const char *check, enum health_event ev,
 {
         struct events *e = ctx;
 
-        (void)failing_ms;
+        if (ev == HEALTH_RECOVERED) {
+                e->recovered_after_ms[0] = e->recovered_after_ms[1];
+                e->recovered_after_ms[1] = failing_ms;
+        }
         e->degraded += ev == HEALTH_DEGRADED;
         e->still += ev == HEALTH_STILL;
         e->recovered += ev == HEALTH_RECOVERED;
@@ -58,6 +62,9 @@ static void test_grace_repeat_recover(void)
         health_evaluate(h, 43000, on_event, &e);
         health_evaluate(h, 44000, on_event, &e);
         CHECK_EQ_INT(e.recovered, 2);
+        /* Each recovery says how long its check was failing. */
+        CHECK(e.recovered_after_ms[0] == 42000);
+        CHECK(e.recovered_after_ms[1] == 1000);
         CHECK(!health_is_degraded(h));
         /* since 0 on a new failure: counted from the next evaluation. */
         health_fail(h, 1, 0, 5000, "missing");
