@@ -46,6 +46,31 @@ int kafka_conf_apply(rd_kafka_conf_t *conf, const struct settings *s,
         return 0;
 }
 
+int kafka_conf_apply_shared(rd_kafka_conf_t *conf, const struct settings *s,
+                            char *errstr, size_t errstr_size)
+{
+        static const char *const prefixes[] = {
+            "security.",   "ssl.",     "ssl_",           "sasl.", "socket.",
+            "broker.",     "client.",  "metadata.",      "api.",  "reconnect.",
+            "connections", "resolve.", "topic.metadata."};
+
+        for (size_t i = 0; i < settings_kafka_count(s); i++) {
+                const char *key = settings_kafka_key(s, i);
+                bool shared     = false;
+                for (size_t p = 0; p < sizeof(prefixes) / sizeof(*prefixes);
+                     p++) {
+                        shared |=
+                            strncmp(key, prefixes[p], strlen(prefixes[p])) == 0;
+                }
+                if (shared &&
+                    kafka_conf_set(conf, key, settings_kafka_value(s, i),
+                                   errstr, errstr_size) != 0) {
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 void kafka_conf_print(rd_kafka_conf_t *conf, const char *program, FILE *out)
 {
         const char **kv;

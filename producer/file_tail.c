@@ -788,6 +788,14 @@ void file_tail_resume(struct file_tail *ft)
         }
 }
 
+void file_tail_restart(struct file_tail *ft)
+{
+        if (ft->fd >= 0) {
+                report(ft, FILE_TAIL_RESENT);
+                wake(ft);
+        }
+}
+
 int file_tail_seek(struct file_tail *ft, uint64_t offset)
 {
         size_t n = offset < FILE_TAIL_TAIL_BYTES ? (size_t)offset

@@ -38,6 +38,7 @@ enum file_tail_change {
         FILE_TAIL_HEADER_CHANGED, /* the header bytes differ */
         FILE_TAIL_OVERWRITTEN,    /* bytes already read differ */
         FILE_TAIL_DELETED,        /* the path is gone (reading waits) */
+        FILE_TAIL_RESENT,         /* asked to send it again (restart) */
 };
 
 struct file_tail_cbs {
@@ -79,6 +80,10 @@ void file_tail_destroy(struct file_tail *ft);
 /** @brief Back-pressure: stop/restart reading (watching continues). */
 void file_tail_pause(struct file_tail *ft);
 void file_tail_resume(struct file_tail *ft);
+
+/** @brief Reads the open file again from 0, reported as FILE_TAIL_RESENT
+ *         (as after a change). A no-op while no file is open. */
+void file_tail_restart(struct file_tail *ft);
 
 /** @brief Next read starts at offset. @returns 0 or a negative errno. */
 int file_tail_seek(struct file_tail *ft, uint64_t offset);

@@ -23,17 +23,24 @@ enum {
         CHECK_FILE,
         CHECK_HELD,
         CHECK_CHECKPOINT,
+        CHECK_CONFLICT,
         CHECK_COUNT
 };
 
 static const char *const check_names[CHECK_COUNT] = {
-    "delivery", "topic", "file", "held", "checkpoint"};
+    "delivery", "topic", "file", "held", "checkpoint", "conflict"};
+
+/* A newer writer of the source is shown this many of its status intervals
+ * after its latest record (it stops once it reads this one's). */
+#define CONFLICT_INTERVALS 3
 
 /* One source's checks. */
 struct watched {
         struct health *health;
-        uint64_t held_start; /* offset of the held record being timed */
-        uint64_t status_ms;  /* when its last status record went out */
+        uint64_t held_start;     /* offset of the held record being timed */
+        uint64_t status_ms;      /* when its last status record went out */
+        uint64_t conflict_until; /* loop time the conflict check passes */
+        char conflict[HEALTH_TEXT_MAX]; /* a newer writer was seen: who */
 };
 
 struct health_monitor {
@@ -49,6 +56,7 @@ struct health_monitor {
         bool meta_seen;        /* its answer came back */
         char *status_topic;
         char *instance;
+        uint64_t started_ms; /* wall clock, in every status record */
         uint64_t status_interval_ms;
         uint64_t status_ms; /* when the last status record went out */
         bool status_failed; /* producing it failed (logged once) */
@@ -211,6 +219,9 @@ static const char *state_of(const struct watched *w,
         if (health_check_degraded(h, CHECK_CHECKPOINT)) {
                 return "checkpoint_failed";
         }
+        if (health_check_degraded(h, CHECK_CONFLICT)) {
+                return "conflict";
+        }
         return pr->pending > 0 ? "sending" : "caught_up";
 }
 
@@ -230,13 +241,14 @@ static void send_status(struct health_monitor *hm,
             wire_buf_append_json_string(&b, hm->instance, strlen(hm->instance));
         rc |= wire_buf_printf(
             &b,
-            ",\"ts_ms\":%" PRIu64 ",\"interval_ms\":%" PRIu64
+            ",\"started_ms\":%" PRIu64 ",\"ts_ms\":%" PRIu64
+            ",\"interval_ms\":%" PRIu64
             ",\"state\":\"%s\",\"generation\":%" PRIu64 ",\"pending\":%" PRIu64
             ",\"oldest_unacked_ms\":%" PRIu64 ",\"held_bytes\":%" PRIu64
             ",\"held_why\":%s,\"file\":\"%s\""
             ",\"reason\":",
-            epoch_ms(), hm->status_interval_ms, state, pr->generation,
-            pr->pending, age, pr->held_bytes,
+            hm->started_ms, epoch_ms(), hm->status_interval_ms, state,
+            pr->generation, pr->pending, age, pr->held_bytes,
             pr->held_bytes == 0   ? "null"
             : pr->held_open_quote ? "\"open quote\""
                                   : "\"no newline\"",
@@ -281,10 +293,10 @@ static struct watched *watched_of(struct health_monitor *hm, size_t i)
                 }
                 hm->watched = w;
                 for (size_t k = hm->nwatched; k <= i; k++) {
-                        w[k] = (struct watched){health_create(check_names,
-                                                              CHECK_COUNT,
-                                                              HEALTH_REPEAT_MS),
-                                                UINT64_MAX, 0};
+                        w[k] = (struct watched){
+                            .health = health_create(check_names, CHECK_COUNT,
+                                                    HEALTH_REPEAT_MS),
+                            .held_start = UINT64_MAX};
                 }
                 hm->nwatched = i + 1;
         }
@@ -327,6 +339,11 @@ static uint64_t tick_source(struct health_monitor *hm, size_t i, uint64_t now,
                 health_fail(w->health, CHECK_CHECKPOINT, 0, 0, text);
         } else {
                 health_pass(w->health, CHECK_CHECKPOINT);
+        }
+        if (now < w->conflict_until) {
+                health_fail(w->health, CHECK_CONFLICT, 0, 0, w->conflict);
+        } else {
+                health_pass(w->health, CHECK_CONFLICT);
         }
         health_evaluate(w->health, now, on_event, (void *)pr.source);
         health_reason(w->health, own, sizeof(own));
@@ -381,6 +398,7 @@ health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
         }
         hm->status_topic = strdup(cfg->status_topic);
         hm->instance     = strdup(cfg->instance);
+        hm->started_ms   = cfg->started_ms;
         if (!hm->status_topic || !hm->instance) {
                 free(hm->status_topic);
                 free(hm->instance);
@@ -410,6 +428,25 @@ static void on_closed(uv_handle_t *h)
         free(hm->status_topic);
         free(hm->instance);
         free(hm);
+}
+
+void health_monitor_newer_writer(struct health_monitor *hm, size_t i,
+                                 const char *instance, uint64_t interval_ms)
+{
+        struct watched *w = hm ? watched_of(hm, i) : NULL;
+
+        if (!w) {
+                return;
+        }
+        w->conflict_until =
+            uv_now(hm->loop) +
+            CONFLICT_INTERVALS *
+                (interval_ms ? interval_ms : hm->status_interval_ms);
+        snprintf(w->conflict, sizeof(w->conflict),
+                 "producer instance %s (started later, from another state "
+                 "dir or machine) writes this source too; this one sends "
+                 "the file again",
+                 instance);
 }
 
 void health_monitor_destroy(struct health_monitor *hm)

@@ -18,6 +18,9 @@
  *   held        bytes at the end of the file are held back for stall_ms:
  *               an open quote or a last line without its newline
  *   checkpoint  the state file cannot be saved
+ *   conflict    a newer producer instance writes the same source (it
+ *               stops when it reads this one's status record; this one
+ *               then sends the file again)
  *
  * A degraded check is logged once (event=health_degraded), again every
  * 30 s while it lasts, and once when it clears (event=health_recovered);
@@ -41,6 +44,7 @@ struct health_monitor_config {
         uint64_t stall_ms;
         const char *status_topic; /* "<topic>.status" (copied) */
         const char *instance;     /* this run's instance id (copied) */
+        uint64_t started_ms;      /* this run's start, wall clock */
         uint64_t status_interval_ms;
 };
 
@@ -61,6 +65,12 @@ health_monitor_start(uv_loop_t *loop, const struct health_monitor_config *cfg,
 /** @brief Produces a last status record with state "stopped" (call when
  *         shutting down, before the final flush). NULL is a no-op. */
 void health_monitor_stopping(struct health_monitor *hm);
+
+/** @brief Source i of the set is written by a newer producer instance
+ *         too (seen now): its conflict check fails until three of that
+ *         one's status intervals pass without another of its records. */
+void health_monitor_newer_writer(struct health_monitor *hm, size_t i,
+                                 const char *instance, uint64_t interval_ms);
 
 /** @brief Stops and closes the timer, then frees (from the close
  *         callback; run the loop once more). NULL is a no-op. */

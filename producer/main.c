@@ -43,6 +43,7 @@
 #include "typing.h"
 #include "state_store.h"
 #include "text_decoder.h"
+#include "writer_watch.h"
 
 #define PRODUCER_VERSION           "0.1.0"
 #define PRODUCER_ERRSTR_LEN        512
@@ -114,6 +115,11 @@ struct app {
         struct source_set *set;
         struct kafka_sink *sink;
         struct health_monitor *health;
+        struct writer_watch *writers;
+        const char *instance;
+        uint64_t started_ms; /* wall clock */
+        char warned[64];     /* the newer writer last logged */
+        bool conflict;       /* an older writer keeps our source */
         int status;
         bool done;
 };
@@ -134,6 +140,81 @@ static void on_signal(uv_signal_t *h, int signum)
         log_info("event=signal signal=%s", signum == SIGINT ? "INT" : "TERM");
         health_monitor_stopping(app->health); /* flushed with the rest */
         source_set_shutdown(app->set, PRODUCER_FLUSH_TIMEOUT_MS);
+}
+
+/* The index of source in the set, or -1. */
+static long source_index(const struct app *app, const char *source)
+{
+        struct pipeline_probe pr;
+
+        for (size_t i = 0; i < source_set_count(app->set); i++) {
+                pipeline_probe(source_set_pipeline(app->set, i), &pr);
+                if (strcmp(pr.source, source) == 0) {
+                        return (long)i;
+                }
+        }
+        return -1;
+}
+
+/* Another producer instance wrote a status record of a source while we
+ * run: one writer per source, the one that started first. The newer one
+ * stops; the older one sends the file again, so that the newest generation
+ * of the source is its own (the newer one's may have hidden its rows). */
+static void on_writer_seen(void *ctx, const struct writer_seen *seen)
+{
+        struct app *app = ctx;
+        long i          = source_index(app, seen->source);
+
+        if (i < 0) {
+                return;
+        }
+        switch (writer_judge(seen, app->instance, app->started_ms)) {
+        case WRITER_OTHER_OLDER:
+                if (!app->conflict) {
+                        app->conflict = true;
+                        log_error("event=source_conflict source=%s "
+                                  "other_instance=%s other_started_ms=%" PRIu64
+                                  " error=\"producer instance %s started "
+                                  "first and writes this source (from another "
+                                  "state dir or machine): this one stops\"",
+                                  seen->source, seen->instance,
+                                  seen->started_ms, seen->instance);
+                        health_monitor_stopping(app->health);
+                        source_set_shutdown(app->set,
+                                            PRODUCER_FLUSH_TIMEOUT_MS);
+                }
+                break;
+        case WRITER_OTHER_NEWER:
+                health_monitor_newer_writer(app->health, (size_t)i,
+                                            seen->instance, seen->interval_ms);
+                if (strcmp(app->warned, seen->instance) != 0) {
+                        snprintf(app->warned, sizeof(app->warned), "%s",
+                                 seen->instance);
+                        log_warn("event=source_conflict source=%s "
+                                 "other_instance=%s other_started_ms=%" PRIu64
+                                 " error=\"a newer producer writes this "
+                                 "source too; it stops when it reads this "
+                                 "one's status, and this one sends the file "
+                                 "again\"",
+                                 seen->source, seen->instance,
+                                 seen->started_ms);
+                        pipeline_resend(
+                            source_set_pipeline(app->set, (size_t)i));
+                }
+                break;
+        case WRITER_SELF:
+        case WRITER_GONE:
+        case WRITER_BEFORE:
+                break;
+        }
+}
+
+static uint64_t wall_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static int usage_error(const char *msg)
@@ -360,6 +441,7 @@ int main(int argc, char **argv)
         int r;
 
         memset(&app, 0, sizeof(app));
+        app.started_ms = wall_ms();
         producer_metrics_init(&metrics);
         log_set_module("producer");
         if (!s) {
@@ -476,6 +558,7 @@ int main(int argc, char **argv)
             .stall_ms           = (uint64_t)o.stall_ms,
             .status_topic       = o.status_topic,
             .instance           = o.instance,
+            .started_ms         = app.started_ms,
             .status_interval_ms = (uint64_t)o.status_interval_ms,
         };
         app.health =
@@ -484,10 +567,19 @@ int main(int argc, char **argv)
                 log_error("event=startup_failed error=\"out of memory\"");
                 goto out;
         }
+        app.instance = o.instance;
+        app.writers  = writer_watch_start(
+             &loop, o.brokers, o.status_topic, o.instance, app.started_ms, s,
+             on_writer_seen, &app, errstr, sizeof(errstr));
+        if (!app.writers) {
+                log_error("event=startup_failed error=\"%s\"", errstr);
+                goto out;
+        }
         uv_run(&loop, UV_RUN_DEFAULT);
-        status = app.done ? app.status : 1;
+        status = app.conflict ? 1 : app.done ? app.status : 1;
 
 out:
+        writer_watch_stop(app.writers);
         health_monitor_destroy(app.health);
         source_set_close_handles(app.set);
         kafka_sink_destroy(app.sink);

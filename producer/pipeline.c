@@ -260,6 +260,13 @@ void pipeline_finish(struct pipeline *p, int status)
         p->done(p->done_ctx, status);
 }
 
+void pipeline_resend(struct pipeline *p)
+{
+        if (!p->finished && !p->stopping && !p->starting) {
+                file_tail_restart(p->tail); /* a new generation follows */
+        }
+}
+
 void pipeline_shutdown(struct pipeline *p, int flush_timeout_ms)
 {
         int left;

@@ -77,6 +77,13 @@ int pipeline_start(struct pipeline *p, struct file_tail *tail,
                    struct kafka_sink *sink);
 
 /**
+ * @brief Sends the file whole again as a new generation (reason "resend"):
+ *        after another producer wrote the source, so that the newest
+ *        generation is this one's again. A no-op while starting or stopping.
+ */
+void pipeline_resend(struct pipeline *p);
+
+/**
  * @brief Stops reading, flushes Kafka for up to flush_timeout_ms, saves the
  *        acknowledged position. Calls done(0) unless a fatal error
  *        already ended the pipeline.

@@ -111,6 +111,8 @@ static const char *change_name(enum file_tail_change c)
                 return "overwritten";
         case FILE_TAIL_DELETED:
                 return "deleted";
+        case FILE_TAIL_RESENT:
+                return "resend";
         }
         return "changed";
 }

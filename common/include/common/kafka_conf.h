@@ -29,6 +29,16 @@ int kafka_conf_apply(rd_kafka_conf_t *conf, const struct settings *s,
                      char *errstr, size_t errstr_size);
 
 /**
+ * @brief Applies only the properties about reaching the cluster (security.*,
+ *        ssl.*, sasl.*, socket.*, broker.*, client.*, metadata.*, ...): for
+ *        a second client of another kind (a producer's consumer) that must
+ *        connect the same way but not take the other kind's tuning.
+ * @returns 0, or -1 with errstr naming the first bad property.
+ */
+int kafka_conf_apply_shared(rd_kafka_conf_t *conf, const struct settings *s,
+                            char *errstr, size_t errstr_size);
+
+/**
  * @brief Prints every property of conf (global and default topic ones)
  *        with its value, one key=value a line, secrets masked: what -X
  *        list shows. conf stays the caller's.
