@@ -193,14 +193,16 @@ static void copy_tag(char dst[GENERATION_TAG_MAX], const char *src)
         dst[n] = '\0';
 }
 
-/* A source's last change: the newest Kafka timestamp of the messages that
- * changed it (the same on every replica), else the time they came. */
-static void note_change(struct source *s, const struct aggregates_message *m,
-                        int64_t now_ms)
+/* A generation's last change: the newest Kafka timestamp of every message
+ * of it read (duplicates too), else the time they came. Every replica reads
+ * the same messages of a generation, whatever the partitions' interleaving,
+ * so they agree on it. */
+static void note_change(struct generation *g,
+                        const struct aggregates_message *m, int64_t now_ms)
 {
         int64_t t = m->timestamp_ms > 0 ? m->timestamp_ms : now_ms;
-        if (t > s->changed_ms) {
-                s->changed_ms = t;
+        if (t > g->changed_ms) {
+                g->changed_ms = t;
         }
 }
 
@@ -221,6 +223,7 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
         if (!g) {
                 return AGGREGATES_NOMEM;
         }
+        note_change(g, m, now_ms);
         enum aggregates_result res = AGGREGATES_APPLIED;
         if (m->kind == WIRE_ROW) {
                 switch (generation_add_row(g, m->record, m->row)) {
@@ -262,7 +265,6 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                 a->counters.applied++;
                 a->version++;
                 a->last_update = now_ms;
-                note_change(s, m, now_ms);
                 break;
         case AGGREGATES_DUPLICATE:
                 a->counters.duplicates++;

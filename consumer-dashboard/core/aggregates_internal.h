@@ -25,10 +25,16 @@ struct source {
         char *name;
         struct generation *current;
         struct generation *pending; /* newer, being collected */
-        /* Newest Kafka timestamp (else now_ms) of a message that changed
-         * it: the same on every replica and after a restart. */
-        int64_t changed_ms;
 };
+
+/** @returns when a source last changed: the newest message of its current
+ *           or pending generation (generation.h), 0 when none. */
+static inline int64_t source_changed_ms(const struct source *s)
+{
+        int64_t c = s->current ? s->current->changed_ms : 0;
+        int64_t p = s->pending ? s->pending->changed_ms : 0;
+        return c > p ? c : p;
+}
 
 /* A column of the merged view of every visible generation. */
 struct view_column {

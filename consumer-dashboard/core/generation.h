@@ -55,6 +55,7 @@ struct generation {
         uint64_t number;
         char reason[GENERATION_TAG_MAX];   /* of its reset; "" unknown */
         char producer[GENERATION_TAG_MAX]; /* instance; "" unknown */
+        int64_t changed_ms; /* newest Kafka timestamp of its messages */
         uint32_t rows;
         struct column **cols;
         size_t ncols;

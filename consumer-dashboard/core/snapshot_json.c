@@ -313,7 +313,7 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
                                   : put(b, "null");
                 }
                 rc |= wire_buf_printf(b, ",\"changed_ms\":%lld",
-                                      (long long)s->changed_ms);
+                                      (long long)source_changed_ms(s));
                 if (s->pending) {
                         rc |= wire_buf_printf(
                             b,

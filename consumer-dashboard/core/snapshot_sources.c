@@ -67,12 +67,12 @@ static int render_source(struct wire_buf *b, const struct source *s,
         rc |= put(b, ",\"generation_time\":");
         /* A generation number is the time (ms) its file version started. */
         rc |= put_time(b, g && g->number <= INT64_MAX ? (int64_t)g->number : 0);
+        int64_t changed = source_changed_ms(s);
         rc |= put(b, ",\"changed_ms\":");
-        rc |= s->changed_ms > 0
-                  ? wire_buf_printf(b, "%lld", (long long)s->changed_ms)
-                  : put(b, "null");
+        rc |= changed > 0 ? wire_buf_printf(b, "%lld", (long long)changed)
+                          : put(b, "null");
         rc |= put(b, ",\"changed_time\":");
-        rc |= put_time(b, s->changed_ms);
+        rc |= put_time(b, changed);
         bool complete = g && generation_is_complete(g);
         rc |= wire_buf_printf(
             b, ",\"complete\":%s,\"reason\":", complete ? "true" : "false");

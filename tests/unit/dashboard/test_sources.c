@@ -222,8 +222,9 @@ static void test_sources_table(void)
         aggregates_destroy(a);
 }
 
-/* The last change is the newest Kafka timestamp of a message that changed
- * the source (so replicas agree), not the order messages came in. */
+/* The last change is the newest Kafka timestamp of the messages of the
+ * source's generation, duplicates included (so replicas agree whichever
+ * copy came first), not the order messages came in. */
 static void test_change_time_from_kafka(void)
 {
         struct aggregates *a = aggregates_create(NULL);
@@ -239,8 +240,18 @@ static void test_change_time_from_kafka(void)
                                                .row          = &obj,
                                                .timestamp_ms = stamps[i]};
                 apply(a, &m, 99999, AGGREGATES_APPLIED);
-                CHECK_EQ_INT(a->sources[0].changed_ms, i < 2 ? 5000 : 6000);
+                CHECK_EQ_INT(source_changed_ms(&a->sources[0]),
+                             i < 2 ? 5000 : 6000);
         }
+        CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)), WIRE_OK);
+        struct aggregates_message dup = {.kind         = WIRE_ROW,
+                                         .source       = "s.csv",
+                                         .generation   = 1,
+                                         .record       = 1,
+                                         .row          = &obj,
+                                         .timestamp_ms = 7000};
+        apply(a, &dup, 99999, AGGREGATES_DUPLICATE);
+        CHECK_EQ_INT(source_changed_ms(&a->sources[0]), 7000);
         aggregates_destroy(a);
 }
 
