@@ -54,16 +54,14 @@ enum writer_verdict writer_judge(const struct writer_seen *seen,
         if (strcmp(seen->instance, own_instance) == 0) {
                 return WRITER_SELF;
         }
-        if (seen->stopped) {
-                return WRITER_GONE;
-        }
         if (seen->ts_ms < own_started_ms) {
                 return WRITER_BEFORE;
         }
         if (seen->started_ms == 0 || seen->started_ms < own_started_ms ||
             (seen->started_ms == own_started_ms &&
              strcmp(seen->instance, own_instance) < 0)) {
-                return WRITER_OTHER_OLDER;
+                return seen->stopped ? WRITER_GONE : WRITER_OTHER_OLDER;
         }
+        /* Even its last record: it wrote the source while we ran. */
         return WRITER_OTHER_NEWER;
 }

@@ -42,10 +42,11 @@ int writer_seen_decode(struct wire_object *scratch, const char *key,
 
 enum writer_verdict {
         WRITER_SELF,        /* our own record */
-        WRITER_GONE,        /* the other one stopped */
+        WRITER_GONE,        /* an older one stopped */
         WRITER_BEFORE,      /* written before we started: a predecessor */
         WRITER_OTHER_OLDER, /* another one, started first: we must stop */
-        WRITER_OTHER_NEWER, /* another one, started later: it must stop */
+        WRITER_OTHER_NEWER, /* another one, started later: it must stop
+                             * (or did: its last record) */
 };
 
 /**

@@ -40,7 +40,7 @@ def test_producer_from_another_state_dir_stops(broker, topic, procs, tmp_path):
     assert first.alive()
     wait_log(first, rf"level=warn .*event=source_conflict .*other_instance={newer}")
     wait_log(first, r"event=generation_start .*reason=resend")
-    assert "check=conflict" in first.output()
+    wait_log(first, r"event=health_degraded source=\S+ check=conflict ")
     write(csv, rows_text(100, 3), "a")
     wait_equal(url, csv, "the first producer's rows after the conflict")
     wait_until(lambda: healthz(port)[0] == 200, what="healthy once the newer one is gone")

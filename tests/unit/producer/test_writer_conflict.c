@@ -62,6 +62,9 @@ static void test_judge(void)
         CHECK_EQ_INT(writer_judge(&s, "aaaa", 1000), WRITER_SELF);
         s = seen("bbbb", 500, true);
         CHECK_EQ_INT(writer_judge(&s, "aaaa", 1000), WRITER_GONE);
+        /* A newer one's last record: it stopped, but wrote meanwhile. */
+        s = seen("bbbb", 2000, true);
+        CHECK_EQ_INT(writer_judge(&s, "aaaa", 1000), WRITER_OTHER_NEWER);
         /* Started first: it keeps the source, we stop. */
         s = seen("bbbb", 500, false);
         CHECK_EQ_INT(writer_judge(&s, "aaaa", 1000), WRITER_OTHER_OLDER);
