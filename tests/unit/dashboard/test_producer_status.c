@@ -54,6 +54,15 @@ int main(void)
                         "0,\"held_bytes\":7,\"held_why\":\"open quote\","
                         "\"file\":\"ok\",\"reason\":\"held\"}]");
         free(s);
+        /* One source's status, for the sources table. */
+        struct producer_status_info info;
+        CHECK(producer_status_get(ps, "b.csv", 3000, &info));
+        CHECK_EQ_STR(info.instance, "i2");
+        CHECK_EQ_STR(info.state, "holding");
+        CHECK(info.alive);
+        CHECK(producer_status_get(ps, "a.csv", 1000 + 15001, &info));
+        CHECK(!info.alive);
+        CHECK(!producer_status_get(ps, "c.csv", 3000, &info));
         /* Three intervals without a record: not alive. */
         s = render(ps, 1000 + 15001);
         CHECK(strstr(s, "\"alive\":true") == NULL);
