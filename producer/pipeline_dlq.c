@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pipeline's dead-letter path (loop thread only): a record that cannot
- * become a row goes to the dead-letter topic with the reason.
+ * become a row goes to the dead-letter topic with the reason. Uses
+ * pipeline_produce.c only.
  */
 #include "pipeline_internal.h"
 
@@ -20,7 +21,7 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
 {
         struct dlq_record d = {
             .source     = p->cfg.source,
-            .generation = p->gen,
+            .generation = source_machine_generation(p->sm),
             .record     = rec->record,
             .line       = rec->line,
             .offset     = rec->offset,
@@ -37,7 +38,7 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
         for (int i = 0; i < PIPELINE_DLQ_FIT_TRIES; i++) {
                 wire_buf_reset(&p->buf);
                 if (dlq_record_encode(&p->buf, &d) != 0) {
-                        pipeline_want_rewind(p, "out of memory");
+                        pipeline_fail(p, "out of memory");
                         return -1;
                 }
                 if (p->buf.len + key_len + PIPELINE_HEADER_ROOM <= limit ||
@@ -57,7 +58,8 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
         p->m->rows_rejected++;
         log_warn("event=record_rejected source=%s generation=%" PRIu64
                  " record=%" PRIu64 " line=%" PRIu64 " reason=\"%s\"",
-                 p->cfg.source, p->gen, rec->record, rec->line, reason);
+                 p->cfg.source, source_machine_generation(p->sm), rec->record,
+                 rec->line, reason);
         return pipeline_produce(p, p->cfg.dlq_topic, -1, p->cfg.source, key_len,
                                 p->buf.data, p->buf.len, &h, &pos);
 }

@@ -4,9 +4,8 @@
 
 /*
  * The layout of struct pipeline and the functions its files share
- * (pipeline.c, pipeline_generation.c, pipeline_records.c, pipeline_dlq.c,
- * pipeline_delivery.c). All of them run on the loop thread only. Nothing
- * outside these files includes this header.
+ * (pipeline*.c). All of them run on the loop thread only. Nothing outside
+ * these files includes this header.
  */
 
 #include <stdbool.h>
@@ -20,6 +19,8 @@
 #include "file_identity.h"
 #include "pipeline.h"
 #include "row_parser.h"
+#include "source_machine.h"
+#include "state_store.h"
 
 #define PIPELINE_NUM_STR          24 /* "18446744073709551615" + NUL */
 #define PIPELINE_EXIT_USAGE       2 /* bad options, as the usage errors of main */
@@ -34,18 +35,18 @@ struct pipeline {
         pipeline_done_cb done;
         void *done_ctx;
 
+        /* The decisions (core/source_machine.h): this shell feeds it the
+         * events and carries out its actions (pipeline.c). */
+        struct source_machine *sm;
+        bool draining;   /* pipeline_drain is running (no re-entry) */
+        int exit_wanted; /* >= 0: finish with this status at the drain */
+
         struct file_tail *tail;
         struct kafka_sink *sink;
         struct row_parser *parser;
         struct typing *typing;
         struct row_parser *pre_parser; /* type pre-pass over a first chunk */
         struct typing *pre_typing;
-        struct value *pre_values;
-        size_t pre_values_cap;
-        const char *chunk; /* the chunk being parsed */
-        size_t chunk_len;
-        uint64_t chunk_offset;
-        struct ack_tracker *acks;
         struct value *values;
         size_t values_cap;
         struct wire_buf buf;
@@ -64,31 +65,11 @@ struct pipeline {
         uint64_t idle_offset;  /* the file offset when it was started */
         bool timers_init;
 
-        /* The durable state (pipeline_state.c): what the state file on disk
-         * promises. Nothing of a generation is produced before the state
-         * names it, no record before the fingerprint covers its bytes. */
-        uint64_t durable_gen;
-        uint64_t durable_len; /* fp_len on disk */
-        bool durable_deleted;
-        uint64_t saving_gen; /* the save in flight */
-        uint64_t saving_len;
-        bool saving_deleted;
-        bool save_wanted;           /* another save after the one in flight */
-        bool save_failing;          /* for the log: once per failure streak */
-        bool gate_waiting;          /* the tail is paused for a save */
-        bool eof_deferred;          /* on_eof waits for a save */
-        bool gen_deleted;           /* the generation is the deleted file's */
-        bool starting;              /* the state file is being checked */
         struct checkpoint save_buf; /* the state being written */
         struct checkpoint loaded;   /* the state found at start */
+        char ck_error[512]; /* why the last save failed ("": it did not) */
 
-        /* The generation being read. */
-        bool gen_active;
-        uint64_t gen;
-        const char *gen_reason;
-        bool reset_sent;
-        bool snapshot_sent;
-        bool empty_settled; /* an empty file stayed empty for the settle time */
+        /* The generation being read (what the parser has seen of it). */
         uint64_t row_count; /* good rows produced up to the parser */
         int key_idx;
         uint64_t header_len;
@@ -99,16 +80,6 @@ struct pipeline {
         uint64_t schema_id;
         uint64_t read_ts_ms; /* when the chunk being parsed was read */
 
-        /* What Kafka has acknowledged (the state file's content). */
-        struct checkpoint ck;
-        bool ck_dirty;
-        char ck_error[512]; /* why the last save failed ("": it did not) */
-
-        bool rewind_pending;
-        uint64_t failed_since_rewind; /* failed deliveries, for the log */
-        bool bp_paused;
-        bool eof_seen;
-        bool stopping;
         bool finished;
         uint64_t progress_last;       /* records_read at the last tick */
         uint64_t progress_last_acked; /* rows_acked at the last tick */
@@ -118,47 +89,52 @@ struct pipeline {
         bool progress_shown;
 };
 
-/* ---- pipeline.c: lifecycle ---- */
+/*
+ * The files below form a chain: each uses only the ones after it (and
+ * the machine, the shells and core/). pipeline.c is the only one the
+ * shells and timers call.
+ *
+ *   pipeline.c → pipeline_state.c → pipeline_generation.c →
+ *   pipeline_records.c → pipeline_dlq.c → pipeline_control.c →
+ *   pipeline_produce.c;  pipeline_probe.c reads the struct only.
+ */
 
-/** @brief Ends the pipeline once: stops its timers, ends the progress line
- *         and calls done(status). Later calls do nothing. */
-void pipeline_finish(struct pipeline *p, int status);
+/* ---- pipeline_state.c: writing the state file ---- */
 
-/* ---- pipeline_generation.c: generations ---- */
+/** @brief Starts an asynchronous save of the state (SM_ACT_SAVE); cb is
+ *         state_store's callback. Reports the start (or failure) to the
+ *         machine. */
+void pipeline_save_async(struct pipeline *p, state_store_saved_cb cb);
 
-/** @brief Sends a reset or snapshot-complete control message of the
- *         current generation to every partition of the topic. */
-void pipeline_send_control(struct pipeline *p, enum wire_kind kind);
+/** @brief Logs a save's result once per failure streak and keeps the
+ *         error for the health check. */
+void pipeline_note_save_result(struct pipeline *p, int status,
+                               const char *error);
 
-/** @brief Reads the file again from its start within the current
- *         generation: nothing sent yet, header unknown. */
-void pipeline_begin_reading_at_zero(struct pipeline *p);
+/** @brief Writes the state now, blocking (exit paths). */
+void pipeline_save_checkpoint(struct pipeline *p);
 
-/** @brief Resumes from the state file or starts a generation, then starts
- *         the file tail (once the topic's partition count is known). */
-void pipeline_begin(struct pipeline *p);
+/* ---- pipeline_generation.c: reading a generation ---- */
 
-/** @brief file_tail callbacks: the file changed (a new generation), the
- *         file's end was reached (reset / snapshot-complete). */
-void pipeline_on_change(void *ctx, enum file_tail_change change);
-void pipeline_on_eof(void *ctx, uint64_t offset);
+/** @brief Reads the file again from its start: parser reset, nothing
+ *         sent, header unknown. */
+void pipeline_reset_reading(struct pipeline *p);
+
+/** @brief Carries out SM_ACT_RESUME: re-reads the header (prime) and
+ *         positions parser and tail. @returns 0, or -1 (no header). */
+int pipeline_resume_reading(struct pipeline *p, const struct sm_action *a);
+
+/** @brief Ends the parser's pending data at the end of the file (a last
+ *         record without newline with --exit-at-eof, the open-quote
+ *         notice). @returns whether a last line without newline (no open
+ *         quote) is still held. */
+bool pipeline_end_of_data(struct pipeline *p);
 
 /** @brief The last record, sent without its newline, got more bytes on
  *         its line: a new generation from the file's start. */
 void pipeline_line_grew(struct pipeline *p);
 
 /* ---- pipeline_records.c: records → messages ---- */
-
-/** @brief Fills the headers of a record's message (row or dead letter)
- *         but its kind. */
-void pipeline_record_headers(const struct pipeline *p,
-                             const struct row_record *rec,
-                             struct kafka_sink_headers *h);
-
-/** @brief The position a record's message acknowledges: the end of the
- *         record, with the current generation and row count. */
-struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
-                                    const struct row_record *rec);
 
 /** @brief Takes the typing's current schema id. */
 void pipeline_update_schema_id(struct pipeline *p);
@@ -168,10 +144,9 @@ void pipeline_update_schema_id(struct pipeline *p);
  *         (a rewind is pending), else 0. */
 int pipeline_on_record(const struct row_record *rec, void *ctx);
 
-/** @brief file_tail callback: parses a chunk of the file, pauses the tail
- *         when too much is in flight (back-pressure). */
-void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
-                      uint64_t read_ts_ms);
+/** @brief Parses a chunk the machine let through. */
+void pipeline_parse_chunk(struct pipeline *p, uint64_t offset, const char *buf,
+                          size_t len, uint64_t read_ts_ms);
 
 /* ---- pipeline_dlq.c: dead letters ---- */
 
@@ -180,53 +155,46 @@ void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
 int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
                       const char *reason);
 
-/* ---- pipeline_state.c: the durable state and the gate ---- */
+/* ---- pipeline_control.c: control messages ---- */
 
-/** @brief Whether the state on disk names the current generation and
- *         covers bytes up to end. */
-bool pipeline_gate_open(const struct pipeline *p, uint64_t end);
+/** @brief Sends a reset or snapshot-complete control message of the
+ *         current generation to every partition of the topic, and tells
+ *         the machine when all went out. */
+void pipeline_send_control(struct pipeline *p, enum wire_kind kind);
 
-/** @brief Asks for an asynchronous save of the state (now, or after the
- *         one in flight). */
-void pipeline_request_save(struct pipeline *p);
-
-/** @brief Writes the state now, blocking (exit paths). */
-void pipeline_save_checkpoint(struct pipeline *p);
-
-/** @brief ckpt_timer callback: saves the state if it changed or a save is
- *         wanted. */
-void pipeline_on_ckpt_timer(uv_timer_t *h);
-
-/** @brief A loaded state is durable as it is (resume). */
-void pipeline_state_loaded(struct pipeline *p, const struct checkpoint *ck);
-
-/* ---- pipeline_delivery.c: delivery, checkpoints, rewinds ---- */
+/* ---- pipeline_produce.c: producing ---- */
 
 /** @brief Copies the ack tracker's pending counts into the metrics. */
 void pipeline_update_pending(struct pipeline *p);
 
-/** @brief Schedules a rewind to the checkpoint (once nothing is in flight)
- *         and pauses the tail. */
-void pipeline_want_rewind(struct pipeline *p, const char *why);
+/** @brief Fills the headers of a record's message (row or dead letter)
+ *         but its kind. */
+void pipeline_record_headers(const struct pipeline *p,
+                             const struct row_record *rec,
+                             struct kafka_sink_headers *h);
 
-/** @brief Tracks and produces one message. @returns 0, or -1 (a rewind is
- *         then scheduled: nothing is skipped). */
+/** @brief The position a record's message acknowledges: the end of the
+ *         record, with the current row count. */
+struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
+                                    const struct row_record *rec);
+
+/** @brief Tracks (in the machine) and produces one message. @returns 0,
+ *         or -1 (a rewind is then scheduled: nothing is skipped). */
 int pipeline_produce(struct pipeline *p, const char *topic, int32_t partition,
                      const char *key, size_t key_len, const char *payload,
                      size_t len, const struct kafka_sink_headers *h,
-                     const struct ack_pos *pos);
+                     struct ack_pos *pos);
 
-/** @brief With exit_at_eof, ends the pipeline once the whole file is
- *         acknowledged. */
-void pipeline_maybe_finish_at_eof(struct pipeline *p);
-
-/** @brief kafka_sink callback: a delivery report. */
-void pipeline_on_delivery(void *ctx, uint64_t seq, bool ok, const char *error,
-                          size_t too_large);
+/** @brief A record could not be encoded (out of memory): rewind. */
+void pipeline_fail(struct pipeline *p, const char *why);
 
 /** @returns the largest message (key and value) Kafka takes: librdkafka's
  *           message.max.bytes, lowered when the broker refuses a message
  *           for its size. */
 size_t pipeline_max_message(struct pipeline *p);
+
+/** @brief After a rewind: records as large as the largest message Kafka
+ *         refused go to the dead-letter topic from now on. */
+void pipeline_learn_max_message(struct pipeline *p);
 
 #endif

@@ -16,10 +16,11 @@ void pipeline_probe(const struct pipeline *p, struct pipeline_probe *out)
         memset(out, 0, sizeof(*out));
         out->source      = p->cfg.source;
         out->topic       = p->cfg.topic;
-        out->generation  = p->gen;
+        out->generation  = source_machine_generation(p->sm);
         out->topic_ready = p->partitions > 0;
-        out->pending     = ack_tracker_pending(p->acks);
-        out->has_pending = ack_tracker_oldest_pending(p->acks, &oldest);
+        out->pending     = ack_tracker_pending(source_machine_acks(p->sm));
+        out->has_pending =
+            ack_tracker_oldest_pending(source_machine_acks(p->sm), &oldest);
         if (out->has_pending) {
                 out->oldest_sent_ms = oldest.sent_ms;
         }

@@ -2,7 +2,8 @@
 /*
  * The pipeline's record → message path (loop thread only): a chunk of the
  * file through the parser, the header and the column types, each good
- * record encoded and produced as a row.
+ * record encoded and produced as a row (the machine tracks each). Uses
+ * pipeline_dlq.c, pipeline_control.c and pipeline_produce.c.
  */
 #include "pipeline_internal.h"
 
@@ -11,39 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "row_encoder.h"
 #include "typing.h"
 
 #define PIPELINE_REASON_MAX 256
-
-void pipeline_record_headers(const struct pipeline *p,
-                             const struct row_record *rec,
-                             struct kafka_sink_headers *h)
-{
-        h->id = (struct wire_id){
-            .generation = p->gen,
-            .record     = rec->record,
-            .offset     = rec->offset,
-            .schema     = p->schema_id,
-            .source     = p->cfg.source,
-            .source_len = strlen(p->cfg.source),
-        };
-        h->timestamp_ms = (int64_t)p->read_ts_ms;
-}
-
-struct ack_pos pipeline_row_ack_pos(const struct pipeline *p,
-                                    const struct row_record *rec)
-{
-        return (struct ack_pos){
-            .kind        = ACK_ROW,
-            .generation  = p->gen,
-            .offset      = rec->end_offset,
-            .line        = rec->end_line,
-            .next_record = rec->record + 1,
-            .row_count   = p->row_count,
-        };
-}
 
 /* True when a message of len bytes (key and value) would exceed what
  * Kafka accepts: it would fail for good, so it goes to the DLQ instead. */
@@ -63,14 +37,15 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
 
         len = row_encoder_encode(p->enc, p->values, rec->field_count, &payload);
         if (len < 0) {
-                pipeline_want_rewind(p, "out of memory");
+                pipeline_fail(p, "out of memory");
                 return -1;
         }
         if (p->key_idx >= 0 && rec->fields[p->key_idx].len > 0) {
                 key     = rec->fields[p->key_idx].ptr;
                 key_len = rec->fields[p->key_idx].len;
         } else {
-                key_len            = row_encoder_u64(p->gen, key_buf);
+                key_len =
+                    row_encoder_u64(source_machine_generation(p->sm), key_buf);
                 key_buf[key_len++] = ':';
                 key_len += row_encoder_u64(rec->record, key_buf + key_len);
                 key = key_buf;
@@ -117,8 +92,8 @@ static void log_header_checks(struct pipeline *p)
         if (!p->priming && typing_check_schema(p->typing, err, sizeof(err))) {
                 log_error("event=bad_schema source=%s reason=\"%s\"",
                           p->cfg.source, err);
-                p->stopping = true;
-                pipeline_finish(p, PIPELINE_EXIT_USAGE);
+                source_machine_stop(p->sm);
+                p->exit_wanted = PIPELINE_EXIT_USAGE; /* at the drain */
         }
 }
 
@@ -146,7 +121,7 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
         }
         if (row_encoder_set_columns(p->enc, typing_column_names(p->typing),
                                     typing_column_count(p->typing)) != 0) {
-                pipeline_want_rewind(p, "out of memory");
+                pipeline_fail(p, "out of memory");
         }
         p->key_idx    = typing_find(p->typing, p->cfg.key_column);
         p->header_len = rec->end_offset;
@@ -227,14 +202,14 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
 
         if (rec->is_header) {
                 apply_header(p, rec);
-                if (p->stopping) {
+                if (source_machine_stopping(p->sm)) {
                         return 1;
                 }
-                if (!p->priming && !p->reset_sent) {
+                if (source_machine_on_header(p->sm, p->priming)) {
                         prepass_types(p);
                         pipeline_send_control(p, WIRE_RESET);
                 }
-                return p->rewind_pending ? 1 : 0;
+                return source_machine_rewind_pending(p->sm) ? 1 : 0;
         }
         if (p->priming) {
                 return 0;
@@ -265,49 +240,26 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
         return send_row(p, rec) ? 1 : 0;
 }
 
-void pipeline_on_data(void *ctx, uint64_t offset, const char *buf, size_t len,
-                      uint64_t read_ts_ms)
+void pipeline_parse_chunk(struct pipeline *p, uint64_t offset, const char *buf,
+                          size_t len, uint64_t read_ts_ms)
 {
-        struct pipeline *p = ctx;
         int rc;
 
-        if (!p->gen_active || p->rewind_pending || p->stopping) {
-                return;
-        }
-        if (!pipeline_gate_open(p, offset + len)) {
-                /* Not yet covered by the state on disk: read these bytes
-                 * again once it is. */
-                file_tail_pause(p->tail);
-                (void)file_tail_seek(p->tail, offset); /* errors: next check */
-                p->gate_waiting = true;
-                pipeline_request_save(p);
-                return;
-        }
-        p->eof_seen = false;
         p->m->bytes_read += len;
         p->m->file_offset = offset + len;
         p->read_ts_ms     = read_ts_ms;
-        p->chunk          = buf;
-        p->chunk_len      = len;
-        p->chunk_offset   = offset;
-        rc       = row_parser_feed(p->parser, buf, len, pipeline_on_record, p);
-        p->chunk = NULL;
+        rc = row_parser_feed(p->parser, buf, len, pipeline_on_record, p);
         if (rc == ROW_PARSER_LINE_GREW) {
-                pipeline_line_grew(p);
+                log_info("event=file_changed source=%s change=line_grew "
+                         "reason=\"bytes were added to a last line sent "
+                         "without its newline\"",
+                         p->cfg.source);
+                source_machine_on_line_grew(p->sm, (uint64_t)clock_wall_ms());
                 return;
         }
         if (rc < 0) {
-                pipeline_want_rewind(p, "out of memory");
+                pipeline_fail(p, "out of memory");
         }
         pipeline_update_pending(p);
-        if (!p->rewind_pending &&
-            (ack_tracker_pending(p->acks) >= p->cfg.max_pending_messages ||
-             ack_tracker_pending_bytes(p->acks) >= p->cfg.max_pending_bytes)) {
-                if (!p->bp_paused) {
-                        log_debug("event=backpressure pending=%zu",
-                                  ack_tracker_pending(p->acks));
-                }
-                p->bp_paused = true;
-                file_tail_pause(p->tail);
-        }
+        source_machine_after_chunk(p->sm);
 }
