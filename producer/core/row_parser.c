@@ -105,6 +105,7 @@ struct row_parser {
          * (row_parser_flush_held): the next bytes must be that line end. */
         enum unterminated_wait wait_eol;
         uint64_t unterminated_end; /* where that record ended, 0: none */
+        bool flushing;             /* emitting it (row_parser_flush_held) */
 
         /* Bytes of a record that spans chunks. */
         char *carry;
@@ -508,13 +509,32 @@ static enum row_err split_fields(struct row_parser *p, const char *s,
 /* Decides, on the first record with non-ASCII bytes, whether an
  * undecided file is UTF-8 or a legacy encoding; converts the record when
  * it is legacy. Returns -1 on out of memory. */
+/* sniff_text of a whole record. One sent without its line end is read as
+ * if it had one, as it will: a last byte that starts a character is then
+ * invalid, not a character cut by the sample's end. */
+static enum sniff_text record_text(const struct row_parser *p, const char *raw,
+                                   size_t len)
+{
+        enum sniff_text t;
+        char *tmp = p->flushing ? malloc(len + 1) : NULL;
+
+        if (!tmp) {
+                return sniff_text(raw, len);
+        }
+        memcpy(tmp, raw, len);
+        tmp[len] = p->eol;
+        t        = sniff_text(tmp, len + 1);
+        free(tmp);
+        return t;
+}
+
 static int decode_record(struct row_parser *p, const char **raw,
                          size_t *raw_len)
 {
         long n;
 
         if (p->enc == ENC_UNDECIDED) {
-                enum sniff_text t = sniff_text(*raw, *raw_len);
+                enum sniff_text t = record_text(p, *raw, *raw_len);
                 if (t == SNIFF_TEXT_ASCII) {
                         return 0; /* a NUL byte, not a decision */
                 }
@@ -1280,18 +1300,22 @@ int row_parser_flush_held(struct row_parser *p, row_parser_record_cb cb,
         uint64_t end = p->pos;
         int rc;
 
+        /* A CR at the end of a line of an LF file is half a CRLF (or part
+         * of the text): that line waits for its LF. So does a line that
+         * would pass the size limit with its line end (CRLF: 2 bytes). */
         if (!p->sniffed || !p->has_header || p->wide || p->rec_len == 0 ||
-            p->rec_len != p->carry_len || p->rec_len > p->max_record_bytes ||
-            p->state == SCAN_QUOTED || p->wait_eol != WAIT_NONE ||
-            p->rf.len > 0 || held_field_count(p) != p->header_count) {
+            p->rec_len != p->carry_len ||
+            p->rec_len + 2 > p->max_record_bytes || p->state == SCAN_QUOTED ||
+            p->wait_eol != WAIT_NONE || p->rf.len > 0 ||
+            (p->eol == '\n' && p->carry[p->carry_len - 1] == '\r') ||
+            held_field_count(p) != p->header_count) {
                 return 0;
         }
-        /* A CR at the end (LF file) is half a CRLF: the LF is what is
-         * still to come. */
-        bool cr = p->eol == '\n' && p->carry[p->carry_len - 1] == '\r';
-        rc      = emit(p, p->carry, p->carry_len, end, false, cb, ctx);
+        p->flushing = true;
+        rc          = emit(p, p->carry, p->carry_len, end, false, cb, ctx);
+        p->flushing = false;
         p->unterminated_end = end;
-        p->wait_eol         = cr ? WAIT_LF : WAIT_EOL;
+        p->wait_eol         = WAIT_EOL;
         return rc;
 }
 

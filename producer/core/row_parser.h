@@ -138,8 +138,9 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
  * @brief Reports the held last record without its line end (a file a
  *        writer left without a final newline, idle for a while) when it
  *        can be a whole record: the header is known, no quoted field is
- *        open, it has the header's field count, it is not UTF-16 and not
- *        too long. From then on the next bytes fed must be its line end
+ *        open, it has the header's field count, it does not end in a CR
+ *        (LF files), it is not UTF-16, and it is within the size limit
+ *        even with a line end. From then on the next bytes fed must be its line end
  *        (LF, CRLF, or CR in a CR-only file), which is taken without a
  *        record; any other byte makes row_parser_feed return
  *        ROW_PARSER_LINE_GREW. row_parser_seek back to the record's end

@@ -14,6 +14,10 @@
  *     whole feed gives (the producer reads in chunks of any size);
  *   - resuming at any record boundary (row_parser_seek, as after a restart
  *     from a checkpoint) gives exactly the records that follow it;
+ *   - a last line sent while idle (row_parser_flush_held, the file cut
+ *     just before a record's line end) is that record, and the line end
+ *     fed after it adds nothing: the records are those of one whole feed
+ *     (when both runs read the file with the same dialect);
  *   - a good record has as many fields as the header;
  *   - a typed record encodes as a wire row that decodes to the same values,
  *     and the encoding is valid UTF-8.
@@ -250,6 +254,88 @@ static void check_accounted(const struct row_parser *p, uint64_t fed)
         }
 }
 
+/* The same record, but for where it ends (the flushed one ends before its
+ * line end). */
+static int same_but_end(const struct seen *a, const struct seen *b)
+{
+        return a->is_header == b->is_header && a->err == b->err &&
+               a->record == b->record && a->line == b->line &&
+               a->offset == b->offset && a->end_line == b->end_line &&
+               a->field_count == b->field_count &&
+               a->fields_hash == b->fields_hash;
+}
+
+/* 4. The file as a writer leaves it: cut just before the line end of
+ * record j (or before the CR of its CRLF), idle, flushed, then the rest.
+ * The parser is primed and seeks to record j as in 3, so the dialect and
+ * encoding are those of the whole feed. */
+static void check_flush(const struct row_parser_options *opts, const char *csv,
+                        size_t len, bool final, const struct run *whole,
+                        size_t j, bool before_cr)
+{
+        static struct run flushed;
+        const struct seen *prev = &whole->recs[j - 1];
+        uint64_t end            = whole->recs[j].end_offset;
+        size_t cut, start = (size_t)prev->end_offset;
+        struct row_parser *p;
+
+        if (end == 0 || (csv[end - 1] != '\n' && csv[end - 1] != '\r')) {
+                return; /* the last record without a line end */
+        }
+        if (whole->recs[j].err == ROW_ERR_UNTERMINATED) {
+                /* An open quote over the size limit is cut where the bytes
+                 * read end: before its line end here, after it in one feed
+                 * (the line end is then a blank line: same rows). */
+                return;
+        }
+        cut = (size_t)end - 1;
+        if (before_cr && cut > 0 && csv[cut] == '\n' && csv[cut - 1] == '\r') {
+                cut--;
+        }
+        run_init(&flushed, whole->max_record_bytes);
+        p = row_parser_create(opts);
+        if (!p || row_parser_feed(p, csv, len, on_record, &flushed) != 0 ||
+            row_parser_end(p, false, on_record, &flushed) != 0) {
+                abort();
+        }
+        if (!row_parser_has_header(p)) {
+                row_parser_destroy(p);
+                return; /* as in 3 */
+        }
+        flushed.n        = 0;
+        flushed.last_end = start;
+        row_parser_seek(p, start, prev->end_line,
+                        prev->is_header ? 1 : prev->record + 1);
+        if (row_parser_feed(p, csv + start, cut - start, on_record, &flushed) !=
+                0 ||
+            row_parser_end(p, false, on_record, &flushed) != 0 ||
+            row_parser_flush_held(p, on_record, &flushed) != 0) {
+                abort();
+        }
+        check_accounted(p, cut);
+        /* Its line end follows: never "the line grew". */
+        if (row_parser_feed(p, csv + cut, len - cut, on_record, &flushed) !=
+                0 ||
+            row_parser_end(p, final, on_record, &flushed) != 0) {
+                abort();
+        }
+        check_accounted(p, len);
+        row_parser_destroy(p);
+        if (whole->n == MAX_RECORDS) {
+                return;
+        }
+        if (flushed.n != whole->n - j) {
+                abort();
+        }
+        for (size_t i = 0; i < flushed.n; i++) {
+                bool sent = i == 0 && flushed.recs[0].end_offset == cut;
+                if (sent ? !same_but_end(&whole->recs[j], &flushed.recs[0])
+                         : !same_seen(&whole->recs[j + i], &flushed.recs[i])) {
+                        abort();
+                }
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct run whole, chunked, resumed;
@@ -328,6 +414,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (hdr >= whole.n || whole.n == MAX_RECORDS) {
                 return 0;
+        }
+        if (whole.n > hdr + 1) {
+                check_flush(&opts, csv, len, final, &whole,
+                            hdr + 1 + (seed >> 1) % (whole.n - hdr - 1),
+                            seed & 1);
         }
         size_t k              = hdr + seed % (whole.n - hdr);
         const struct seen *at = &whole.recs[k];
