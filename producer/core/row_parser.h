@@ -140,9 +140,9 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
  *        can be a whole record: the header is known, no quoted field is
  *        open, it has the header's field count, it does not end in a CR
  *        (LF files), it is not UTF-16, and it is within the size limit
- *        even with a line end. From then on the next bytes fed must be its line end
- *        (LF, CRLF, or CR in a CR-only file), which is taken without a
- *        record; any other byte makes row_parser_feed return
+ *        even with a line end. From then on the next bytes fed must be
+ *        its line end (LF, CRLF, or CR in a CR-only file), taken without
+ *        a record; any other byte makes row_parser_feed return
  *        ROW_PARSER_LINE_GREW. row_parser_seek back to the record's end
  *        (a rewind) expects the line end again.
  * @returns as row_parser_feed (0 when nothing was held or it cannot be a
