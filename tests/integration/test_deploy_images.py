@@ -33,6 +33,7 @@ LIB_PACKAGE = {
     "libcsv.so.3": "libcsv3",
     "libcivetweb.so.1": "libcivetweb1",
     "libcjson.so.1": "libcjson1",
+    "libmimalloc.so.2": "libmimalloc2.0",
 }
 
 
