@@ -75,3 +75,33 @@ def test_excel_ptbr_sample_of_data_dir(broker, topic, procs, tmp_path):
     assert [g["nome"] for g in got] == [r["nome"] for r in src]
     assert [Decimal(g["valor"][1]) for g in got] == \
         [(Decimal(r["valor"]) * Decimal("13.37")).quantize(Decimal("0.01")) for r in src]
+
+
+def test_dialect_while_tailing_waits_for_the_header_line(broker, topic, procs, tmp_path):
+    """Tailing: a header still being written ("id" of "id,valor") is not
+    taken for a one-column header; a real one-column file keeps the commas
+    of its text (issue 10)."""
+    from conftest import free_port, wait_until
+    from test_producer_basic import append, metrics, wait_rows
+
+    port = free_port()
+    csv = tmp_path / "growing.csv"
+    append(csv, "id", "w")
+    start_producer(procs, broker, topic, csv, tmp_path / "state",
+                   "--metrics-listen", f"127.0.0.1:{port}")
+    wait_until(lambda: metrics(port)["csv_producer_file_offset_bytes"] == 2,
+               what="the first bytes of the header read")
+    append(csv, ",valor\n1,2.50\n")
+    msgs = wait_rows(broker, topic, 1)
+    assert [exact(m["value"]) for m in rows_of(msgs)] == [
+        {"id": ("number", "1"), "valor": ("number", "2.50")}]
+
+    one = tmp_path / "comentarios.csv"
+    append(one, "comentario\n", "w")
+    start_producer(procs, broker, topic + ".one", one, tmp_path / "state1",
+                   name="producer-one")
+    append(one, "Olá, tudo bem\nBom dia; até logo\n")
+    msgs = wait_rows(broker, topic + ".one", 2)
+    assert sorted(json.loads(m["value"])["comentario"] for m in rows_of(msgs)) == [
+        "Bom dia; até logo", "Olá, tudo bem"]
+    assert consume(broker, topic + ".one.dlq") == []
