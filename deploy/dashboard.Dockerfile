@@ -26,7 +26,7 @@ RUN meson setup /build --buildtype=release -Dwerror=false -Dtests=false \
 FROM ${DEBIAN_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 libgmp10 libmimalloc2.0 ca-certificates \
+        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 libgmp10 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 csv \
     && useradd --system --uid 10001 --gid csv --no-create-home \

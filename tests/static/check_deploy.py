@@ -32,7 +32,7 @@ BUILD_PACKAGES = {
     "librdkafka-dev", "libuv1-dev", "libcsv-dev", "libcivetweb-dev", "libcjson-dev",
     "libxxhash-dev", "libgmp-dev", "libmimalloc-dev", "libjs-chart.js",
 }
-RUNTIME_LIBS = {"librdkafka1", "libuv1", "libcsv3", "libcivetweb1", "libcjson1", "libmimalloc2.0"}
+RUNTIME_LIBS = {"librdkafka1", "libuv1", "libcsv3", "libcivetweb1", "libcjson1"}
 
 # Variables the binaries document (their --help); compose and the images may
 # only set these.
