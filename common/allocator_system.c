@@ -17,6 +17,12 @@ void allocator_return_freed_memory(void)
         (void)mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
 }
 
+void allocator_favour_throughput(void)
+{
+        /* Nothing to do: glibc keeps freed heap memory until the top of the
+         * heap exceeds its trim threshold. */
+}
+
 const char *allocator_name(void)
 {
         return "system";

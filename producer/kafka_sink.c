@@ -18,6 +18,12 @@
 #define KAFKA_SINK_ERRSTR_LEN       256
 #define KAFKA_SINK_HEADERS          2 /* csv.kind, csv.id */
 
+/* A topic handle kept for producing (see kafka_sink.topics). */
+struct sink_topic {
+        char *name;
+        rd_kafka_topic_t *rkt;
+};
+
 struct kafka_sink {
         uv_loop_t *loop;
         rd_kafka_t *rk;
@@ -35,6 +41,11 @@ struct kafka_sink {
         uint64_t last_ok_ms; /* uv_now of the latest successful delivery */
         char *id_buf;        /* the packed csv.id value being produced */
         size_t id_cap;
+        /* Topic handles by name, made on first use and kept: producing by
+         * name would look the topic up under librdkafka's handle-wide
+         * write lock for every message. */
+        struct sink_topic *topics;
+        size_t topics_len;
 
         /* The metadata request on the thread pool (one at a time). */
         uv_work_t meta_work;
@@ -473,6 +484,33 @@ kafka_sink_topic_info(const struct kafka_sink *ks)
         return &ks->meta_info;
 }
 
+/* The kept handle of topic, made on first use. NULL: out of memory. */
+static rd_kafka_topic_t *topic_handle(struct kafka_sink *ks, const char *name)
+{
+        for (size_t i = 0; i < ks->topics_len; i++) {
+                if (strcmp(ks->topics[i].name, name) == 0) {
+                        return ks->topics[i].rkt;
+                }
+        }
+        void *grown =
+            realloc(ks->topics, (ks->topics_len + 1) * sizeof(*ks->topics));
+        if (!grown) {
+                return NULL;
+        }
+        ks->topics = grown;
+        char *copy = strdup(name);
+        rd_kafka_topic_t *rkt =
+            copy ? rd_kafka_topic_new(ks->rk, name, NULL) : NULL;
+        if (!rkt) {
+                free(copy);
+                return NULL;
+        }
+        ks->topics[ks->topics_len].name = copy;
+        ks->topics[ks->topics_len].rkt  = rkt;
+        ks->topics_len++;
+        return rkt;
+}
+
 /* Packs h->id into the sink's buffer (grown for a longer source).
  * Returns the value's length, or 0 when memory runs out. */
 static size_t pack_id(struct kafka_sink *ks, const struct wire_id *id)
@@ -497,10 +535,11 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        const char **error)
 {
         size_t id_len            = pack_id(ks, &h->id);
+        rd_kafka_topic_t *rkt    = topic_handle(ks, topic);
         rd_kafka_headers_t *hdrs = rd_kafka_headers_new(KAFKA_SINK_HEADERS);
         rd_kafka_resp_err_t err;
 
-        if (!hdrs || id_len == 0) {
+        if (!hdrs || id_len == 0 || !rkt) {
                 if (hdrs) {
                         rd_kafka_headers_destroy(hdrs);
                 }
@@ -513,7 +552,7 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
         (void)rd_kafka_header_add(hdrs, WIRE_HDR_ID, sizeof(WIRE_HDR_ID) - 1,
                                   ks->id_buf, (ssize_t)id_len);
         err = rd_kafka_producev(
-            ks->rk, RD_KAFKA_V_TOPIC(topic),
+            ks->rk, RD_KAFKA_V_RKT(rkt),
             RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA
                                                : partition),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -533,8 +572,13 @@ int kafka_sink_produce_untracked(struct kafka_sink *ks, const char *topic,
                                  const char *key, const char *payload,
                                  size_t len)
 {
+        rd_kafka_topic_t *rkt = topic_handle(ks, topic);
+
+        if (!rkt) {
+                return -1;
+        }
         return rd_kafka_producev(
-                   ks->rk, RD_KAFKA_V_TOPIC(topic),
+                   ks->rk, RD_KAFKA_V_RKT(rkt),
                    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                    RD_KAFKA_V_KEY(key, strlen(key)),
                    RD_KAFKA_V_VALUE((void *)payload, len),
@@ -582,6 +626,11 @@ static void free_sink(struct kafka_sink *ks)
         if (ks->main_q) {
                 rd_kafka_queue_destroy(ks->main_q);
         }
+        for (size_t i = 0; i < ks->topics_len; i++) {
+                rd_kafka_topic_destroy(ks->topics[i].rkt);
+                free(ks->topics[i].name);
+        }
+        free(ks->topics);
         if (ks->rk) {
                 rd_kafka_destroy(ks->rk);
         }

@@ -17,6 +17,14 @@
  */
 void allocator_return_freed_memory(void);
 
+/**
+ * Keeps freed memory for reuse for about a second before giving it back to
+ * the system, so a steady stream of short-lived blocks (a producer's
+ * messages, freed as their batches are acknowledged) does not fault fresh
+ * pages in over and over. Call once, early in main(), before threads start.
+ */
+void allocator_favour_throughput(void);
+
 /** @returns the name of the linked malloc ("mimalloc", "jemalloc", "system").
  */
 const char *allocator_name(void);
