@@ -61,6 +61,11 @@ struct file_tail {
 
         uv_file fd;
         int error; /* why the file cannot be opened or read (0: it can) */
+        uv_fs_t read_req;    /* the chunk read on the thread pool */
+        bool read_busy;      /* read_req is in flight */
+        uint64_t moves;      /* bumped whenever the offset or fd changes */
+        uint64_t read_moves; /* moves when the read in flight started */
+        uint64_t read_at;    /* its offset */
         uint64_t dev;
         uint64_t ino;
         uint64_t offset;
@@ -109,14 +114,22 @@ static void to_file_stat(const uv_stat_t *st, struct file_stat *out)
 }
 
 static void on_pump(uv_idle_t *h);
+static void free_tail(struct file_tail *ft);
 
-static void wake(struct file_tail *ft)
+/* Runs on_pump at the next loop iteration (reading goes on). */
+static void pump(struct file_tail *ft)
 {
-        ft->need_check = true;
         if (ft->started && !ft->pumping) {
                 ft->pumping = true;
                 uv_idle_start(&ft->pump, on_pump);
         }
+}
+
+/* A check of the path, then reading. */
+static void wake(struct file_tail *ft)
+{
+        ft->need_check = true;
+        pump(ft);
 }
 
 struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
@@ -178,6 +191,7 @@ static void close_fd(struct file_tail *ft)
                 uv_fs_close(ft->loop, &req, ft->fd, NULL);
                 uv_fs_req_cleanup(&req);
                 ft->fd = -1;
+                ft->moves++;
         }
 }
 
@@ -241,8 +255,9 @@ static int open_path(struct file_tail *ft)
         }
         ft->error = 0;
         close_fd(ft);
-        ft->fd       = fd;
-        ft->offset   = 0;
+        ft->fd     = fd;
+        ft->offset = 0;
+        ft->moves++;
         ft->head_len = 0;
         ft->tail_len = 0;
         ft->at_eof   = false;
@@ -300,7 +315,8 @@ static bool same_bytes(struct file_tail *ft, uint64_t offset,
 static void report(struct file_tail *ft, enum file_tail_change change)
 {
         if (change != FILE_TAIL_DELETED) {
-                ft->offset   = 0;
+                ft->offset = 0;
+                ft->moves++;
                 ft->head_len = 0;
                 ft->tail_len = 0;
                 ft->at_eof   = false;
@@ -411,23 +427,42 @@ static void hash_read(struct file_tail *ft, uint64_t at, const char *buf,
         fingerprint_update(ft->fp, buf + (have - at), n - (size_t)(have - at));
 }
 
-/* Reads one chunk. Returns true if more may be waiting. */
-static bool read_chunk(struct file_tail *ft)
+/* Frees a destroyed tail once nothing runs on the thread pool for it. */
+static void free_when_idle(struct file_tail *ft)
 {
-        uint64_t at = ft->offset;
-        int64_t n;
-
-        if (ft->fd < 0 || ft->paused) {
-                return false;
+        if (!ft->job && !ft->read_busy) {
+                free_tail(ft);
         }
-        n = file_tail_pread(ft, at, ft->buf, ft->chunk_bytes);
+}
+
+/* A chunk read on the thread pool has ended (n bytes at at, or an error).
+ * A result the tail no longer wants (stopped, paused, the offset or the
+ * file changed meanwhile) is dropped: reading goes on from the offset as
+ * it is now. */
+static void on_read(uv_fs_t *req)
+{
+        struct file_tail *ft = req->data;
+        int64_t n            = (int64_t)req->result;
+        uint64_t at          = ft->read_at;
+
+        uv_fs_req_cleanup(req);
+        ft->read_busy = false;
+        if (ft->free_pending) {
+                free_when_idle(ft);
+                return;
+        }
+        if (!ft->started || ft->paused || ft->fd < 0 ||
+            ft->moves != ft->read_moves || ft->offset != at) {
+                pump(ft);
+                return;
+        }
         if (n < 0) {
                 /* Reported by file_tail_error() (the health check logs it
                  * at a bounded rate); retried at the next wake-up. */
                 log_debug("event=read_failed path=%s error=\"%s\"", ft->path,
                           uv_strerror((int)n));
                 ft->error = (int)n;
-                return false;
+                return;
         }
         ft->error = 0;
         if (n > 0) {
@@ -448,9 +483,34 @@ static bool read_chunk(struct file_tail *ft)
                         ft->at_eof = true;
                         ft->cbs->on_eof(ft->ctx, ft->offset);
                 }
-                return false;
+                return;
         }
-        return true;
+        pump(ft); /* more may be waiting */
+}
+
+/* Starts reading one chunk on the thread pool (the loop goes on: delivery
+ * reports, signals, timers). on_read takes the result. */
+static void read_chunk(struct file_tail *ft)
+{
+        uv_buf_t b;
+        int r;
+
+        if (ft->fd < 0 || ft->paused || ft->read_busy) {
+                return;
+        }
+        b                 = uv_buf_init(ft->buf, (unsigned int)ft->chunk_bytes);
+        ft->read_req.data = ft;
+        ft->read_moves    = ft->moves;
+        ft->read_at       = ft->offset;
+        r                 = uv_fs_read(ft->loop, &ft->read_req, ft->fd, &b, 1,
+                                       (int64_t)ft->offset, on_read);
+        if (r < 0) {
+                log_debug("event=read_failed path=%s error=\"%s\"", ft->path,
+                          uv_strerror(r));
+                ft->error = r;
+                return;
+        }
+        ft->read_busy = true;
 }
 
 /* ---- hashing on the thread pool ---- */
@@ -488,8 +548,6 @@ static void hash_work(uv_work_t *w)
         free(b);
 }
 
-static void free_tail(struct file_tail *ft);
-
 static void free_job(struct hash_job *j)
 {
         if (j->fd >= 0) {
@@ -512,7 +570,7 @@ static void hash_done(uv_work_t *w, int status)
         ft->job = NULL;
         if (ft->free_pending) {
                 free_job(j);
-                free_tail(ft);
+                free_when_idle(ft);
                 return;
         }
         if (!j->verify) {
@@ -650,13 +708,12 @@ void file_tail_fingerprint(const struct file_tail *ft, uint64_t *len,
         fingerprint_fold(ft->fp, fold_len, fold);
 }
 
-/* Runs once per loop iteration while there is work: a pending check or
- * more bytes to read. Yielding between chunks lets delivery reports and
- * signals in. */
+/* Runs once when there is work: a pending check, then the next chunk's
+ * read (on the thread pool; its end pumps again while more may be
+ * waiting). */
 static void on_pump(uv_idle_t *h)
 {
         struct file_tail *ft = h->data;
-        bool more            = false;
 
         if (ft->need_check) {
                 (void)check(ft); /* changes are reported by callback */
@@ -664,8 +721,8 @@ static void on_pump(uv_idle_t *h)
         if (ft->verify_wanted) {
                 maybe_verify(ft);
         }
-        more = read_chunk(ft);
-        if (!more && !ft->need_check) {
+        read_chunk(ft);
+        if (!ft->need_check) {
                 ft->pumping = false;
                 uv_idle_stop(&ft->pump);
         }
@@ -747,8 +804,8 @@ static void on_closed(uv_handle_t *h)
         struct file_tail *ft = h->data;
 
         if (--ft->handles_open == 0) {
-                if (ft->job) {
-                        ft->free_pending = true; /* hash_done frees */
+                if (ft->job || ft->read_busy) {
+                        ft->free_pending = true; /* hash_done, on_read free */
                 } else {
                         free_tail(ft);
                 }
@@ -762,8 +819,8 @@ void file_tail_destroy(struct file_tail *ft)
         }
         file_tail_stop(ft);
         if (ft->handles_open == 0) {
-                if (ft->job) {
-                        ft->free_pending = true; /* hash_done frees */
+                if (ft->job || ft->read_busy) {
+                        ft->free_pending = true; /* hash_done, on_read free */
                 } else {
                         free_tail(ft);
                 }
@@ -802,7 +859,8 @@ int file_tail_seek(struct file_tail *ft, uint64_t offset)
                                                  : FILE_TAIL_TAIL_BYTES;
         int64_t r;
 
-        ft->offset   = offset;
+        ft->offset = offset;
+        ft->moves++;
         ft->tail_len = 0;
         ft->at_eof   = false;
         if (n && ft->fd >= 0) {

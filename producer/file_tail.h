@@ -20,8 +20,12 @@
  * rate-limited by their cost (at most ~1/20 of the time, at least
  * FILE_TAIL_VERIFY_GAP_MS apart).
  *
- * Thread: everything runs on the loop thread; callbacks too. Hashing jobs
- * run on the thread pool on a dup of the file descriptor.
+ * Thread: everything runs on the loop thread; callbacks too. Chunk reads
+ * (one at a time, into the tail's buffer) and hashing jobs (on a dup of
+ * the file descriptor) run on libuv's thread pool; a chunk read whose
+ * offset or file changed meanwhile is dropped and read again. The small
+ * checks (header, the bytes before the offset) and file_tail_pread stay
+ * on the loop thread.
  */
 
 #include <stdbool.h>

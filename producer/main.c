@@ -3,15 +3,18 @@
  * csv-producer: watches a CSV file and produces every record to Kafka.
  *
  * Threading model: ONE thread, owned by the libuv loop. File events,
- * reads, parsing, producing, delivery reports (rd_kafka_poll, woken by
- * the main queue's io-event pipe) and signals all run on it, so the
- * pipeline needs no locks. librdkafka runs its own internal threads but
- * calls us back only from rd_kafka_poll on the loop thread (its log
- * callback excepted; common/log is thread-safe). The topic metadata
- * request, a blocking librdkafka call, runs on the libuv thread pool
- * (kafka_sink_request_partitions) and touches only rk and its own request
- * fields; its result is handed back on the loop thread. civetweb (optional
- * --metrics-listen) runs worker threads that only read atomic counters.
+ * parsing, producing, delivery reports (rd_kafka_poll, woken by the main
+ * queue's io-event pipe) and signals all run on it, so the pipeline needs
+ * no locks. The file's chunk reads and prefix hashes (file_tail) and the
+ * state-file saves with their fsyncs (state_store) run on the libuv
+ * thread pool, into buffers the loop leaves alone until they end.
+ * librdkafka runs its own internal threads but calls us back only from
+ * rd_kafka_poll on the loop thread (its log callback excepted; common/log
+ * is thread-safe). The topic metadata request, a blocking librdkafka
+ * call, runs on the libuv thread pool (kafka_sink_request_partitions) and
+ * touches only rk and its own request fields; its result is handed back
+ * on the loop thread. civetweb (optional --metrics-listen) runs worker
+ * threads that only read atomic counters.
  *
  * Objects are created in dependency order and destroyed in reverse:
  * settings → state store → metrics → pipeline → file_tail, kafka_sink.

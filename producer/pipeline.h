@@ -3,12 +3,14 @@
 #define PRODUCER_PIPELINE_H
 
 /*
- * The producer's logic between the file and Kafka (loop thread only):
- * generations, records → rows / dead letters, back-pressure, the
- * acknowledged checkpoint, rewinds after a failed delivery.
+ * The shell between the file and Kafka for one source (loop thread only):
+ * it carries out what core/source_machine.h decides (generations, the
+ * state file, back-pressure, the acknowledged checkpoint, rewinds after a
+ * failed delivery) and turns records into rows / dead letters.
  *
  * It is driven by file_tail's and kafka_sink's callbacks (pipeline_*_cb
- * tables below) and owns the parser, the typing and the ack tracker.
+ * tables below) and owns the parser, the typing and the source machine
+ * (which owns the ack tracker).
  */
 
 #include <stdbool.h>
