@@ -31,8 +31,11 @@ static const char *const check_names[CHECK_COUNT] = {
     "delivery", "topic", "file", "held", "checkpoint", "conflict"};
 
 /* A newer writer of the source is shown this many of its status intervals
- * after its latest record (it stops once it reads this one's). */
+ * after its latest record (it stops once it reads this one's), and at
+ * least CONFLICT_MIN_MS: a few of our own ticks, so a writer that stopped
+ * at once is still seen in /healthz, the log and the status record. */
 #define CONFLICT_INTERVALS 3
+#define CONFLICT_MIN_MS    (5 * HEALTH_TICK_MS)
 
 /* One source's checks. */
 struct watched {
@@ -438,10 +441,10 @@ void health_monitor_newer_writer(struct health_monitor *hm, size_t i,
         if (!w) {
                 return;
         }
-        w->conflict_until =
-            uv_now(hm->loop) +
-            CONFLICT_INTERVALS *
-                (interval_ms ? interval_ms : hm->status_interval_ms);
+        uint64_t shown = CONFLICT_INTERVALS *
+                         (interval_ms ? interval_ms : hm->status_interval_ms);
+        w->conflict_until = uv_now(hm->loop) +
+                            (shown > CONFLICT_MIN_MS ? shown : CONFLICT_MIN_MS);
         snprintf(w->conflict, sizeof(w->conflict),
                  "producer instance %s (started later, from another state "
                  "dir or machine) writes this source too; this one sends "
