@@ -314,23 +314,8 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
                 }
                 rc |= wire_buf_printf(b, ",\"changed_ms\":%lld",
                                       (long long)source_changed_ms(s));
-                if (s->pending) {
-                        rc |= wire_buf_printf(
-                            b,
-                            ",\"pending\":{\"generation\":%llu,"
-                            "\"rows\":%u,\"expected\":",
-                            (unsigned long long)s->pending->number,
-                            s->pending->rows);
-                        rc |=
-                            s->pending->complete_known
-                                ? wire_buf_printf(
-                                      b, "%llu",
-                                      (unsigned long long)s->pending->row_count)
-                                : put(b, "null");
-                        rc |= put(b, "}");
-                } else {
-                        rc |= put(b, ",\"pending\":null");
-                }
+                rc |= put(b, ",\"pending\":");
+                rc |= put_pending(b, s->pending);
                 rc |= put(b, "}");
         }
         return rc | put(b, "]");

@@ -43,6 +43,24 @@ static inline int put_double(struct wire_buf *b, double v)
         return wire_buf_printf(b, "%.15g", v);
 }
 
+/* A generation being collected: {"generation","rows","expected"} (expected
+ * null until its snapshot-complete marker), or null. */
+static inline int put_pending(struct wire_buf *b, const struct generation *g)
+{
+        int rc;
+
+        if (!g) {
+                return put(b, "null");
+        }
+        rc =
+            wire_buf_printf(b, "{\"generation\":%llu,\"rows\":%u,\"expected\":",
+                            (unsigned long long)g->number, g->rows);
+        rc |= g->complete_known
+                  ? wire_buf_printf(b, "%llu", (unsigned long long)g->row_count)
+                  : put(b, "null");
+        return rc | put(b, "}");
+}
+
 static inline int put_cell(struct wire_buf *b, const struct cell *c)
 {
         switch (c->kind) {

@@ -81,21 +81,7 @@ static int render_source(struct wire_buf *b, const struct source *s,
                               g && strcmp(g->reason, "deleted") == 0 ? "true"
                                                                      : "false",
                               complete && g->rows == 0 ? "true" : "false");
-        if (s->pending) {
-                rc |= wire_buf_printf(b,
-                                      "{\"generation\":%llu,\"rows\":%u,"
-                                      "\"expected\":",
-                                      (unsigned long long)s->pending->number,
-                                      s->pending->rows);
-                rc |= s->pending->complete_known
-                          ? wire_buf_printf(
-                                b, "%llu",
-                                (unsigned long long)s->pending->row_count)
-                          : put(b, "null");
-                rc |= put(b, "}");
-        } else {
-                rc |= put(b, "null");
-        }
+        rc |= put_pending(b, s->pending);
         rc |= put(b, ",\"producer\":");
         rc |= put_producer(b, s, producer, ctx);
         return rc | put(b, "}");
