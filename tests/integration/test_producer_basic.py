@@ -58,9 +58,11 @@ def partitions_of(msgs):
     return {m["partition"] for m in controls(msgs, "reset")}
 
 
-def wait_snapshot(broker, topic, after_generation=0, what="snapshot"):
+def wait_snapshot(broker, topic, after_generation=0, what="snapshot", partitions=None):
     """Waits for a snapshot_complete of a generation > after_generation on
-    every partition the reset went to; returns (generation, messages)."""
+    every partition the reset went to (on exactly `partitions` when given:
+    a reader that still sees fewer partitions of the topic is not done);
+    returns (generation, messages)."""
     def done():
         msgs = consume(broker, topic)
         snaps = [m for m in controls(msgs, "snapshot_complete")
@@ -73,6 +75,8 @@ def wait_snapshot(broker, topic, after_generation=0, what="snapshot"):
         resets = [m for m in controls(msgs, "reset")
                   if m["id"]["generation"] == gen]
         if not resets or snap_parts != {m["partition"] for m in resets}:
+            return None
+        if partitions is not None and snap_parts != set(partitions):
             return None
         snap = json.loads(snaps[-1]["value"])
         if len(rows_of(msgs, gen)) < snap["row_count"]:

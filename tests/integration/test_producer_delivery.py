@@ -68,7 +68,9 @@ def test_added_partitions_get_the_next_control_messages(broker, topic, procs,
     wait_until(lambda: "event=partitions_changed" in p.output(),
                what="the producer to see 3 partitions")
     append(csv, HEADER + "9,Lia Reis,22,Natal,5.00\n", "w")  # a new generation
-    gen2, msgs = wait_snapshot(broker, topic, after_generation=gen1)
+    # kcat may still get the topic's old metadata (one partition) for a
+    # while after the change: wait until it reads all three.
+    gen2, msgs = wait_snapshot(broker, topic, after_generation=gen1, partitions={0, 1, 2})
     resets = [m for m in controls(msgs, "reset")
               if m["id"]["generation"] == gen2]
     assert {m["partition"] for m in resets} == {0, 1, 2}
