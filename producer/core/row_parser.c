@@ -251,7 +251,9 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
         p->wait_eol =
             offset != 0 && offset == p->unterminated_end ? WAIT_EOL : WAIT_NONE;
         if (p->wide) {
-                text_decoder_reset(p->wide); /* no half character held */
+                /* No half character held; a U+FEFF after a record is
+                 * text, not a byte order mark. */
+                text_decoder_seek(p->wide, offset == 0);
         }
 }
 
@@ -1243,8 +1245,10 @@ int row_parser_feed(struct row_parser *p, const char *buf, size_t len,
         if (grow((void **)&p->pre, &p->pre_cap, p->pre_len + len, 1) != 0) {
                 return -1;
         }
-        memcpy(p->pre + p->pre_len, buf, len);
-        p->pre_len += len;
+        if (len > 0) {
+                memcpy(p->pre + p->pre_len, buf, len);
+                p->pre_len += len;
+        }
         return sniff_ready(p) ? sniff_and_feed_pre(p, cb, ctx) : 0;
 }
 

@@ -126,13 +126,18 @@ const char *text_decoder_name(const struct text_decoder *d)
         return d->name;
 }
 
-void text_decoder_reset(struct text_decoder *d)
+void text_decoder_seek(struct text_decoder *d, bool at_file_start)
 {
         d->pend_len = 0;
-        d->at_start = true;
+        d->at_start = at_file_start;
         if (d->cd != (iconv_t)-1) {
                 (void)iconv(d->cd, NULL, NULL, NULL, NULL); /* initial state */
         }
+}
+
+void text_decoder_reset(struct text_decoder *d)
+{
+        text_decoder_seek(d, true);
 }
 
 static size_t put_utf8(char *o, uint32_t cp)

@@ -48,6 +48,13 @@ const char *text_decoder_name(const struct text_decoder *d);
 void text_decoder_reset(struct text_decoder *d);
 
 /**
+ * @brief Forgets partial characters before reading from another place in
+ * the file. A leading U+FEFF is a byte order mark, and dropped, only at the
+ * file's start; elsewhere it is text (a zero-width no-break space) and kept.
+ */
+void text_decoder_seek(struct text_decoder *d, bool at_file_start);
+
+/**
  * @brief Converts a whole piece of an ASCII-based encoding to UTF-8 into
  *        *buf (grown as needed, caller frees). A byte the encoding does not
  *        define becomes an invalid UTF-8 byte (0xFF), so the record is

@@ -43,6 +43,14 @@ for exe in "$BUILD"/tests/fuzz/fuzz_*; do
         pass=$((pass + 1))
     else
         echo "FAIL fuzz $name: see $BUILD/$name.log"
+        # The input itself, so a failure seen only in a CI log can be
+        # replayed: base64 -d >in && build-fuzz/tests/fuzz/fuzz_NAME in
+        input=$(ls -t "$BUILD/crashes/$name-"* 2>/dev/null | head -n 1)
+        if [[ -n "$input" ]]; then
+            echo "input $(stat -c %s "$input") bytes, base64:"
+            base64 -w 0 "$input" | head -c 12000
+            echo
+        fi
         tail -n 30 "$BUILD/$name.log"
         fail=$((fail + 1))
     fi

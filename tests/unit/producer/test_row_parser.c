@@ -372,6 +372,31 @@ static void test_seek(void)
         row_parser_destroy(p);
 }
 
+/* UTF-16: a resume after a record whose successor starts with U+FEFF (a
+ * zero-width no-break space, text there) keeps it; only the file's first
+ * U+FEFF is a byte order mark. Found by the csv_record fuzz target. */
+static void test_seek_utf16_keeps_feff(void)
+{
+        static const char in[] = "\xFF\xFE"
+                                 "a\0,\0b\0\n\0"
+                                 "1\0,\0"
+                                 "2\0\n\0"
+                                 "\xFF\xFEx\0,\0"
+                                 "3\0\n\0";
+        const size_t len       = sizeof(in) - 1;
+        const char *want       = "H#0 l1-2 [0,10) ok:|a|b\n"
+                                 "R#2 l3-4 [18,28) ok:|\xEF\xBB\xBFx|3\n";
+        struct row_parser *p   = row_parser_create(NULL);
+        struct out o           = {0};
+
+        CHECK_EQ_INT(row_parser_feed(p, in, 10, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        row_parser_seek(p, 18, 3, 2);
+        CHECK_EQ_INT(row_parser_feed(p, in + 18, len - 18, collect, &o), 0);
+        CHECK_EQ_STR(o.text, want);
+        row_parser_destroy(p);
+}
+
 int main(void)
 {
         test_chunks();
@@ -379,5 +404,6 @@ int main(void)
         test_header_being_written();
         test_flush_held();
         test_seek();
+        test_seek_utf16_keeps_feff();
         return check_exit();
 }
