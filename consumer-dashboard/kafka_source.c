@@ -28,7 +28,6 @@
 #define SNAPSHOT_IDLE_INTERVAL_MS 1000
 #define METADATA_CHECK_MS         100 /* reads the watch's latest answer */
 #define MAX_PARTITIONS            4096
-#define VALUE_LOOKUP_ROWS         256
 
 struct part {
         int32_t id;
@@ -57,9 +56,6 @@ struct kafka_source {
         struct status_watch *status;
         struct dlq_stats *dlq;
         struct latency latency;
-        struct timeline timeline;  /* rows/s by Kafka timestamp */
-        char timeline_value[256];  /* the default value column */
-        uint64_t timeline_lookups; /* rows counted while no value column */
         struct topic_parts data, dlqt;
         struct message_decoder *decoder; /* data messages (core) */
         pthread_t thread;
@@ -266,44 +262,6 @@ static void log_refused(struct kafka_source *ks, unsigned version)
                   ks->data.name, version, WIRE_VERSION, version, WIRE_VERSION);
 }
 
-/* The time chart sums the default value column: start over when it changes
- * (not when it is first known: the rows counted so far stay). */
-static void follow_value_column(struct kafka_source *ks)
-{
-        char name[sizeof(ks->timeline_value)];
-        (void)aggregates_role_column(ks->agg, AGGREGATES_ROLE_VALUE, name,
-                                     sizeof(name)); /* none: "" */
-        if (strcmp(name, ks->timeline_value) != 0) {
-                if (ks->timeline_value[0]) {
-                        timeline_clear(&ks->timeline);
-                }
-                memcpy(ks->timeline_value, name, sizeof(name));
-        }
-}
-
-/* Adds an applied row to the time chart: its Kafka timestamp (when the
- * producer read it) and its value. */
-static void count_in_timeline(struct kafka_source *ks,
-                              const struct aggregates_message *am, int64_t now)
-{
-        /* The value column is known from the first rows on; until then,
-         * look for it every VALUE_LOOKUP_ROWS rows. */
-        if (!ks->timeline_value[0] &&
-            ks->timeline_lookups++ % VALUE_LOOKUP_ROWS == 0) {
-                follow_value_column(ks);
-        }
-        int64_t ts = am->timestamp_ms;
-        const struct wire_field *f =
-            ks->timeline_value[0] && am->row
-                ? wire_object_get(am->row, ks->timeline_value)
-                : NULL;
-        bool num = f && (f->value.type == VALUE_INT ||
-                         f->value.type == VALUE_DECIMAL ||
-                         f->value.type == VALUE_BIGNUM);
-        timeline_add(&ks->timeline, ts, num,
-                     num ? value_to_double(&f->value) : 0, now);
-}
-
 /* The message's headers, for the decoder (pointers into m). */
 static size_t list_headers(rd_kafka_message_t *m, struct message_header *out)
 {
@@ -359,9 +317,6 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                 return;
         }
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
-        if (am.kind == WIRE_ROW && r == AGGREGATES_APPLIED) {
-                count_in_timeline(ks, &am, now);
-        }
         if (r == AGGREGATES_NOMEM) {
                 log_error("event=out_of_memory source=%s", am.source);
         }
@@ -530,8 +485,6 @@ static void stream_info(struct kafka_source *ks, int64_t now,
             .latency          = &ks->latency,
             .health           = dashboard_health_state(ks->health),
             .kafka_ok         = dashboard_health_kafka_ok(ks->health),
-            .timeline         = &ks->timeline,
-            .timeline_value   = ks->timeline_value,
         };
 }
 
@@ -539,7 +492,6 @@ static void publish(struct kafka_source *ks, int64_t now)
 {
         struct snapshot_stream st;
         char reason[1024];
-        follow_value_column(ks);
         stream_info(ks, now, true, &st);
         health_reason(st.health, reason, sizeof(reason));
         struct wire_buf producers = {0};

@@ -77,6 +77,7 @@ void aggregates_destroy(struct aggregates *a)
         for (size_t i = 0; i < a->nsources; i++) {
                 generation_destroy(a->sources[i].current);
                 generation_destroy(a->sources[i].pending);
+                timeline_destroy(a->sources[i].timeline);
                 free(a->sources[i].name);
         }
         for (int i = 0; i < AGG_MAX_INDEXES; i++) {
@@ -206,6 +207,21 @@ static void note_change(struct generation *g,
         }
 }
 
+/* Counts an applied row in its source's time chart (by its Kafka
+ * timestamp). Out of memory costs the chart's sums, never the row. */
+static void count_in_timeline(struct source *s,
+                              const struct aggregates_message *m,
+                              int64_t now_ms)
+{
+        if (!timeline_in_window(m->timestamp_ms, now_ms)) {
+                return;
+        }
+        if (!s->timeline && !(s->timeline = timeline_create())) {
+                return;
+        }
+        (void)timeline_add(s->timeline, m->timestamp_ms, m->row, now_ms);
+}
+
 enum aggregates_result aggregates_apply(struct aggregates *a,
                                         const struct aggregates_message *m,
                                         int64_t now_ms)
@@ -262,6 +278,9 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
         }
         switch (res) {
         case AGGREGATES_APPLIED:
+                if (m->kind == WIRE_ROW) {
+                        count_in_timeline(s, m, now_ms);
+                }
                 a->counters.applied++;
                 a->version++;
                 a->last_update = now_ms;
@@ -315,6 +334,9 @@ size_t aggregates_memory(const struct aggregates *a)
                 }
                 if (a->sources[i].pending) {
                         m += generation_memory(a->sources[i].pending);
+                }
+                if (a->sources[i].timeline) {
+                        m += timeline_memory(a->sources[i].timeline);
                 }
         }
         return m + aggregates_index_memory(a);

@@ -13,6 +13,7 @@
 #include "aggregates.h"
 #include "generation.h"
 #include "sort_index.h"
+#include "timeline.h"
 
 #define AGG_MAX_SOURCES 4096
 /* Sort indexes kept at once (least recently used goes first); the memory
@@ -25,6 +26,8 @@ struct source {
         char *name;
         struct generation *current;
         struct generation *pending; /* newer, being collected */
+        struct timeline *timeline;  /* rows and sums per second; NULL:
+                                       no row in the window yet */
 };
 
 /** @returns when a source last changed: the newest message of its current

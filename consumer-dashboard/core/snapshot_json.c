@@ -438,6 +438,30 @@ static uint64_t shown_rows(const struct aggregates *a)
         return n;
 }
 
+/* The time chart of the render's view (every source's, or the viewer's
+ * source's), with the sums of the value column in force. */
+static int render_timeline(const struct aggregates *a, const char *value,
+                           int64_t now_ms, struct wire_buf *out)
+{
+        const struct timeline **t =
+            calloc(a->nsources ? a->nsources : 1, sizeof(*t));
+        if (!t) {
+                return -1;
+        }
+        for (size_t i = 0; i < a->nsources; i++) {
+                if (!a->viewer_source ||
+                    strcmp(a->sources[i].name, a->viewer_source) == 0) {
+                        t[i] = a->sources[i].timeline;
+                }
+        }
+        int rc = put(out, "{\"value\":");
+        rc |= value ? put_str(out, value, strlen(value)) : put(out, "null");
+        rc |= put(out, ",\"per_second\":");
+        rc |= timeline_render(t, a->nsources, value, now_ms, out);
+        free(t);
+        return rc | put(out, "}");
+}
+
 int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
                     const struct snapshot_stream *st, struct wire_buf *out)
 {
@@ -470,16 +494,12 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         uint64_t generation;
         rc |= render_sources(a, out, &generation);
         rc |= render_stream(a, dlq, st, generation, out);
-        if (st->timeline) {
-                rc |= put(out, ",\"timeline\":{\"value\":");
-                rc |= st->timeline_value && st->timeline_value[0]
-                          ? put_str(out, st->timeline_value,
-                                    strlen(st->timeline_value))
-                          : put(out, "null");
-                rc |= put(out, ",\"per_second\":");
-                rc |= timeline_render(st->timeline, st->now_ms, out);
-                rc |= put(out, "}");
-        }
+        rc |= put(out, ",\"timeline\":");
+        rc |= render_timeline(a,
+                              roles[AGG_ROLE_VALUE] >= 0
+                                  ? cols[roles[AGG_ROLE_VALUE]].name
+                                  : NULL,
+                              st->now_ms, out);
         size_t mem     = aggregates_memory(a);
         uint64_t total = aggregates_count(a); /* memory is every source's */
         rc |= wire_buf_printf(out,

@@ -23,7 +23,6 @@
 #include "latency.h"
 #include "producer_status.h"
 #include "rows_query.h"
-#include "timeline.h"
 
 /* What the Kafka shell knows about the stream. */
 struct snapshot_stream {
@@ -38,11 +37,9 @@ struct snapshot_stream {
         uint64_t catchup_consumed;
         uint64_t catchup_target;
         const struct latency *latency;
-        const struct health *health;     /* common/health.h; NULL: unknown */
-        bool kafka_ok;                   /* the broker answers */
-        const char *producers_json;      /* JSON array of producer status */
-        const struct timeline *timeline; /* NULL: none */
-        const char *timeline_value;      /* its value column, or "" */
+        const struct health *health; /* common/health.h; NULL: unknown */
+        bool kafka_ok;               /* the broker answers */
+        const char *producers_json;  /* JSON array of producer status */
 };
 
 /* Results of the table renderers besides 0. */

@@ -45,6 +45,7 @@ const MESSAGES = {
     chartTime: 'Rows and value per second (last 2 minutes, by read time)',
     removeFilter: 'Remove the filter', filterHint: 'click a category to filter',
     timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
+    timeLimit: 'Rows per second (last 2 minutes, by read time); sums of {v} are not kept: only a file\'s first {n} numeric columns have them',
     sources: 'Sources', allSources: 'All sources', rows: 'Rows', lastChange: 'Last change',
     producer: 'Producer', deleted: 'deleted', sourceHint: 'click a source to see it alone',
     sourceChip: 'source = {s}', showAll: 'Show every source',
@@ -96,6 +97,7 @@ const MESSAGES = {
     removeFilter: 'Remover o filtro', filterHint: 'clique numa categoria para filtrar',
     timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
     rowsPerSecond: 'registros/s',
+    timeLimit: 'Registros por segundo (últimos 2 minutos, pela hora de leitura); somas de {v} não são guardadas: só as {n} primeiras colunas numéricas de um arquivo as têm',
     sources: 'Origens', allSources: 'Todas as origens', rows: 'Registros',
     lastChange: 'Última alteração', producer: 'Produtor', deleted: 'apagado',
     sourceHint: 'clique numa origem para vê-la sozinha', sourceChip: 'origem = {s}',
@@ -382,14 +384,18 @@ function renderTime(chart, s) {
   chart.data.labels = p.rows.map((_, i) => time.format(new Date(p.from_ms + i * p.interval_ms)));
   chart.data.datasets[0].data = p.rows;
   chart.data.datasets[0].label = t('rowsPerSecond');
+  // The sums of the viewer's value column (the server keeps each numeric
+  // column's); none when that column is past the server's column limit.
+  const limited = tl.value && p.values_unavailable === 'column_limit';
   chart.data.datasets[1].data = p.values.map((v) => v ?? 0); // an empty second adds 0
   chart.data.datasets[1].label = tl.value ? `${tl.value}/s` : '';
-  chart.data.datasets[1].hidden = !tl.value;
+  chart.data.datasets[1].hidden = !tl.value || limited;
   chart.options.scales.y.title.text = t('rowsPerSecond');
   chart.options.scales.y1.title.text = tl.value || '';
   chart.$yName = tl.value;
   chart.update('none');
-  setText('caption-time', tl.value ? t('timeOf').replace('{v}', tl.value) : t('chartTime'));
+  setText('caption-time', limited ? t('timeLimit').replace('{v}', tl.value).replace('{n}', p.columns_max)
+    : tl.value ? t('timeOf').replace('{v}', tl.value) : t('chartTime'));
 }
 
 /* Points grouped as the bar and pie group categories; small, translucent

@@ -333,6 +333,14 @@ describe('dashboard in headless Chromium', () => {
       const c = await chartData(page);
       assert.deepEqual(new Set(c.barLabels), new Set(cities.map(([n]) => n)));
       assert.deepEqual([...c.barData].sort((a, b) => b - a), cities.map(([, v]) => v));
+      // The time chart sums the viewer's value column too (the server keeps
+      // every numeric column's sums per second).
+      const timeChart = () => page.evaluate(() => {
+        const tc = window.Chart.getChart(document.getElementById('chart-time'));
+        return { label: tc.data.datasets[1].label, name: tc.$yName };
+      });
+      assert.deepEqual(await timeChart(), { label: 'idade/s', name: 'idade' });
+      assert.match(norm(await page.textContent('#caption-time')), /idade/);
       const oldest = [...rows].sort((a, b) => b.idade - a.idade)[0].nome;
       await waitUntil(async () => (await tableColumn(page, 'rows', 1))[0] === oldest,
         { timeout: WAIT, what: 'the table sorted by the new value column' });

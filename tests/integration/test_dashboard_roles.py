@@ -5,6 +5,7 @@ stay as they are for everyone else. The old global POST /api/roles is gone."""
 import decimal
 import json
 
+from conftest import wait_until
 from dashboard_helpers import SEED_ROWS, get, produce_generation, snapshot_when, start_dashboard
 
 D = decimal.Decimal
@@ -61,3 +62,40 @@ def test_roles_bad_queries_and_the_old_global_endpoint(broker, topic, procs):
         assert status == 410 and b"per viewer" in body
     s = snapshot_when(url, lambda s: True, "snapshot")
     assert s["roles"]["value"] == "valor"
+
+
+def timeline_figures(s):
+    """Rows and the exact value sum in the snapshot's time chart."""
+    p = s["timeline"]["per_second"]
+    return sum(p["rows"]), sum(v for v in p["values"] if v is not None)
+
+
+def test_time_chart_follows_the_viewers_value_column_and_source(broker, topic, procs):
+    # The dashboard first, so the rows are read seconds after they were
+    # written (the chart covers the last two minutes of Kafka timestamps).
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    other = [{"id": 9, "nome": "Iara", "idade": 1000, "cidade": "Natal", "valor": "0.01"}]
+    produce_generation(broker.bootstrap, topic, 1, SEED_ROWS, 1)
+    produce_generation(broker.bootstrap, topic, 1, other, 1, source="data/other.csv")
+
+    def wait(query, rows):
+        def ready():
+            status, s = get_json(url + "/api/snapshot" + query)
+            return s if status == 200 and timeline_figures(s)[0] == rows else None
+        return wait_until(ready, what=f"{rows} rows in the time chart of '{query}'")
+
+    s = wait("", 9)
+    assert s["timeline"]["value"] == "valor"
+    assert timeline_figures(s) == (9, D("3901.52"))  # exact: 3901.51 + 0.01
+    assert s["timeline"]["per_second"]["values_unavailable"] is None
+
+    # A viewer's own value column: the chart sums that column.
+    s = wait("?value=idade", 9)
+    assert s["timeline"]["value"] == "idade"
+    assert timeline_figures(s) == (9, 228 + 1000)
+
+    # One source: its rows and sums alone.
+    s = wait("?value=idade&source=data%2Finput.csv", 8)
+    assert timeline_figures(s) == (8, 228)
+    s = wait("?source=data%2Fother.csv", 1)
+    assert timeline_figures(s) == (1, D("0.01"))
