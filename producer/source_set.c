@@ -51,20 +51,28 @@ struct source_set {
         bool rescan_init;
 };
 
-/* The canonical absolute path of a file, or of a file that does not exist
- * yet through its directory. */
+/* The source identity of a path: its directory's canonical absolute path
+ * (symlinks, "." and ".." resolved) and the file's own name as given. The
+ * name itself is not resolved: a watched name that is a symlink stays one
+ * source when the link is pointed at another file (`ln -sfn`, mounted
+ * config maps), whose content is then that source's new generation. */
 static int canonical_path(const char *path, char *out, size_t size)
 {
         char dir_buf[PATH_MAX], base_buf[PATH_MAX], real[PATH_MAX];
         const char *dir, *base;
 
-        if (realpath(path, real)) {
-                return snprintf(out, size, "%s", real) < (int)size ? 0 : -1;
-        }
         snprintf(dir_buf, sizeof(dir_buf), "%s", path);
         snprintf(base_buf, sizeof(base_buf), "%s", path);
         dir  = dirname(dir_buf);
         base = basename(base_buf);
+        if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0 ||
+            strcmp(base, "/") == 0) {
+                /* Not a file name (a directory: the tail reports it). */
+                if (!realpath(path, real)) {
+                        return -1;
+                }
+                return snprintf(out, size, "%s", real) < (int)size ? 0 : -1;
+        }
         if (!realpath(dir, real)) {
                 return -1;
         }

@@ -6,7 +6,8 @@
  * The files one producer watches (loop thread only). Each -f pattern is a
  * path or a glob(3) pattern; patterns are expanded at start and again every
  * rescan period, so files that appear later and match are picked up. Each
- * file is its own source: its canonical absolute path is its identity, and
+ * file is its own source: its absolute path (directory canonical, name as
+ * given) is its identity, and
  * it has its own state file and lock in the one state dir, its own
  * pipeline and its own file tail. The Kafka sink is shared: a message's
  * sequence number carries its source's index in its top bits, and the

@@ -81,3 +81,40 @@ def test_globs_and_repeated_files_are_one_source_each(broker, topic, procs, tmp_
     procs(argv, "restarted")
     snap = wait_union(url, [a, b, c, d], "after a restart (two files gone)")
     assert {s["source"]: s["rows"] for s in snap["sources"]}[str(d.resolve())] == 0
+
+
+def test_a_symlink_pointed_at_another_file_stays_one_source(broker, topic, procs, tmp_path):
+    """The watched name is a symlink that is pointed at another file (a
+    deploy's `ln -sfn`, a mounted config map): the name stays one source,
+    whose new generation is the new target's content, while running and
+    after a restart. Before, the rescan (or the restart) resolved the link
+    again and added the new target as a second source: every row counted
+    twice."""
+    a, b, link = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "input.csv"
+    write(a, HEADER + rows_text(1, 3))
+    write(b, HEADER + rows_text(100, 2))
+    link.symlink_to("a.csv")
+    state = tmp_path / "state"
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    argv = [PRODUCER, "-b", broker.bootstrap, "-t", topic, "-f", str(link),
+            "--state-dir", state, "--stat-interval-ms", "100"]
+    p = procs(argv, "producer")
+    snap = wait_union(url, [link], "the first target")
+    assert [s["source"] for s in snap["sources"]] == [str(link)]
+
+    swap = tmp_path / "swap.lnk"
+    swap.symlink_to("b.csv")
+    os.replace(swap, link)
+    wait_union(url, [link], "the new target as a new generation")
+    # Rescans (every 100 ms) happen meanwhile; a marker appended after the
+    # swap arrives once, and the source is still the one name.
+    write(b, rows_text(200, 1), "a")
+    snap = wait_union(url, [link], "the marker row")
+    assert [s["source"] for s in snap["sources"]] == [str(link)]
+    assert p.stop() == 0
+
+    write(b, rows_text(300, 1), "a")
+    procs(argv, "restarted")
+    snap = wait_union(url, [link], "after a restart")
+    assert [s["source"] for s in snap["sources"]] == [str(link)]
+    assert len(list(state.glob("*.state"))) == 1
