@@ -270,7 +270,8 @@ bool row_parser_has_header(const struct row_parser *p)
 size_t row_parser_pending_bytes(const struct row_parser *p)
 {
         /* File bytes, also when the held record is converted UTF-16. */
-        return (size_t)(p->pos - p->rec_start) + p->pre_len;
+        return (size_t)(p->pos - p->rec_start) + p->pre_len +
+               (p->wide ? text_decoder_pending(p->wide) : 0);
 }
 
 bool row_parser_sniffed(const struct row_parser *p)
@@ -1013,6 +1014,12 @@ static int run_refeed(struct row_parser *p, row_parser_record_cb cb, void *ctx)
                                ctx);
                 at += n;
         }
+        if (rc == 0 && p->pos < w.end_pos) {
+                /* File bytes after the last line end that gave no text yet
+                 * (half a code unit): still pending. */
+                rc = feed_core(p, w.buf, 0, (size_t)(w.end_pos - p->pos), cb,
+                               ctx);
+        }
         return rc;
 }
 
@@ -1072,10 +1079,14 @@ static int feed_decoded(struct row_parser *p, const char *buf, size_t len,
                 return feed_piece(p, buf, len, len, cb, ctx);
         }
         while (len > 0) {
-                size_t used = 0;
+                size_t used   = 0;
+                size_t before = text_decoder_pending(p->wide);
                 size_t n = text_decoder_utf16(p->wide, buf, len, &used, p->wbuf,
                                               sizeof(p->wbuf));
-                int rc   = feed_piece(p, p->wbuf, n, used, cb, ctx);
+                /* The file bytes this text stands for: bytes the decoder
+                 * now holds count when they become text. */
+                size_t file_len = used + before - text_decoder_pending(p->wide);
+                int rc          = feed_piece(p, p->wbuf, n, file_len, cb, ctx);
                 if (rc != 0) {
                         return rc;
                 }
@@ -1265,6 +1276,20 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
                 rc = sniff_and_feed_pre(p, cb, ctx);
                 if (rc != 0) {
                         return rc;
+                }
+        }
+        if (final && p->wide) {
+                /* Bytes the decoder holds (an odd last byte) are read
+                 * now, as text that is not valid. */
+                char rest[4];
+                size_t held;
+                size_t n = text_decoder_utf16_finish(p->wide, &held, rest,
+                                                     sizeof(rest));
+                if (n > 0) {
+                        rc = feed_piece(p, rest, n, held, cb, ctx);
+                        if (rc != 0) {
+                                return rc;
+                        }
                 }
         }
         while (final && p->rec_len > 0) {

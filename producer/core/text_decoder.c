@@ -322,3 +322,21 @@ size_t text_decoder_utf16(struct text_decoder *d, const char *in, size_t len,
         *used = i;
         return o;
 }
+
+size_t text_decoder_pending(const struct text_decoder *d)
+{
+        return d->pend_len;
+}
+
+size_t text_decoder_utf16_finish(struct text_decoder *d, size_t *held,
+                                 char *out, size_t out_cap)
+{
+        *held = 0;
+        if (d->pend_len == 0 || out_cap == 0) {
+                return 0;
+        }
+        *held       = d->pend_len;
+        d->pend_len = 0;
+        out[0]      = (char)0xFF;
+        return 1;
+}

@@ -74,4 +74,19 @@ long text_decoder_convert(struct text_decoder *d, const char *in, size_t len,
 size_t text_decoder_utf16(struct text_decoder *d, const char *in, size_t len,
                           size_t *used, char *out, size_t out_cap);
 
+/** @brief Input bytes held for the next call (part of a code unit or a
+ *         high surrogate waiting for its pair): 0 to 3. */
+size_t text_decoder_pending(const struct text_decoder *d);
+
+/**
+ * @brief At the end of a UTF-16 file for good: a code unit cut by the end
+ *        (an odd last byte) or a high surrogate with nothing after it is
+ *        text that cannot be read, and becomes one 0xFF (invalid UTF-8), so
+ *        the record holding it is reported, not dropped. *held gets how
+ *        many input bytes that stands for.
+ * @returns the output length (0 when nothing is held; out_cap >= 1).
+ */
+size_t text_decoder_utf16_finish(struct text_decoder *d, size_t *held,
+                                 char *out, size_t out_cap);
+
 #endif

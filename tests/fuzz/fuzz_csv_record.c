@@ -292,6 +292,9 @@ static void check_flush(const struct row_parser_options *opts, const char *csv,
         if (before_cr && cut > 0 && csv[cut] == '\n' && csv[cut - 1] == '\r') {
                 cut--;
         }
+        if (cut < start) {
+                return; /* UTF-16: the bytes are not the line end's */
+        }
         run_init(&flushed, whole->max_record_bytes);
         p = row_parser_create(opts);
         if (!p || row_parser_feed(p, csv, len, on_record, &flushed) != 0 ||

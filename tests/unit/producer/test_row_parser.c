@@ -182,6 +182,16 @@ static const struct parse_case final_cases[] = {
      "H#0 l1-2 [0,12) ok:|a|b\n"
      "R#1 l2-3 [12,24) ok:|\xC3\xA3|\xF0\x9F\x98\x80\n"
      "R#2 l3-5 [24,40) ok:|x\ny|1\n"},
+    {"UTF-16LE with BOM, an odd last byte (cut code unit)",
+     "\xFF\xFE"
+     "a\0,\0b\0\n\0"
+     "1\0,\0"
+     "2\0\n\0"
+     "3",
+     19, 0,
+     "H#0 l1-2 [0,10) ok:|a|b\n"
+     "R#1 l2-3 [10,18) ok:|1|2\n"
+     "R#2 l3-4 [18,19) invalid UTF-8 at byte 0:\n"},
     {"UTF-16BE with BOM, unclosed quote",
      "\xFE\xFF"
      "\0a\0,\0b\0\n"
