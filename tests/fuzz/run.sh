@@ -3,6 +3,8 @@
 # 15), each from its seed corpus in tests/fuzz/corpus/<target>. A crash, leak
 # or sanitizer report fails the target and leaves the input in
 # build-fuzz/crashes/. Longer runs: FUZZ_SECONDS=3600 tests/fuzz/run.sh.
+# A target with a tests/fuzz/gen_<target>.py also starts from inputs that
+# script writes (FUZZ_GEN_COUNT of them, from FUZZ_GEN_SEED).
 set -uo pipefail
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
@@ -36,6 +38,13 @@ for exe in "$BUILD"/tests/fuzz/fuzz_*; do
     name=${exe##*/fuzz_}
     corpus=$(mktemp -d)
     cp "$ROOT/tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null || true
+    gen="$ROOT/tests/fuzz/gen_$name.py"
+    if [[ -x "$gen" ]]; then
+        # Structured inputs, different each run (the seed is printed).
+        gen_seed=${FUZZ_GEN_SEED:-$RANDOM}
+        python3 "$gen" "$corpus" "${FUZZ_GEN_COUNT:-3000}" "$gen_seed"
+        echo "     fuzz $name: ${FUZZ_GEN_COUNT:-3000} generated inputs, FUZZ_GEN_SEED=$gen_seed"
+    fi
     if "$exe" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 \
         -rss_limit_mb=1024 -artifact_prefix="$BUILD/crashes/$name-" \
         "$corpus" >"$BUILD/$name.log" 2>&1; then
