@@ -234,6 +234,7 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
         struct generation *g = target(a, s, m->generation, &stale);
         if (stale) {
                 a->counters.stale++;
+                s->counters.stale++;
                 return AGGREGATES_STALE;
         }
         if (!g) {
@@ -275,6 +276,7 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                 s->pending = NULL;
                 a->view_version++;
                 a->counters.swaps++;
+                s->counters.swaps++;
         }
         switch (res) {
         case AGGREGATES_APPLIED:
@@ -282,14 +284,17 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                         count_in_timeline(s, m, now_ms);
                 }
                 a->counters.applied++;
+                s->counters.applied++;
                 a->version++;
                 a->last_update = now_ms;
                 break;
         case AGGREGATES_DUPLICATE:
                 a->counters.duplicates++;
+                s->counters.duplicates++;
                 break;
         case AGGREGATES_INVALID:
                 a->counters.invalid++;
+                s->counters.invalid++;
                 break;
         case AGGREGATES_STALE:
         case AGGREGATES_NOMEM:

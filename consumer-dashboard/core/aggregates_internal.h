@@ -25,9 +25,10 @@
 struct source {
         char *name;
         struct generation *current;
-        struct generation *pending; /* newer, being collected */
-        struct timeline *timeline;  /* rows and sums per second; NULL:
-                                       no row in the window yet */
+        struct generation *pending;          /* newer, being collected */
+        struct aggregates_counters counters; /* this source's messages */
+        struct timeline *timeline;           /* rows and sums per second; NULL:
+                                                no row in the window yet */
 };
 
 /** @returns when a source last changed: the newest message of its current

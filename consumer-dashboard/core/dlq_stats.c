@@ -28,7 +28,7 @@ struct dlq_gen {
 };
 
 struct dlq_source {
-        char name[DLQ_TEXT_MAX];
+        char name[DLQ_SOURCE_MAX];
         uint64_t history; /* rejects of generations older than gens[] */
         struct dlq_gen gens[2];
 };
@@ -132,7 +132,7 @@ static struct dlq_gen *gen_of(struct dlq_source *s, uint64_t generation)
 
 int dlq_stats_add(struct dlq_stats *d, const struct wire_object *value)
 {
-        char name[DLQ_TEXT_MAX];
+        char name[DLQ_SOURCE_MAX];
         struct dlq_source *s;
         struct dlq_gen *g;
         int64_t generation = int_member(value, "generation");
@@ -240,19 +240,30 @@ static int render_reason(struct wire_buf *b, const char *reason, uint64_t n,
         return rc ? -1 : 0;
 }
 
+/* Every reject of one source, all its generations. */
+static uint64_t source_total(const struct dlq_source *s)
+{
+        return s->history + s->gens[0].count + s->gens[1].count;
+}
+
 int dlq_stats_render(const struct dlq_stats *d, dlq_current_cb current,
-                     void *ctx, struct wire_buf *b)
+                     void *ctx, const char *source, struct wire_buf *b)
 {
         struct merged reasons[DLQ_REASONS_MAX];
         const struct dlq_entry *last[DLQ_LAST_MAX];
         const char *last_source[DLQ_LAST_MAX];
         int nreasons = 0, nlast = 0;
-        uint64_t count = 0, history = d->lost, h;
+        uint64_t count = 0, history = source ? 0 : d->lost, h;
+        uint64_t total = source ? 0 : d->count;
 
         for (size_t i = 0; i < d->nsources; i++) {
                 const struct dlq_source *s = &d->sources[i];
-                const struct dlq_gen *g    = shown(s, current, ctx, &h);
+                if (source && strcmp(s->name, source) != 0) {
+                        continue;
+                }
+                const struct dlq_gen *g = shown(s, current, ctx, &h);
                 history += h;
+                total += source ? source_total(s) : 0;
                 if (!g) {
                         continue;
                 }
@@ -310,6 +321,6 @@ int dlq_stats_render(const struct dlq_stats *d, dlq_current_cb current,
         }
         rc |= wire_buf_printf(b, "],\"history\":%llu,\"total\":%llu}",
                               (unsigned long long)history,
-                              (unsigned long long)d->count);
+                              (unsigned long long)total);
         return rc ? -1 : 0;
 }

@@ -20,6 +20,7 @@
 #define DLQ_REASONS_MAX 32 /* per generation; more count as "other" */
 #define DLQ_LAST_MAX    10
 #define DLQ_RAW_MAX     256 /* bytes of raw text kept per entry */
+#define DLQ_SOURCE_MAX  512 /* bytes of a source id kept, NUL included */
 
 struct dlq_stats;
 
@@ -42,9 +43,12 @@ typedef uint64_t (*dlq_current_cb)(void *ctx, const char *source);
  * @brief Appends {"count":N,"reasons":[...],"last":[...],"history":H,
  *        "total":T} to b: count, reasons and last cover the current
  *        generations only, history the earlier ones (the caller adds the
- *        topic). @returns 0 or -1 when memory runs out.
+ *        topic). With `source` (NULL: every source) every figure is that
+ *        source's alone; messages that could not be told apart by source
+ *        (out of memory) are then in no figure.
+ * @returns 0 or -1 when memory runs out.
  */
 int dlq_stats_render(const struct dlq_stats *d, dlq_current_cb current,
-                     void *ctx, struct wire_buf *b);
+                     void *ctx, const char *source, struct wire_buf *b);
 
 #endif

@@ -364,10 +364,34 @@ static int render_health(const struct snapshot_stream *st, struct wire_buf *b)
         return rc | put(b, "]}");
 }
 
+/* The viewer's source (NULL: every source, or one never seen). */
+static const struct source *viewer_source(const struct aggregates *a)
+{
+        for (size_t i = 0; a->viewer_source && i < a->nsources; i++) {
+                if (strcmp(a->sources[i].name, a->viewer_source) == 0) {
+                        return &a->sources[i];
+                }
+        }
+        return NULL;
+}
+
+/* "stream", "catchup", "ingest" and "dlq". The generation, the last update,
+ * the ingest counters and the dead letters follow the viewer's source; the
+ * lag, messages, latency, catch-up and decode errors are the topic's (a
+ * message that cannot be decoded names no source). */
 static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                          const struct snapshot_stream *st, uint64_t generation,
                          struct wire_buf *b)
 {
+        const struct source *vs = viewer_source(a);
+        struct aggregates_counters k;
+        int64_t last_update = aggregates_last_update(a);
+        aggregates_counters(a, &k);
+        if (a->viewer_source) {
+                k = vs ? vs->counters : (struct aggregates_counters){0};
+                generation  = vs && vs->current ? vs->current->number : 0;
+                last_update = vs ? source_changed_ms(vs) : 0;
+        }
         int rc = put(b, ",\"stream\":{\"topic\":");
         rc |= put_str(b, st->topic ? st->topic : "",
                       st->topic ? strlen(st->topic) : 0);
@@ -376,8 +400,7 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                               "\"last_update_ms\":%lld,\"lag\":%lld,"
                               "\"messages\":%llu,\"latency_ms\":{",
                               st->partitions, (unsigned long long)generation,
-                              (long long)aggregates_last_update(a),
-                              (long long)st->lag,
+                              (long long)last_update, (long long)st->lag,
                               (unsigned long long)st->messages);
         const struct latency *l = st->latency;
         if (l && l->n) {
@@ -403,8 +426,6 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                               (unsigned long long)st->catchup_consumed,
                               (unsigned long long)st->catchup_target);
         rc |= put_double(b, progress > 1.0 ? 1.0 : progress);
-        struct aggregates_counters k;
-        aggregates_counters(a, &k);
         rc |= wire_buf_printf(
             b,
             "},\"ingest\":{\"applied\":%llu,\"duplicates\":%llu,"
@@ -416,7 +437,8 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= put_str(b, st->dlq_topic ? st->dlq_topic : "",
                       st->dlq_topic ? strlen(st->dlq_topic) : 0);
         rc |= put(b, ",\"summary\":");
-        rc |= dlq ? dlq_stats_render(dlq, current_generation, a, b)
+        rc |= dlq ? dlq_stats_render(dlq, current_generation, a,
+                                     a->viewer_source, b)
                   : put(b, "{\"count\":0,\"reasons\":[],\"last\":[],"
                            "\"history\":0,\"total\":0}");
         rc |= put(b, "}");

@@ -46,6 +46,8 @@ const MESSAGES = {
     removeFilter: 'Remove the filter', filterHint: 'click a category to filter',
     timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
     timeLimit: 'Rows per second (last 2 minutes, by read time); sums of {v} are not kept: only a file\'s first {n} numeric columns have them',
+    histSampled: '{h}, {f}: from {n} sampled rows of {t}, not exact',
+    wholeTopic: '{k} (whole topic)',
     sources: 'Sources', allSources: 'All sources', rows: 'Rows', lastChange: 'Last change',
     producer: 'Producer', deleted: 'deleted', sourceHint: 'click a source to see it alone',
     sourceChip: 'source = {s}', showAll: 'Show every source',
@@ -97,6 +99,8 @@ const MESSAGES = {
     removeFilter: 'Remover o filtro', filterHint: 'clique numa categoria para filtrar',
     timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
     rowsPerSecond: 'registros/s',
+    histSampled: '{h}, {f}: de {n} registros amostrados de {t}, não exato',
+    wholeTopic: '{k} (tópico inteiro)',
     timeLimit: 'Registros por segundo (últimos 2 minutos, pela hora de leitura); somas de {v} não são guardadas: só as {n} primeiras colunas numéricas de um arquivo as têm',
     sources: 'Origens', allSources: 'Todas as origens', rows: 'Registros',
     lastChange: 'Última alteração', producer: 'Produtor', deleted: 'apagado',
@@ -456,8 +460,8 @@ function renderFilter(s) {
   const box = $('filters');
   box.replaceChildren();
   if (state.source !== null) {
-    const chip = el('button', `${t('sourceChip').replace('{s}', state.source)} ✕`, 'chip');
-    chip.title = t('showAll');
+    const chip = el('button', `${t('sourceChip').replace('{s}', shortSource(state.source))} ✕`, 'chip');
+    chip.title = `${state.source}\n${t('showAll')}`;
     chip.dataset.testid = 'source-chip';
     chip.id = 'source-chip';
     chip.addEventListener('click', () => setSource(null));
@@ -535,9 +539,19 @@ function renderLabels(s) {
   setText('label-mean', roleLabel('meanOf', 'meanValue', s));
   setText('label-age', roleLabel('meanOfAge', 'meanAge', s));
   setText('caption-bar', roleLabel('barOf', 'chartBar', s));
-  setText('caption-hist', roleLabel('histOf', 'chartHist', s));
+  setText('caption-hist', histCaption(s));
   setText('caption-pie', roleLabel('pieOf', 'chartPie', s));
   setText('caption-scatter', roleLabel('scatterOf', 'chartScatter', s));
+}
+
+/* A filtered histogram is built from the sample's points of the category
+ * (sampleHistogram): exact only when the sample holds every row. */
+function histCaption(s) {
+  const h = roleLabel('histOf', 'chartHist', s);
+  if (state.filter === null || s.sample.points.length >= s.sample.of) return h;
+  const n = s.sample.points.filter((p) => String(p[2]) === state.filter).length;
+  return t('histSampled').replace('{h}', h).replace('{f}', state.filter)
+    .replace('{n}', num(n, 0)).replace('{t}', num(s.sample.of, 0));
 }
 
 /* ---- Roles ---- */
@@ -632,14 +646,18 @@ function generationText(g) {
 function renderStream(s) {
   const st = s.stream;
   const lat = st.latency_ms;
+  // One source shown: generation, records and last update are its own; the
+  // lag, latency and replay are the topic's, and say so.
+  const topicWide = (key) => (s.source === null || s.source === undefined ? t(key)
+    : t('wholeTopic').replace('{k}', t(key)));
   kv($('stream'), [
     [t('topic'), st.topic], [t('partitions'), num(st.partitions, 0)],
     [t('generation'), generationText(st.generation)],
     [t('records'), num(s.count, 0)],
     [t('lastUpdate'), st.last_update_ms ? new Date(st.last_update_ms).toLocaleString(locale()) : '–'],
-    [t('lag'), st.lag < 0 ? '–' : num(st.lag, 0)],
-    [t('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
-    [t('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
+    [topicWide('lag'), st.lag < 0 ? '–' : num(st.lag, 0)],
+    [topicWide('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
+    [topicWide('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
   ]);
 }
 
@@ -651,6 +669,29 @@ function setSource(id) {
   state.page = 1;
   writeUrl();
   fetchSnapshot();
+}
+
+/* A source id as shown: ids longer than SOURCE_SHOWN characters lose
+ * their middle, never the file name ("/data/exports/2026…/sales.csv"); a
+ * file name too long itself keeps its start and its end (the extension).
+ * The full id goes in the element's title. */
+const SOURCE_SHOWN = 48;
+function shortSource(id) {
+  const all = Array.from(id); // whole characters, never half a pair
+  if (all.length <= SOURCE_SHOWN) return id;
+  const cut = Math.max(id.lastIndexOf('/'), id.lastIndexOf('\\'));
+  const name = Array.from(id.slice(cut + 1));
+  if (cut < 0 || name.length + 2 > SOURCE_SHOWN) {
+    const tail = Math.min(12, Math.floor(SOURCE_SHOWN / 2));
+    return `${all.slice(0, SOURCE_SHOWN - 1 - tail).join('')}…${all.slice(-tail).join('')}`;
+  }
+  return `${all.slice(0, SOURCE_SHOWN - name.length - 2).join('')}…${id[cut]}${name.join('')}`;
+}
+
+function sourceCell(id, text = shortSource(id)) {
+  const td = el('td', text, 'source-id');
+  td.title = id;
+  return td;
 }
 
 function timeText(ms) {
@@ -680,8 +721,9 @@ function renderSources(s) {
       const key = !p.alive ? (p.state === 'stopped' ? 'stopped' : 'silent') : p.state;
       who = `${p.instance || '?'} (${t(`st_${key}`)})`;
     }
-    const name = src.reason === 'deleted' ? `${src.source} (${t('deleted')})` : src.source;
-    tr.append(el('td', name), el('td', num(src.rows || 0, 0), 'num'),
+    const short = shortSource(src.source);
+    const name = src.reason === 'deleted' ? `${short} (${t('deleted')})` : short;
+    tr.append(sourceCell(src.source, name), el('td', num(src.rows || 0, 0), 'num'),
       el('td', generationText(src.generation)), el('td', timeText(src.changed_ms)),
       el('td', who));
     tr.className = `clickable${state.source === src.source ? ' selected' : ''}`;
@@ -709,7 +751,7 @@ function renderProducers(s) {
     if (p.reason) details.push(p.reason);
     const tr = document.createElement('tr');
     tr.dataset.state = key;
-    tr.append(el('td', p.source), el('td', t(`st_${key}`)), el('td', details.join('; ')));
+    tr.append(sourceCell(p.source), el('td', t(`st_${key}`)), el('td', details.join('; ')));
     body.append(tr);
   }
   $('producers-section').hidden = !(s.producers && s.producers.length);

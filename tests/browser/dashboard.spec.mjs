@@ -581,7 +581,12 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('sources panel: two producers; a click shows one source alone (kept in the address, live), "All sources" goes back', TEST, async () => {
-    const files = ['one.csv', 'two.csv'].map((f) => path.join(tmp, f));
+    // The second file's absolute id is long: the page shortens it in the
+    // middle, keeps the file name, and gives the full id as a tooltip.
+    const deep = path.join(tmp, 'quarterly-exports-of-the-finance-team-for-the-review-2026',
+      'region-north-east-and-south-east-consolidated');
+    fs.mkdirSync(deep, { recursive: true });
+    const files = [path.join(tmp, 'one.csv'), path.join(deep, 'two.csv')];
     fs.writeFileSync(files[0], `${[HEADER, SEED[0], SEED[1], SEED[2]].join('\n')}\n`);
     fs.writeFileSync(files[1], `${[HEADER, SEED[6], SEED[7]].join('\n')}\n`);
     const stopic = `${topic}-sources`;
@@ -595,7 +600,21 @@ describe('dashboard in headless Chromium', () => {
       await waitCards(p, all);
       await waitUntil(async () => (await p.locator('#sources tbody tr').count()) === 3,
         { timeout: WAIT, what: 'the sources panel: all + 2 sources' });
-      assert.deepEqual(await tableColumn(p, 'sources', 0), ['All sources', ...files]);
+      const shown = await tableColumn(p, 'sources', 0);
+      assert.deepEqual(shown.slice(0, 2), ['All sources', files[0]]);
+      assert.ok(files[1].length > 120 && shown[2].length <= 48, shown[2]);
+      assert.ok(shown[2].startsWith(files[1].slice(0, 20)) && shown[2].endsWith('…/two.csv'), shown[2]);
+      assert.equal(await p.getAttribute(`#sources tbody tr[data-source="${files[1]}"] td`, 'title'),
+        files[1]);
+      // One line: the id no longer wraps over several lines in the panel.
+      const lines = await p.evaluate((id) => {
+        const td = [...document.querySelectorAll('#sources tbody tr')]
+          .find((tr) => tr.dataset.source === id).cells[0];
+        const r = document.createRange();
+        r.selectNodeContents(td);
+        return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size;
+      }, files[1]);
+      assert.equal(lines, 1, 'the shortened id takes one line');
       assert.deepEqual((await tableColumn(p, 'sources', 1)).map(norm), ['5', '3', '2']);
       // Generation and last change as times, the producer named.
       const gen = await tableColumn(p, 'sources', 2);
@@ -607,7 +626,17 @@ describe('dashboard in headless Chromium', () => {
       const two = { total: 'R$2,200.00', mean: 'R$1,100.00', count: '2', age: '30.5 years' };
       await waitCards(p, two);
       assert.match(p.url(), new RegExp(`[?&]source=${encodeURIComponent(files[1])}(&|$)`));
-      assert.match(norm(await p.textContent('#source-chip')), /^source = .*two\.csv/);
+      const chipText = norm(await p.textContent('#source-chip'));
+      assert.ok(chipText.startsWith(`source = ${files[1].slice(0, 20)}`) && chipText.endsWith('…/two.csv ✕'),
+        chipText);
+      assert.ok((await p.getAttribute('#source-chip', 'title')).startsWith(`${files[1]}\n`));
+      // (measured in one evaluation: each render replaces the chip)
+      const chipWidth = await p.evaluate(() => document.getElementById('source-chip')
+        .getBoundingClientRect().width);
+      assert.ok(chipWidth < 800, `the chip is ${chipWidth} px wide`);
+      // The topic's figures say they are the topic's, not this source's.
+      await waitUntil(async () => norm(await p.textContent('#stream')).includes('Consumer lag (whole topic)'),
+        { timeout: WAIT, what: 'the stream panel labels the topic\'s figures' });
       await waitUntil(async () => (await tableColumn(p, 'rows', 1)).join() === 'Hugo,Gabi',
         { timeout: WAIT, what: 'only two.csv in the table' });
       assert.match(await p.getAttribute('#export', 'href'), /source=/);
@@ -625,6 +654,7 @@ describe('dashboard in headless Chromium', () => {
       await waitCards(p, { total: 'R$3,151.26', mean: 'R$525.21', count: '6', age: '29.0 years' });
       assert.doesNotMatch(p.url(), /source=/);
       assert.equal(await p.locator('#source-chip').count(), 0);
+      assert.doesNotMatch(norm(await p.textContent('#stream')), /whole topic/);
     } finally {
       await p.close();
     }

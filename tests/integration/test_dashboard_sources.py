@@ -12,7 +12,8 @@ import urllib.parse
 
 from conftest import DASHBOARD, PRODUCER, free_port, wait_until
 from csvfile import append, write_rows
-from dashboard_helpers import get, serving
+from dashboard_helpers import (SEED_ROWS, get, produce, produce_generation, produce_row,
+                               serving, start_dashboard, wire_id)
 
 D = decimal.Decimal
 HEADER = ["id", "nome", "idade", "cidade", "valor"]
@@ -138,3 +139,39 @@ def test_two_producers_one_source_or_all(broker, topic, procs, tmp_path):
     assert status == 200 and s["count"] == 0
     status, s = get_json(url + "/api/snapshot")
     assert s["count"] == 3
+
+
+def test_dead_letters_and_ingest_figures_follow_the_source(broker, topic, procs):
+    """?source=: the data-quality figures (rejects, duplicates) are that
+    source's; lag and decode errors stay the topic's."""
+    a, b = "/data/with-rejects.csv", "/data/clean.csv"
+    produce_generation(broker.bootstrap, topic, 5, SEED_ROWS[:3], 1, source=a)
+    produce_row(broker.bootstrap, topic, 5, 2, SEED_ROWS[1], 0, source=a)  # a duplicate
+    produce_generation(broker.bootstrap, topic, 7, SEED_ROWS[3:5], 1, source=b)
+    produce(broker.bootstrap, topic + ".dlq",
+            json.dumps({"source": a, "generation": 5, "record": 4, "line": 5, "offset": 99,
+                        "reason": "field count 4, header has 5", "raw": "4,Ana,31,Recife\n"}),
+            a, {"csv.kind": "rejected", "csv.id": wire_id(5, a, 4, 99)}, 0)
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+
+    def snap(query):
+        status, s = get_json(url + "/api/snapshot" + query)
+        assert status == 200, s
+        return s
+
+    wait_until(lambda: (lambda s: s["count"] == 5 and s["catchup"]["done"]
+                        and s["dlq"]["summary"]["total"] == 1)(snap("")), what="both sources")
+    s = snap("")
+    assert s["ingest"]["duplicates"] == 1 and s["dlq"]["summary"]["count"] == 1
+
+    s = snap("?source=" + q(a))
+    assert s["ingest"]["duplicates"] == 1 and s["ingest"]["applied"] == 5  # reset, 3 rows, complete
+    assert s["dlq"]["summary"]["count"] == 1 and s["dlq"]["summary"]["total"] == 1
+    assert s["dlq"]["summary"]["last"][0]["source"] == a
+    assert s["stream"]["generation"] == 5
+
+    s = snap("?source=" + q(b))
+    assert s["ingest"]["duplicates"] == 0 and s["ingest"]["applied"] == 4
+    assert s["dlq"]["summary"] == {"count": 0, "reasons": [], "last": [], "history": 0, "total": 0}
+    assert s["stream"]["generation"] == 7
+    assert s["catchup"]["done"] is True  # the topic's, whatever the source

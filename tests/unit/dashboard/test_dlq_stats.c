@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dlq_stats: the panel counts each source's current generation; earlier
  * generations are history. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,11 +25,13 @@ static uint64_t current_of(void *ctx, const char *source)
         return strcmp(source, "a.csv") == 0 ? current : 0;
 }
 
+static const char *only; /* the viewer's source, NULL: every source */
+
 static char *render(struct dlq_stats *d)
 {
         struct wire_buf b = {0};
 
-        CHECK_EQ_INT(dlq_stats_render(d, current_of, NULL, &b), 0);
+        CHECK_EQ_INT(dlq_stats_render(d, current_of, NULL, only, &b), 0);
         CHECK_EQ_INT(wire_buf_append(&b, "", 1), 0);
         return b.data;
 }
@@ -84,11 +87,54 @@ static void test_generations(void)
         CHECK(strstr(s, "\"last\":[{\"source\":\"b.csv\",\"line\":9"));
         free(s);
         CHECK_EQ_INT(dlq_stats_count(d), 6);
+        /* One viewer's source: its figures alone. */
+        only = "b.csv";
+        s    = render(d);
+        CHECK_EQ_STR(s, "{\"count\":1,\"reasons\":[{\"reason\":\"bad\","
+                        "\"count\":1}],\"last\":[{\"source\":\"b.csv\","
+                        "\"line\":9,\"reason\":\"bad\",\"raw\":\"q\"}],"
+                        "\"history\":0,\"total\":1}");
+        free(s);
+        only = "a.csv";
+        s    = render(d);
+        CHECK(strstr(s, "\"count\":1,") && strstr(s, "\"history\":4,"));
+        CHECK(strstr(s, "\"total\":5}") && !strstr(s, "b.csv"));
+        free(s);
+        only = "none.csv";
+        s    = render(d);
+        CHECK_EQ_STR(s, "{\"count\":0,\"reasons\":[],\"last\":[],"
+                        "\"history\":0,\"total\":0}");
+        free(s);
+        only = NULL;
+        dlq_stats_destroy(d);
+}
+
+/* A long absolute source id is kept whole (up to DLQ_SOURCE_MAX), so a
+ * viewer's source finds its rejects. */
+static void test_long_source(void)
+{
+        struct dlq_stats *d = dlq_stats_create();
+        char id[400];
+        memset(id, 'd', sizeof(id) - 1);
+        id[0]              = '/';
+        id[sizeof(id) - 1] = '\0';
+        char json[600];
+        snprintf(json, sizeof(json),
+                 "{\"source\":\"%s\",\"generation\":1,\"line\":2,"
+                 "\"reason\":\"bad\",\"raw\":\"x\"}",
+                 id);
+        add(d, json);
+        only    = id;
+        char *s = render(d);
+        CHECK(strstr(s, "\"count\":1,") && strstr(s, "\"total\":1}"));
+        free(s);
+        only = NULL;
         dlq_stats_destroy(d);
 }
 
 int main(void)
 {
         test_generations();
+        test_long_source();
         return check_exit();
 }

@@ -84,6 +84,53 @@ static void test_one_source_and_all(void)
         aggregates_destroy(a);
 }
 
+/* Ingest counters, generation and last change follow the viewer's source;
+ * decode errors stay the topic's (they name no source). */
+static void test_ingest_of_one_source(void)
+{
+        struct aggregates *a = two_sources();
+        CHECK_EQ_INT(wire_decode_object(&obj, "{\"valor\":3}", 11), WIRE_OK);
+        struct aggregates_message m = {.kind       = WIRE_ROW,
+                                       .source     = "big.csv",
+                                       .generation = 1,
+                                       .record     = 2,
+                                       .row        = &obj};
+        apply(a, &m, 5000, AGGREGATES_DUPLICATE);
+        m.generation = 0;
+        apply(a, &m, 5000, AGGREGATES_STALE);
+        struct wire_buf b         = {0};
+        struct snapshot_stream st = {
+            .topic = "t", .lag = -1, .decode_errors = 7};
+
+        aggregates_set_viewer_source(a, "big.csv");
+        CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
+        wire_buf_append(&b, "", 1);
+        CONTAINS(b.data, "\"ingest\":{\"applied\":2,\"duplicates\":1,"
+                         "\"stale\":1,\"invalid\":0,\"swaps\":0,"
+                         "\"decode_errors\":7}");
+        CONTAINS(b.data, "\"generation\":1,\"last_update_ms\":5000,");
+        wire_buf_finish(&b);
+
+        aggregates_set_viewer_source(a, "small.csv");
+        b = (struct wire_buf){0};
+        CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
+        wire_buf_append(&b, "", 1);
+        CONTAINS(b.data, "\"ingest\":{\"applied\":1,\"duplicates\":0,"
+                         "\"stale\":0,\"invalid\":0,\"swaps\":0,"
+                         "\"decode_errors\":7}");
+        CONTAINS(b.data, "\"generation\":1,\"last_update_ms\":2000,");
+        wire_buf_finish(&b);
+
+        aggregates_set_viewer_source(a, NULL);
+        b = (struct wire_buf){0};
+        CHECK_EQ_INT(snapshot_render(a, NULL, &st, &b), 0);
+        wire_buf_append(&b, "", 1);
+        CONTAINS(b.data, "\"ingest\":{\"applied\":3,\"duplicates\":1,"
+                         "\"stale\":1,");
+        wire_buf_finish(&b);
+        aggregates_destroy(a);
+}
+
 /* The rows of one page, as "valor" texts joined. */
 static long page_text(struct aggregates *a, bool desc, char *out, size_t size,
                       uint64_t *total)
@@ -289,6 +336,7 @@ int main(void)
 {
         test_one_source_and_all();
         test_pages_of_one_source();
+        test_ingest_of_one_source();
         test_sources_table();
         test_change_time_from_kafka();
         test_reset_tags();
