@@ -11,15 +11,30 @@
 # alternate BENCH_QUERY_REPEAT times (default 2) and the medians are compared,
 # so that load from elsewhere on the machine hits both alike.
 #
+# Viewers with their own roles (BENCH_QUERY_VIEWERS, default 0: skipped):
+# the same burst, with that many viewers whose page shows other columns
+# (?value=idade&category=nome, BENCH_QUERY_VIEWER_QUERY), so that each
+# fetches its own snapshot on pushes (bench/custom-viewers.js). Two more
+# phases: the old rule (a fetch on every push) and the page's rule (at most
+# one fetch a second); reported: time until visible and the snapshot
+# fetches the viewers made.
+#
 # Memory: the dashboard's resident size grows (VmRSS after the burst minus
 # before) by about what its own accounting says (memory.bytes, which
 # includes the sort indexes); target: within 20 %.
 #
 #   BENCH_QUERY_ROWS=1000000 BENCH_QUERY_CLIENTS=20 bench/06-query-load.sh
+#   BENCH_QUERY_ROWS=200000 BENCH_QUERY_VIEWERS=20 bench/06-query-load.sh
 # shellcheck source=lib/common.sh
 source "$(dirname -- "$0")/lib/common.sh"
 bench_init query-load
 need_binaries "$PRODUCER" "$DASHBOARD"
+VIEWERS=${BENCH_QUERY_VIEWERS:-0}
+VIEWER_QUERY=${BENCH_QUERY_VIEWER_QUERY:-value=idade&category=nome}
+if ((VIEWERS > 0)); then
+    # shellcheck source=lib/node.sh
+    source "$BENCH_LIB/node.sh"
+fi
 
 ROWS=${BENCH_QUERY_ROWS:-1000000}
 CLIENTS=${BENCH_QUERY_CLIENTS:-20}
@@ -27,7 +42,7 @@ RATE=${BENCH_QUERY_RATE:-5}
 REPEAT=${BENCH_QUERY_REPEAT:-2}
 SEED_ROWS=10000
 # shellcheck disable=SC2034 # read by result() in lib/common.sh
-BENCH_COMMAND="BENCH_QUERY_ROWS=$ROWS BENCH_QUERY_CLIENTS=$CLIENTS BENCH_QUERY_RATE=$RATE BENCH_QUERY_REPEAT=$REPEAT bench/06-query-load.sh"
+BENCH_COMMAND="BENCH_QUERY_ROWS=$ROWS BENCH_QUERY_CLIENTS=$CLIENTS BENCH_QUERY_RATE=$RATE BENCH_QUERY_REPEAT=$REPEAT BENCH_QUERY_VIEWERS=$VIEWERS bench/06-query-load.sh"
 
 jget() {
     "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print(" ".join(str(d[k]) for k in sys.argv[2:]))' "$@"
@@ -37,9 +52,12 @@ broker_start
 seed=$(csv_rows "$SEED_ROWS")
 burst=$(csv_rows "$ROWS")
 
-# run_phase CLIENTS -> "seconds peak_rss_kib rss0 rss1 mem0 mem1 pager_json"
+# run_phase CLIENTS REPEAT [RULE] -> "seconds peak_rss_kib rss0 rss1 mem0
+# mem1 client_json": CLIENTS paging clients, or with RULE (push, page) that
+# many custom-role viewers.
 run_phase() {
-    local clients=$1 topic=load-$1-$2 stop=$BENCH_WORK/stop-$1-$2 pager_pid="" t0 seen
+    local clients=$1 rule=${3:-} topic=load-$1-$2${3:+-$3} stop=$BENCH_WORK/stop-$1-$2${3:+-$3}
+    local pager_pid="" t0 seen
     topic_create "$topic"
     producer_load "$seed" "$topic" >/dev/null
     dashboard_start "$topic" --log-level warn
@@ -47,7 +65,13 @@ run_phase() {
         --pid "$DASH_PID" >/dev/null || die "dashboard never showed the seed rows"
     local m0
     m0=$("$PY" "$BENCHPY" memory --url "$DASH_URL" --pid "$DASH_PID")
-    if ((clients > 0)); then
+    if ((clients > 0)) && [[ -n "$rule" ]]; then
+        node "$BENCH_DIR/custom-viewers.js" --url "$DASH_URL" --viewers "$clients" --rule "$rule" \
+            --query "$VIEWER_QUERY" --stop-file "$stop" >"$BENCH_WORK/viewers-$clients-$2-$rule.json" &
+        pager_pid=$!
+        BENCH_PIDS+=("$pager_pid")
+        sleep 2 # the viewers are connected before the burst starts
+    elif ((clients > 0)); then
         "$PY" "$BENCHPY" pager --url "$DASH_URL" --clients "$clients" --rate "$RATE" --stop-file "$stop" \
             >"$BENCH_WORK/pager-$clients-$2.json" &
         pager_pid=$!
@@ -68,8 +92,12 @@ run_phase() {
         # built and counted below.
         sleep 5
         touch "$stop"
-        wait "$pager_pid" || die "pager failed"
-        pager=$(cat "$BENCH_WORK/pager-$clients-$2.json")
+        wait "$pager_pid" || die "pager (or viewers) failed"
+        if [[ -n "$rule" ]]; then
+            pager=$(cat "$BENCH_WORK/viewers-$clients-$2-$rule.json")
+        else
+            pager=$(cat "$BENCH_WORK/pager-$clients-$2.json")
+        fi
     fi
     sleep 2
     local m1
@@ -79,12 +107,18 @@ run_phase() {
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-idle=() loaded=()
+idle=() loaded=() vpush=() vpage=()
 for ((r = 1; r <= REPEAT; r++)); do
     read -r s0 peak0 r00 r01 mb00 mb01 _ < <(run_phase 0 "$r")
     read -r s1 peak1 r10 r11 mb10 mb11 pj < <(run_phase "$CLIENTS" "$r")
     idle+=("$s0")
     loaded+=("$s1")
+    if ((VIEWERS > 0)); then
+        read -r s2 _ _ _ _ _ vj_push < <(run_phase "$VIEWERS" "$r" push)
+        read -r s3 _ _ _ _ _ vj_page < <(run_phase "$VIEWERS" "$r" page)
+        vpush+=("$s2")
+        vpage+=("$s3")
+    fi
 done
 read -r preq perr p50 p99 < <(jget "$pj" requests errors p50_ms p99_ms)
 m0=$(median "${idle[@]}")
@@ -94,6 +128,21 @@ result "time until visible, burst of $ROWS rows, no client (median of ${idle[*]}
 result "time until visible, burst of $ROWS rows, $CLIENTS clients paging every order at $RATE/s each (median of ${loaded[*]})" "$m1" "s"
 result "loaded / idle time until visible" "$ratio" "x" "<= 1.2" "$(verdict_le "$ratio" 1.2)"
 result "paging during the last burst ($CLIENTS clients)" "$preq requests, $perr errors, p50 $p50 ms, p99 $p99 ms"
+if ((VIEWERS > 0)); then
+    for rule in push page; do
+        if [[ $rule == push ]]; then
+            times=("${vpush[@]}") vj=$vj_push what="a fetch on every push (the old page)"
+        else
+            times=("${vpage[@]}") vj=$vj_page what="at most one fetch a second (the page's rule)"
+        fi
+        mv=$(median "${times[@]}")
+        result "time until visible, $VIEWERS custom-role viewers, $what (median of ${times[*]})" "$mv" "s"
+        result "custom-role viewers / idle time until visible ($rule)" "$(calc "$mv / $m0" "%.2f")" "x"
+        read -r vpu vfe ver vp50 vp99 vb < <(jget "$vj" pushes fetches errors p50_ms p99_ms mean_bytes)
+        result "snapshot fetches during the last burst ($rule)" \
+            "$vfe fetches for $vpu pushes, $ver errors, p50 $vp50 ms, p99 $vp99 ms, $vb bytes each"
+    done
+fi
 # Memory of the last pair of runs.
 for k in 0 1; do
     if ((k == 0)); then

@@ -405,7 +405,9 @@ static char *render_metrics(struct kafka_source *ks, size_t *len)
 {
         struct wire_buf b = {0};
         struct aggregates_counters k;
+        uint64_t views_rendered, views_shared;
         aggregates_counters(ks->agg, &k);
+        query_service_view_counts(ks->queries, &views_rendered, &views_shared);
         const struct prom_metric m[] = {
             {"dashboard_rows", PROM_GAUGE, "Rows shown",
              (int64_t)aggregates_count(ks->agg)},
@@ -432,6 +434,13 @@ static char *render_metrics(struct kafka_source *ks, size_t *len)
             {"dashboard_memory_bytes", PROM_GAUGE,
              "Bytes held by rows, strings, indexes and statistics",
              (int64_t)aggregates_memory(ks->agg)},
+            {"dashboard_view_snapshots_rendered_total", PROM_COUNTER,
+             "Snapshots rendered for a viewer's own roles or source",
+             (int64_t)views_rendered},
+            {"dashboard_view_snapshots_shared_total", PROM_COUNTER,
+             "Viewer snapshots answered with the same view's render since "
+             "the last publish",
+             (int64_t)views_shared},
         };
         int rc = prom_write(&b, m, sizeof(m) / sizeof(m[0]));
         if (ks->latency.n) {
@@ -512,6 +521,7 @@ static void publish(struct kafka_source *ks, int64_t now)
         char *metrics = render_metrics(ks, &mlen);
         snapshot_hub_publish(ks->hub, b.data, b.len, metrics, mlen,
                              ks->caught_up, reason);
+        query_service_published(ks->queries);
         ks->published_version   = aggregates_version(ks->agg);
         ks->published_caught_up = ks->caught_up;
         ks->last_publish        = now;

@@ -9,8 +9,15 @@
 #include "common/log.h"
 #include "core/snapshot_json.h"
 
-#define CSV_CHUNK_MAX 10000
-#define ROLE_NAME_MAX 256 /* a column name, NUL included */
+#define CSV_CHUNK_MAX      10000
+#define ROLE_NAME_MAX      256 /* a column name, NUL included */
+#define SNAPSHOT_CACHE_MAX 16  /* views rendered per published snapshot */
+
+/* One view's snapshot, rendered since the last publish. */
+struct cached_view {
+        struct wire_buf key; /* roles and source (view_key) */
+        struct wire_buf body;
+};
 
 /* A request waiting for an index, with the rows it saw when it came in. */
 struct waiting {
@@ -31,7 +38,85 @@ struct query_service {
         bool stop;
         pthread_t thread;
         bool started;
+        struct cached_view cache[SNAPSHOT_CACHE_MAX]; /* Kafka thread */
+        size_t ncache;
+        uint64_t views_rendered, views_shared;
 };
+
+/* A request's view as bytes: each role and the source, NUL-terminated, a
+ * lone 0x01 for "not given". */
+static int view_key(const struct hub_request *r, struct wire_buf *out)
+{
+        int rc = 0;
+        for (int i = 0; i <= AGGREGATES_ROLE_COUNT; i++) {
+                const char *v =
+                    i < AGGREGATES_ROLE_COUNT ? r->roles[i] : r->source;
+                rc |= v ? wire_buf_append(out, v, strlen(v) + 1)
+                        : wire_buf_append(out, "\x01", 1);
+        }
+        return rc;
+}
+
+static struct cached_view *cached(struct query_service *qs,
+                                  const struct wire_buf *key)
+{
+        for (size_t i = 0; i < qs->ncache; i++) {
+                struct cached_view *c = &qs->cache[i];
+                if (c->key.len == key->len &&
+                    memcmp(c->key.data, key->data, key->len) == 0) {
+                        return c;
+                }
+        }
+        return NULL;
+}
+
+/* Answers a viewer's snapshot from this publish's render of the same view,
+ * else renders it (and keeps it while there is room). */
+static int render_view(struct query_service *qs, struct hub_request *r)
+{
+        struct wire_buf key = {0};
+        if (view_key(r, &key) != 0) {
+                wire_buf_finish(&key);
+                return -1;
+        }
+        struct cached_view *c = cached(qs, &key);
+        if (c) {
+                wire_buf_finish(&key);
+                qs->views_shared++;
+                return wire_buf_append(&r->body, c->body.data, c->body.len);
+        }
+        int rc = qs->cfg.render_snapshot(qs->cfg.ctx, &r->body);
+        qs->views_rendered++;
+        if (rc == 0 && qs->ncache < SNAPSHOT_CACHE_MAX) {
+                c   = &qs->cache[qs->ncache];
+                *c  = (struct cached_view){.key = key};
+                key = (struct wire_buf){0};
+                if (wire_buf_append(&c->body, r->body.data, r->body.len) == 0) {
+                        qs->ncache++;
+                } else {
+                        wire_buf_finish(&c->key);
+                        wire_buf_finish(&c->body);
+                }
+        }
+        wire_buf_finish(&key);
+        return rc;
+}
+
+void query_service_view_counts(const struct query_service *qs,
+                               uint64_t *rendered, uint64_t *shared)
+{
+        *rendered = qs->views_rendered;
+        *shared   = qs->views_shared;
+}
+
+void query_service_published(struct query_service *qs)
+{
+        for (size_t i = 0; i < qs->ncache; i++) {
+                wire_buf_finish(&qs->cache[i].key);
+                wire_buf_finish(&qs->cache[i].body);
+        }
+        qs->ncache = 0;
+}
 
 static void *sort_thread(void *arg)
 {
@@ -167,7 +252,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
         }
         switch (r->kind) {
         case HUB_REQ_SNAPSHOT:
-                rc = qs->cfg.render_snapshot(qs->cfg.ctx, &r->body);
+                rc = render_view(qs, r);
                 break;
         case HUB_REQ_ROWS:
                 rc = snapshot_render_rows(a, &q, &r->body);
@@ -328,6 +413,7 @@ void query_service_destroy(struct query_service *qs)
         for (size_t i = 0; i < qs->ndone; i++) {
                 aggregates_index_finish(qs->cfg.agg, qs->done[i]);
         }
+        query_service_published(qs); /* frees the views kept */
         free(qs->todo);
         free(qs->done);
         free(qs->waiting);

@@ -15,6 +15,10 @@
  * Copying keys and rendering a page are short; sorting is the long part,
  * and it is never on the Kafka thread.
  *
+ * A viewer's snapshot is rendered at most once per published snapshot:
+ * viewers of the same view (roles and source) share one text until the next
+ * publish (at most SNAPSHOT_CACHE_MAX views are kept).
+ *
  * Threads: query_service_poll() and query_service_finish() run on the Kafka
  * thread; the sort thread touches only the jobs it is handed (one mutex,
  * one condition variable, both here).
@@ -22,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/aggregates.h"
 #include "snapshot_hub.h"
@@ -50,6 +55,21 @@ query_service_create(const struct query_service_config *cfg);
  *        the next jobs to the sort thread. @locality Kafka thread.
  */
 void query_service_poll(struct query_service *qs);
+
+/**
+ * @brief A new snapshot was published: snapshots rendered for viewers'
+ *        roles and sources since the last one are not reused any more.
+ *        Until the next, one (roles, source) view is rendered once and the
+ *        same text answers every request for it. @locality Kafka thread.
+ */
+void query_service_published(struct query_service *qs);
+
+/**
+ * @brief Viewers' snapshots rendered, and answered with the render of the
+ *        same view since the last publish. @locality Kafka thread.
+ */
+void query_service_view_counts(const struct query_service *qs,
+                               uint64_t *rendered, uint64_t *shared);
 
 /**
  * @brief Asks for the index of the table's first page (value column,

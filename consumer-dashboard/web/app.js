@@ -156,7 +156,7 @@ function roleParams(q = new URLSearchParams()) {
   return q;
 }
 /* Pushes carry every source with the default roles: a viewer with roles or
- * a source of its own fetches its snapshot on each push. */
+ * a source of its own fetches its snapshot on pushes (fetchOnPush). */
 const hasRoles = () => ROLES.some((r) => state.roles[r]) || state.source !== null;
 
 function pickLanguage(url) {
@@ -594,10 +594,11 @@ function chooseRole(role, column) {
 }
 
 /* The snapshot with this viewer's roles (pushes carry the defaults). One
- * request at a time; a push meanwhile asks for one more. */
+ * request at a time; a call meanwhile asks for one more. */
 async function fetchSnapshot() {
   if (state.snapInFlight) { state.snapAgain = true; return; }
   state.snapInFlight = true;
+  state.snapStarted = performance.now();
   try {
     const q = roleParams().toString();
     const r = await fetch(`/api/snapshot${q ? `?${q}` : ''}`);
@@ -613,6 +614,19 @@ async function fetchSnapshot() {
   } catch (e) { /* shown by the status light; the next push retries */ }
   state.snapInFlight = false;
   if (state.snapAgain) { state.snapAgain = false; fetchSnapshot(); }
+}
+
+/* On a push, a viewer with its own roles or source fetches its snapshot at
+ * most once per SNAPSHOT_FETCH_MS: a push sooner than that after the last
+ * fetch started schedules one fetch for the end of the interval, and the
+ * pushes until then add nothing. (Pushes come up to ten times a second
+ * while rows arrive; the viewer's own actions fetch at once.) */
+const SNAPSHOT_FETCH_MS = 1000;
+function fetchOnPush() {
+  if (state.pushTimer) return;
+  const wait = (state.snapStarted ?? -Infinity) + SNAPSHOT_FETCH_MS - performance.now();
+  if (wait <= 0) { fetchSnapshot(); return; }
+  state.pushTimer = setTimeout(() => { state.pushTimer = null; fetchSnapshot(); }, wait);
 }
 
 function renderCategories(s) {
@@ -855,7 +869,7 @@ function connect() {
     // second with the same version, for the clocks) or "Refresh now".
     if (state.cleared !== null && s.version === state.cleared) return;
     state.cleared = null;
-    if (hasRoles()) fetchSnapshot(); else render(s);
+    if (hasRoles()) fetchOnPush(); else render(s);
   };
   ws.onclose = () => {
     state.wsOpen = false;

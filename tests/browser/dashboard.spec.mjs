@@ -655,6 +655,21 @@ describe('dashboard in headless Chromium', () => {
       assert.doesNotMatch(p.url(), /source=/);
       assert.equal(await p.locator('#source-chip').count(), 0);
       assert.doesNotMatch(norm(await p.textContent('#stream')), /whole topic/);
+      // A viewer with its own source fetches its snapshot at most once a
+      // second, however often pushes come (rows arrive below for ~4 s).
+      await p.click(`#sources tbody tr[data-source="${files[1]}"]`);
+      await waitCards(p, { total: 'R$2,700.01', mean: 'R$900.00', count: '3', age: '29.3 years' });
+      const fetches = [];
+      p.on('request', (r) => { if (r.url().includes('/api/snapshot?')) fetches.push(Date.now()); });
+      const t0 = Date.now();
+      for (let i = 0; i < 40; i++) {
+        fs.appendFileSync(files[0], `${100 + i},N${i},30,Natal,1.00\n`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const during = fetches.filter((t) => t >= t0).length;
+      assert.ok(during >= 1, 'the viewer fetched while rows arrived');
+      assert.ok(during <= Math.floor(seconds) + 2, `${during} snapshot fetches in ${seconds} s`);
     } finally {
       await p.close();
     }

@@ -4,6 +4,7 @@ stay as they are for everyone else. The old global POST /api/roles is gone."""
 
 import decimal
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from conftest import wait_until
 from dashboard_helpers import SEED_ROWS, get, produce_generation, snapshot_when, start_dashboard
@@ -99,3 +100,36 @@ def test_time_chart_follows_the_viewers_value_column_and_source(broker, topic, p
     assert timeline_figures(s) == (8, 228)
     s = wait("?source=data%2Fother.csv", 1)
     assert timeline_figures(s) == (1, D("0.01"))
+
+
+def view_counts(url):
+    """(rendered, shared) viewer snapshots, from /metrics."""
+    status, body = get(url + "/metrics")
+    assert status == 200
+    m = dict(line.split() for line in body.decode().splitlines()
+             if line.startswith("dashboard_view_snapshots_"))
+    return (int(m["dashboard_view_snapshots_rendered_total"]),
+            int(m["dashboard_view_snapshots_shared_total"]))
+
+
+def test_viewers_of_one_view_share_its_render_between_publishes(broker, topic, procs):
+    produce_generation(broker.bootstrap, topic, 1, SEED_ROWS, 1)
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+    snapshot_when(url, lambda s: s["count"] == 8 and s["catchup"]["done"], "8 rows")
+    assert view_counts(url) == (0, 0)
+    # Twenty viewers of one view at once (the dashboard publishes at most
+    # ten times a second, once a second when nothing changes).
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: get_json(url + "/api/snapshot?value=idade&category=nome"),
+                                range(20)))
+    for status, s in answers:
+        assert status == 200 and s["roles"]["value"] == "idade"
+        assert s["cards"]["total_value"] == 228
+    # /metrics is written at each publish.
+    rendered, shared = wait_until(lambda: (lambda c: c if sum(c) == 20 else None)(view_counts(url)),
+                                  what="20 viewer snapshots counted")
+    assert shared >= 1 and rendered < 20, (rendered, shared)
+    # Another view is rendered for itself, never answered with this one's.
+    status, s = get_json(url + "/api/snapshot?value=valor&category=nome")
+    assert status == 200 and s["roles"]["value"] == "valor"
+    assert s["cards"]["total_value"] == D("3901.51")
