@@ -54,7 +54,8 @@ struct kafka_sink {
         struct kafka_sink_topic_info meta_info;
         bool meta_reported; /* its creation or absence was logged */
         bool meta_asked;    /* asked for by name: the broker may create it */
-        bool no_create;     /* --no-create-topic */
+        bool meta_count_messages; /* the next request counts messages */
+        bool no_create;           /* --no-create-topic */
         struct {
                 char *name;
                 struct kafka_sink_topic_info info;
@@ -358,6 +359,24 @@ static int look_up(struct kafka_sink *ks, const char *name,
 /* Thread pool: the only code of this module that runs off the loop. It
  * touches nothing but rk (thread-safe) and the meta_* fields, which the
  * loop thread leaves alone while meta_busy is set. */
+/* Thread pool: the messages the requested topic holds, -1 when a
+ * partition's watermarks cannot be read. */
+static int64_t count_messages(struct kafka_sink *ks)
+{
+        int64_t sum = 0;
+
+        for (int32_t i = 0; i < ks->meta_info.partitions; i++) {
+                int64_t low, high;
+                if (rd_kafka_query_watermark_offsets(
+                        ks->rk, ks->meta_topic, i, &low, &high,
+                        ks->meta_timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                        return -1;
+                }
+                sum += high - low;
+        }
+        return sum;
+}
+
 static void meta_run(uv_work_t *w)
 {
         struct kafka_sink *ks              = w->data;
@@ -377,6 +396,9 @@ static void meta_run(uv_work_t *w)
         if (look_up(ks, ks->meta_topic, md, &ks->meta_info, &ks->meta_asked,
                     ks->meta_error, sizeof(ks->meta_error)) == 0) {
                 ks->meta_count = ks->meta_info.partitions;
+                ks->meta_info.messages =
+                    ks->meta_count_messages ? count_messages(ks) : -1;
+                ks->meta_count_messages = false;
         }
         for (int i = 0; i < ks->also_count; i++) {
                 if (!ks->also[i].reported) {
@@ -466,6 +488,13 @@ int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
         }
         ks->meta_busy = true;
         return 0;
+}
+
+void kafka_sink_count_messages(struct kafka_sink *ks)
+{
+        if (!ks->meta_busy) {
+                ks->meta_count_messages = true;
+        }
 }
 
 int kafka_sink_also_check(struct kafka_sink *ks, const char *topic)

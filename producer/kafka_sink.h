@@ -78,6 +78,8 @@ struct kafka_sink_topic_info {
         int min_isr_seen;     /* fewest in-sync replicas of a partition */
         bool created;         /* it did not exist: the broker created it */
         bool missing;         /* it does not exist */
+        int64_t messages;     /* messages it holds (high - low watermark, summed
+                                 over partitions); -1: not counted */
 };
 
 /** Result of kafka_sink_request_partitions: the topic's partition count,
@@ -100,6 +102,13 @@ typedef void (*kafka_sink_partitions_cb)(void *ctx, int count,
 int kafka_sink_request_partitions(struct kafka_sink *ks, const char *topic,
                                   int timeout_ms, kafka_sink_partitions_cb cb,
                                   void *ctx);
+
+/**
+ * @brief Makes the next metadata request also count the messages the topic
+ *        holds (kafka_sink_topic_info's messages; one watermark request per
+ *        partition, on the thread pool). Ignored while a request runs.
+ */
+void kafka_sink_count_messages(struct kafka_sink *ks);
 
 /**
  * @brief Adds a topic (copied) that every metadata request also looks up:

@@ -64,7 +64,8 @@ static void on_partitions(void *ctx, int n, const char *error)
                                        PIPELINE_META_RETRY_MS, 0);
                         return;
                 }
-                p->partitions = n;
+                p->partitions     = n;
+                p->topic_messages = kafka_sink_topic_info(p->sink)->messages;
                 log_info("event=topic_ready topic=%s partitions=%d",
                          p->cfg.topic, n);
                 uv_timer_start(&p->meta_timer, on_meta_timer,
@@ -92,6 +93,11 @@ static void on_meta_timer(uv_timer_t *h)
 
         if (source_machine_stopping(p->sm)) {
                 return;
+        }
+        if (p->partitions == 0) {
+                /* Whether the topic still holds what the state says was
+                 * sent: see begin(). */
+                kafka_sink_count_messages(p->sink);
         }
         if (kafka_sink_request_partitions(p->sink, p->cfg.topic,
                                           PIPELINE_META_TIMEOUT_MS,
@@ -539,6 +545,27 @@ static void begin(struct pipeline *p)
                          state_store_path(p->store), p->loaded.source);
                 have = 0;
         }
+        /* A state resumes only on the topic it was written for, and only
+         * while that topic still holds the generation it names: another
+         * -t (a typo corrected, a topic renamed), or a topic deleted and
+         * created again, emptied by retention or on a new cluster, would
+         * otherwise receive nothing of what was sent before. */
+        if (have == 1 && p->loaded.topic[0] &&
+            strcmp(p->loaded.topic, p->cfg.topic) != 0) {
+                log_warn("event=state_ignored path=%s error=\"state of topic "
+                         "%s, not %s: the file is sent again\"",
+                         state_store_path(p->store), p->loaded.topic,
+                         p->cfg.topic);
+                have = 0;
+        }
+        if (have == 1 && p->loaded.reset_done && p->topic_messages == 0) {
+                log_warn("event=state_ignored path=%s error=\"topic %s is "
+                         "empty: what the state says was sent is gone (topic "
+                         "deleted, emptied, or another cluster); the file is "
+                         "sent again\"",
+                         state_store_path(p->store), p->cfg.topic);
+                have = 0;
+        }
         if (open == 1) {
                 have_stat = file_tail_read_stat(p->tail, &st) == 0;
         } else {
@@ -577,6 +604,7 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         p->done               = done;
         p->done_ctx           = done_ctx;
         p->key_idx            = -1;
+        p->topic_messages     = -1;
         p->exit_wanted        = -1;
         opts.delimiter        = cfg->delimiter;
         opts.max_record_bytes = cfg->max_record_bytes;

@@ -54,7 +54,8 @@ struct pipeline {
         struct row_encoder *enc;
         uint64_t typing_seen; /* typing_changes() when schema_id was set */
         int partitions;
-        bool meta_wait_logged; /* event=metadata_wait was written */
+        bool meta_wait_logged;  /* event=metadata_wait was written */
+        int64_t topic_messages; /* the topic's messages at start, -1: unknown */
 
         uv_timer_t meta_timer;
         uv_timer_t ckpt_timer;

@@ -38,6 +38,7 @@ static void build_state(struct pipeline *p, struct checkpoint *out)
                 out->snapshot_done = pos->snapshot_done;
         }
         snprintf(out->source, sizeof(out->source), "%s", p->cfg.source);
+        snprintf(out->topic, sizeof(out->topic), "%s", p->cfg.topic);
         out->deleted = deleted;
         if (deleted || file_tail_read_stat(p->tail, &st) != 0) {
                 return;

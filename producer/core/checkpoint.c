@@ -91,8 +91,8 @@ static void set_num(struct checkpoint *c, size_t i, uint64_t v)
 int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size)
 {
         size_t used = 0;
-        int n =
-            snprintf(buf, size, CHECKPOINT_MAGIC "\nsource=%s\n", c->source);
+        int n = snprintf(buf, size, CHECKPOINT_MAGIC "\nsource=%s\ntopic=%s\n",
+                         c->source, c->topic);
 
         for (size_t i = 0; n >= 0 && i <= NUM_COUNT; i++) {
                 used += (size_t)n;
@@ -143,6 +143,10 @@ static int decode_line(struct checkpoint *c, char *line, int line_no,
         *eq++ = '\0';
         if (strcmp(line, "source") == 0) {
                 snprintf(c->source, sizeof(c->source), "%s", eq);
+                return 0;
+        }
+        if (strcmp(line, "topic") == 0) {
+                snprintf(c->topic, sizeof(c->topic), "%s", eq);
                 return 0;
         }
         if (strcmp(line, "types") == 0) {

@@ -38,9 +38,11 @@
 
 #define CHECKPOINT_SOURCE_MAX 1024
 #define CHECKPOINT_TYPES_MAX  8192
+#define CHECKPOINT_TOPIC_MAX  256 /* Kafka topic names: 249 bytes */
 
 struct checkpoint {
         char source[CHECKPOINT_SOURCE_MAX];
+        char topic[CHECKPOINT_TOPIC_MAX]; /* "": written before topics */
         uint64_t generation;
         uint64_t offset;
         uint64_t line;

@@ -46,6 +46,36 @@ def test_restart_resumes_with_only_new_rows(broker, topic, procs, tmp_path):
     assert sorted(m["id"]["record"] for m in rows) == [1, 2, 3, 4, 5]
 
 
+def test_state_of_another_topic_or_of_a_lost_topic_sends_the_file_again(
+        broker, topic, procs, tmp_path):
+    """A state dir kept while the topic changes: the producer restarted with
+    another -t (a typo corrected), then the topic deleted and created again
+    (or emptied, or another cluster). Before, the state resumed and the
+    topic received nothing of the file, silently."""
+    csv = tmp_path / "input.csv"
+    state = tmp_path / "state"
+    append(csv, HEADER + ROWS3, "w")
+    typo = topic + ".typo"
+    p = start_producer(procs, broker, typo, csv, state, "--exit-at-eof", name="typo")
+    assert p.wait(WAIT_S) == 0, p.output()
+    assert len(rows_of(consume(broker, typo))) == 3
+
+    p = start_producer(procs, broker, topic, csv, state, "--exit-at-eof", name="right")
+    assert p.wait(WAIT_S) == 0, p.output()
+    assert [v["id"] for v in values(rows_of(consume(broker, topic)))] == [1, 2, 3]
+    assert "state of topic " + typo in p.output()
+
+    broker.tool("topics", "--bootstrap-server", broker.bootstrap, "--delete",
+                "--topic", topic)
+    wait_until(lambda: topic not in broker.tool(
+        "topics", "--bootstrap-server", broker.bootstrap, "--list").stdout.split(),
+        what="the topic deleted")
+    p = start_producer(procs, broker, topic, csv, state, "--exit-at-eof", name="lost")
+    assert p.wait(WAIT_S) == 0, p.output()
+    assert [v["id"] for v in values(rows_of(consume(broker, topic)))] == [1, 2, 3]
+    assert "is empty" in p.output()
+
+
 def test_file_changed_while_stopped_starts_new_generation(broker, topic, procs, tmp_path):
     csv = tmp_path / "input.csv"
     state = tmp_path / "state"

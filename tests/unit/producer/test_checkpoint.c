@@ -14,6 +14,7 @@ int main(void)
 
         checkpoint_init(&a);
         snprintf(a.source, sizeof(a.source), "data/input.csv");
+        snprintf(a.topic, sizeof(a.topic), "csv-data");
         a.generation    = 1764370000000ULL;
         a.offset        = 412;
         a.line          = 13;
@@ -40,6 +41,7 @@ int main(void)
         CHECK_EQ_INT(checkpoint_decode(&b, buf, (size_t)n, err, sizeof(err)),
                      0);
         CHECK_EQ_STR(b.source, a.source);
+        CHECK_EQ_STR(b.topic, a.topic);
         CHECK_EQ_INT(b.generation, a.generation);
         CHECK_EQ_INT(b.offset, a.offset);
         CHECK_EQ_INT(b.line, a.line);
@@ -58,6 +60,22 @@ int main(void)
         CHECK(b.fp_hash == a.fp_hash);
         CHECK(b.fp_fold == a.fp_fold);
         CHECK_EQ_STR(b.types, a.types);
+
+        /* A state written before the topic was recorded has none: "". */
+        {
+                char old[16384];
+                const char *t = strstr(buf, "topic=csv-data\n");
+                CHECK(t != NULL);
+                size_t head = (size_t)(t - buf);
+                size_t cut  = strlen("topic=csv-data\n");
+                memcpy(old, buf, head);
+                memcpy(old + head, t + cut, (size_t)n - head - cut);
+                CHECK_EQ_INT(checkpoint_decode(&b, old, (size_t)n - cut, err,
+                                               sizeof(err)),
+                             0);
+                CHECK_EQ_STR(b.topic, "");
+                CHECK_EQ_STR(b.source, a.source);
+        }
 
         CHECK_EQ_INT(checkpoint_encode(&a, buf, 10), -1);
         CHECK_EQ_INT(checkpoint_decode(&b, "garbage\n", 8, err, sizeof(err)),
