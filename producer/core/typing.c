@@ -23,7 +23,8 @@ struct column_stats {
         uint64_t comma;     /* readable with a decimal comma */
         uint64_t int_point; /* integers with a decimal point convention */
         uint64_t int_comma; /* integers with '.' thousands allowed */
-        uint64_t comma_dec; /* only readable with a decimal comma */
+        uint64_t comma_dec; /* only readable with a decimal comma (or '.'
+                               thousands: "1.234,5", "12.345.678") */
 };
 
 struct schema_entry {
@@ -287,6 +288,16 @@ void typing_set_decimal_comma(struct typing *t, bool on)
 
 /* ---- types from a sample ---- */
 
+/* A cell only readable with a decimal comma and '.' thousands: "1.234,56",
+ * and also "12.345.678", which no decimal point reading allows (two
+ * points). Such a cell tells the column's convention: its "1.234" is then
+ * one thousand two hundred thirty-four, not 1.234. */
+static bool needs_comma(unsigned r)
+{
+        return (r & (NUM_INT_COMMA | NUM_DEC_COMMA)) &&
+               !(r & (NUM_INT_POINT | NUM_DEC_POINT));
+}
+
 void typing_observe(struct typing *t, const struct row_field *fields,
                     size_t count)
 {
@@ -311,7 +322,7 @@ void typing_observe(struct typing *t, const struct row_field *fields,
                 st->comma += (r & (NUM_INT_COMMA | NUM_DEC_COMMA)) != 0;
                 st->int_point += (r & NUM_INT_POINT) != 0;
                 st->int_comma += (r & NUM_INT_COMMA) != 0;
-                st->comma_dec += (r & NUM_DEC_COMMA) && !(r & NUM_DEC_POINT);
+                st->comma_dec += needs_comma(r);
         }
 }
 
@@ -413,8 +424,7 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
                         char *num, struct value *v)
 {
         unsigned r = number_classify(f->ptr, f->len);
-        bool comma =
-            t->force_comma || ((r & NUM_DEC_COMMA) && !(r & NUM_DEC_POINT));
+        bool comma = t->force_comma || needs_comma(r);
 
         if (r & NUM_BOOL) {
                 (void)value_parse_bool(f->ptr, f->len, &v->as.b);

@@ -136,6 +136,17 @@ case("missing_markers",
       {"id": 5, "valor": N("20.25"), "qtd": 7}],
      columns=[{"name": "id", "type": "integer"}, {"name": "valor", "type": "decimal"},
               {"name": "qtd", "type": "integer"}])
+# Excel pt-BR with the integer format "#.##0" and no decimal anywhere: the
+# '.' of "12.345.678" can only be a thousands separator, so "1.234" in the
+# same column is 1234 too (it was sent as 1.234).
+case("excel_ptbr_thousands_only",
+     crlf("id;produto;quantidade\n1;Caneta;1.234\n2;Papel;12.345.678\n3;Lápis;999\n"
+          ).encode("cp1252"),
+     [{"id": 1, "produto": "Caneta", "quantidade": N("1234")},
+      {"id": 2, "produto": "Papel", "quantidade": N("12345678")},
+      {"id": 3, "produto": "Lápis", "quantidade": N("999")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "produto", "type": "text"},
+              {"name": "quantidade", "type": "integer"}])
 # Numbers of any length, exact.
 case("big_numbers",
      b"id,conta,valor\n"

@@ -196,6 +196,52 @@ static void test_sample(void)
         typing_destroy(t);
 }
 
+/* '.' thousands without a decimal comma ("12.345.678", Excel pt-BR's
+ * integer format "#.##0") settle the column's convention: its "1.234" is
+ * 1234, not 1.234 (was sent as 1.234, silently). */
+static void test_thousands_only(void)
+{
+        static const char *const hdr[NCOLS]    = {"id", "valor", "ip", "preco",
+                                                  "x"};
+        static const char *const rows[][NCOLS] = {
+            {"1", "1.234", "10.0.0.1", "1.5", "a"},
+            {"2", "12.345.678", "192.168.1.1", "2.5", "b"},
+            {"3", "999", "8.8.8.8", "3", "c"},
+        };
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS], f[NCOLS];
+        char out[256], reason[128], types[256];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 3; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        /* preco's numbers are mostly point decimals: it keeps the point. */
+        CHECK_EQ_STR(types, "integer:comma,integer:comma,text,decimal,text");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":1234,\"ip\":\"10.0.0.1\","
+                          "\"preco\":1.5,\"x\":\"a\"}");
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":12345678,"
+                          "\"ip\":\"192.168.1.1\",\"preco\":2.5,\"x\":\"b\"}");
+        typing_destroy(t);
+
+        /* Without a sample, such a first value decides the same way. */
+        t = typing_create();
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":12345678,"
+                          "\"ip\":\"192.168.1.1\",\"preco\":2.5,\"x\":\"b\"}");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":1234,\"ip\":\"10.0.0.1\","
+                          "\"preco\":1.5,\"x\":\"a\"}");
+        typing_destroy(t);
+}
+
 /* Duplicate and empty header names become unique. */
 static void test_header_names(void)
 {
@@ -218,6 +264,7 @@ static void test_header_names(void)
 int main(void)
 {
         test_sample();
+        test_thousands_only();
         test_header_names();
         test_inference();
         test_big_numbers();
