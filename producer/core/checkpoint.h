@@ -37,8 +37,11 @@
 #include <stdint.h>
 
 #define CHECKPOINT_SOURCE_MAX 1024
-#define CHECKPOINT_TYPES_MAX  8192
-#define CHECKPOINT_TOPIC_MAX  256 /* Kafka topic names: 249 bytes */
+/* The type list of the widest header typing takes (TYPING_MAX_COLUMNS,
+ * 1,024) when every column is "decimal:comma," (14 bytes): 8,192 held only
+ * ~580 such columns, and a wider file lost its types at a restart. */
+#define CHECKPOINT_TYPES_MAX 16384
+#define CHECKPOINT_TOPIC_MAX 256 /* Kafka topic names: 249 bytes */
 
 struct checkpoint {
         char source[CHECKPOINT_SOURCE_MAX];
