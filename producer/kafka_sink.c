@@ -17,6 +17,9 @@
 #define KAFKA_SINK_TOPICS_MAX       4
 #define KAFKA_SINK_ERRSTR_LEN       256
 #define KAFKA_SINK_HEADERS          2 /* csv.kind, csv.id */
+/* Watermark reads of a topic at start (its message count): tries, pause. */
+#define KAFKA_SINK_COUNT_TRIES    10
+#define KAFKA_SINK_COUNT_RETRY_MS 200
 
 /* A topic handle kept for producing (see kafka_sink.topics). */
 struct sink_topic {
@@ -360,16 +363,30 @@ static int look_up(struct kafka_sink *ks, const char *name,
  * touches nothing but rk (thread-safe) and the meta_* fields, which the
  * loop thread leaves alone while meta_busy is set. */
 /* Thread pool: the messages the requested topic holds, -1 when a
- * partition's watermarks cannot be read. */
+ * partition's watermarks cannot be read (a topic just created may have no
+ * leader yet: a few tries). A topic the broker created for this request
+ * is empty. */
 static int64_t count_messages(struct kafka_sink *ks)
 {
         int64_t sum = 0;
 
+        if (ks->meta_info.created) {
+                return 0;
+        }
         for (int32_t i = 0; i < ks->meta_info.partitions; i++) {
                 int64_t low, high;
-                if (rd_kafka_query_watermark_offsets(
-                        ks->rk, ks->meta_topic, i, &low, &high,
-                        ks->meta_timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
+                for (int k = 0; k < KAFKA_SINK_COUNT_TRIES &&
+                                err != RD_KAFKA_RESP_ERR_NO_ERROR;
+                     k++) {
+                        if (k > 0) {
+                                uv_sleep(KAFKA_SINK_COUNT_RETRY_MS);
+                        }
+                        err = rd_kafka_query_watermark_offsets(
+                            ks->rk, ks->meta_topic, i, &low, &high,
+                            ks->meta_timeout_ms);
+                }
+                if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
                         return -1;
                 }
                 sum += high - low;
