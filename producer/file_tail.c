@@ -29,11 +29,14 @@ struct hash_job {
         uint64_t expect; /* verify: the digest of what was read */
         uint64_t epoch;  /* verify: the generation of the tail */
         bool verify;
+        bool ahead;    /* file_tail_hash_ahead: extends ft->fp */
+        uint64_t from; /* ahead: the fingerprint's length at the start */
         struct file_stat stat_before;
         struct fingerprint *fp;
         int status;
         uint64_t started_ms;
         file_tail_hash_cb cb;
+        file_tail_ahead_cb ahead_cb;
         void *cb_ctx;
 };
 
@@ -557,6 +560,26 @@ static void free_job(struct hash_job *j)
         free(j);
 }
 
+/* The end of a hash ahead: its fingerprint replaces the tail's when the
+ * tail did not move meanwhile. */
+static void ahead_done(struct file_tail *ft, struct hash_job *j)
+{
+        int status = j->status;
+
+        if (status == 0 && (j->epoch != ft->epoch || !ft->started ||
+                            fingerprint_len(ft->fp) != j->from)) {
+                status = UV_ECANCELED;
+        }
+        if (status == 0) {
+                fingerprint_copy(ft->fp, j->fp);
+        }
+        if (ft->verify_wanted) {
+                wake(ft); /* a re-hash waited for this one */
+        }
+        j->ahead_cb(j->cb_ctx, status);
+        free_job(j);
+}
+
 static void hash_done(uv_work_t *w, int status)
 {
         struct hash_job *j   = w->data;
@@ -571,6 +594,10 @@ static void hash_done(uv_work_t *w, int status)
         if (ft->free_pending) {
                 free_job(j);
                 free_when_idle(ft);
+                return;
+        }
+        if (j->ahead) {
+                ahead_done(ft, j);
                 return;
         }
         if (!j->verify) {
@@ -595,6 +622,14 @@ static void hash_done(uv_work_t *w, int status)
                                   ft->path, (unsigned long long)j->len,
                                   (unsigned long long)took);
                         ft->read_st = j->stat_before;
+                } else if (j->status == UV_EOF) {
+                        /* Shorter than the bytes fingerprinted, though
+                         * not than the offset read (the check reports
+                         * that): bytes hashed ahead were cut off. */
+                        log_info("event=content_changed path=%s bytes=%llu "
+                                 "reason=shorter",
+                                 ft->path, (unsigned long long)j->len);
+                        report(ft, FILE_TAIL_TRUNCATED);
                 } else {
                         ft->verify_wanted = true; /* the next check decides */
                 }
@@ -682,6 +717,37 @@ int file_tail_hash_prefix(struct file_tail *ft, uint64_t fold_len,
                             fold_len <= len ? fold : 0);
         j->cb     = cb;
         j->cb_ctx = ctx;
+        return queue_job(ft, j);
+}
+
+int file_tail_hash_ahead(struct file_tail *ft, uint64_t ahead,
+                         file_tail_ahead_cb cb, void *ctx)
+{
+        uint64_t from = fingerprint_len(ft->fp);
+        uint64_t to   = from + ahead;
+        struct hash_job *j;
+
+        if (ft->job) {
+                return UV_EBUSY;
+        }
+        if (ft->fd < 0 || !ft->started) {
+                return UV_EBADF;
+        }
+        if (to > ft->seen.size) {
+                to = ft->seen.size;
+        }
+        if (to <= from) {
+                return 1;
+        }
+        j = new_job(ft, to);
+        if (!j) {
+                return UV_ENOMEM;
+        }
+        fingerprint_copy(j->fp, ft->fp);
+        j->ahead    = true;
+        j->from     = from;
+        j->ahead_cb = cb;
+        j->cb_ctx   = ctx;
         return queue_job(ft, j);
 }
 

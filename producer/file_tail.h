@@ -145,6 +145,26 @@ int file_tail_hash_prefix(struct file_tail *ft, uint64_t fold_len,
                           uint64_t fold, uint64_t len, file_tail_hash_cb cb,
                           void *ctx);
 
+/** Result of file_tail_hash_ahead: status 0 when the fingerprint now covers
+ *  the bytes hashed ahead, else a negative errno (it is as it was). */
+typedef void (*file_tail_ahead_cb)(void *ctx, int status);
+
+/**
+ * @brief Extends the fingerprint of the bytes read over up to `ahead` more
+ *        bytes of the file (at most its size at the latest stat), hashed on
+ *        the thread pool before they are read. A state saved afterwards
+ *        covers them, so a bulk load needs one save per `ahead` bytes
+ *        rather than one per chunk. The tail should be paused meanwhile (a
+ *        read that extends the fingerprint first makes the result unused).
+ *        Reading these bytes later adds nothing to the fingerprint; a change
+ *        to them before they are read is found by the usual re-hash after a
+ *        stat change. cb runs on the loop thread (not after destroy).
+ * @returns 0 (cb will run), 1 when there is nothing to hash (cb will not
+ *          run), or a negative errno (another hash is running, no file).
+ */
+int file_tail_hash_ahead(struct file_tail *ft, uint64_t ahead,
+                         file_tail_ahead_cb cb, void *ctx);
+
 /** @brief Takes the fingerprint of the last file_tail_hash_prefix as the
  *         fingerprint of the bytes read, then seeks to offset (at most the
  *         hashed length): resuming a generation. */

@@ -39,6 +39,10 @@
 /* A file found empty right after a rewrite (`>` truncates, then writes)
  * gets this long to receive its content before an empty snapshot is sent. */
 #define PIPELINE_EMPTY_SETTLE_MS 100
+/* Bytes a save for the gate fingerprints beyond those read: one save (two
+ * fsyncs and a rename) per this many bytes of a backlog instead of one per
+ * chunk, which made a bulk load wait for the disk every 256 KiB. */
+#define PIPELINE_HASH_AHEAD (8u * 1024u * 1024u)
 
 static void on_meta_timer(uv_timer_t *h);
 static void begin(struct pipeline *p);
@@ -213,6 +217,28 @@ static void on_saved(void *ctx, int status, const char *error)
                     source_machine_position(p->sm)->offset;
         }
         pipeline_drain(p);
+}
+
+/* The fingerprint was extended (or could not be): the save goes on. */
+static void on_hashed_ahead(void *ctx, int status)
+{
+        struct pipeline *p = ctx;
+
+        (void)status; /* without the extension the save covers less */
+        if (p->finished) {
+                return;
+        }
+        pipeline_save_async(p, on_saved);
+        pipeline_drain(p);
+}
+
+static void save(struct pipeline *p, const struct sm_action *a)
+{
+        if (a->ahead && file_tail_hash_ahead(p->tail, PIPELINE_HASH_AHEAD,
+                                             on_hashed_ahead, p) == 0) {
+                return;
+        }
+        pipeline_save_async(p, on_saved);
 }
 
 /* A last line without newline stayed unchanged for last_line_idle_ms:
@@ -400,7 +426,7 @@ static void carry_out(struct pipeline *p, const struct sm_action *a)
                                                 : a->offset);
                 break;
         case SM_ACT_SAVE:
-                pipeline_save_async(p, on_saved);
+                save(p, a);
                 break;
         case SM_ACT_PAUSE_TAIL:
                 pause_tail(p, a);

@@ -49,6 +49,7 @@ struct source_machine {
         bool save_busy;
         bool save_wanted;  /* another save after the one in flight */
         bool gate_waiting; /* the tail is paused for a save */
+        bool save_ahead;   /* the next save is for the gate (SAVE ahead) */
         bool eof_deferred; /* the end of data waits for a save */
 
         bool rewind_pending;
@@ -154,6 +155,8 @@ static bool gate_open(const struct source_machine *m, uint64_t end)
 
 static void request_save(struct source_machine *m)
 {
+        struct sm_action *a;
+
         if (m->stopping) {
                 return;
         }
@@ -161,8 +164,11 @@ static void request_save(struct source_machine *m)
                 m->save_wanted = true;
                 return;
         }
-        m->save_busy                  = true; /* until on_saved */
-        emit(m, SM_ACT_SAVE)->deleted = m->gen_deleted;
+        a             = emit(m, SM_ACT_SAVE);
+        m->save_busy  = true; /* until on_saved */
+        a->deleted    = m->gen_deleted;
+        a->ahead      = m->save_ahead;
+        m->save_ahead = false;
 }
 
 void source_machine_on_save_started(struct source_machine *m, uint64_t fp_len)
@@ -460,6 +466,7 @@ bool source_machine_on_data(struct source_machine *m, uint64_t offset,
                 emit(m, SM_ACT_PAUSE_TAIL)->reason = "gate";
                 emit(m, SM_ACT_SEEK)->offset       = offset;
                 m->gate_waiting                    = true;
+                m->save_ahead                      = true;
                 request_save(m);
                 return false;
         }

@@ -62,7 +62,10 @@ enum sm_action_kind {
                                     read so far, then on_eof */
         SM_ACT_SAVE,             /* write the state (position, gen,
                                     deleted); report with on_save_started
-                                    or on_saved */
+                                    or on_saved. ahead: the tail waits for
+                                    it; first extend the fingerprint over
+                                    bytes not read yet, so that one save
+                                    lets many chunks through the gate */
         SM_ACT_PAUSE_TAIL,       /* reason: "gate", "backpressure",
                                     "rewind" (why: the failure) */
         SM_ACT_RESUME_TAIL,
@@ -95,7 +98,8 @@ struct sm_action {
         uint64_t gen;
         const char *reason;   /* START_GENERATION, PAUSE_TAIL */
         const char *why;      /* PAUSE_TAIL "rewind": the first failure */
-        bool deleted;         /* START_GENERATION */
+        bool deleted;         /* START_GENERATION, SAVE */
+        bool ahead;           /* SAVE */
         bool prime;           /* RESUME: re-read the header first */
         bool first;           /* PAUSE_TAIL: first of its streak (log it) */
         bool use_tail_offset; /* CHECK_EOF */

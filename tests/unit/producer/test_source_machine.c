@@ -641,6 +641,43 @@ static void test_resume_from_start(void)
         source_machine_destroy(m);
 }
 
+/* A save the gate waits for asks the shell to fingerprint bytes ahead of
+ * the chunk (one save for many chunks of a backlog); a save of the timer
+ * does not, and the request is not carried over to it. */
+static void test_gate_save_hashes_ahead(void)
+{
+        struct source_machine *m = make(false);
+
+        source_machine_on_start(m, NULL, true, &STAT, T0);
+        (void)acts(m);
+        CHECK(!source_machine_on_data(m, 0, 30));
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK(last[2].ahead);
+        /* The shell hashed 1000 bytes ahead before saving: the chunks up
+         * to there pass without another save. */
+        save(m, 1000);
+        CHECK_EQ_STR(acts(m), "RESUME_TAIL");
+        CHECK(source_machine_on_data(m, 0, 400));
+        CHECK(source_machine_on_data(m, 400, 600));
+        CHECK_EQ_STR(acts(m), "");
+        deliver(m, track(m, ACK_ROW, 20, 1, false), true);
+        source_machine_on_tick(m);
+        CHECK_EQ_STR(acts(m), "SAVE");
+        CHECK(!last[0].ahead);
+        source_machine_on_save_started(m, 1000);
+        /* Past it while a save runs: the next save is the gate's. */
+        CHECK(!source_machine_on_data(m, 1000, 10));
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(1000)");
+        source_machine_on_saved(m, true);
+        CHECK_EQ_STR(acts(m), "SAVE");
+        CHECK(last[0].ahead);
+        save(m, 1010);
+        CHECK_EQ_STR(acts(m), "RESUME_TAIL");
+        source_machine_on_tick(m);
+        CHECK_EQ_STR(acts(m), "");
+        source_machine_destroy(m);
+}
+
 int main(void)
 {
         test_fresh_start();
@@ -652,6 +689,7 @@ int main(void)
         test_delivery_failure_rewind();
         test_backpressure();
         test_checkpoint_timer();
+        test_gate_save_hashes_ahead();
         test_resume_from_start();
         return check_exit();
 }
