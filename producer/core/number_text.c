@@ -47,6 +47,102 @@ static size_t grouped(const char *s, size_t len, size_t i)
         return groups ? i - start : 0;
 }
 
+/* Length of a whole exponent part "e[+-]digits" at s[i] ending the cell
+ * with |exponent| <= NUMBER_EXP_MAX, else 0. Without a point in the
+ * mantissa the sign is required: Python, R, C and Excel write "1e-05",
+ * "1e+16", while "12E45" without one is more likely a code than a number. */
+static size_t exponent_at(const char *s, size_t len, size_t i, bool point)
+{
+        size_t start    = i, n;
+        unsigned long e = 0;
+
+        if (i >= len || (s[i] != 'e' && s[i] != 'E')) {
+                return 0;
+        }
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) {
+                i++;
+        } else if (!point) {
+                return 0;
+        }
+        n = digits(s, len, i);
+        if (n == 0 || i + n != len || n > 4) {
+                return 0;
+        }
+        for (size_t k = i; k < len; k++) {
+                e = e * 10 + (unsigned long)(s[k] - '0');
+        }
+        return e <= NUMBER_EXP_MAX ? len - start : 0;
+}
+
+/* Rewrites a point decimal in scientific notation ("-1.25e-3") as plain
+ * digits ("-0.00125") into out. @returns the length written. */
+static size_t expand_exponent(const char *s, size_t len, char *out)
+{
+        char mant[NUMBER_EXP_MAX * 2];
+        size_t i = 0, o = 0, m = 0, frac = 0;
+        long e   = 0, point;
+        bool neg = false, seen_point = false;
+
+        if (s[i] == '-' || s[i] == '+') {
+                neg = s[i] == '-';
+                i++;
+        }
+        for (; i < len && s[i] != 'e' && s[i] != 'E'; i++) {
+                if (s[i] == '.') {
+                        seen_point = true;
+                } else {
+                        mant[m++] = s[i]; /* classify: at most EXP_MAX */
+                        frac += seen_point;
+                }
+        }
+        i++; /* 'e' */
+        bool eneg = s[i] == '-';
+        if (s[i] == '-' || s[i] == '+') {
+                i++;
+        }
+        for (; i < len; i++) {
+                e = e * 10 + (s[i] - '0');
+        }
+        e = eneg ? -e : e;
+        /* The point after `point` digits of mant (may be <0 or > m). */
+        point = (long)m - (long)frac + e;
+        if (neg) {
+                out[o++] = '-';
+        }
+        if (point <= 0) {
+                out[o++] = '0';
+                out[o++] = '.';
+                for (long k = point; k < 0; k++) {
+                        out[o++] = '0';
+                }
+                memcpy(out + o, mant, m);
+                o += m;
+        } else if ((size_t)point >= m) {
+                memcpy(out + o, mant, m);
+                o += m;
+                for (size_t k = m; k < (size_t)point; k++) {
+                        out[o++] = '0';
+                }
+        } else {
+                memcpy(out + o, mant, (size_t)point);
+                o += (size_t)point;
+                out[o++] = '.';
+                memcpy(out + o, mant + point, m - (size_t)point);
+                o += m - (size_t)point;
+        }
+        /* Leading zeros of the integer part ("00.5", "0012"): one stays. */
+        size_t lead = neg ? 1 : 0, z = lead;
+        while (z + 1 < o && out[z] == '0' && out[z + 1] != '.') {
+                z++;
+        }
+        if (z > lead) {
+                memmove(out + lead, out + z, o - z);
+                o -= z - lead;
+        }
+        return o;
+}
+
 static bool is_missing(const char *s, size_t len)
 {
         for (size_t k = 0;
@@ -85,12 +181,19 @@ unsigned number_classify(const char *s, size_t len)
                 return 0;
         }
         /* Point reading: digits [. digits] (either side may be empty, not
-         * both). */
+         * both) [e [+-] digits]. */
         if (i + n == len && n > 0) {
                 r |= NUM_INT_POINT | NUM_INT_COMMA;
-        } else if (i + n < len && s[i + n] == '.') {
-                size_t f = digits(s, len, i + n + 1);
-                if (i + n + 1 + f == len && n + f > 0) {
+        } else if (i + n < len &&
+                   (s[i + n] == '.' || s[i + n] == 'e' || s[i + n] == 'E')) {
+                size_t f = s[i + n] == '.' ? digits(s, len, i + n + 1) : 0;
+                size_t k = i + n + (s[i + n] == '.' ? 1 + f : 0);
+                /* With an exponent, a mantissa of at most NUMBER_EXP_MAX
+                 * digits (a double has 17). */
+                if (n + f > 0 &&
+                    (k == len ||
+                     (n + f <= NUMBER_EXP_MAX &&
+                      exponent_at(s, len, k, s[i + n] == '.') > 0))) {
                         r |= NUM_DEC_POINT;
                 }
         }
@@ -120,6 +223,10 @@ int number_parse(const char *s, size_t len, bool comma, char *out,
         if (!(r & (comma ? (NUM_INT_COMMA | NUM_DEC_COMMA)
                          : (NUM_INT_POINT | NUM_DEC_POINT)))) {
                 return -1;
+        }
+        if (!comma && (memchr(s, 'e', len) || memchr(s, 'E', len))) {
+                o = expand_exponent(s, len, out);
+                return value_parse_json_number(out, o, v);
         }
         if (s[i] == '-' || s[i] == '+') {
                 if (s[i] == '-') {

@@ -16,10 +16,18 @@
 
 #include "common/value.h"
 
+/* The largest exponent of a point decimal in scientific notation
+ * ("1e-05", "2.5e+20", as pandas writes floats) that is read as a number:
+ * every double fits. Such a number is rewritten with all its digits. */
+#define NUMBER_EXP_MAX 400
+
+/* Room number_parse needs for a cell of len bytes. */
+#define NUMBER_TEXT_ROOM(len) ((len) + 4 + NUMBER_EXP_MAX)
+
 /* Readings a cell allows (bits of number_classify's result). */
 enum {
         NUM_INT_POINT = 1 << 0, /* integer, '.' would be the decimal point */
-        NUM_DEC_POINT = 1 << 1, /* decimal with a point: "1.5", ".5" */
+        NUM_DEC_POINT = 1 << 1, /* decimal with a point: "1.5", ".5", "1e-05" */
         NUM_INT_COMMA = 1 << 2, /* integer with '.' thousands: "1.234" */
         NUM_DEC_COMMA = 1 << 3, /* decimal with a comma: "1.234,5" */
         NUM_LEADING_0 = 1 << 4, /* digits with a leading zero: "007" */
@@ -32,9 +40,9 @@ unsigned number_classify(const char *s, size_t len);
 
 /**
  * @brief Rewrites a number as a plain JSON number into out (at least
- *        len + 2 bytes) and parses it: VALUE_INT, VALUE_DECIMAL, or
- *        VALUE_BIGNUM pointing into out. comma: the cell uses a decimal
- *        comma and '.' for thousands.
+ *        NUMBER_TEXT_ROOM(len) bytes) and parses it: VALUE_INT, VALUE_DECIMAL,
+ * or VALUE_BIGNUM pointing into out. comma: the cell uses a decimal comma and
+ * '.' for thousands.
  * @returns 0 and fills *v, or -1 when the cell is not such a number
  *          (leading zeros included).
  */

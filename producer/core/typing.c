@@ -507,7 +507,7 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                 return -1;
         }
         for (size_t i = 0; i < count; i++) {
-                need += fields[i].len + 2;
+                need += NUMBER_TEXT_ROOM(fields[i].len);
         }
         if (need > t->numbuf_cap) {
                 char *b = realloc(t->numbuf, need);
@@ -524,7 +524,7 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
         for (size_t i = 0; i < count; i++) {
                 type_cell(t, i, &fields[i], t->numbuf + at, &values[i],
                           &misfits);
-                at += fields[i].len + 2;
+                at += NUMBER_TEXT_ROOM(fields[i].len);
         }
         if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0 ||
             memcmp(t->comma, t->scratch_comma, count * sizeof(*t->comma)) !=

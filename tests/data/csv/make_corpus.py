@@ -147,6 +147,18 @@ case("excel_ptbr_thousands_only",
       {"id": 3, "produto": "Lápis", "quantidade": N("999")}],
      columns=[{"name": "id", "type": "integer"}, {"name": "produto", "type": "text"},
               {"name": "quantidade", "type": "integer"}])
+# pandas DataFrame.to_csv(): the index as a first column with an empty
+# name, NaN as an empty cell, floats as Python's repr, which uses scientific
+# notation for small and large values (the column was taken for text).
+case("pandas_to_csv",
+     b",id,valor,taxa\n0,1,1500.5,1e-05\n1,2,,0.30000000000000004\n"
+     b"2,3,2.5e+20,-3.2e-07\n3,4,0.1,1.5E-3\n",
+     [{"column_1": 0, "id": 1, "valor": N("1500.5"), "taxa": N("0.00001")},
+      {"column_1": 1, "id": 2, "valor": None, "taxa": N("0.30000000000000004")},
+      {"column_1": 2, "id": 3, "valor": N("250000000000000000000"), "taxa": N("-0.00000032")},
+      {"column_1": 3, "id": 4, "valor": N("0.1"), "taxa": N("0.0015")}],
+     columns=[{"name": "column_1", "type": "integer"}, {"name": "id", "type": "integer"},
+              {"name": "valor", "type": "decimal"}, {"name": "taxa", "type": "decimal"}])
 # Numbers of any length, exact.
 case("big_numbers",
      b"id,conta,valor\n"

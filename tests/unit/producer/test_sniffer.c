@@ -185,7 +185,11 @@ static void test_numbers(void)
             {"1,5", false, NULL},
             {"12.34", true, NULL},
             {"N/A", false, NULL},
-            {"1e5", false, NULL},
+            {"1e5", false, NULL}, /* a code more likely than 100000 */
+            {"1e-05", false, "0.00001"},
+            {"1.5E3", false, "1500"},
+            {"-2.5e+20", false, "-250000000000000000000"},
+            {"1e-05", true, NULL},
         };
         char out[64], json[64];
 

@@ -242,6 +242,52 @@ static void test_thousands_only(void)
         typing_destroy(t);
 }
 
+/* pandas writes floats in scientific notation ("1e-05", "2.5e+20"): they
+ * are numbers with all their digits, not text (the column became text). */
+static void test_scientific(void)
+{
+        static const char *const hdr[NCOLS]    = {"id", "a", "b", "c", "d"};
+        static const char *const rows[][NCOLS] = {
+            {"1", "0.1", "1e-05", "1.5E1", "x"},
+            {"2", "2.5e+20", "-3.2e-07", "12.5e-1", "1e"},
+            {"3", "1.7976931348623157e+308", ".5e1", "5.e2", "12E45"},
+        };
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS], f[NCOLS];
+        char out[1024], reason[128], types[256];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 3; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types, "integer,decimal,decimal,decimal,text");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"a\":0.1,\"b\":0.00001,\"c\":15,"
+                          "\"d\":\"x\"}");
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"a\":250000000000000000000,"
+                          "\"b\":-0.00000032,\"c\":1.25,\"d\":\"1e\"}");
+        CHECK_EQ_INT(encode(t, rows[2], out, sizeof(out), reason), 0);
+        CHECK(strncmp(out, "{\"id\":3,\"a\":17976931348623157000", 32) == 0);
+        CHECK(strstr(out, "0000,\"b\":5,\"c\":500,\"d\":\"12E45\"}") != NULL);
+        CHECK_EQ_INT(strlen(out) - strlen("{\"id\":3,\"a\":") -
+                         strlen(",\"b\":5,\"c\":500,\"d\":\"12E45\"}"),
+                     309);
+        typing_destroy(t);
+
+        /* Without a sample (tailing), the first value decides alike. */
+        t = typing_create();
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"a\":250000000000000000000,"
+                          "\"b\":-0.00000032,\"c\":1.25,\"d\":\"1e\"}");
+        typing_destroy(t);
+}
+
 /* Duplicate and empty header names become unique. */
 static void test_header_names(void)
 {
@@ -265,6 +311,7 @@ int main(void)
 {
         test_sample();
         test_thousands_only();
+        test_scientific();
         test_header_names();
         test_inference();
         test_big_numbers();
