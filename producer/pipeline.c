@@ -584,6 +584,18 @@ static void begin(struct pipeline *p)
                          p->cfg.topic);
                 have = 0;
         }
+        /* The same for a state whose rows were read with other options:
+         * restarted with --decimal-comma (say) to fix what was sent, the
+         * user expects every row read anew, not only the later ones. */
+        if (have == 1 && p->loaded.reading &&
+            p->loaded.reading != pipeline_reading_hash(&p->cfg)) {
+                log_warn("event=state_ignored path=%s error=\"state of a run "
+                         "with other reading options (--delimiter, "
+                         "--encoding, --decimal-comma, --schema): the file is "
+                         "sent again\"",
+                         state_store_path(p->store));
+                have = 0;
+        }
         if (have == 1 && p->loaded.reset_done && p->topic_messages == 0) {
                 log_warn("event=state_ignored path=%s error=\"topic %s is "
                          "empty: what the state says was sent is gone (topic "

@@ -115,6 +115,10 @@ void pipeline_note_save_result(struct pipeline *p, int status,
 /** @brief Writes the state now, blocking (exit paths). */
 void pipeline_save_checkpoint(struct pipeline *p);
 
+/** The hash of the options that decide what the rows of a generation
+ *  hold (--delimiter, --encoding, --decimal-comma, --schema), never 0. */
+uint64_t pipeline_reading_hash(const struct pipeline_config *cfg);
+
 /* ---- pipeline_generation.c: reading a generation ---- */
 
 /** @brief Reads the file again from its start: parser reset, nothing

@@ -11,11 +11,27 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "typing.h"
 
 #define PIPELINE_ERRSTR_LEN 512
+
+uint64_t pipeline_reading_hash(const struct pipeline_config *cfg)
+{
+        const char *schema   = cfg->schema ? cfg->schema : "";
+        const char *encoding = cfg->encoding ? cfg->encoding : "";
+        char head[64];
+        int n = snprintf(head, sizeof(head), "delimiter=%d;decimal_comma=%d;",
+                         cfg->delimiter, cfg->decimal_comma ? 1 : 0);
+        uint64_t h = checkpoint_hash(head, (size_t)n);
+
+        /* Chained: each part's hash folded into the next. */
+        h ^= checkpoint_hash(encoding, strlen(encoding)) * 31;
+        h ^= checkpoint_hash(schema, strlen(schema)) * 131;
+        return h ? h : 1;
+}
 
 /* The state to write: the acknowledged position when it is of the current
  * generation (else its start: the reset is not acknowledged yet), the
@@ -39,6 +55,7 @@ static void build_state(struct pipeline *p, struct checkpoint *out)
         }
         snprintf(out->source, sizeof(out->source), "%s", p->cfg.source);
         snprintf(out->topic, sizeof(out->topic), "%s", p->cfg.topic);
+        out->reading = pipeline_reading_hash(&p->cfg);
         out->deleted = deleted;
         if (deleted || file_tail_read_stat(p->tail, &st) != 0) {
                 return;

@@ -37,6 +37,7 @@ static const struct {
     {"fp_hash", offsetof(struct checkpoint, fp_hash), NUM_HEX},
     {"fp_fold_len", offsetof(struct checkpoint, fp_fold_len), NUM_DEC},
     {"fp_fold", offsetof(struct checkpoint, fp_fold), NUM_HEX},
+    {"reading", offsetof(struct checkpoint, reading), NUM_HEX},
 };
 
 #define NUM_COUNT    (sizeof(nums) / sizeof(nums[0]))

@@ -66,6 +66,8 @@ struct checkpoint {
         uint64_t fp_fold_len;
         uint64_t fp_fold;
         char types[CHECKPOINT_TYPES_MAX];
+        uint64_t reading; /* hash of the options that decide what a row
+                             holds (delimiter, encoding, ...); 0: unknown */
 };
 
 /** @brief A checkpoint at the start of nothing (generation 0). */

@@ -76,6 +76,27 @@ def test_state_of_another_topic_or_of_a_lost_topic_sends_the_file_again(
     assert "is empty" in p.output()
 
 
+def test_restart_with_other_reading_options_reads_every_row_again(
+        broker, topic, procs, tmp_path):
+    """Rows read as 1.234 (no decimal comma detected), then the producer
+    restarted with --decimal-comma to fix them: every row is read again as
+    a new generation. Before, the state resumed: the rows already sent kept
+    the old reading and even the later ones kept the state's types."""
+    csv = tmp_path / "input.csv"
+    state = tmp_path / "state"
+    append(csv, "id;valor\n1;1.234\n", "w")
+    p = start_producer(procs, broker, topic, csv, state, "--exit-at-eof", name="first")
+    assert p.wait(WAIT_S) == 0, p.output()
+    append(csv, "2;5.678\n")
+    p = start_producer(procs, broker, topic, csv, state, "--exit-at-eof",
+                       "--decimal-comma", name="fixed")
+    assert p.wait(WAIT_S) == 0, p.output()
+    msgs = consume(broker, topic)
+    newest = max(m["id"]["generation"] for m in rows_of(msgs))
+    assert values(rows_of(msgs, newest)) == [{"id": 1, "valor": 1234}, {"id": 2, "valor": 5678}]
+    assert "other reading options" in p.output()
+
+
 def test_file_changed_while_stopped_starts_new_generation(broker, topic, procs, tmp_path):
     csv = tmp_path / "input.csv"
     state = tmp_path / "state"

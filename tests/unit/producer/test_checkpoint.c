@@ -75,6 +75,7 @@ int main(void)
         a.fp_hash       = 0xfedcba9876543210ULL;
         a.fp_fold_len   = 0;
         a.fp_fold       = 0x0123456789abcdefULL;
+        a.reading       = 0x00000000deadbeefULL;
         snprintf(a.types, sizeof(a.types), "integer,text");
 
         n = checkpoint_encode(&a, buf, sizeof(buf));
@@ -100,6 +101,7 @@ int main(void)
         CHECK_EQ_INT(b.fp_len, a.fp_len);
         CHECK(b.fp_hash == a.fp_hash);
         CHECK(b.fp_fold == a.fp_fold);
+        CHECK(b.reading == a.reading);
         CHECK_EQ_STR(b.types, a.types);
 
         /* A state written before the topic was recorded has none: "". */
