@@ -72,7 +72,9 @@ struct file_tail {
         uint64_t dev;
         uint64_t ino;
         uint64_t offset;
-        char *buf;
+        char *buf;   /* the next read's */
+        char *spare; /* the chunk being delivered while the next is read */
+        size_t parked_len; /* a chunk read while paused, in buf (0: none) */
 
         /* Identity: the bytes read so far and what stat said. */
         struct fingerprint *fp;   /* of [0, fingerprint_len) read */
@@ -118,6 +120,7 @@ static void to_file_stat(const uv_stat_t *st, struct file_stat *out)
 
 static void on_pump(uv_idle_t *h);
 static void free_tail(struct file_tail *ft);
+static void read_chunk(struct file_tail *ft);
 
 /* Runs on_pump at the next loop iteration (reading goes on). */
 static void pump(struct file_tail *ft)
@@ -157,9 +160,10 @@ struct file_tail *file_tail_create(uv_loop_t *loop, const char *path,
         tmp1                 = strdup(path);
         tmp2                 = strdup(path);
         ft->buf              = malloc(chunk_bytes);
+        ft->spare            = malloc(chunk_bytes);
         ft->fp               = fingerprint_create();
         ft->resume_fp        = fingerprint_create();
-        if (!ft->path || !tmp1 || !tmp2 || !ft->buf || !ft->fp ||
+        if (!ft->path || !tmp1 || !tmp2 || !ft->buf || !ft->spare || !ft->fp ||
             !ft->resume_fp) {
                 goto error;
         }
@@ -179,6 +183,7 @@ error:
         free(ft->base);
         free(ft->path);
         free(ft->buf);
+        free(ft->spare);
         fingerprint_destroy(ft->fp);
         fingerprint_destroy(ft->resume_fp);
         free(ft);
@@ -442,6 +447,8 @@ static void free_when_idle(struct file_tail *ft)
  * A result the tail no longer wants (stopped, paused, the offset or the
  * file changed meanwhile) is dropped: reading goes on from the offset as
  * it is now. */
+static void took_chunk(struct file_tail *ft, uint64_t at, int64_t n);
+
 static void on_read(uv_fs_t *req)
 {
         struct file_tail *ft = req->data;
@@ -454,11 +461,24 @@ static void on_read(uv_fs_t *req)
                 free_when_idle(ft);
                 return;
         }
+        if (ft->started && ft->paused && ft->fd >= 0 && n > 0 &&
+            ft->moves == ft->read_moves && ft->offset == at) {
+                /* Read ahead, then paused (back-pressure) without a seek:
+                 * kept for the resume rather than read again. */
+                ft->parked_len = (size_t)n;
+                return;
+        }
         if (!ft->started || ft->paused || ft->fd < 0 ||
             ft->moves != ft->read_moves || ft->offset != at) {
                 pump(ft);
                 return;
         }
+        took_chunk(ft, at, n);
+}
+
+/* A chunk read: n bytes at at in ft->buf, or an error. */
+static void took_chunk(struct file_tail *ft, uint64_t at, int64_t n)
+{
         if (n < 0) {
                 /* Reported by file_tail_error() (the health check logs it
                  * at a bounded rate); retried at the next wake-up. */
@@ -469,7 +489,9 @@ static void on_read(uv_fs_t *req)
         }
         ft->error = 0;
         if (n > 0) {
-                hash_read(ft, at, ft->buf, (size_t)n);
+                char *data = ft->buf;
+
+                hash_read(ft, at, data, (size_t)n);
                 if (!ft->verify_wanted && !(ft->job && ft->job->verify)) {
                         /* Otherwise the bytes read may already differ from
                          * the file this stat describes: keep the older
@@ -477,9 +499,17 @@ static void on_read(uv_fs_t *req)
                         ft->read_st = ft->seen;
                 }
                 ft->offset += (uint64_t)n;
-                remember_tail(ft, ft->buf, (size_t)n);
+                remember_tail(ft, data, (size_t)n);
                 ft->at_eof = false;
-                ft->cbs->on_data(ft->ctx, at, ft->buf, (size_t)n, now_ms());
+                if ((size_t)n == ft->chunk_bytes) {
+                        /* More may be waiting: read it on the thread pool
+                         * while this chunk is parsed (a pause or seek in
+                         * on_data makes on_read drop that result). */
+                        ft->buf   = ft->spare;
+                        ft->spare = data;
+                        read_chunk(ft);
+                }
+                ft->cbs->on_data(ft->ctx, at, data, (size_t)n, now_ms());
         }
         if ((size_t)n < ft->chunk_bytes) {
                 if (!ft->paused && ft->offset == at + (uint64_t)n) {
@@ -500,6 +530,14 @@ static void read_chunk(struct file_tail *ft)
 
         if (ft->fd < 0 || ft->paused || ft->read_busy) {
                 return;
+        }
+        if (ft->parked_len) {
+                size_t n       = ft->parked_len;
+                ft->parked_len = 0;
+                if (ft->moves == ft->read_moves && ft->offset == ft->read_at) {
+                        took_chunk(ft, ft->read_at, (int64_t)n);
+                        return;
+                }
         }
         b                 = uv_buf_init(ft->buf, (unsigned int)ft->chunk_bytes);
         ft->read_req.data = ft;
@@ -862,6 +900,7 @@ static void free_tail(struct file_tail *ft)
         free(ft->dir);
         free(ft->base);
         free(ft->buf);
+        free(ft->spare);
         free(ft);
 }
 
