@@ -143,6 +143,20 @@ static size_t expand_exponent(const char *s, size_t len, char *out)
         return o;
 }
 
+/* Spaces and tabs around a number are not part of it: "1, 2.5" written by
+ * hand, or " 2.5" padded by a database export, is 2.5 (as spreadsheets and
+ * pandas read it), not text that makes its column text. */
+static void trim_blanks(const char **s, size_t *len)
+{
+        while (*len > 0 && (**s == ' ' || **s == '\t')) {
+                (*s)++;
+                (*len)--;
+        }
+        while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) {
+                (*len)--;
+        }
+}
+
 static bool is_missing(const char *s, size_t len)
 {
         for (size_t k = 0;
@@ -162,6 +176,10 @@ unsigned number_classify(const char *s, size_t len)
         unsigned r = 0;
         bool b;
 
+        trim_blanks(&s, &len);
+        if (len == 0) {
+                return 0;
+        }
         if (value_parse_bool(s, len, &b) == 0) {
                 return NUM_BOOL;
         }
@@ -216,9 +234,12 @@ unsigned number_classify(const char *s, size_t len)
 int number_parse(const char *s, size_t len, bool comma, char *out,
                  struct value *v)
 {
-        unsigned r = number_classify(s, len);
+        unsigned r;
         size_t i = 0, o = 0;
         char point = comma ? ',' : '.';
+
+        trim_blanks(&s, &len);
+        r = number_classify(s, len);
 
         if (!(r & (comma ? (NUM_INT_COMMA | NUM_DEC_COMMA)
                          : (NUM_INT_POINT | NUM_DEC_POINT)))) {

@@ -159,6 +159,14 @@ case("pandas_to_csv",
       {"column_1": 3, "id": 4, "valor": N("0.1"), "taxa": N("0.0015")}],
      columns=[{"name": "column_1", "type": "integer"}, {"name": "id", "type": "integer"},
               {"name": "valor", "type": "decimal"}, {"name": "taxa", "type": "decimal"}])
+# Written by hand with a space after each comma: the numbers are numbers
+# (the columns became text), text keeps its spaces.
+case("spaces_after_commas",
+     b"id, nome, valor\n1, Ana, 10.50\n2, Bia, 7\n",
+     [{"id": 1, " nome": " Ana", " valor": N("10.50")},
+      {"id": 2, " nome": " Bia", " valor": N("7")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": " nome", "type": "text"},
+              {"name": " valor", "type": "decimal"}])
 # Numbers of any length, exact.
 case("big_numbers",
      b"id,conta,valor\n"

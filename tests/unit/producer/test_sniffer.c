@@ -186,6 +186,12 @@ static void test_numbers(void)
             {"12.34", true, NULL},
             {"N/A", false, NULL},
             {"1e5", false, NULL}, /* a code more likely than 100000 */
+            {" 2.5", false, "2.5"},
+            {"1 ", false, "1"},
+            {"\t-3,5 ", true, "-3.5"},
+            {" 007", false, NULL},
+            {" 1 2", false, NULL},
+            {"  ", false, NULL},
             {"1e-05", false, "0.00001"},
             {"1.5E3", false, "1500"},
             {"-2.5e+20", false, "-250000000000000000000"},

@@ -288,6 +288,38 @@ static void test_scientific(void)
         typing_destroy(t);
 }
 
+/* "1, 2.5" written by hand: the numbers have a space before them. They are
+ * numbers (the column became text); text keeps its spaces. */
+static void test_spaces_around_numbers(void)
+{
+        static const char *const hdr[NCOLS]    = {"id", "valor", "nome", "cep",
+                                                  "q"};
+        static const char *const rows[][NCOLS] = {
+            {"1", " 2.5", " Ana", " 01310100", "3 "},
+            {"2", " 10", " Bia", " 20040002", " 4"},
+        };
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS], f[NCOLS];
+        char out[256], reason[128], types[256];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 2; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types, "integer,decimal,text,text,integer");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":2.5,\"nome\":\" Ana\","
+                          "\"cep\":\" 01310100\",\"q\":3}");
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":10,\"nome\":\" Bia\","
+                          "\"cep\":\" 20040002\",\"q\":4}");
+        typing_destroy(t);
+}
+
 /* Duplicate and empty header names become unique. */
 static void test_header_names(void)
 {
@@ -312,6 +344,7 @@ int main(void)
         test_sample();
         test_thousands_only();
         test_scientific();
+        test_spaces_around_numbers();
         test_header_names();
         test_inference();
         test_big_numbers();
