@@ -78,7 +78,9 @@ run_phase() {
         BENCH_PIDS+=("$pager_pid")
         sleep 2 # the clients are paging before the burst starts
     fi
-    log "burst of $ROWS rows, $clients paging clients"
+    local who="paging clients"
+    [[ -z "$rule" ]] || who="custom-role viewers ($rule rule)"
+    log "burst of $ROWS rows, $clients $who"
     t0=$(now)
     producer_load "$burst" "$topic" >/dev/null
     seen=$("$PY" "$BENCHPY" wait-count --url "$DASH_URL" --count $((SEED_ROWS + ROWS)) \
@@ -102,6 +104,12 @@ run_phase() {
     sleep 2
     local m1
     m1=$("$PY" "$BENCHPY" memory --url "$DASH_URL" --pid "$DASH_PID")
+    if [[ -n "$rule" ]]; then
+        # Snapshots the dashboard rendered for the viewers (its metrics;
+        # "n/a" from a dashboard that does not count them).
+        curl -fsS "$DASH_URL/metrics" | awk '$1 == "dashboard_view_snapshots_rendered_total" { n = $2 }
+            END { print (n == "" ? "n/a" : n) }' >"$BENCH_WORK/renders-$clients-$2-$rule"
+    fi
     bench_stop "$DASH_PID"
     echo "$secs $peak $(jget "$m0" rss_kib) $(jget "$m1" rss_kib) $(jget "$m0" memory_bytes) $(jget "$m1" memory_bytes) $pager"
 }
@@ -110,9 +118,11 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 
 idle=() loaded=() vpush=() vpage=()
 for ((r = 1; r <= REPEAT; r++)); do
     read -r s0 peak0 r00 r01 mb00 mb01 _ < <(run_phase 0 "$r")
-    read -r s1 peak1 r10 r11 mb10 mb11 pj < <(run_phase "$CLIENTS" "$r")
     idle+=("$s0")
-    loaded+=("$s1")
+    if ((CLIENTS > 0)); then # BENCH_QUERY_CLIENTS=0: the viewer phases only
+        read -r s1 peak1 r10 r11 mb10 mb11 pj < <(run_phase "$CLIENTS" "$r")
+        loaded+=("$s1")
+    fi
     if ((VIEWERS > 0)); then
         read -r s2 _ _ _ _ _ vj_push < <(run_phase "$VIEWERS" "$r" push)
         read -r s3 _ _ _ _ _ vj_page < <(run_phase "$VIEWERS" "$r" page)
@@ -120,14 +130,16 @@ for ((r = 1; r <= REPEAT; r++)); do
         vpage+=("$s3")
     fi
 done
-read -r preq perr p50 p99 < <(jget "$pj" requests errors p50_ms p99_ms)
 m0=$(median "${idle[@]}")
-m1=$(median "${loaded[@]}")
-ratio=$(calc "$m1 / $m0" "%.2f")
 result "time until visible, burst of $ROWS rows, no client (median of ${idle[*]})" "$m0" "s"
-result "time until visible, burst of $ROWS rows, $CLIENTS clients paging every order at $RATE/s each (median of ${loaded[*]})" "$m1" "s"
-result "loaded / idle time until visible" "$ratio" "x" "<= 1.2" "$(verdict_le "$ratio" 1.2)"
-result "paging during the last burst ($CLIENTS clients)" "$preq requests, $perr errors, p50 $p50 ms, p99 $p99 ms"
+if ((CLIENTS > 0)); then
+    read -r preq perr p50 p99 < <(jget "$pj" requests errors p50_ms p99_ms)
+    m1=$(median "${loaded[@]}")
+    ratio=$(calc "$m1 / $m0" "%.2f")
+    result "time until visible, burst of $ROWS rows, $CLIENTS clients paging every order at $RATE/s each (median of ${loaded[*]})" "$m1" "s"
+    result "loaded / idle time until visible" "$ratio" "x" "<= 1.2" "$(verdict_le "$ratio" 1.2)"
+    result "paging during the last burst ($CLIENTS clients)" "$preq requests, $perr errors, p50 $p50 ms, p99 $p99 ms"
+fi
 if ((VIEWERS > 0)); then
     for rule in push page; do
         if [[ $rule == push ]]; then
@@ -140,11 +152,13 @@ if ((VIEWERS > 0)); then
         result "custom-role viewers / idle time until visible ($rule)" "$(calc "$mv / $m0" "%.2f")" "x"
         read -r vpu vfe ver vp50 vp99 vb < <(jget "$vj" pushes fetches errors p50_ms p99_ms mean_bytes)
         result "snapshot fetches during the last burst ($rule)" \
-            "$vfe fetches for $vpu pushes, $ver errors, p50 $vp50 ms, p99 $vp99 ms, $vb bytes each"
+            "$vfe fetches for $vpu pushes, $ver errors, p50 $vp50 ms, p99 $vp99 ms, $vb bytes each, $(cat "$BENCH_WORK/renders-$VIEWERS-$REPEAT-$rule") rendered by the dashboard"
     done
 fi
 # Memory of the last pair of runs.
-for k in 0 1; do
+kinds=(0)
+((CLIENTS == 0)) || kinds+=(1)
+for k in "${kinds[@]}"; do
     if ((k == 0)); then
         r0=$r00 r1=$r01 m0=$mb00 m1=$mb01 pk=$peak0 who="no client"
     else

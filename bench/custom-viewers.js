@@ -31,6 +31,7 @@ if (!a.url || !['push', 'page'].includes(a.rule)) {
 let pushes = 0;
 let fetches = 0;
 let errors = 0;
+const errorKinds = {}; // HTTP status or error code -> count
 let bytes = 0;
 const latencies = [];
 
@@ -43,10 +44,12 @@ async function fetchOnce(v) {
     const r = await fetch(`${a.url}/api/snapshot?${a.query}`);
     const body = await r.arrayBuffer();
     bytes += body.byteLength;
-    if (!r.ok) errors++;
+    if (!r.ok) { errors++; errorKinds[r.status] = (errorKinds[r.status] || 0) + 1; }
     latencies.push(performance.now() - t0);
   } catch (e) {
     errors++;
+    const k = (e.cause && e.cause.code) || e.name;
+    errorKinds[k] = (errorKinds[k] || 0) + 1;
   }
   v.inFlight = false;
   if (v.again) { v.again = false; fetchOnce(v); }
@@ -70,7 +73,7 @@ function connect() {
   const ws = new WebSocket(`${a.url.replace(/^http/, 'ws')}/ws`, { perMessageDeflate: false });
   v.ws = ws;
   ws.on('message', () => onPush(v));
-  ws.on('error', () => { errors++; });
+  ws.on('error', () => { errors++; errorKinds.websocket = (errorKinds.websocket || 0) + 1; });
   viewers.push(v);
 }
 
@@ -86,6 +89,7 @@ function finish(code) {
   for (const v of viewers) { clearTimeout(v.timer); v.ws.terminate(); }
   const s = latencies.sort((x, y) => x - y);
   process.stdout.write(`${JSON.stringify({ viewers: a.viewers, rule: a.rule, pushes, fetches, errors,
+    error_kinds: errorKinds,
     mean_bytes: fetches ? Math.round(bytes / fetches) : 0, p50_ms: pct(s, 50), p99_ms: pct(s, 99) })}\n`);
   process.exit(code);
 }

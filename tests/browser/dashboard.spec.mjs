@@ -580,6 +580,35 @@ describe('dashboard in headless Chromium', () => {
     await producer.stop();
   });
 
+  it('a filtered histogram built from the sample says so in its caption', TEST, async () => {
+    // 700 rows: more than the 500-row sample, so a category's histogram is
+    // not exact (the whole table's is).
+    const file = path.join(tmp, 'sampled.csv');
+    const lines = [HEADER];
+    for (let k = 1; k <= 700; k++) lines.push(`${k},P${k},${20 + (k % 40)},${k % 2 ? 'Recife' : 'Natal'},${k}.00`);
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const htopic = `${topic}-sampled`;
+    const producer = stack.startProducer(file, htopic, 'producer-sampled');
+    const hd = await stack.startDashboard(htopic, await freePort(), 'dashboard-sampled');
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(`${hd.url}/?filter=Recife`);
+      let caption = '';
+      await waitUntil(async () => {
+        caption = norm(await p.textContent('#caption-hist'));
+        return /, Recife: from \d+ sampled rows of 700, not exact$/.test(caption);
+      }, { timeout: WAIT, what: () => `the sampled-histogram caption (last: ${caption})` });
+      await p.click('#filters .chip:not(#source-chip)'); // remove the filter
+      await waitUntil(async () => !/sampled/.test(await p.textContent('#caption-hist')),
+        { timeout: WAIT, what: 'the plain caption without a filter' });
+    } finally {
+      await p.close();
+    }
+    await hd.proc.stop();
+    await producer.stop();
+  });
+
   it('sources panel: two producers; a click shows one source alone (kept in the address, live), "All sources" goes back', TEST, async () => {
     // The second file's absolute id is long: the page shortens it in the
     // middle, keeps the file name, and gives the full id as a tooltip.
