@@ -364,6 +364,13 @@ static int render_health(const struct snapshot_stream *st, struct wire_buf *b)
         return rc | put(b, "]}");
 }
 
+/* The snapshot's figures that are the topic's even when one source is
+ * shown: Kafka measures them for the topic, not per file. */
+#define TOPIC_WIDE                                                             \
+        "[\"stream.partitions\",\"stream.lag\",\"stream.messages\","           \
+        "\"stream.latency_ms\",\"catchup\",\"ingest.decode_errors\","          \
+        "\"health\",\"memory\"]"
+
 /* The viewer's source (NULL: every source, or one never seen). */
 static const struct source *viewer_source(const struct aggregates *a)
 {
@@ -501,6 +508,8 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= a->viewer_source
                   ? put_str(out, a->viewer_source, strlen(a->viewer_source))
                   : put(out, "null");
+        /* With one source, what stays the topic's says so. */
+        rc |= a->viewer_source ? put(out, ",\"topic_wide\":" TOPIC_WIDE) : 0;
         rc |= put(out, ",");
         rc |= render_columns(out, cols, ncols);
         rc |= put(out, ",");

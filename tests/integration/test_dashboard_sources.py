@@ -163,6 +163,7 @@ def test_dead_letters_and_ingest_figures_follow_the_source(broker, topic, procs)
                         and s["dlq"]["summary"]["total"] == 1)(snap("")), what="both sources")
     s = snap("")
     assert s["ingest"]["duplicates"] == 1 and s["dlq"]["summary"]["count"] == 1
+    assert "topic_wide" not in s
 
     s = snap("?source=" + q(a))
     assert s["ingest"]["duplicates"] == 1 and s["ingest"]["applied"] == 5  # reset, 3 rows, complete
@@ -174,4 +175,5 @@ def test_dead_letters_and_ingest_figures_follow_the_source(broker, topic, procs)
     assert s["ingest"]["duplicates"] == 0 and s["ingest"]["applied"] == 4
     assert s["dlq"]["summary"] == {"count": 0, "reasons": [], "last": [], "history": 0, "total": 0}
     assert s["stream"]["generation"] == 7
-    assert s["catchup"]["done"] is True  # the topic's, whatever the source
+    assert s["catchup"]["done"] is True  # the topic's, whatever the source, and said so:
+    assert {"stream.lag", "catchup", "ingest.decode_errors"} <= set(s["topic_wide"])

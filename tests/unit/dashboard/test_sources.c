@@ -109,6 +109,9 @@ static void test_ingest_of_one_source(void)
                          "\"stale\":1,\"invalid\":0,\"swaps\":0,"
                          "\"decode_errors\":7}");
         CONTAINS(b.data, "\"generation\":1,\"last_update_ms\":5000,");
+        CONTAINS(b.data, "\"source\":\"big.csv\",\"topic_wide\":["
+                         "\"stream.partitions\",\"stream.lag\",");
+        CONTAINS(b.data, "\"ingest.decode_errors\",\"health\",\"memory\"],");
         wire_buf_finish(&b);
 
         aggregates_set_viewer_source(a, "small.csv");
@@ -127,6 +130,7 @@ static void test_ingest_of_one_source(void)
         wire_buf_append(&b, "", 1);
         CONTAINS(b.data, "\"ingest\":{\"applied\":3,\"duplicates\":1,"
                          "\"stale\":1,");
+        CHECK(strstr(b.data, "topic_wide") == NULL);
         wire_buf_finish(&b);
         aggregates_destroy(a);
 }
