@@ -151,8 +151,9 @@ if ((VIEWERS > 0)); then
         result "time until visible, $VIEWERS custom-role viewers, $what (median of ${times[*]})" "$mv" "s"
         result "custom-role viewers / idle time until visible ($rule)" "$(calc "$mv / $m0" "%.2f")" "x"
         read -r vpu vfe ver vp50 vp99 vb < <(jget "$vj" pushes fetches errors p50_ms p99_ms mean_bytes)
+        vek=$("$PY" -c 'import json,sys; print(" ".join(f"{k}: {v}" for k, v in json.loads(sys.argv[1])["error_kinds"].items()) or "none")' "$vj")
         result "snapshot fetches during the last burst ($rule)" \
-            "$vfe fetches for $vpu pushes, $ver errors, p50 $vp50 ms, p99 $vp99 ms, $vb bytes each, $(cat "$BENCH_WORK/renders-$VIEWERS-$REPEAT-$rule") rendered by the dashboard"
+            "$vfe fetches for $vpu pushes, $ver errors ($vek), p50 $vp50 ms, p99 $vp99 ms, $vb bytes each, $(cat "$BENCH_WORK/renders-$VIEWERS-$REPEAT-$rule") rendered by the dashboard"
     done
 fi
 # Memory of the last pair of runs.
