@@ -324,6 +324,7 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
         if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED &&
             ts_type == RD_KAFKA_TIMESTAMP_CREATE_TIME && ts > 0) {
                 latency_add(&ks->latency, ts, now);
+                (void)aggregates_add_latency(ks->agg, am.source, ts, now);
         }
 }
 

@@ -78,6 +78,7 @@ void aggregates_destroy(struct aggregates *a)
                 generation_destroy(a->sources[i].current);
                 generation_destroy(a->sources[i].pending);
                 timeline_destroy(a->sources[i].timeline);
+                free(a->sources[i].latency);
                 free(a->sources[i].name);
         }
         for (int i = 0; i < AGG_MAX_INDEXES; i++) {
@@ -112,6 +113,22 @@ static size_t find_source(const struct aggregates *a, const char *name,
                 }
         }
         return lo;
+}
+
+int aggregates_add_latency(struct aggregates *a, const char *source,
+                           int64_t read_ts_ms, int64_t now_ms)
+{
+        bool found;
+        size_t i = find_source(a, source, &found);
+        if (!found) {
+                return 0;
+        }
+        struct source *s = &a->sources[i];
+        if (!s->latency && !(s->latency = calloc(1, sizeof(*s->latency)))) {
+                return -1;
+        }
+        latency_add(s->latency, read_ts_ms, now_ms);
+        return 0;
 }
 
 bool aggregates_has_source(const struct aggregates *a, const char *source)
@@ -342,6 +359,9 @@ size_t aggregates_memory(const struct aggregates *a)
                 }
                 if (a->sources[i].timeline) {
                         m += timeline_memory(a->sources[i].timeline);
+                }
+                if (a->sources[i].latency) {
+                        m += sizeof(struct latency);
                 }
         }
         return m + aggregates_index_memory(a);

@@ -132,6 +132,15 @@ void aggregates_set_viewer_roles(struct aggregates *a,
  */
 void aggregates_set_viewer_source(struct aggregates *a, const char *source);
 
+/**
+ * @brief Counts one row's file-to-dashboard latency (read_ts_ms: when the
+ *        producer read it, its Kafka timestamp) for its source, so that a
+ *        viewer of one source sees that source's latency. A source never
+ *        applied is ignored. @returns 0, or -1 when out of memory.
+ */
+int aggregates_add_latency(struct aggregates *a, const char *source,
+                           int64_t read_ts_ms, int64_t now_ms);
+
 /** @returns whether a message of this source was ever applied. */
 bool aggregates_has_source(const struct aggregates *a, const char *source);
 

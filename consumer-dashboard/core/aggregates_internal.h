@@ -12,6 +12,7 @@
 
 #include "aggregates.h"
 #include "generation.h"
+#include "latency.h"
 #include "sort_index.h"
 #include "timeline.h"
 
@@ -27,8 +28,9 @@ struct source {
         struct generation *current;
         struct generation *pending;          /* newer, being collected */
         struct aggregates_counters counters; /* this source's messages */
-        struct timeline *timeline;           /* rows and sums per second; NULL:
-                                                no row in the window yet */
+        struct latency *latency;   /* its live rows' latency; NULL: none */
+        struct timeline *timeline; /* rows and sums per second; NULL:
+                                      no row in the window yet */
 };
 
 /** @returns when a source last changed: the newest message of its current

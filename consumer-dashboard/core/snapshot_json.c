@@ -368,7 +368,7 @@ static int render_health(const struct snapshot_stream *st, struct wire_buf *b)
  * shown: Kafka measures them for the topic, not per file. */
 #define TOPIC_WIDE                                                             \
         "[\"stream.partitions\",\"stream.lag\",\"stream.messages\","           \
-        "\"stream.latency_ms\",\"catchup\",\"ingest.decode_errors\","          \
+        "\"catchup\",\"ingest.decode_errors\","                                \
         "\"health\",\"memory\"]"
 
 /* The viewer's source (NULL: every source, or one never seen). */
@@ -383,8 +383,8 @@ static const struct source *viewer_source(const struct aggregates *a)
 }
 
 /* "stream", "catchup", "ingest" and "dlq". The generation, the last update,
- * the ingest counters and the dead letters follow the viewer's source; the
- * lag, messages, latency, catch-up and decode errors are the topic's (a
+ * the ingest counters, the dead letters and the latency follow the viewer's
+ * source; the lag, messages, catch-up and decode errors are the topic's (a
  * message that cannot be decoded names no source). */
 static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                          const struct snapshot_stream *st, uint64_t generation,
@@ -409,7 +409,11 @@ static int render_stream(struct aggregates *a, const struct dlq_stats *dlq,
                               st->partitions, (unsigned long long)generation,
                               (long long)last_update, (long long)st->lag,
                               (unsigned long long)st->messages);
+        static const struct latency none;
         const struct latency *l = st->latency;
+        if (a->viewer_source) {
+                l = vs && vs->latency ? vs->latency : &none;
+        }
         if (l && l->n) {
                 rc |= wire_buf_printf(b,
                                       "\"last\":%lld,\"p50\":%lld,\"p99\":%lld,"

@@ -660,8 +660,8 @@ function generationText(g) {
 function renderStream(s) {
   const st = s.stream;
   const lat = st.latency_ms;
-  // One source shown: generation, records and last update are its own; the
-  // lag, latency and replay are the topic's, and say so.
+  // One source shown: generation, records, last update and latency are its
+  // own; the lag and replay are the topic's, and say so.
   const topicWide = (key) => (s.source === null || s.source === undefined ? t(key)
     : t('wholeTopic').replace('{k}', t(key)));
   kv($('stream'), [
@@ -670,7 +670,7 @@ function renderStream(s) {
     [t('records'), num(s.count, 0)],
     [t('lastUpdate'), st.last_update_ms ? new Date(st.last_update_ms).toLocaleString(locale()) : '–'],
     [topicWide('lag'), st.lag < 0 ? '–' : num(st.lag, 0)],
-    [topicWide('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
+    [t('latency'), lat.p50 === null ? '–' : `${lat.p50} ms / ${lat.p99} ms`],
     [topicWide('caughtUp'), s.catchup.done ? t('done') : `${num(s.catchup.progress * 100, 0)} %`],
   ]);
 }

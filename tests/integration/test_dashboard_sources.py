@@ -177,3 +177,12 @@ def test_dead_letters_and_ingest_figures_follow_the_source(broker, topic, procs)
     assert s["stream"]["generation"] == 7
     assert s["catchup"]["done"] is True  # the topic's, whatever the source, and said so:
     assert {"stream.lag", "catchup", "ingest.decode_errors"} <= set(s["topic_wide"])
+
+    # A row read live counts in its source's latency only.
+    produce_row(broker.bootstrap, topic, 5, 4, SEED_ROWS[5], 0, source=a)
+    wait_until(lambda: snap("?source=" + q(a))["stream"]["latency_ms"]["samples"] == 1,
+               what="the live row's latency")
+    assert snap("?source=" + q(b))["stream"]["latency_ms"] == {
+        "last": None, "p50": None, "p99": None, "samples": 0}
+    assert snap("")["stream"]["latency_ms"]["samples"] == 1
+    assert "stream.latency_ms" not in snap("?source=" + q(b))["topic_wide"]

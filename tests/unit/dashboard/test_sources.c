@@ -98,6 +98,8 @@ static void test_ingest_of_one_source(void)
         apply(a, &m, 5000, AGGREGATES_DUPLICATE);
         m.generation = 0;
         apply(a, &m, 5000, AGGREGATES_STALE);
+        CHECK_EQ_INT(aggregates_add_latency(a, "big.csv", 4000, 4250), 0);
+        CHECK_EQ_INT(aggregates_add_latency(a, "none.csv", 4000, 4250), 0);
         struct wire_buf b         = {0};
         struct snapshot_stream st = {
             .topic = "t", .lag = -1, .decode_errors = 7};
@@ -109,6 +111,7 @@ static void test_ingest_of_one_source(void)
                          "\"stale\":1,\"invalid\":0,\"swaps\":0,"
                          "\"decode_errors\":7}");
         CONTAINS(b.data, "\"generation\":1,\"last_update_ms\":5000,");
+        CONTAINS(b.data, "\"latency_ms\":{\"last\":250,\"p50\":250,");
         CONTAINS(b.data, "\"source\":\"big.csv\",\"topic_wide\":["
                          "\"stream.partitions\",\"stream.lag\",");
         CONTAINS(b.data, "\"ingest.decode_errors\",\"health\",\"memory\"],");
@@ -122,6 +125,7 @@ static void test_ingest_of_one_source(void)
                          "\"stale\":0,\"invalid\":0,\"swaps\":0,"
                          "\"decode_errors\":7}");
         CONTAINS(b.data, "\"generation\":1,\"last_update_ms\":2000,");
+        CONTAINS(b.data, "\"latency_ms\":{\"last\":null,");
         wire_buf_finish(&b);
 
         aggregates_set_viewer_source(a, NULL);
