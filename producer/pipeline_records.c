@@ -106,8 +106,10 @@ static void apply_header(struct pipeline *p, const struct row_record *rec)
                          p->cfg.source, reason);
         }
         if (typing_set_header(p->typing, rec->fields, rec->field_count) != 0) {
-                log_error("event=bad_header source=%s reason=\"%zu columns\"",
-                          p->cfg.source, rec->field_count);
+                log_error("event=bad_header source=%s reason=\"%zu columns, "
+                          "more than the %d csv-producer reads: every record "
+                          "goes to the dead-letter topic\"",
+                          p->cfg.source, rec->field_count, TYPING_MAX_COLUMNS);
                 (void)typing_set_header(p->typing, NULL, 0); /* no columns */
         }
         log_header_checks(p);

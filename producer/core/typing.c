@@ -46,6 +46,7 @@ struct typing {
         bool *last_misfit; /* ... by the last record */
         struct column_stats *stats;
         size_t count;
+        size_t refused; /* columns of a header refused as too wide, or 0 */
         uint64_t changes;
         bool force_comma;
         size_t renamed;      /* header names changed by the last header */
@@ -225,7 +226,13 @@ int typing_set_header(struct typing *t, const struct row_field *names,
 
         clear_columns(t);
         t->renamed = 0;
+        if (names) {
+                /* A header of no columns (NULL, after a refusal) keeps
+                 * the refusal: its records say why they are refused. */
+                t->refused = 0;
+        }
         if (count > TYPING_MAX_COLUMNS) {
+                t->refused = count;
                 return -1;
         }
         t->names         = calloc(n, sizeof(char *));
@@ -501,6 +508,14 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
 {
         size_t need = 0, at = 0, misfits = 0;
 
+        if (t->refused > 0) {
+                /* Every record of such a file: say why, not "header has 0". */
+                snprintf(reason, reason_size,
+                         "the header has %zu columns, more than the %d "
+                         "csv-producer reads",
+                         t->refused, TYPING_MAX_COLUMNS);
+                return -1;
+        }
         if (count != t->count) {
                 snprintf(reason, reason_size, "field count %zu, header has %zu",
                          count, t->count);

@@ -320,6 +320,33 @@ static void test_spaces_around_numbers(void)
         typing_destroy(t);
 }
 
+/* A header wider than typing takes: every record is refused with that
+ * reason (it said "field count 5000, header has 0"). */
+static void test_too_wide(void)
+{
+        static struct row_field h[TYPING_MAX_COLUMNS + 1];
+        struct typing *t = typing_create();
+        struct value v[TYPING_MAX_COLUMNS + 1];
+        char reason[128];
+
+        for (size_t i = 0; i <= TYPING_MAX_COLUMNS; i++) {
+                h[i].ptr = "c";
+                h[i].len = 1;
+        }
+        CHECK_EQ_INT(typing_set_header(t, h, TYPING_MAX_COLUMNS + 1), -1);
+        CHECK_EQ_INT(typing_set_header(t, NULL, 0), 0);
+        CHECK_EQ_INT(typing_apply(t, h, TYPING_MAX_COLUMNS + 1, v, reason,
+                                  sizeof(reason)),
+                     -1);
+        CHECK_EQ_STR(reason, "the header has 1025 columns, more than the 1024 "
+                             "csv-producer reads");
+        /* A narrower header later (a rewrite) is read again. */
+        CHECK_EQ_INT(typing_set_header(t, h, 2), 0);
+        CHECK_EQ_INT(typing_apply(t, h, 3, v, reason, sizeof(reason)), -1);
+        CHECK_EQ_STR(reason, "field count 3, header has 2");
+        typing_destroy(t);
+}
+
 /* Duplicate and empty header names become unique. */
 static void test_header_names(void)
 {
@@ -345,6 +372,7 @@ int main(void)
         test_thousands_only();
         test_scientific();
         test_spaces_around_numbers();
+        test_too_wide();
         test_header_names();
         test_inference();
         test_big_numbers();
