@@ -47,6 +47,7 @@ const MESSAGES = {
     timeOf: 'Rows and {v} per second (last 2 minutes, by read time)', rowsPerSecond: 'rows/s',
     timeLimit: 'Rows per second (last 2 minutes, by read time); sums of {v} are not kept: only a file\'s first {n} numeric columns have them',
     histSampled: '{h}, {f}: from {n} sampled rows of {t}, not exact',
+    histSampledAll: '{h}: from {n} sampled rows of {t}, not exact',
     wholeTopic: '{k} (whole topic)',
     sources: 'Sources', allSources: 'All sources', rows: 'Rows', lastChange: 'Last change',
     producer: 'Producer', deleted: 'deleted', sourceHint: 'click a source to see it alone',
@@ -100,6 +101,7 @@ const MESSAGES = {
     timeOf: 'Registros e {v} por segundo (últimos 2 minutos, pela hora de leitura)',
     rowsPerSecond: 'registros/s',
     histSampled: '{h}, {f}: de {n} registros amostrados de {t}, não exato',
+    histSampledAll: '{h}: de {n} registros amostrados de {t}, não exato',
     wholeTopic: '{k} (tópico inteiro)',
     timeLimit: 'Registros por segundo (últimos 2 minutos, pela hora de leitura); somas de {v} não são guardadas: só as {n} primeiras colunas numéricas de um arquivo as têm',
     sources: 'Origens', allSources: 'Todas as origens', rows: 'Registros',
@@ -545,10 +547,18 @@ function renderLabels(s) {
 }
 
 /* A filtered histogram is built from the sample's points of the category
- * (sampleHistogram): exact only when the sample holds every row. */
+ * (sampleHistogram): exact only when the sample holds every row. Without a
+ * filter, the server's histogram is exact for integer columns; otherwise
+ * ("exact": false) it counts each file's sampled rows, and says so. */
 function histCaption(s) {
   const h = roleLabel('histOf', 'chartHist', s);
-  if (state.filter === null || s.sample.points.length >= s.sample.of) return h;
+  if (state.filter === null) {
+    const n = s.histogram.bins.reduce((a, b) => a + b.count, 0);
+    if (s.histogram.exact || n >= s.count) return h;
+    return t('histSampledAll').replace('{h}', h).replace('{n}', num(n, 0))
+      .replace('{t}', num(s.count, 0));
+  }
+  if (s.sample.points.length >= s.sample.of) return h;
   const n = s.sample.points.filter((p) => String(p[2]) === state.filter).length;
   return t('histSampled').replace('{h}', h).replace('{f}', state.filter)
     .replace('{n}', num(n, 0)).replace('{t}', num(s.sample.of, 0));

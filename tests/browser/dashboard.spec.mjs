@@ -602,6 +602,13 @@ describe('dashboard in headless Chromium', () => {
       await p.click('#filters .chip:not(#source-chip)'); // remove the filter
       await waitUntil(async () => !/sampled/.test(await p.textContent('#caption-hist')),
         { timeout: WAIT, what: 'the plain caption without a filter' });
+      // A decimal column's histogram (no exact value counts) is the files'
+      // samples too, and says so.
+      await p.goto(`${hd.url}/?age=valor`);
+      await waitUntil(async () => {
+        caption = norm(await p.textContent('#caption-hist'));
+        return /valor.*: from \d+ sampled rows of 700, not exact$/.test(caption);
+      }, { timeout: WAIT, what: () => `the sampled caption of a decimal column (last: ${caption})` });
     } finally {
       await p.close();
     }
