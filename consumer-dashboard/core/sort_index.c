@@ -45,7 +45,9 @@ struct sort_index {
         bool busy;
         struct sort_entry *entries;
         size_t n;
-        uint32_t *built_rows; /* per slot: rows already in entries */
+        uint32_t *built_rows; /* per slot: rows in entries, or in the job
+                                 that is out */
+        uint64_t covered;     /* rows of the view that entries hold */
         struct text_mirror *mirrors;
         size_t nslots;
         struct string_block *strings;
@@ -55,7 +57,8 @@ struct sort_index {
 struct sort_job {
         struct sort_index *ix;
         uint64_t view_version;
-        bool rebuild;                  /* entries are not merged in */
+        uint64_t covered; /* the index's rows of the view once installed */
+        bool rebuild;     /* entries are not merged in */
         const struct sort_entry *base; /* the index's entries, read only */
         size_t nbase;
         struct sort_entry *fresh;
@@ -101,14 +104,9 @@ bool sort_index_is(const struct sort_index *ix, const char *column,
 
 uint64_t sort_index_covered(const struct sort_index *ix, uint64_t view_version)
 {
-        uint64_t n = 0;
-        if (!ix->built || ix->view_version != view_version) {
-                return 0;
-        }
-        for (size_t s = 0; s < ix->nslots; s++) {
-                n += ix->built_rows[s];
-        }
-        return n;
+        /* Not built_rows: they count the rows of a job that is out too,
+         * which entries do not hold until it is installed. */
+        return ix->built && ix->view_version == view_version ? ix->covered : 0;
 }
 
 static void drop_view(struct sort_index *ix)
@@ -132,6 +130,7 @@ static void drop_view(struct sort_index *ix)
         ix->strings      = NULL;
         ix->string_bytes = 0;
         ix->n            = 0;
+        ix->covered      = 0;
         ix->nslots       = 0;
         ix->built        = false;
 }
@@ -407,6 +406,9 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
                 }
                 ix->built_rows[s] = g->rows;
         }
+        for (size_t s = 0; s < nslots; s++) {
+                j->covered += ix->built_rows[s];
+        }
         j->base  = ix->entries;
         j->nbase = ix->n;
         ix->busy = true;
@@ -529,6 +531,7 @@ void sort_index_install(struct sort_job *j)
                 free(ix->entries);
                 ix->entries = j->result;
                 ix->n       = j->nresult;
+                ix->covered = j->covered;
         } else {
                 /* The rows of this job are not in the index: start over. */
                 free(j->result);

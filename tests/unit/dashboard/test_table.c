@@ -110,6 +110,11 @@ static void test_deferred_jobs(void)
         struct sort_job *j = aggregates_index_next_job(a);
         CHECK(j != NULL);
         CHECK(aggregates_index_next_job(a) == NULL); /* one job per index */
+        /* While the job is out, the request still waits: the index holds
+         * none of its rows yet (an export answered then was empty). */
+        CHECK_EQ_INT(aggregates_page(a, "valor", true, 0, PAGE, refs, &total),
+                     AGGREGATES_PAGE_NOT_READY);
+        CHECK(aggregates_index_next_job(a) == NULL);
         /* Rows keep coming while the job is out. */
         add_row(a, 0, 100);
         CHECK_EQ_INT(sort_job_run(j), 0);
