@@ -72,6 +72,7 @@ struct row_parser {
         struct text_decoder *bom16;  /* UTF-16 decoder named by a BOM */
         enum enc_state enc;
         const char *notice; /* for the next record reported */
+        bool told_utf8;     /* a UTF-8 record in a legacy file was noted */
         char *xbuf;         /* a record converted to UTF-8 */
         size_t xcap;
         char wbuf[ROW_PARSER_WIDE_BUF];
@@ -215,6 +216,7 @@ void row_parser_reset(struct row_parser *p)
         p->wide         = NULL;
         p->enc          = ENC_UNDECIDED;
         p->notice       = NULL;
+        p->told_utf8    = false;
         p->delimiter    = p->forced_delimiter ? p->forced_delimiter : ',';
         p->quote        = p->forced_quote ? p->forced_quote : '"';
         p->eol          = '\n';
@@ -560,6 +562,18 @@ static int decode_record(struct row_parser *p, const char **raw,
         }
         if (p->enc != ENC_LEGACY) {
                 return 0;
+        }
+        if (!p->told_utf8 && p->conv == p->legacy &&
+            record_text(p, *raw, *raw_len) == SNIFF_TEXT_UTF8) {
+                /* UTF-8 appended to a file detected as legacy: read as
+                 * legacy it is garbled ("é" becomes "Ã©"); said once. */
+                p->told_utf8 = true;
+                p->notice    = "a record is valid UTF-8 in a file read "
+                               "as " ROW_PARSER_LEGACY_ENCODING
+                            " (its first non-ASCII text was not UTF-8): "
+                            "its text is read as " ROW_PARSER_LEGACY_ENCODING
+                            "; keep one encoding in the file, or pass "
+                            "--encoding";
         }
         n = text_decoder_convert(p->conv, *raw, *raw_len, &p->xbuf, &p->xcap);
         if (n < 0) {

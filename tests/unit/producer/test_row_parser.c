@@ -407,6 +407,39 @@ static void test_seek_utf16_keeps_feff(void)
         row_parser_destroy(p);
 }
 
+static int collect_notices(const struct row_record *r, void *ctx)
+{
+        struct out *o = ctx;
+        o->len +=
+            (size_t)snprintf(o->text + o->len, OUT_MAX - o->len, "%llu:%s\n",
+                             (unsigned long long)r->line,
+                             r->encoding_notice ? r->encoding_notice : "-");
+        return 0;
+}
+
+/* A file detected as Windows-1252 that gets UTF-8 appended (another tool
+ * writing to it) is read as the file's encoding, but not silently: the
+ * first such record carries a notice (logged as event=encoding). */
+static void test_utf8_in_legacy_file_is_noted(void)
+{
+        const char *in       = "a,b\nx\xE9,1\n";
+        const char *more     = "c\xC3\xA9,2\nd\xC3\xA9,3\n";
+        struct row_parser *p = row_parser_create(NULL);
+        struct out o         = {0};
+
+        CHECK_EQ_INT(row_parser_feed(p, in, strlen(in), collect_notices, &o),
+                     0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect_notices, &o), 0);
+        CHECK_EQ_INT(
+            row_parser_feed(p, more, strlen(more), collect_notices, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, true, collect_notices, &o), 0);
+        CHECK(strstr(o.text, "1:text is not valid UTF-8") == o.text);
+        CHECK(strstr(o.text, "\n2:-\n3:a record is valid UTF-8 in a file "
+                             "read as ") != NULL);
+        CHECK(strstr(o.text, "\n4:-\n") != NULL); /* once */
+        row_parser_destroy(p);
+}
+
 int main(void)
 {
         test_chunks();
@@ -415,5 +448,6 @@ int main(void)
         test_flush_held();
         test_seek();
         test_seek_utf16_keeps_feff();
+        test_utf8_in_legacy_file_is_noted();
         return check_exit();
 }
