@@ -638,8 +638,10 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         rec.raw           = raw;
         rec.raw_len       = raw_len;
 
-        if (!p->has_header && rec.offset == 0 && content_len >= 3 &&
-            memcmp(content, "\xEF\xBB\xBF", 3) == 0) {
+        /* Each BOM: a tool that adds one to a file that has one already
+         * would otherwise name the first column "\uFEFFid". */
+        while (!p->has_header && rec.offset == 0 && content_len >= 3 &&
+               memcmp(content, "\xEF\xBB\xBF", 3) == 0) {
                 content += 3;
                 content_len -= 3;
         }

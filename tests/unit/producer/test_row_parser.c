@@ -69,6 +69,10 @@ struct parse_case {
 };
 
 static const struct parse_case cases[] = {
+    {"two BOMs (one added to a file that had one)",
+     "\xEF\xBB\xBF\xEF\xBB\xBFid,v\n1,2\n", 0, 0,
+     "H#0 l1-2 [0,11) ok:|id|v\n"
+     "R#1 l2-3 [11,15) ok:|1|2\n"},
     {"basic with missing final newline",
      "id,nome,valor\n1,Ana,1.50\n2,Bia,2\n3,Cid", 0, 0,
      "H#0 l1-2 [0,14) ok:|id|nome|valor\n"
