@@ -49,8 +49,11 @@ struct typing {
         size_t refused; /* columns of a header refused as too wide, or 0 */
         uint64_t changes;
         bool force_comma;
-        size_t renamed;      /* header names changed by the last header */
-        size_t last_misfits; /* values sent as text by the last record */
+        size_t renamed; /* header names changed by the last header */
+        char *first;    /* the header's first field, as written */
+        size_t first_len;
+        uint64_t header_hash; /* of every field of the header */
+        size_t last_misfits;  /* values sent as text by the last record */
 
         char *numbuf; /* rewritten numbers of the current record */
         size_t numbuf_cap;
@@ -76,6 +79,9 @@ static void clear_columns(struct typing *t)
         free(t->misfits);
         free(t->last_misfit);
         free(t->stats);
+        free(t->first);
+        t->first         = NULL;
+        t->first_len     = 0;
         t->names         = NULL;
         t->types         = NULL;
         t->comma         = NULL;
@@ -219,6 +225,50 @@ static char *unique_name(const struct typing *t, size_t i,
         }
 }
 
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len);
+
+/* A field's text without a leading UTF-8 BOM (a file of its own, joined
+ * after another one, starts with it). */
+static const char *without_bom(const struct row_field *f, size_t *len)
+{
+        *len = f->len;
+        if (f->len >= 3 && memcmp(f->ptr, "\xEF\xBB\xBF", 3) == 0) {
+                *len -= 3;
+                return f->ptr + 3;
+        }
+        return f->ptr;
+}
+
+static uint64_t fields_hash(const struct row_field *f, size_t count)
+{
+        uint64_t h = 1469598103934665603ull;
+
+        for (size_t i = 0; i < count; i++) {
+                size_t len;
+                const char *s = i == 0 ? without_bom(&f[i], &len) : f[i].ptr;
+                len           = i == 0 ? len : f[i].len;
+                h             = fnv1a(h, &len, sizeof(len));
+                h             = fnv1a(h, s, len);
+        }
+        return h;
+}
+
+/* The header line again, as `cat a.csv b.csv` leaves it: the first field
+ * is compared first, so other records cost one length check. */
+static bool header_again(const struct typing *t, const struct row_field *f,
+                         size_t count)
+{
+        size_t len;
+        const char *s;
+
+        if (count < 2 || !t->first) {
+                return false;
+        }
+        s = without_bom(&f[0], &len);
+        return len == t->first_len && memcmp(s, t->first, len) == 0 &&
+               fields_hash(f, count) == t->header_hash;
+}
+
 int typing_set_header(struct typing *t, const struct row_field *names,
                       size_t count)
 {
@@ -259,6 +309,16 @@ int typing_set_header(struct typing *t, const struct row_field *names,
                 }
                 t->renamed += renamed;
                 t->comma[i] = t->force_comma;
+                if (i == 0) {
+                        const char *s = without_bom(&names[0], &t->first_len);
+                        t->first      = malloc(t->first_len + 1);
+                        if (!t->first) {
+                                clear_columns(t);
+                                return -1;
+                        }
+                        memcpy(t->first, s, t->first_len);
+                        t->first[t->first_len] = '\0';
+                }
                 for (size_t k = 0; k < t->schema_count; k++) {
                         if (strcmp(t->schema[k].name, t->names[i]) == 0) {
                                 t->types[i] = t->schema[k].type;
@@ -266,6 +326,7 @@ int typing_set_header(struct typing *t, const struct row_field *names,
                         }
                 }
         }
+        t->header_hash = fields_hash(names, count);
         return 0;
 }
 
@@ -519,6 +580,11 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
         if (count != t->count) {
                 snprintf(reason, reason_size, "field count %zu, header has %zu",
                          count, t->count);
+                return -1;
+        }
+        if (header_again(t, fields, count)) {
+                snprintf(reason, reason_size,
+                         "the header line again (files joined into one?)");
                 return -1;
         }
         for (size_t i = 0; i < count; i++) {

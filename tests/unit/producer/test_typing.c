@@ -366,6 +366,33 @@ static void test_header_names(void)
         typing_destroy(t);
 }
 
+/* Two files joined (`cat a.csv b.csv`): the second header, even with its
+ * BOM, is refused with a reason (it goes to the dead-letter topic), not
+ * sent as a row of text that turns the numeric columns to text. */
+static void test_header_again(void)
+{
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS];
+        struct value v[NCOLS];
+        char reason[128]        = "";
+        const char *bom[NCOLS]  = {"\xEF\xBB\xBFid", "nome", "idade", "ativo",
+                                   "valor"};
+        const char *near[NCOLS] = {"id", "nome", "idade", "ativo", "valor2"};
+        const char *r1[]        = {"1", "Ana", "30", "true", "275.50"};
+
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        CHECK_EQ_INT(typing_apply(t, h, NCOLS, v, reason, sizeof(reason)), -1);
+        CHECK(strstr(reason, "the header line again") == reason);
+        fields_of(bom, h);
+        CHECK_EQ_INT(typing_apply(t, h, NCOLS, v, reason, sizeof(reason)), -1);
+        fields_of(near, h);
+        CHECK_EQ_INT(typing_apply(t, h, NCOLS, v, reason, sizeof(reason)), 0);
+        fields_of(r1, h);
+        CHECK_EQ_INT(typing_apply(t, h, NCOLS, v, reason, sizeof(reason)), 0);
+        typing_destroy(t);
+}
+
 int main(void)
 {
         test_sample();
@@ -374,6 +401,7 @@ int main(void)
         test_spaces_around_numbers();
         test_too_wide();
         test_header_names();
+        test_header_again();
         test_inference();
         test_big_numbers();
         test_schema();
