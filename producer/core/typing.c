@@ -369,8 +369,8 @@ static bool needs_comma(unsigned r)
 void typing_observe(struct typing *t, const struct row_field *fields,
                     size_t count)
 {
-        if (count != t->count) {
-                return;
+        if (count != t->count || header_again(t, fields, count)) {
+                return; /* not a row: it goes to the dead-letter topic */
         }
         for (size_t i = 0; i < count; i++) {
                 struct column_stats *st = &t->stats[i];

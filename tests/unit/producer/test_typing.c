@@ -391,6 +391,23 @@ static void test_header_again(void)
         fields_of(r1, h);
         CHECK_EQ_INT(typing_apply(t, h, NCOLS, v, reason, sizeof(reason)), 0);
         typing_destroy(t);
+
+        /* In the sample the types are read from, it counts for nothing:
+         * the columns stay numbers. */
+        char types[256];
+        t = typing_create();
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        fields_of(r1, h);
+        typing_observe(t, h, NCOLS);
+        fields_of(header, h);
+        for (int i = 0; i < 3; i++) {
+                typing_observe(t, h, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types, "integer,text,integer,boolean,decimal");
+        typing_destroy(t);
 }
 
 int main(void)
