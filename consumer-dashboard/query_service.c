@@ -270,7 +270,7 @@ static bool serve(struct query_service *qs, struct hub_request *r,
                 rc = snapshot_render_csv(
                     a, &q, r->offset,
                     r->limit > CSV_CHUNK_MAX ? CSV_CHUNK_MAX : r->limit,
-                    &r->more, &r->body);
+                    &r->cursor, &r->more, &r->body);
                 break;
         }
         aggregates_set_viewer_roles(a, NULL);
@@ -285,6 +285,12 @@ static bool serve(struct query_service *qs, struct hub_request *r,
         case SNAPSHOT_UNKNOWN_COLUMN:
                 r->status = 400;
                 snprintf(r->error, sizeof(r->error), "unknown sort column");
+                break;
+        case SNAPSHOT_GONE:
+                r->status = 409;
+                snprintf(r->error, sizeof(r->error),
+                         "the rows changed during the export (a file's new "
+                         "generation): export again");
                 break;
         case SNAPSHOT_OVER_BUDGET:
                 r->status = 503;

@@ -23,6 +23,7 @@
 
 #include "common/wire.h"
 #include "core/aggregates.h"
+#include "core/snapshot_json.h"
 
 struct snapshot_hub;
 
@@ -48,8 +49,9 @@ enum hub_request_kind {
 
 struct hub_request {
         enum hub_request_kind kind;
-        const char *query;      /* borrowed query string, may be NULL */
-        uint64_t offset, limit; /* CSV chunk */
+        const char *query;        /* borrowed query string, may be NULL */
+        uint64_t offset, limit;   /* CSV chunk */
+        struct csv_cursor cursor; /* CSV: after the last chunk's last row */
         /* The viewer's roles (enum aggregates_role order): NULL keeps the
          * default, "" is automatic, else a column name. */
         const char *roles[AGGREGATES_ROLE_COUNT];

@@ -161,8 +161,9 @@ static int api_request(struct web_server *ws, struct mg_connection *c,
 static int api_export(struct web_server *ws, struct mg_connection *c,
                       const char *query)
 {
-        uint64_t offset = 0;
-        bool started    = false;
+        uint64_t offset          = 0;
+        bool started             = false;
+        struct csv_cursor cursor = {0};
         struct viewer v;
         if (viewer_parse(c, query, false, &v) != 0) {
                 return 400;
@@ -171,7 +172,8 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
                 struct hub_request r = {.kind   = HUB_REQ_CSV,
                                         .query  = query,
                                         .offset = offset,
-                                        .limit  = CSV_CHUNK_ROWS};
+                                        .limit  = CSV_CHUNK_ROWS,
+                                        .cursor = cursor};
                 memcpy(r.roles, v.roles, sizeof(r.roles));
                 r.source = v.source;
                 snapshot_hub_request(ws->hub, &r);
@@ -202,6 +204,7 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
                         break;
                 }
                 offset += CSV_CHUNK_ROWS;
+                cursor = r.cursor; /* the next chunk starts after its row */
         }
         mg_send_chunk(c, "", 0);
         return 200;

@@ -184,6 +184,17 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
                      uint64_t *total);
 
 /**
+ * @brief Where row ref is now in the order of the last aggregates_page()
+ *        with these arguments (the offset that reads it), or -1 when that
+ *        index does not hold it (the view changed: a new generation or
+ *        source). *hint carries the search's start from call to call.
+ *        A reader that goes on from here neither repeats nor skips a row
+ *        while rows arrive (they may land before the position).
+ */
+long aggregates_page_position(struct aggregates *a, const char *sort, bool desc,
+                              aggregates_row_ref ref, uint64_t *hint);
+
+/**
  * @brief Sets how many bytes indexes (and jobs out) may hold, and whether
  *        pages defer index work to aggregates_index_next_job().
  */

@@ -36,21 +36,35 @@ static int put_csv_text(struct wire_buf *b, const char *s, size_t len)
 }
 
 int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
-                        uint64_t offset, uint64_t limit, bool *more,
+                        uint64_t offset, uint64_t limit,
+                        struct csv_cursor *cursor, bool *more,
                         struct wire_buf *out)
 {
         struct view_column *cols;
         size_t ncols;
         const char *sort;
-        *more = false;
+        bool after = cursor && cursor->set;
+        *more      = false;
         if (snapshot_rows_columns(a, q, &cols, &ncols, &sort) != 0) {
                 return -2;
         }
         aggregates_row_ref *refs = malloc((limit + 1) * sizeof(*refs));
         uint64_t total           = 0;
-        long n = refs ? aggregates_page(a, sort, q->desc, offset, (size_t)limit,
-                                        refs, &total)
+        long n = refs ? aggregates_page(a, sort, q->desc, after ? 0 : offset,
+                                        after ? 0 : (size_t)limit, refs, &total)
                       : -1;
+        if (n >= 0 && after) {
+                long pos = aggregates_page_position(a, sort, q->desc,
+                                                    cursor->ref, &cursor->hint);
+                if (pos < 0) {
+                        free(refs);
+                        aggregates_view_columns_free(cols, ncols);
+                        return SNAPSHOT_GONE;
+                }
+                offset = (uint64_t)pos + 1;
+                n = aggregates_page(a, sort, q->desc, offset, (size_t)limit,
+                                    refs, &total);
+        }
         if (n < 0) {
                 free(refs);
                 aggregates_view_columns_free(cols, ncols);
@@ -59,7 +73,7 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                                                           : SNAPSHOT_NOMEM;
         }
         int rc = 0;
-        if (offset == 0) {
+        if (!after && offset == 0) {
                 for (size_t i = 0; i < ncols; i++) {
                         rc |= put(out, i ? "," : "");
                         rc |= put_csv_text(out, cols[i].name,
@@ -83,6 +97,12 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                 rc |= put(out, "\r\n");
         }
         *more = offset + (uint64_t)n < total;
+        if (cursor && n > 0) {
+                cursor->set = true;
+                cursor->ref = refs[n - 1];
+                (void)aggregates_page_position(a, sort, q->desc, cursor->ref,
+                                               &cursor->hint);
+        }
         free(refs);
         aggregates_view_columns_free(cols, ncols);
         return rc ? -1 : 0;

@@ -48,6 +48,7 @@ enum {
         SNAPSHOT_UNKNOWN_COLUMN = -2,
         SNAPSHOT_NOT_READY      = -3, /* deferred: the sort index is behind */
         SNAPSHOT_OVER_BUDGET    = -4, /* the sort index does not fit */
+        SNAPSHOT_GONE = -5, /* an export's row is gone (a new generation) */
 };
 
 /** @brief Appends the whole snapshot object to out. @returns 0 or -1. */
@@ -82,14 +83,27 @@ int snapshot_render_sources(const struct aggregates *a,
 /** @brief Appends the full per-category table. @returns 0 or -1. */
 int snapshot_render_categories(struct aggregates *a, struct wire_buf *out);
 
+/* Where a chunked export has got to: the last row it wrote. Rows that
+ * arrive meanwhile may sort before it, so the next chunk starts after that
+ * row, not at an offset (an offset repeated rows). */
+struct csv_cursor {
+        bool set;
+        aggregates_row_ref ref;
+        uint64_t hint; /* for aggregates_page_position() */
+};
+
 /**
  * @brief Appends rows [offset, offset+limit) of the sorted table as CSV;
- *        offset 0 starts with the header line. *more tells whether rows
- *        remain after this chunk.
+ *        offset 0 starts with the header line. With a cursor set by the
+ *        previous chunk, the rows start after the cursor's row instead
+ *        (no header); the cursor then moves to this chunk's last row.
+ *        *more tells whether rows remain after this chunk.
+ *        SNAPSHOT_GONE: the cursor's row is gone (the view changed).
  * @returns 0 or one of the SNAPSHOT_ results; nothing is appended unless 0.
  */
 int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
-                        uint64_t offset, uint64_t limit, bool *more,
+                        uint64_t offset, uint64_t limit,
+                        struct csv_cursor *cursor, bool *more,
                         struct wire_buf *out);
 
 #endif

@@ -558,6 +558,21 @@ static size_t key_bound(const struct sort_entry *e, size_t lo, size_t hi,
         return lo;
 }
 
+/* How many entries have a key (nulls sit at the end). */
+static size_t nonnull_count(const struct sort_index *ix)
+{
+        size_t lo = 0, hi = ix->n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ix->entries[mid].cls == SORT_NULL) {
+                        hi = mid;
+                } else {
+                        lo = mid + 1;
+                }
+        }
+        return lo;
+}
+
 size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
                        size_t limit, uint64_t *refs)
 {
@@ -565,16 +580,7 @@ size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
          * the order of the keys, not of the rows that tie: each run of equal
          * keys keeps file order, so ties read the same in both orders. */
         const struct sort_entry *e = ix->entries;
-        size_t lo = 0, hi = ix->n;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (e[mid].cls == SORT_NULL) {
-                        hi = mid;
-                } else {
-                        lo = mid + 1;
-                }
-        }
-        size_t nonnull = lo, out = 0;
+        size_t nonnull = nonnull_count(ix), out = 0;
         uint64_t p = offset;
         while (desc && p < nonnull && out < limit) {
                 /* The run of keys equal to the one at mirrored position q,
@@ -591,4 +597,35 @@ size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
                 refs[out++] = e[p].ref;
         }
         return out;
+}
+
+int64_t sort_index_position(const struct sort_index *ix, bool desc,
+                            uint64_t ref, uint64_t *hint)
+{
+        const struct sort_entry *e = ix->entries;
+        size_t h = *hint < ix->n ? (size_t)*hint : ix->n ? ix->n - 1 : 0;
+        size_t i = SIZE_MAX;
+
+        /* Outward from the hint: a row moves by the rows inserted before
+         * it, and the next chunk's last row is a chunk away. */
+        for (size_t d = 0; i == SIZE_MAX && (d <= h || h + d < ix->n); d++) {
+                if (h + d < ix->n && e[h + d].ref == ref) {
+                        i = h + d;
+                } else if (d <= h && e[h - d].ref == ref) {
+                        i = h - d;
+                }
+        }
+        if (i == SIZE_MAX) {
+                return -1;
+        }
+        *hint = i;
+        if (!desc || e[i].cls == SORT_NULL) {
+                return (int64_t)i;
+        }
+        /* As in sort_index_page: the run of equal keys [g0, g1) starts at
+         * descending position nonnull - g1, in file order within. */
+        size_t nonnull = nonnull_count(ix);
+        size_t g0      = key_bound(e, 0, i, &e[i], false);
+        size_t g1      = key_bound(e, i + 1, nonnull, &e[i], true);
+        return (int64_t)((nonnull - g1) + (i - g0));
 }

@@ -130,4 +130,13 @@ void sort_index_install(struct sort_job *j);
 size_t sort_index_page(const struct sort_index *ix, bool desc, uint64_t offset,
                        size_t limit, uint64_t *refs);
 
+/**
+ * @brief Where the row ref is in the page order (what offset reads it),
+ *        or -1 when the index does not hold it. *hint: where the search
+ *        starts, and where the entry was found; rows only get inserted
+ *        between jobs, so a row is at or after where it was last found.
+ */
+int64_t sort_index_position(const struct sort_index *ix, bool desc,
+                            uint64_t ref, uint64_t *hint);
+
 #endif

@@ -228,3 +228,14 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
         *total = sort_index_rows(ix, a->view_version);
         return (long)sort_index_page(ix, desc, offset, limit, refs);
 }
+
+long aggregates_page_position(struct aggregates *a, const char *sort, bool desc,
+                              aggregates_row_ref ref, uint64_t *hint)
+{
+        int i = find_index(a, sort);
+        if (i < 0 || aggregates_view_slots(a) != 0 ||
+            sort_index_rows(a->indexes[i], a->view_version) == 0) {
+                return -1;
+        }
+        return (long)sort_index_position(a->indexes[i], desc, ref, hint);
+}

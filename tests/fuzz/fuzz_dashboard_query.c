@@ -240,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
                 bool more = false;
                 wire_buf_reset(&b);
-                rc = snapshot_render_csv(a, &q, 0, 100, &more, &b);
+                rc = snapshot_render_csv(a, &q, 0, 100, NULL, &more, &b);
                 if (rc != 0 && (rc != -2 || q.sort[0] == '\0')) {
                         abort();
                 }

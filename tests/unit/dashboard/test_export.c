@@ -41,7 +41,7 @@ static void test_formula_cells_are_quoted(void)
             0);
         struct wire_buf b = {0};
         bool more         = true;
-        CHECK_EQ_INT(snapshot_render_csv(a, &q, 0, 100, &more, &b), 0);
+        CHECK_EQ_INT(snapshot_render_csv(a, &q, 0, 100, NULL, &more, &b), 0);
         CHECK(!more);
         wire_buf_append(&b, "", 1);
         CHECK_EQ_STR(b.data, "id,nome,valor\r\n"
@@ -58,9 +58,70 @@ static void test_formula_cells_are_quoted(void)
         aggregates_destroy(a);
 }
 
+/* Exports one chunk of 2 rows sorted by valor (desc or asc), appending
+ * the ids it holds to ids. */
+static bool chunk(struct aggregates *a, bool desc, struct csv_cursor *cur,
+                  uint64_t offset, char *ids)
+{
+        struct rows_query q;
+        char err[128], line[64];
+        struct wire_buf b = {0};
+        bool more         = false;
+        CHECK_EQ_INT(rows_query_parse(desc ? "sort=valor&order=desc"
+                                           : "sort=valor&order=asc",
+                                      false, &q, err, sizeof(err)),
+                     0);
+        CHECK_EQ_INT(snapshot_render_csv(a, &q, offset, 2, cur, &more, &b), 0);
+        wire_buf_append(&b, "", 1);
+        for (const char *p = b.data; *p;) {
+                const char *e = strstr(p, "\r\n");
+                snprintf(line, sizeof(line), "%.*s", (int)(e - p), p);
+                if (strcmp(line, "id,valor") != 0) {
+                        *strchr(line, ',') = '\0';
+                        strcat(ids, line);
+                        strcat(ids, " ");
+                }
+                p = e + 2;
+        }
+        wire_buf_finish(&b);
+        return more;
+}
+
+/* A chunked export while rows arrive that sort before where it is: it goes
+ * on after its last row, so no row is written twice and none is skipped
+ * (by offset, the rows before moved the next chunk back by as many). */
+static void test_export_goes_on_after_its_last_row(void)
+{
+        for (int desc = 0; desc < 2; desc++) {
+                struct aggregates *a = aggregates_create(NULL);
+                char json[64], ids[256] = "";
+                for (int i = 1; i <= 6; i++) {
+                        snprintf(json, sizeof(json), "{\"id\":%d,\"valor\":%d}",
+                                 i, desc ? 100 - i : i);
+                        row(a, (uint64_t)i, json);
+                }
+                struct csv_cursor cur = {0};
+                uint64_t offset       = 0;
+                CHECK(chunk(a, desc, &cur, offset, ids));
+                /* Two rows arrive that sort first. */
+                row(a, 7,
+                    desc ? "{\"id\":7,\"valor\":500}"
+                         : "{\"id\":7,\"valor\":-5}");
+                row(a, 8,
+                    desc ? "{\"id\":8,\"valor\":600}"
+                         : "{\"id\":8,\"valor\":-6}");
+                for (offset = 2; chunk(a, desc, &cur, offset, ids);
+                     offset += 2) {
+                }
+                CHECK_EQ_STR(ids, "1 2 3 4 5 6 ");
+                aggregates_destroy(a);
+        }
+}
+
 int main(void)
 {
         test_formula_cells_are_quoted();
+        test_export_goes_on_after_its_last_row();
         wire_object_finish(&obj);
         return check_exit();
 }
