@@ -186,13 +186,16 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
 /**
  * @brief Where row ref is now in the order of the last aggregates_page()
  *        with these arguments (the offset that reads it), or -1 when that
- *        index does not hold it (the view changed: a new generation or
- *        source). *hint carries the search's start from call to call.
+ *        index does not hold it or the view changed since *view was taken
+ *        (a new generation or source: a reference may then name another
+ *        row). *view: 0 the first time, then kept by the caller. *hint
+ *        carries the search's start from call to call.
  *        A reader that goes on from here neither repeats nor skips a row
  *        while rows arrive (they may land before the position).
  */
 long aggregates_page_position(struct aggregates *a, const char *sort, bool desc,
-                              aggregates_row_ref ref, uint64_t *hint);
+                              aggregates_row_ref ref, uint64_t *hint,
+                              uint64_t *view);
 
 /**
  * @brief Sets how many bytes indexes (and jobs out) may hold, and whether

@@ -54,8 +54,9 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                                         after ? 0 : (size_t)limit, refs, &total)
                       : -1;
         if (n >= 0 && after) {
-                long pos = aggregates_page_position(a, sort, q->desc,
-                                                    cursor->ref, &cursor->hint);
+                long pos =
+                    aggregates_page_position(a, sort, q->desc, cursor->ref,
+                                             &cursor->hint, &cursor->view);
                 if (pos < 0) {
                         free(refs);
                         aggregates_view_columns_free(cols, ncols);
@@ -101,7 +102,7 @@ int snapshot_render_csv(struct aggregates *a, const struct rows_query *q,
                 cursor->set = true;
                 cursor->ref = refs[n - 1];
                 (void)aggregates_page_position(a, sort, q->desc, cursor->ref,
-                                               &cursor->hint);
+                                               &cursor->hint, &cursor->view);
         }
         free(refs);
         aggregates_view_columns_free(cols, ncols);

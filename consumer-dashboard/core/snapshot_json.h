@@ -90,6 +90,7 @@ struct csv_cursor {
         bool set;
         aggregates_row_ref ref;
         uint64_t hint; /* for aggregates_page_position() */
+        uint64_t view; /* the view the reference belongs to */
 };
 
 /**

@@ -230,8 +230,14 @@ long aggregates_page(struct aggregates *a, const char *sort, bool desc,
 }
 
 long aggregates_page_position(struct aggregates *a, const char *sort, bool desc,
-                              aggregates_row_ref ref, uint64_t *hint)
+                              aggregates_row_ref ref, uint64_t *hint,
+                              uint64_t *view)
 {
+        if (*view == 0) {
+                *view = a->view_version + 1;
+        } else if (*view != a->view_version + 1) {
+                return -1;
+        }
         int i = find_index(a, sort);
         if (i < 0 || aggregates_view_slots(a) != 0 ||
             sort_index_rows(a->indexes[i], a->view_version) == 0) {

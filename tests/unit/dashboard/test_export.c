@@ -116,6 +116,42 @@ static void test_export_goes_on_after_its_last_row(void)
                 CHECK_EQ_STR(ids, "1 2 3 4 5 6 ");
                 aggregates_destroy(a);
         }
+
+        /* A new source between two chunks (it sorts first, so the sources'
+         * references move): the export ends with an error, not with rows
+         * another reference now names. */
+        struct aggregates *a = aggregates_create(NULL);
+        char ids[256]        = "";
+        row(a, 1, "{\"id\":1,\"valor\":1}");
+        row(a, 2, "{\"id\":2,\"valor\":2}");
+        row(a, 3, "{\"id\":3,\"valor\":3}");
+        struct csv_cursor cur = {0};
+        CHECK(chunk(a, false, &cur, 0, ids));
+        for (uint64_t r = 1; r <= 3; r++) {
+                char other[64];
+                snprintf(other, sizeof(other), "{\"id\":%d,\"valor\":%d.5}",
+                         (int)r + 10, (int)r - 1);
+                CHECK_EQ_INT(wire_decode_object(&obj, other, strlen(other)),
+                             WIRE_OK);
+                struct aggregates_message m = {.kind       = WIRE_ROW,
+                                               .source     = "a.csv",
+                                               .generation = 1,
+                                               .record     = r,
+                                               .row        = &obj};
+                CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+        }
+        struct rows_query q;
+        char err[128];
+        struct wire_buf b = {0};
+        bool more         = false;
+        CHECK_EQ_INT(rows_query_parse("sort=valor&order=asc", false, &q, err,
+                                      sizeof(err)),
+                     0);
+        CHECK_EQ_INT(snapshot_render_csv(a, &q, 2, 2, &cur, &more, &b),
+                     SNAPSHOT_GONE);
+        CHECK_EQ_INT(b.len, 0);
+        wire_buf_finish(&b);
+        aggregates_destroy(a);
 }
 
 int main(void)
