@@ -11,15 +11,21 @@
 
 static struct wire_object obj;
 
-static void row(struct aggregates *a, uint64_t rec, const char *json)
+static void source_row(struct aggregates *a, const char *source, uint64_t rec,
+                       const char *json)
 {
         CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)), WIRE_OK);
         struct aggregates_message m = {.kind       = WIRE_ROW,
-                                       .source     = "f.csv",
+                                       .source     = source,
                                        .generation = 1,
                                        .record     = rec,
                                        .row        = &obj};
         CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+}
+
+static void row(struct aggregates *a, uint64_t rec, const char *json)
+{
+        source_row(a, "f.csv", rec, json);
 }
 
 static void test_formula_cells_are_quoted(void)
@@ -131,14 +137,7 @@ static void test_export_goes_on_after_its_last_row(void)
                 char other[64];
                 snprintf(other, sizeof(other), "{\"id\":%d,\"valor\":%d.5}",
                          (int)r + 10, (int)r - 1);
-                CHECK_EQ_INT(wire_decode_object(&obj, other, strlen(other)),
-                             WIRE_OK);
-                struct aggregates_message m = {.kind       = WIRE_ROW,
-                                               .source     = "a.csv",
-                                               .generation = 1,
-                                               .record     = r,
-                                               .row        = &obj};
-                CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+                source_row(a, "a.csv", r, other);
         }
         struct rows_query q;
         char err[128];
