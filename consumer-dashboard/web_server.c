@@ -44,6 +44,7 @@ struct web_server {
         struct web_server_config cfg;
         pthread_t pushers[WS_PUSHERS];
         int npushers;
+        atomic_uint_fast64_t exports_cut; /* exports ended without their end */
 };
 
 static const char *status_text(int status)
@@ -61,6 +62,8 @@ static const char *status_text(int status)
                 return "Not Found";
         case 405:
                 return "Method Not Allowed";
+        case 409:
+                return "Conflict";
         case 410:
                 return "Gone";
         case 503:
@@ -156,12 +159,27 @@ static int api_request(struct web_server *ws, struct mg_connection *c,
         return status;
 }
 
+/* An export whose headers are sent cannot answer an error any more: it ends
+ * without the chunked stream's terminating chunk and the connection is
+ * closed, so a client sees a truncated transfer (curl: "transfer closed with
+ * outstanding read data remaining"), never a complete-looking file. */
+static void export_cut(struct web_server *ws, struct mg_connection *c,
+                       const struct hub_request *r, uint64_t bytes)
+{
+        atomic_fetch_add(&ws->exports_cut, 1);
+        log_warn("event=export_cut status=%d bytes_sent=%llu reason=\"%s\"",
+                 r->status, (unsigned long long)bytes,
+                 r->error[0] ? r->error : status_text(r->status));
+        mg_disable_connection_keep_alive(c);
+}
+
 /* Streams the table in chunks; each chunk is one request to the Kafka
  * thread, so ingestion goes on between chunks. */
 static int api_export(struct web_server *ws, struct mg_connection *c,
                       const char *query)
 {
         uint64_t offset          = 0;
+        uint64_t bytes           = 0;
         bool started             = false;
         struct csv_cursor cursor = {0};
         struct viewer v;
@@ -186,7 +204,8 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
                                                : status_text(r.status),
                                     NULL);
                         }
-                        break; /* headers are gone: cut the stream short */
+                        export_cut(ws, c, &r, bytes);
+                        return 200; /* no terminating chunk */
                 }
                 if (!started) {
                         head(c, 200, "text/csv; charset=utf-8", -1,
@@ -197,8 +216,10 @@ static int api_export(struct web_server *ws, struct mg_connection *c,
                 if (r.body.len &&
                     mg_send_chunk(c, r.body.data, (unsigned)r.body.len) < 0) {
                         wire_buf_finish(&r.body);
+                        mg_disable_connection_keep_alive(c); /* client gone */
                         return 200;
                 }
+                bytes += r.body.len;
                 wire_buf_finish(&r.body);
                 if (!r.more) {
                         break;
@@ -306,6 +327,10 @@ static int metrics(struct web_server *ws, struct mg_connection *c)
             {"dashboard_ws_rejected_total", PROM_COUNTER,
              "Viewers refused over --max-connections",
              (int64_t)st.rejected_viewers},
+            {"dashboard_exports_cut_total", PROM_COUNTER,
+             "CSV exports cut short (a new generation or source during "
+             "the export): ended without their last chunk",
+             (int64_t)atomic_load(&ws->exports_cut)},
         };
         (void)prom_write(&out, m, sizeof(m) / sizeof(m[0])); /* no memory:
                                                         the text is short */
