@@ -202,6 +202,13 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
         struct pipeline *p = ctx;
         char reason[PIPELINE_REASON_MAX];
 
+        /* What the reading of the file's text assumed (often said on
+         * the header: "no byte order mark, but ... UTF-16LE"). */
+        if (rec->encoding_notice && (rec->is_header || !p->priming)) {
+                log_warn("event=encoding source=%s line=%" PRIu64
+                         " reason=\"%s\"",
+                         p->cfg.source, rec->line, rec->encoding_notice);
+        }
         if (rec->is_header) {
                 apply_header(p, rec);
                 if (source_machine_stopping(p->sm)) {
@@ -217,11 +224,6 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 return 0;
         }
         p->m->records_read++;
-        if (rec->encoding_notice) {
-                log_warn("event=encoding source=%s line=%" PRIu64
-                         " reason=\"%s\"",
-                         p->cfg.source, rec->line, rec->encoding_notice);
-        }
         if (rec->err != ROW_OK) {
                 row_parser_describe(rec, reason, sizeof(reason));
                 return pipeline_send_dlq(p, rec, reason) ? 1 : 0;

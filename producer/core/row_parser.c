@@ -1183,6 +1183,16 @@ static int choose_encoding(struct row_parser *p, enum sniff_bom bom,
                 }
                 return 0;
         }
+        if (bom == SNIFF_BOM_NONE) {
+                bom = sniff_utf16(sample, len);
+                if (bom != SNIFF_BOM_NONE) {
+                        p->notice = bom == SNIFF_BOM_UTF16LE
+                                        ? "no byte order mark, but the text "
+                                          "is UTF-16LE: reading it so"
+                                        : "no byte order mark, but the text "
+                                          "is UTF-16BE: reading it so";
+                }
+        }
         if (bom == SNIFF_BOM_UTF16LE || bom == SNIFF_BOM_UTF16BE) {
                 const char *name =
                     bom == SNIFF_BOM_UTF16LE ? "UTF-16LE" : "UTF-16BE";

@@ -30,6 +30,35 @@ enum sniff_bom sniff_bom(const char *buf, size_t len, size_t *bom_len)
         return SNIFF_BOM_NONE;
 }
 
+enum sniff_bom sniff_utf16(const char *buf, size_t len)
+{
+        const unsigned char *s = (const unsigned char *)buf;
+        size_t n =
+            len < SNIFF_UTF16_SAMPLE_BYTES ? len : SNIFF_UTF16_SAMPLE_BYTES;
+        size_t units  = n / 2;
+        size_t nul_lo = 0; /* NUL as the unit's first byte (BE ASCII) */
+        size_t nul_hi = 0; /* NUL as the unit's second byte (LE ASCII) */
+        bool eol_le = false, eol_be = false;
+
+        for (size_t u = 0; u < units; u++) {
+                unsigned char a = s[2 * u], b = s[2 * u + 1];
+                nul_lo += a == 0 && b != 0;
+                nul_hi += b == 0 && a != 0;
+                eol_le = eol_le || (b == 0 && (a == '\n' || a == '\r'));
+                eol_be = eol_be || (a == 0 && (b == '\n' || b == '\r'));
+        }
+        if (units < 2) {
+                return SNIFF_BOM_NONE;
+        }
+        if (eol_le && nul_hi * 4 >= units && nul_lo * 16 <= nul_hi) {
+                return SNIFF_BOM_UTF16LE;
+        }
+        if (eol_be && nul_lo * 4 >= units && nul_hi * 16 <= nul_lo) {
+                return SNIFF_BOM_UTF16BE;
+        }
+        return SNIFF_BOM_NONE;
+}
+
 /* True when s[0..len) is the start of a UTF-8 character that the end of
  * the sample cut (a lead byte followed only by continuation bytes). */
 static bool cut_character(const unsigned char *s, size_t len)

@@ -62,6 +62,22 @@ struct sniff_dialect {
  */
 enum sniff_bom sniff_bom(const char *buf, size_t len, size_t *bom_len);
 
+/* Bytes of a sample looked at to recognise UTF-16 without a byte order
+ * mark. */
+#define SNIFF_UTF16_SAMPLE_BYTES 4096u
+
+/**
+ * @brief Recognises UTF-16 written without a byte order mark (some exports
+ *        and PowerShell's Out-File do that): CSV text is mostly ASCII, and
+ *        each ASCII character of UTF-16 is its byte beside a NUL byte. The
+ *        sample (the file's first bytes) must hold an aligned line end
+ *        code unit, a NUL in at least a quarter of its code units, all on
+ *        one side of them, and hardly any on the other side.
+ * @returns SNIFF_BOM_UTF16LE or SNIFF_BOM_UTF16BE for the byte order found,
+ *          SNIFF_BOM_NONE for anything else (UTF-8 with a stray NUL too).
+ */
+enum sniff_bom sniff_utf16(const char *buf, size_t len);
+
 /**
  * @brief Tells ASCII, UTF-8 and legacy 8-bit text apart in a sample. An
  *        incomplete character cut by the sample's end does not count.

@@ -38,6 +38,9 @@ def test_corpus_file_arrives_exactly(broker, topic, procs, tmp_path, name):
     status = p.wait(WAIT_S)
     assert status == 0, p.output()
 
+    if "log" in want:
+        assert want["log"] in p.output(), p.output()
+
     msgs = kcat_consume(broker.bootstrap, topic)
     got_rows = [exact(m["value"]) for m in
                 sorted(rows_of(msgs), key=lambda m: m["id"]["record"])]

@@ -38,10 +38,13 @@ def dump(value):
     return json.dumps(value, ensure_ascii=False)
 
 
-def case(name, data, rows, dlq=(), args=(), columns=None, dialect=None):
+def case(name, data, rows, dlq=(), args=(), columns=None, dialect=None,
+         log=None):
+    """log: text the producer's log must hold (a notice a user needs)."""
     CASES[name] = (data, {"args": list(args), "rows": rows, "dlq": list(dlq),
                           **({"columns": columns} if columns else {}),
-                          **({"dialect": dialect} if dialect else {})})
+                          **({"dialect": dialect} if dialect else {}),
+                          **({"log": log} if log else {})})
 
 
 def crlf(text):
@@ -66,7 +69,8 @@ SEED_COLUMNS = [{"name": "id", "type": "integer"}, {"name": "nome", "type": "tex
 # Excel pt-BR "CSV (separado por vírgulas)": ';', decimal comma, thousands
 # dots, Windows-1252, CRLF.
 case("excel_ptbr_cp1252", crlf(PTBR).encode("cp1252"), SEED_ROWS, columns=SEED_COLUMNS,
-     dialect={"delimiter": ";", "newline": "crlf", "encoding": "WINDOWS-1252"})
+     dialect={"delimiter": ";", "newline": "crlf", "encoding": "WINDOWS-1252"},
+     log="reading the file as WINDOWS-1252")
 # The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
 case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS,
      dialect={"delimiter": ";", "sep_line": True})
@@ -81,6 +85,15 @@ case("utf16le_bom_tab", b"\xff\xfe" + crlf(TSV).encode("utf-16-le"), SEED_ROWS,
      dialect={"delimiter": "\t", "newline": "crlf", "encoding": "UTF-16LE"})
 case("utf16be_bom_comma", b"\xfe\xff" + TSV.replace("\t", ",").encode("utf-16-be"),
      SEED_ROWS)
+# UTF-16 without a byte order mark (PowerShell's Out-File -Encoding
+# unicode in some versions, some exporters): recognised by its NUL bytes.
+case("utf16le_no_bom_semicolon",
+     crlf(TSV.replace("\t", ";")).encode("utf-16-le"), SEED_ROWS,
+     dialect={"delimiter": ";", "newline": "crlf", "encoding": "UTF-16LE"},
+     log="event=encoding")
+case("utf16be_no_bom_comma", TSV.replace("\t", ",").encode("utf-16-be"),
+     SEED_ROWS, dialect={"delimiter": ",", "encoding": "UTF-16BE"},
+     log="no byte order mark, but the text is UTF-16BE")
 case("tab_separated", TSV.encode(), SEED_ROWS)
 case("pipe_separated", TSV.replace("\t", "|").encode(), SEED_ROWS)
 # Old Mac / some exporters: CR-only line endings.

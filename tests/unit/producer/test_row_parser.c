@@ -196,6 +196,22 @@ static const struct parse_case final_cases[] = {
      "H#0 l1-2 [0,10) ok:|a|b\n"
      "R#1 l2-3 [10,18) ok:|1|2\n"
      "R#2 l3-4 [18,19) invalid UTF-8 at byte 0:\n"},
+    {"UTF-16LE without a BOM (noted), semicolons",
+     "i\0d\0;\0n\0o\0m\0e\0\r\0\n\0"
+     "1\0;\0\xE3\0o\0\r\0\n\0"
+     "2\0;\0\x2D\x4E\r\0\n\0",
+     40, 0,
+     "H#0 l1-2 [0,18) ok:|id|nome\n"
+     "R#1 l2-3 [18,30) ok:|1|\xC3\xA3o\n"
+     "R#2 l3-4 [30,40) ok:|2|\xE4\xB8\xAD\n"},
+    {"UTF-16BE without a BOM",
+     "\0a\0,\0b\0\n"
+     "\0"
+     "1\0,\0"
+     "2\0\n",
+     16, 0,
+     "H#0 l1-2 [0,8) ok:|a|b\n"
+     "R#1 l2-3 [8,16) ok:|1|2\n"},
     {"UTF-16BE with BOM, unclosed quote",
      "\xFE\xFF"
      "\0a\0,\0b\0\n"

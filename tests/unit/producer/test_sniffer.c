@@ -130,6 +130,34 @@ static void test_encodings(void)
         free(buf);
 }
 
+/* UTF-16 without a byte order mark: ASCII beside NUL bytes, all on one
+ * side; anything else (UTF-8 with a stray NUL, binary noise, a NUL-only
+ * run, text with no line end yet) is not taken for it. */
+static void test_utf16_without_bom(void)
+{
+        static const char le[]       = "i\0d\0;\0n\0o\0m\0e\0\r\0\n\0"
+                                       "1\0;\0\xE3\0o\0\n\0";
+        static const char be[]       = "\0i\0d\0,\0x\0\n\0"
+                                       "1\0,\x4E\x2D\0\n";
+        static const char cjk[]      = "\x2D\x4E,\0\x87\x65\n\0"
+                                       "\x2D\x4E,\0\x87\x65\n\0";
+        static const char utf8_nul[] = "id,nome\n1,a\0b\n2,c\n";
+        static const char zeros[8]   = {0};
+        static const char mixed[]    = "a\0\0b\n\0\0c";
+
+        CHECK_EQ_INT(sniff_utf16(le, sizeof(le) - 1), SNIFF_BOM_UTF16LE);
+        CHECK_EQ_INT(sniff_utf16(be, sizeof(be) - 1), SNIFF_BOM_UTF16BE);
+        /* Mostly CJK: the delimiters and line ends give the NULs. */
+        CHECK_EQ_INT(sniff_utf16(cjk, sizeof(cjk) - 1), SNIFF_BOM_UTF16LE);
+        CHECK_EQ_INT(sniff_utf16(utf8_nul, sizeof(utf8_nul) - 1),
+                     SNIFF_BOM_NONE);
+        CHECK_EQ_INT(sniff_utf16(zeros, sizeof(zeros)), SNIFF_BOM_NONE);
+        CHECK_EQ_INT(sniff_utf16(mixed, sizeof(mixed) - 1), SNIFF_BOM_NONE);
+        CHECK_EQ_INT(sniff_utf16("i\0d\0", 4), SNIFF_BOM_NONE); /* no EOL */
+        CHECK_EQ_INT(sniff_utf16("id,nome\n", 8), SNIFF_BOM_NONE);
+        CHECK_EQ_INT(sniff_utf16("\n", 1), SNIFF_BOM_NONE);
+}
+
 /* UTF-16 is cut after every line end; a code unit or surrogate pair cut
  * by the chunk's end waits for the next chunk. */
 static void test_utf16(void)
@@ -235,6 +263,7 @@ int main(void)
         test_dialects();
         test_encodings();
         test_utf16();
+        test_utf16_without_bom();
         test_numbers();
         return check_exit();
 }
