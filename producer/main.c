@@ -42,6 +42,7 @@
 #include "kafka_sink.h"
 #include "metrics_http.h"
 #include "pipeline.h"
+#include "row_parser.h"
 #include "source_set.h"
 #include "typing.h"
 #include "state_store.h"
@@ -78,6 +79,9 @@ static const struct settings_option options[] = {
      "Field delimiter (one character, or \\t; default: detected)"},
     {"encoding", 0, "PRODUCER_ENCODING", "NAME", NULL,
      "File encoding, e.g. WINDOWS-1252, UTF-16LE (default: detected)"},
+    {"columns", 0, "PRODUCER_COLUMNS", "NAME,...", NULL,
+     "The file has no header line: these are its column names, and its "
+     "first line is a row (default: the first line is the header)"},
     {"decimal-comma", 0, "PRODUCER_DECIMAL_COMMA", NULL, NULL,
      "Numbers use a decimal comma: 1.234,56 (default: detected)"},
     {"max-record-bytes", 0, "PRODUCER_MAX_RECORD_BYTES", "N", NULL,
@@ -397,6 +401,16 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.schema        = settings_get(s, "schema");
         o->cfg.encoding      = settings_get(s, "encoding");
         o->cfg.decimal_comma = settings_get_bool(s, "decimal-comma");
+        o->cfg.columns       = settings_get(s, "columns");
+        if (o->cfg.columns) {
+                char why[96];
+                if (row_parser_check_columns(o->cfg.columns, why,
+                                             sizeof(why)) == 0) {
+                        snprintf(errstr, errstr_size, "--columns \"%s\": %s",
+                                 o->cfg.columns, why);
+                        return -1;
+                }
+        }
         if (o->cfg.encoding) {
                 struct text_decoder *d =
                     text_decoder_create(o->cfg.encoding, errstr, errstr_size);

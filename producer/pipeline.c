@@ -629,6 +629,7 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
             .max_pending_bytes    = cfg->max_pending_bytes,
             .tracker_capacity =
                 cfg->max_pending_messages + PIPELINE_TRACKER_SLACK,
+            .header_given = cfg->columns != NULL,
         };
 
         if (!p) {
@@ -647,6 +648,7 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         opts.delimiter        = cfg->delimiter;
         opts.max_record_bytes = cfg->max_record_bytes;
         opts.encoding         = cfg->encoding;
+        opts.columns          = cfg->columns;
         p->parser             = row_parser_create(&opts);
         p->typing             = typing_create();
         p->pre_parser         = row_parser_create(&opts);

@@ -35,6 +35,8 @@ struct pipeline_config {
         char delimiter;       /* 0: detected per file */
         const char *encoding; /* NULL: detected per file */
         bool decimal_comma;   /* force a decimal comma in every column */
+        const char *columns;  /* --columns "a,b": no header line; NULL:
+                               * the first line is the header */
         size_t max_record_bytes;
         size_t max_pending_messages; /* back-pressure bounds */
         uint64_t max_pending_bytes;

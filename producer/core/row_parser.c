@@ -95,6 +95,11 @@ struct row_parser {
 
         bool has_header;
         size_t header_count;
+        /* --columns: the names, pointing into given_buf, reported as the
+         * header (of no bytes) when the dialect is known. */
+        char *given_buf;
+        struct row_field *given;
+        size_t given_count;
         uint64_t rec_start; /* offset of the current record's first byte */
         uint64_t pos;       /* offset of the next byte to be fed */
         uint64_t line;      /* line of the current record's first byte */
@@ -150,6 +155,83 @@ static void csv_setup(struct row_parser *p)
         csv_set_term_func(&p->csv, p->eol == '\r' ? only_cr : only_lf);
 }
 
+size_t row_parser_check_columns(const char *columns, char *err, size_t err_size)
+{
+        size_t n = 1, len = 0;
+
+        for (const char *c = columns;; c++) {
+                if (*c == ',' || *c == '\0') {
+                        if (len == 0) {
+                                snprintf(err, err_size,
+                                         "column %zu has no name", n);
+                                return 0;
+                        }
+                        if (*c == '\0') {
+                                break;
+                        }
+                        n++;
+                        len = 0;
+                } else {
+                        len++;
+                }
+        }
+        if (n > ROW_PARSER_MAX_GIVEN_COLUMNS) {
+                snprintf(err, err_size, "%zu names, more than the %d read", n,
+                         ROW_PARSER_MAX_GIVEN_COLUMNS);
+                return 0;
+        }
+        return n;
+}
+
+/* Splits a checked --columns list into p->given. */
+static int given_columns(struct row_parser *p, const char *columns)
+{
+        char err[64];
+        size_t n = row_parser_check_columns(columns, err, sizeof(err));
+        char *c;
+
+        if (n == 0) {
+                return -1;
+        }
+        p->given_buf = strdup(columns);
+        p->given     = calloc(n, sizeof(*p->given));
+        if (!p->given_buf || !p->given) {
+                free(p->given_buf);
+                free(p->given);
+                return -1;
+        }
+        c = p->given_buf;
+        for (size_t i = 0; i < n; i++) {
+                char *end       = strchr(c, ',');
+                p->given[i].ptr = c;
+                p->given[i].len = end ? (size_t)(end - c) : strlen(c);
+                c += p->given[i].len + 1;
+        }
+        p->given_count = n;
+        return 0;
+}
+
+/* --columns: the header, reported once the dialect is known, before the
+ * file's first line (record 1). It has no bytes: offsets stay at 0. */
+static int report_given_header(struct row_parser *p, row_parser_record_cb cb,
+                               void *ctx)
+{
+        struct row_record rec = {
+            .is_header       = true,
+            .line            = 1,
+            .end_line        = 1,
+            .raw             = "",
+            .fields          = p->given,
+            .field_count     = p->given_count,
+            .encoding_notice = p->notice,
+        };
+
+        p->notice       = NULL;
+        p->has_header   = true;
+        p->header_count = p->given_count;
+        return cb(&rec, ctx);
+}
+
 struct row_parser *row_parser_create(const struct row_parser_options *opts)
 {
         struct row_parser *p = calloc(1, sizeof(*p));
@@ -171,6 +253,11 @@ struct row_parser *row_parser_create(const struct row_parser_options *opts)
                         return NULL;
                 }
         }
+        if (opts && opts->columns && given_columns(p, opts->columns) != 0) {
+                text_decoder_destroy(p->forced);
+                free(p);
+                return NULL;
+        }
         csv_init(&p->csv, 0);
         row_parser_reset(p);
         return p;
@@ -185,6 +272,8 @@ void row_parser_destroy(struct row_parser *p)
         text_decoder_destroy(p->forced);
         text_decoder_destroy(p->legacy);
         text_decoder_destroy(p->bom16);
+        free(p->given_buf);
+        free(p->given);
         free(p->pre);
         free(p->xbuf);
         free(p->line_ends);
@@ -640,8 +729,8 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
 
         /* Each BOM: a tool that adds one to a file that has one already
          * would otherwise name the first column "\uFEFFid". */
-        while (!p->has_header && rec.offset == 0 && content_len >= 3 &&
-               memcmp(content, "\xEF\xBB\xBF", 3) == 0) {
+        while ((!p->has_header || p->given) && rec.offset == 0 &&
+               content_len >= 3 && memcmp(content, "\xEF\xBB\xBF", 3) == 0) {
                 content += 3;
                 content_len -= 3;
         }
@@ -651,7 +740,7 @@ static int emit(struct row_parser *p, const char *raw, size_t raw_len,
         if (!too_long && content_len == 0) {
                 goto next; /* blank line */
         }
-        if (p->skip_sep_line && !p->has_header) {
+        if (p->skip_sep_line && (!p->has_header || p->given)) {
                 p->skip_sep_line = false;
                 goto next; /* Excel's sep=X line */
         }
@@ -1270,6 +1359,12 @@ static int sniff_and_feed_pre(struct row_parser *p, row_parser_record_cb cb,
         p->sniffed    = true;
         p->pre_len    = 0;
         p->sample_len = held;
+        if (p->given) {
+                int rc = report_given_header(p, cb, ctx);
+                if (rc != 0) {
+                        return rc;
+                }
+        }
         return feed_decoded(p, p->pre, held, cb, ctx);
 }
 

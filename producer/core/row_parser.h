@@ -66,6 +66,17 @@ struct row_record {
         const char *encoding_notice;
 };
 
+/* Most names --columns may give (the producer reads no more columns). */
+#define ROW_PARSER_MAX_GIVEN_COLUMNS 1024
+
+/**
+ * @brief Checks a --columns list: one or more names, comma-separated, none
+ *        empty, at most ROW_PARSER_MAX_GIVEN_COLUMNS.
+ * @returns the number of names, or 0 with the reason in err.
+ */
+size_t row_parser_check_columns(const char *columns, char *err,
+                                size_t err_size);
+
 /** Called once per record; the record and its pointers are valid only
  *  during the call. Return 0 to continue, non-zero to stop feeding. */
 typedef int (*row_parser_record_cb)(const struct row_record *rec, void *ctx);
@@ -75,6 +86,10 @@ struct row_parser_options {
         size_t max_record_bytes; /* 0: 1 MiB */
         char quote;              /* 0: detect ('"' or '\'') */
         const char *encoding;    /* NULL: detect (BOM, UTF-8, Windows-1252) */
+        /* "a,b,c": the file has no header line; these are its column names
+         * and its first line is record 1. NULL: the first line is the
+         * header. */
+        const char *columns;
 };
 
 struct row_parser;

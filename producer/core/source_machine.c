@@ -365,7 +365,7 @@ void source_machine_on_prefix_hashed(struct source_machine *m, int status,
         m->snapshot_sent = m->loaded.snapshot_done;
         a                = emit(m, SM_ACT_RESUME);
         if (m->loaded.reset_done && m->loaded.offset > 0 &&
-            m->loaded_head_len > 0) {
+            (m->loaded_head_len > 0 || m->cfg.header_given)) {
                 /* The header is read again, then reading goes on at the
                  * acknowledged offset. */
                 a->prime    = true;

@@ -43,6 +43,8 @@ struct source_machine_config {
         size_t max_pending_messages; /* back-pressure bounds */
         uint64_t max_pending_bytes;
         size_t tracker_capacity; /* messages in flight at most */
+        bool header_given;       /* --columns: a header of no bytes, so a
+                                  * resume needs no header length */
 };
 
 enum sm_action_kind {

@@ -42,7 +42,7 @@ static int collect(const struct row_record *r, void *ctx)
 static void run_end(const char *in, size_t len, size_t chunk, size_t max_bytes,
                     bool final, struct out *o)
 {
-        struct row_parser_options opts = {0, max_bytes, 0, NULL};
+        struct row_parser_options opts = {.max_record_bytes = max_bytes};
         struct row_parser *p           = row_parser_create(&opts);
 
         memset(o, 0, sizeof(*o));
@@ -348,7 +348,7 @@ static void test_flush_held(void)
         /* Within the size limit only with room for a line end; a file
          * not yet known to be UTF-8 whose last byte is not UTF-8 (é in
          * Windows-1252) is read as with its newline. */
-        struct row_parser_options small = {0, 10, 0, NULL};
+        struct row_parser_options small = {.max_record_bytes = 10};
         p                               = row_parser_create(&small);
         memset(&o, 0, sizeof(o));
         CHECK_EQ_INT(feed_str(p, "a,b\n1,2345678", &o), 0);
@@ -427,6 +427,74 @@ static void test_seek_utf16_keeps_feff(void)
         row_parser_destroy(p);
 }
 
+/* --columns: a file without a header line. The names are the header (of
+ * no bytes), the first line is record 1; a BOM and a sep= line before it
+ * are still dropped; a resume needs only the sniffed start. */
+static void test_given_columns(void)
+{
+        static const struct {
+                const char *input, *want;
+        } given_cases[] = {
+            {"1,Ana\n2,Bia\n3\n",
+             "H#0 l1-1 [0,0) ok:|id|nome\n"
+             "R#1 l1-2 [0,6) ok:|1|Ana\n"
+             "R#2 l2-3 [6,12) ok:|2|Bia\n"
+             "R#3 l3-4 [12,14) field count 1, header has 2:\n"},
+            {"\xEF\xBB\xBFsep=;\r\n1;Ana\r\n", "H#0 l1-1 [0,0) ok:|id|nome\n"
+                                               "R#1 l2-3 [10,17) ok:|1|Ana\n"},
+            {"id,nome\n1,Ana\n", /* a header the user said is not there */
+             "H#0 l1-1 [0,0) ok:|id|nome\n"
+             "R#1 l1-2 [0,8) ok:|id|nome\n"
+             "R#2 l2-3 [8,14) ok:|1|Ana\n"},
+        };
+        static const size_t chunks[]   = {1, 3, 1u << 20};
+        struct row_parser_options opts = {.columns = "id,nome"};
+        char err[64];
+
+        for (size_t c = 0; c < sizeof(given_cases) / sizeof(given_cases[0]);
+             c++) {
+                for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]);
+                     k++) {
+                        struct row_parser *p = row_parser_create(&opts);
+                        const char *in       = given_cases[c].input;
+                        size_t len           = strlen(in);
+                        struct out o         = {0};
+
+                        for (size_t i = 0; i < len; i += chunks[k]) {
+                                size_t n =
+                                    len - i < chunks[k] ? len - i : chunks[k];
+                                CHECK_EQ_INT(
+                                    row_parser_feed(p, in + i, n, collect, &o),
+                                    0);
+                        }
+                        CHECK_EQ_INT(row_parser_end(p, true, collect, &o), 0);
+                        CHECK_EQ_STR(o.text, given_cases[c].want);
+                        row_parser_destroy(p);
+                }
+        }
+
+        /* Resume after record 1: the start is read again for the dialect
+         * (its records are the caller's to ignore), then the seek. */
+        struct row_parser *p = row_parser_create(&opts);
+        struct out o         = {0};
+        const char *in       = "1;Ana\n2;Bia\n";
+        CHECK_EQ_INT(row_parser_feed(p, in, 6, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK(row_parser_has_header(p));
+        memset(&o, 0, sizeof(o));
+        row_parser_seek(p, 6, 2, 2);
+        CHECK_EQ_INT(row_parser_feed(p, in + 6, 6, collect, &o), 0);
+        CHECK_EQ_STR(o.text, "R#2 l2-3 [6,12) ok:|2|Bia\n");
+        row_parser_destroy(p);
+
+        CHECK_EQ_INT(row_parser_check_columns("a,b,c", err, sizeof(err)), 3);
+        CHECK_EQ_INT(row_parser_check_columns("a,,c", err, sizeof(err)), 0);
+        CHECK_EQ_STR(err, "column 2 has no name");
+        CHECK_EQ_INT(row_parser_check_columns("", err, sizeof(err)), 0);
+        CHECK_EQ_INT(row_parser_check_columns("a,", err, sizeof(err)), 0);
+        CHECK_EQ_STR(err, "column 2 has no name");
+}
+
 static int collect_notices(const struct row_record *r, void *ctx)
 {
         struct out *o = ctx;
@@ -469,5 +537,6 @@ int main(void)
         test_seek();
         test_seek_utf16_keeps_feff();
         test_utf8_in_legacy_file_is_noted();
+        test_given_columns();
         return check_exit();
 }
