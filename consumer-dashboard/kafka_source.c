@@ -19,12 +19,13 @@
 #include "core/message_decoder.h"
 #include "core/snapshot_json.h"
 #include "dashboard_health.h"
+#include "kafka_fetch.h"
+#include "message_pipe.h"
 #include "metadata_watch.h"
 #include "query_service.h"
 
 #define POLL_TIMEOUT_MS           100
-#define BATCH_MAX                 2000 /* messages between request service */
-#define SNAPSHOT_MIN_INTERVAL_MS  100  /* at most 10 snapshots a second */
+#define SNAPSHOT_MIN_INTERVAL_MS  100 /* at most 10 snapshots a second */
 #define SNAPSHOT_IDLE_INTERVAL_MS 1000
 #define METADATA_CHECK_MS         100 /* reads the watch's latest answer */
 #define MAX_PARTITIONS            4096
@@ -58,6 +59,8 @@ struct kafka_source {
         struct latency latency;
         struct topic_parts data, dlqt;
         struct message_decoder *decoder; /* data messages (core) */
+        struct message_pipe *pipe;       /* from the fetch thread */
+        struct kafka_fetch *fetch;
         pthread_t thread;
         bool started;
         atomic_bool stop;
@@ -81,7 +84,7 @@ static int64_t now_ms(void)
 static void wake(void *ctx)
 {
         struct kafka_source *ks = ctx;
-        rd_kafka_queue_yield(ks->queue);
+        message_pipe_wake(ks->pipe);
 }
 
 /* The consumer's configuration: ours, then the settings' (-c, -X). */
@@ -157,7 +160,8 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         ks->dlq          = dlq_stats_create();
         ks->health       = dashboard_health_create();
         ks->decoder      = message_decoder_create(cfg->topic);
-        if (!ks->agg || !ks->dlq || !ks->health || !ks->decoder) {
+        ks->pipe         = message_pipe_create(kafka_fetch_release);
+        if (!ks->agg || !ks->dlq || !ks->health || !ks->decoder || !ks->pipe) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
@@ -558,17 +562,16 @@ static void *run(void *arg)
                         refresh_partitions(ks);
                         ks->last_metadata = now;
                 }
-                rd_kafka_message_t *m =
-                    rd_kafka_consumer_poll(ks->rk, poll_timeout_ms(ks, now));
-                int n = 0;
-                now   = now_ms();
-                while (m) {
-                        handle(ks, m, now);
-                        rd_kafka_message_destroy(m);
-                        if (++n >= BATCH_MAX) {
-                                break;
+                /* One batch (at most MESSAGE_PIPE_BATCH_MAX messages) between
+                 * two looks at the requests. */
+                struct message_batch *b =
+                    message_pipe_take(ks->pipe, poll_timeout_ms(ks, now));
+                now = now_ms();
+                if (b) {
+                        for (size_t i = 0; i < b->n; i++) {
+                                handle(ks, b->items[i], now);
                         }
-                        m = rd_kafka_consumer_poll(ks->rk, 0);
+                        message_pipe_done(ks->pipe);
                 }
                 query_service_poll(ks->queries);
                 now           = now_ms();
@@ -639,7 +642,12 @@ int kafka_source_start(struct kafka_source *ks)
         };
         ks->queries = query_service_create(&qc);
         ks->watch   = ks->queries ? metadata_watch_start(&mc) : NULL;
-        if (!ks->watch || pthread_create(&ks->thread, NULL, run, ks) != 0) {
+        ks->fetch =
+            ks->watch ? kafka_fetch_start(ks->rk, ks->queue, ks->pipe) : NULL;
+        if (!ks->fetch || pthread_create(&ks->thread, NULL, run, ks) != 0) {
+                message_pipe_close(ks->pipe);
+                kafka_fetch_stop(ks->fetch);
+                ks->fetch = NULL;
                 return -1;
         }
         ks->started = true;
@@ -652,7 +660,9 @@ void kafka_source_stop(struct kafka_source *ks)
                 return;
         }
         atomic_store(&ks->stop, true);
-        rd_kafka_queue_yield(ks->queue);
+        message_pipe_close(ks->pipe); /* ends both threads' waits */
+        kafka_fetch_stop(ks->fetch);
+        ks->fetch = NULL;
         pthread_join(ks->thread, NULL);
         ks->started = false;
 }
@@ -669,6 +679,7 @@ void kafka_source_destroy(struct kafka_source *ks)
         if (ks->hub) {
                 snapshot_hub_set_wake(ks->hub, NULL, NULL);
         }
+        message_pipe_destroy(ks->pipe); /* the messages it still holds */
         if (ks->data.rkt) {
                 rd_kafka_topic_destroy(ks->data.rkt);
         }

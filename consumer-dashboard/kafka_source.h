@@ -6,7 +6,8 @@
  * The Kafka thread: it owns the consumer and the aggregates. It assigns
  * every partition of the data topic and of the dead-letter topic from the
  * beginning (no group offsets are read or committed), follows partitions
- * added later, hands each message to the decoder (core/message_decoder.h)
+ * added later, takes the consumed messages in batches from the fetch
+ * thread (kafka_fetch.h), hands each to the decoder (core/message_decoder.h)
  * and applies what it decoded to the aggregates, answers the table
  * requests queued in the hub, and publishes a rendered snapshot at most
  * every SNAPSHOT_MIN_INTERVAL_MS.

@@ -3,13 +3,18 @@
  * consumer-dashboard: replays a Kafka topic written by csv-producer into
  * exact in-memory aggregates and serves them as a live web dashboard.
  *
- * Threading model (the only places where threads meet are in
- * snapshot_hub.c, under its one mutex):
+ * Threading model (threads meet in two places: snapshot_hub.c, under its
+ * one mutex, and message_pipe.c, under its own, between the fetch thread
+ * and the Kafka thread only):
  *
  *   - main thread: parses settings, creates the hub, the Kafka source and
  *     the web server in that order, then waits for SIGINT/SIGTERM with
  *     sigwait() (signals are blocked in every thread) and tears down in
  *     reverse order.
+ *   - fetch thread (kafka_fetch.c): polls the consumer, has librdkafka
+ *     parse each message's headers and hands the messages over in batches
+ *     through the message pipe (message_pipe.h: a bounded ring, one lock
+ *     per batch, order kept); it frees the messages of applied batches.
  *   - Kafka thread (kafka_source.c): the only thread that touches the
  *     aggregates. It applies messages, renders the snapshot JSON at most
  *     ten times a second and publishes it to the hub, and answers the
