@@ -180,6 +180,10 @@ static int on_metrics(struct mg_connection *conn, void *data)
             {"csv_producer_values_as_text_total", PROM_COUNTER,
              "Values sent as text because they do not fit their column",
              (int64_t)m->values_as_text},
+            {"csv_producer_headers_like_rows_total", PROM_COUNTER,
+             "New files whose header looks like a row (no header line? "
+             "see --columns)",
+             (int64_t)m->headers_like_rows},
             {"csv_producer_open_quote_line", PROM_GAUGE,
              "Line of a quoted field held open at the end of the file (0: "
              "none)",

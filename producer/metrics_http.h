@@ -49,6 +49,7 @@ struct producer_metrics {
         char health_reason[1024];
         _Atomic uint64_t values_as_text;  /* values not fitting their column */
         _Atomic uint64_t open_quote_line; /* line of a held open quote, 0 */
+        _Atomic uint64_t headers_like_rows; /* event=header_looks_like_row */
 
         /* Per column values_as_text, under columns_lock (written by the
          * loop thread, read by civetweb's). */

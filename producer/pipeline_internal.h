@@ -74,6 +74,11 @@ struct pipeline {
         uint64_t row_count; /* good rows produced up to the parser */
         int key_idx;
         uint64_t header_len;
+        /* The last generation's header (a hash of its names) and width: a
+         * new file whose first line differs but looks like a row is
+         * said (a log rotated without a header line). */
+        uint64_t prev_header_hash;
+        size_t prev_header_count;
         bool priming; /* re-parsing the header on resume: send nothing */
         uint64_t open_quote_warned; /* line of the open quote last logged */
         size_t max_message;    /* bytes Kafka takes in one message, 0: ask */

@@ -197,6 +197,36 @@ static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
         }
 }
 
+/* A new file's header with the last header's width, other names, and
+ * numbers for names where its columns hold numbers: most likely a file
+ * written without a header line (logrotate's "create" and an application
+ * that writes rows only), whose first row is now taken for the header. */
+static void note_header_like_row(struct pipeline *p,
+                                 const struct row_record *rec, bool fresh)
+{
+        uint64_t h     = 0;
+        size_t n       = typing_column_count(p->typing);
+        size_t numbers = typing_numbers_as_names(p->typing);
+
+        for (size_t i = 0; i < rec->field_count; i++) {
+                h = h * 1099511628211u ^
+                    checkpoint_hash(rec->fields[i].ptr, rec->fields[i].len);
+        }
+        if (fresh && !p->cfg.columns && p->prev_header_count == n && n > 0 &&
+            p->prev_header_hash != h && numbers > 0) {
+                log_warn("event=header_looks_like_row source=%s line=1 "
+                         "numbers=%zu hint=\"the file's first line, read as "
+                         "its header, has numbers where the last header had "
+                         "names: if the file has no header line, run with "
+                         "--columns NAME,... (that line is not sent as a "
+                         "row)\"",
+                         p->cfg.source, numbers);
+                p->m->headers_like_rows++;
+        }
+        p->prev_header_hash  = h;
+        p->prev_header_count = n;
+}
+
 int pipeline_on_record(const struct row_record *rec, void *ctx)
 {
         struct pipeline *p = ctx;
@@ -214,8 +244,12 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 if (source_machine_stopping(p->sm)) {
                         return 1;
                 }
-                if (source_machine_on_header(p->sm, p->priming)) {
+                bool fresh = source_machine_on_header(p->sm, p->priming);
+                if (fresh) {
                         prepass_types(p);
+                }
+                note_header_like_row(p, rec, fresh);
+                if (fresh) {
                         pipeline_send_control(p, WIRE_RESET);
                 }
                 return source_machine_rewind_pending(p->sm) ? 1 : 0;

@@ -330,6 +330,22 @@ int typing_set_header(struct typing *t, const struct row_field *names,
         return 0;
 }
 
+size_t typing_numbers_as_names(const struct typing *t)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < t->count; i++) {
+                unsigned kinds =
+                    number_classify(t->names[i], strlen(t->names[i]));
+                bool is_int = kinds & (NUM_INT_POINT | NUM_INT_COMMA);
+                bool is_num =
+                    is_int || (kinds & (NUM_DEC_POINT | NUM_DEC_COMMA));
+                n += (t->types[i] == VALUE_INT && is_int) ||
+                     (t->types[i] == VALUE_DECIMAL && is_num);
+        }
+        return n;
+}
+
 size_t typing_renamed(const struct typing *t)
 {
         return t->renamed;

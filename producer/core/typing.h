@@ -53,6 +53,13 @@ void typing_set_decimal_comma(struct typing *t, bool on);
 int typing_set_header(struct typing *t, const struct row_field *names,
                       size_t count);
 
+/**
+ * @returns how many columns typed as numbers (inferred or given) have a
+ *          header name that is itself such a number ("1", "10.50"): a
+ *          header that may be a row (a file that lost its header line).
+ */
+size_t typing_numbers_as_names(const struct typing *t);
+
 /** @returns how many names the last header had changed (for a warning). */
 size_t typing_renamed(const struct typing *t);
 

@@ -59,6 +59,22 @@ def test_every_line_is_a_row_across_crash_and_rotation(broker, topic, procs, tmp
     assert "event=bad_header" not in p.output()
 
 
+def test_a_rotated_file_without_header_line_is_said(broker, topic, procs, tmp_path):
+    """Without --columns, a new file whose first line is a row loses that
+    row to the header: not silently."""
+    csv = tmp_path / "app.csv"
+    append(csv, "id,nome,valor\n1,Ana,10.50\n", "w")
+    p = start_producer(procs, broker, topic, csv, tmp_path / "state")
+    gen, _ = wait_snapshot(broker, topic)
+    os.rename(csv, tmp_path / "app.csv.1")
+    append(csv, "2,Bia,20.00\n3,Caio,30.25\n", "w")
+    wait_snapshot(broker, topic, after_generation=gen, what="the new file")
+    wait_until(lambda: "event=header_looks_like_row" in p.output(),
+               what="the warning")
+    assert "--columns" in p.output()
+    assert p.output().count("event=header_looks_like_row") == 1, p.output()
+
+
 def test_a_line_of_the_wrong_width_goes_to_the_dlq(broker, topic, procs, tmp_path):
     csv = tmp_path / "in.csv"
     append(csv, "1,Ana,10\n2,Bia\n3,Caio,30\n", "w")

@@ -410,8 +410,44 @@ static void test_header_again(void)
         typing_destroy(t);
 }
 
+/* A header taken from a row ("1,Ana,30,true,275.50" as names): its
+ * numbers stand where the rows have numbers. Real names, and numbers for
+ * names over text columns, do not count. */
+static void test_numbers_as_names(void)
+{
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS];
+        const char *row[NCOLS]  = {"1", "Ana", "30", "true", "275.50"};
+        const char *r2[NCOLS]   = {"2", "Bia", "41", "false", "12.00"};
+        const char *yrs[NCOLS]  = {"regiao", "2019", "2020", "x", "y"};
+        const char *vals[NCOLS] = {"Norte", "Sul", "Leste", "1", "2"};
+
+        fields_of(row, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        fields_of(r2, h);
+        typing_observe(t, h, NCOLS);
+        typing_infer(t);
+        CHECK_EQ_INT(typing_numbers_as_names(t), 3); /* 1, 30, 275.50 */
+
+        fields_of(header, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        fields_of(r2, h);
+        typing_observe(t, h, NCOLS);
+        typing_infer(t);
+        CHECK_EQ_INT(typing_numbers_as_names(t), 0);
+
+        fields_of(yrs, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        fields_of(vals, h);
+        typing_observe(t, h, NCOLS);
+        typing_infer(t);
+        CHECK_EQ_INT(typing_numbers_as_names(t), 0); /* text under 2019 */
+        typing_destroy(t);
+}
+
 int main(void)
 {
+        test_numbers_as_names();
         test_sample();
         test_thousands_only();
         test_scientific();
