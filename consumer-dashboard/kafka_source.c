@@ -18,6 +18,7 @@
 #include "core/latency.h"
 #include "core/message_decoder.h"
 #include "core/snapshot_json.h"
+#include "core/topic_loss.h"
 #include "dashboard_health.h"
 #include "kafka_fetch.h"
 #include "message_pipe.h"
@@ -56,6 +57,7 @@ struct kafka_source {
         struct dashboard_health *health;
         struct status_watch *status;
         struct dlq_stats *dlq;
+        struct topic_loss *losses; /* rows gone from the topic */
         struct latency latency;
         struct topic_parts data, dlqt;
         struct message_decoder *decoder; /* data messages (core) */
@@ -161,7 +163,9 @@ struct kafka_source *kafka_source_create(const struct kafka_source_config *cfg,
         ks->health       = dashboard_health_create();
         ks->decoder      = message_decoder_create(cfg->topic);
         ks->pipe         = message_pipe_create(kafka_fetch_release);
-        if (!ks->agg || !ks->dlq || !ks->health || !ks->decoder || !ks->pipe) {
+        ks->losses       = topic_loss_create();
+        if (!ks->agg || !ks->dlq || !ks->health || !ks->decoder || !ks->pipe ||
+            !ks->losses) {
                 snprintf(errstr, errstr_size, "out of memory");
                 goto error;
         }
@@ -283,6 +287,21 @@ static size_t list_headers(rd_kafka_message_t *m, struct message_header *out)
         return n;
 }
 
+/* A reset or snapshot-complete message, for topic_loss.h: on which
+ * partition, and whether it was written before the dashboard started. */
+static void note_control(struct kafka_source *ks,
+                         const struct aggregates_message *am,
+                         const rd_kafka_message_t *m)
+{
+        const struct part *p = m->partition >= 0 && m->partition < ks->data.n
+                                   ? &ks->data.parts[m->partition]
+                                   : NULL;
+        if (topic_loss_control(ks->losses, am, m->partition,
+                               p && m->offset < p->target) != 0) {
+                log_error("event=out_of_memory what=topic_loss");
+        }
+}
+
 static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                         int64_t now)
 {
@@ -323,6 +342,9 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
         if (r == AGGREGATES_NOMEM) {
                 log_error("event=out_of_memory source=%s", am.source);
+        }
+        if (am.kind == WIRE_RESET || am.kind == WIRE_SNAPSHOT_COMPLETE) {
+                note_control(ks, &am, m);
         }
         /* The producer stamps each row with the time it read it. */
         if (ks->caught_up && am.kind == WIRE_ROW && r == AGGREGATES_APPLIED &&
@@ -439,6 +461,13 @@ static char *render_metrics(struct kafka_source *ks, size_t *len)
             {"dashboard_memory_bytes", PROM_GAUGE,
              "Bytes held by rows, strings, indexes and statistics",
              (int64_t)aggregates_memory(ks->agg)},
+            {"dashboard_rows_missing", PROM_GAUGE,
+             "Rows of the sources' generations gone from the topic (exact "
+             "counts only)",
+             (int64_t)topic_loss_rows(ks->losses)},
+            {"dashboard_sources_missing_rows", PROM_GAUGE,
+             "Sources with rows gone from the topic (counted or not)",
+             (int64_t)topic_loss_sources(ks->losses)},
             {"dashboard_view_snapshots_rendered_total", PROM_COUNTER,
              "Snapshots rendered for a viewer's own roles or source",
              (int64_t)views_rendered},
@@ -499,7 +528,49 @@ static void stream_info(struct kafka_source *ks, int64_t now,
             .latency          = &ks->latency,
             .health           = dashboard_health_state(ks->health),
             .kafka_ok         = dashboard_health_kafka_ok(ks->health),
+            .losses           = ks->losses,
         };
+}
+
+/* topic_loss_change_cb: the log says each finding once, and its end. */
+static void loss_changed(void *ctx, const struct topic_loss_finding *old,
+                         const struct topic_loss_finding *now)
+{
+        char text[512];
+        (void)ctx;
+        if (!now) {
+                log_info("event=rows_missing_cleared source=\"%s\" "
+                         "generation=%llu",
+                         old->source, (unsigned long long)old->generation);
+                return;
+        }
+        char rows[32] = "unknown";
+        if (now->rows_known) {
+                snprintf(rows, sizeof(rows), "%llu",
+                         (unsigned long long)now->rows);
+        }
+        log_error("event=rows_missing source=\"%s\" generation=%llu rows=%s "
+                  "reason=%s message=\"%s\"",
+                  now->source, (unsigned long long)now->generation, rows,
+                  topic_loss_reason_name(now->reason),
+                  topic_loss_describe(now, text, sizeof(text)));
+}
+
+/* Judges what is gone from the topic (topic_loss.h) with the partitions'
+ * log-start offsets at assignment. */
+static void check_losses(struct kafka_source *ks)
+{
+        int n = ks->data.n < MAX_PARTITIONS ? ks->data.n : MAX_PARTITIONS;
+        for (int i = 0; i < n; i++) {
+                ks->wm_lo[i] = ks->data.parts[i].low;
+        }
+        struct topic_loss_topic tp = {.log_start  = ks->wm_lo,
+                                      .partitions = n,
+                                      .caught_up  = ks->caught_up};
+        if (topic_loss_evaluate(ks->losses, ks->agg, &tp, loss_changed, ks) !=
+            0) {
+                log_error("event=out_of_memory what=topic_loss");
+        }
 }
 
 static void publish(struct kafka_source *ks, int64_t now)
@@ -507,6 +578,7 @@ static void publish(struct kafka_source *ks, int64_t now)
         struct snapshot_stream st;
         char reason[1024];
         stream_info(ks, now, true, &st);
+        check_losses(ks);
         health_reason(st.health, reason, sizeof(reason));
         struct wire_buf producers = {0};
         if (ks->status &&
@@ -619,7 +691,8 @@ static bool producer_of(void *ctx, const char *source,
 static int render_sources(void *ctx, struct wire_buf *out)
 {
         struct kafka_source *ks = ctx;
-        return snapshot_render_sources(ks->agg, producer_of, ks, now_ms(), out);
+        return snapshot_render_sources(ks->agg, producer_of, ks, ks->losses,
+                                       now_ms(), out);
 }
 
 int kafka_source_start(struct kafka_source *ks)
@@ -698,5 +771,6 @@ void kafka_source_destroy(struct kafka_source *ks)
         message_decoder_destroy(ks->decoder);
         aggregates_destroy(ks->agg);
         dlq_stats_destroy(ks->dlq);
+        topic_loss_destroy(ks->losses);
         free(ks);
 }

@@ -286,7 +286,7 @@ static int render_cards(struct wire_buf *b, const struct view_column *cols,
 }
 
 static int render_sources(struct aggregates *a, struct wire_buf *b,
-                          uint64_t *generation)
+                          const struct topic_loss *losses, uint64_t *generation)
 {
         int rc      = put(b, "\"sources\":[");
         *generation = 0;
@@ -316,6 +316,8 @@ static int render_sources(struct aggregates *a, struct wire_buf *b,
                                       (long long)source_changed_ms(s));
                 rc |= put(b, ",\"pending\":");
                 rc |= put_pending(b, s->pending);
+                rc |= put(b, ",\"missing\":");
+                rc |= topic_loss_render(losses, s->name, b);
                 rc |= put(b, "}");
         }
         return rc | put(b, "]");
@@ -527,7 +529,7 @@ int snapshot_render(struct aggregates *a, const struct dlq_stats *dlq,
         rc |= render_sample(a, cols, roles, count, out);
         rc |= put(out, ",");
         uint64_t generation;
-        rc |= render_sources(a, out, &generation);
+        rc |= render_sources(a, out, st->losses, &generation);
         rc |= render_stream(a, dlq, st, generation, out);
         rc |= put(out, ",\"timeline\":");
         rc |= render_timeline(a,

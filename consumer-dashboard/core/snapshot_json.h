@@ -23,6 +23,7 @@
 #include "latency.h"
 #include "producer_status.h"
 #include "rows_query.h"
+#include "topic_loss.h"
 
 /* What the Kafka shell knows about the stream. */
 struct snapshot_stream {
@@ -37,9 +38,11 @@ struct snapshot_stream {
         uint64_t catchup_consumed;
         uint64_t catchup_target;
         const struct latency *latency;
-        const struct health *health; /* common/health.h; NULL: unknown */
-        bool kafka_ok;               /* the broker answers */
-        const char *producers_json;  /* JSON array of producer status */
+        const struct health *health;     /* common/health.h; NULL: unknown */
+        bool kafka_ok;                   /* the broker answers */
+        const char *producers_json;      /* JSON array of producer status */
+        const struct topic_loss *losses; /* rows gone from the topic;
+                                            NULL: none known */
 };
 
 /* Results of the table renderers besides 0. */
@@ -72,13 +75,15 @@ typedef bool (*snapshot_producer_cb)(void *ctx, const char *source,
 /**
  * @brief Appends {"generated_ms":..,"sources":[{"id","rows","generation",
  *        "generation_time","changed_ms","changed_time","complete",
- *        "reason","deleted","empty","pending","producer"}]} (docs/api.md),
- *        every source ever seen, sorted by id. producer may be NULL.
+ *        "reason","deleted","empty","pending","missing","producer"}]}
+ *        (docs/api.md), every source ever seen, sorted by id. producer and
+ *        losses (topic_loss.h: rows gone from the topic) may be NULL.
  * @returns 0 or -1.
  */
 int snapshot_render_sources(const struct aggregates *a,
                             snapshot_producer_cb producer, void *ctx,
-                            int64_t now_ms, struct wire_buf *out);
+                            const struct topic_loss *losses, int64_t now_ms,
+                            struct wire_buf *out);
 
 /** @brief Appends the full per-category table. @returns 0 or -1. */
 int snapshot_render_categories(struct aggregates *a, struct wire_buf *out);

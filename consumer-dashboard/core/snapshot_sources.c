@@ -55,7 +55,8 @@ static int put_producer(struct wire_buf *b, const struct source *s,
 }
 
 static int render_source(struct wire_buf *b, const struct source *s,
-                         snapshot_producer_cb producer, void *ctx)
+                         snapshot_producer_cb producer, void *ctx,
+                         const struct topic_loss *losses)
 {
         const struct generation *g = s->current;
         int rc                     = put(b, "{\"id\":");
@@ -82,6 +83,8 @@ static int render_source(struct wire_buf *b, const struct source *s,
                                                                      : "false",
                               complete && g->rows == 0 ? "true" : "false");
         rc |= put_pending(b, s->pending);
+        rc |= put(b, ",\"missing\":");
+        rc |= topic_loss_render(losses, s->name, b);
         rc |= put(b, ",\"producer\":");
         rc |= put_producer(b, s, producer, ctx);
         return rc | put(b, "}");
@@ -89,13 +92,14 @@ static int render_source(struct wire_buf *b, const struct source *s,
 
 int snapshot_render_sources(const struct aggregates *a,
                             snapshot_producer_cb producer, void *ctx,
-                            int64_t now_ms, struct wire_buf *out)
+                            const struct topic_loss *losses, int64_t now_ms,
+                            struct wire_buf *out)
 {
         int rc = wire_buf_printf(out, "{\"generated_ms\":%lld,\"sources\":[",
                                  (long long)now_ms);
         for (size_t i = 0; i < a->nsources; i++) {
                 rc |= put(out, i ? "," : "");
-                rc |= render_source(out, &a->sources[i], producer, ctx);
+                rc |= render_source(out, &a->sources[i], producer, ctx, losses);
         }
         rc |= put(out, "]}");
         return rc ? -1 : 0;

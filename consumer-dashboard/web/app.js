@@ -38,6 +38,12 @@ const MESSAGES = {
     health_topic: 'The topic does not exist: nothing to show yet.',
     health_partitions: 'Partitions without a leader: part of the data cannot be read.',
     health_replay: 'Reading the topic has stalled.',
+    missingRows: '{n} of {m} rows of {s} are missing from the topic.',
+    missingStart: 'The start of {s} is missing from the topic (records before #{k}): how many rows is not known.',
+    missingStartAll: 'The start of {s} is missing from the topic: how many rows is not known.',
+    missingNewer: 'A newer version of {s} cannot be shown: {n} of its {m} rows are missing from the topic.',
+    missing_topic_start_deleted: 'The topic\'s oldest messages were deleted (retention or kafka-delete-records): partition {p} starts at offset {o}.',
+    missing_not_on_topic: 'The topic does not hold them (it was recreated, or messages were lost).',
     totalOf: 'Total {v}', meanOf: 'Mean {v}', meanOfAge: 'Mean {a}',
     barOf: 'Total {v} per {c}', histOf: '{a} distribution', pieOf: 'Share of {v} per {c}',
     scatterOf: '{v} × {a}', others: 'Others ({n})', value: 'value', age: 'age',
@@ -91,6 +97,12 @@ const MESSAGES = {
     health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
     health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
     health_replay: 'A leitura do tópico está parada.',
+    missingRows: 'Faltam no tópico {n} de {m} registros de {s}.',
+    missingStart: 'Falta no tópico o início de {s} (registros antes do nº {k}): não se sabe quantos registros.',
+    missingStartAll: 'Falta no tópico o início de {s}: não se sabe quantos registros.',
+    missingNewer: 'Uma versão mais nova de {s} não pode ser mostrada: faltam no tópico {n} de seus {m} registros.',
+    missing_topic_start_deleted: 'As mensagens mais antigas do tópico foram apagadas (retenção ou kafka-delete-records): a partição {p} começa no offset {o}.',
+    missing_not_on_topic: 'O tópico não as tem (foi recriado, ou mensagens se perderam).',
     totalOf: 'Total de {v}', meanOf: 'Média de {v}', meanOfAge: 'Média de {a}',
     barOf: 'Total de {v} por {c}', histOf: 'Distribuição de {a}',
     pieOf: 'Percentual de {v} por {c}', scatterOf: 'Relação {v} x {a}',
@@ -494,6 +506,7 @@ function render(s) {
   renderLabels(s);
   const cu = s.catchup;
   const problems = renderHealth(s);
+  renderMissing(s);
   $('catchup').hidden = cu.done || problems.some((p) => p.check === 'topic' || p.check === 'kafka');
   $('empty').hidden = !(cu.done && s.count === 0);
   renderRoles(s);
@@ -525,6 +538,32 @@ function renderHealth(s) {
   state.kafkaOk = h.kafka;
   showLive();
   return h.problems;
+}
+
+/* ---- Rows gone from the topic: a banner line per source (the snapshot's
+ * sources[].missing), whatever source this viewer shows ---- */
+
+function missingText(src, m) {
+  const fill = (key) => t(key).replace('{s}', src).replace('{k}', num(m.before_record || 0, 0))
+    .replace('{n}', num(m.rows || 0, 0)).replace('{m}', num(m.expected || 0, 0));
+  if (m.rows === null) return fill(m.before_record ? 'missingStart' : 'missingStartAll');
+  return fill(m.shown ? 'missingRows' : 'missingNewer');
+}
+
+function renderMissing(s) {
+  const box = $('missing');
+  box.replaceChildren();
+  for (const src of s.sources || []) {
+    const m = src.missing;
+    if (!m) continue;
+    const line = el('p', '');
+    line.dataset.source = src.source;
+    const why = t(`missing_${m.reason}`).replace('{p}', String(m.partition))
+      .replace('{o}', String(m.log_start));
+    line.append(el('strong', missingText(src.source, m)), el('span', ` ${why}`, 'detail'));
+    box.append(line);
+  }
+  box.hidden = box.childElementCount === 0;
 }
 
 /* Green only while both the WebSocket and the dashboard's Kafka are up. */

@@ -218,8 +218,8 @@ static bool fake_producer(void *ctx, const char *source,
 static char *sources_json(struct aggregates *a)
 {
         struct wire_buf b = {0};
-        CHECK_EQ_INT(snapshot_render_sources(a, fake_producer, NULL, 5000, &b),
-                     0);
+        CHECK_EQ_INT(
+            snapshot_render_sources(a, fake_producer, NULL, NULL, 5000, &b), 0);
         wire_buf_append(&b, "", 1);
         return b.data;
 }
@@ -250,7 +250,8 @@ static void test_sources_table(void)
                     "\"changed_ms\":1000,"
                     "\"changed_time\":\"1970-01-01T00:00:01.000Z\","
                     "\"complete\":false,\"reason\":null,\"deleted\":false,"
-                    "\"empty\":false,\"pending\":null,\"producer\":{"
+                    "\"empty\":false,\"pending\":null,\"missing\":null,"
+                    "\"producer\":{"
                     "\"instance\":\"abc123\",\"state\":\"caught_up\","
                     "\"alive\":true}}");
         CONTAINS(s, "{\"id\":\"small.csv\",\"rows\":0,"
@@ -259,7 +260,8 @@ static void test_sources_table(void)
                     "\"changed_ms\":4500,");
         CONTAINS(s, "\"complete\":true,\"reason\":\"deleted\","
                     "\"deleted\":true,\"empty\":true,\"pending\":null,"
-                    "\"producer\":{\"instance\":\"feed01\",\"state\":null,"
+                    "\"missing\":null,\"producer\":{\"instance\":\"feed01\","
+                    "\"state\":null,"
                     "\"alive\":null}}");
         free(s);
 
