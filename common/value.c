@@ -190,10 +190,57 @@ bool value_is_json_number(const char *s, size_t len)
         return i == len;
 }
 
+/* Most significant digits that always fit an int64_t (10^18 - 1). */
+#define SHORT_NUMBER_DIGITS 18
+
+/* The common forms, -?digits and -?digits.digits with at most
+ * SHORT_NUMBER_DIGITS digits (so nothing can overflow), read in one pass.
+ * false: anything else, left to the general path. */
+static bool parse_short_number(const char *s, size_t len, struct value *out)
+{
+        size_t i      = len > 0 && s[0] == '-' ? 1 : 0;
+        bool negative = i == 1;
+        uint64_t mag  = 0;
+        size_t first  = i;
+
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+                mag = mag * 10 + (uint64_t)(s[i++] - '0');
+        }
+        size_t int_digits = i - first;
+        if (int_digits == 0 || (int_digits > 1 && s[first] == '0')) {
+                return false;
+        }
+        size_t scale = 0;
+        bool point   = i < len && s[i] == '.';
+        if (point) {
+                size_t frac = ++i;
+                while (i < len && s[i] >= '0' && s[i] <= '9') {
+                        mag = mag * 10 + (uint64_t)(s[i++] - '0');
+                }
+                scale = i - frac;
+        }
+        if (i != len || (point && scale == 0) ||
+            int_digits + scale > SHORT_NUMBER_DIGITS) {
+                return false;
+        }
+        int64_t v = negative ? -(int64_t)mag : (int64_t)mag;
+        if (point) {
+                out->type = VALUE_DECIMAL;
+                out->as.d = (struct decimal){v, (uint8_t)scale};
+        } else {
+                out->type = VALUE_INT;
+                out->as.i = v;
+        }
+        return true;
+}
+
 int value_parse_json_number(const char *s, size_t len, struct value *out)
 {
         bool integer = true;
 
+        if (parse_short_number(s, len, out)) {
+                return 0;
+        }
         if (!value_is_json_number(s, len)) {
                 return -1;
         }

@@ -340,6 +340,17 @@ static int read_string(struct cursor *c, const char **out, size_t *out_len)
         }
         c->p++;
         while (c->p < c->end) {
+                /* A run of plain bytes is copied at once. */
+                const char *run = c->p;
+                while (c->p < c->end && *c->p != '"' && *c->p != '\\' &&
+                       (unsigned char)*c->p >= 0x20) {
+                        c->p++;
+                }
+                memcpy(c->out, run, (size_t)(c->p - run));
+                c->out += c->p - run;
+                if (c->p >= c->end) {
+                        break;
+                }
                 unsigned char ch = (unsigned char)*c->p++;
                 if (ch == '"') {
                         *out_len  = (size_t)(c->out - start);
@@ -347,15 +358,8 @@ static int read_string(struct cursor *c, const char **out, size_t *out_len)
                         *out      = start;
                         return 0;
                 }
-                if (ch < 0x20) {
-                        return -1;
-                }
-                if (ch == '\\') {
-                        if (read_escape(c) != 0) {
-                                return -1;
-                        }
-                } else {
-                        *c->out++ = (char)ch;
+                if (ch < 0x20 || read_escape(c) != 0) {
+                        return -1; /* a control byte or a bad escape */
                 }
         }
         return -1;
@@ -562,10 +566,10 @@ int wire_parse_u64(const char *s, size_t len, uint64_t *out)
                 if (s[i] < '0' || s[i] > '9') {
                         return -1;
                 }
-                if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10) {
+                if (__builtin_mul_overflow(v, 10, &v) ||
+                    __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v)) {
                         return -1;
                 }
-                v = v * 10 + (uint64_t)(s[i] - '0');
         }
         *out = v;
         return 0;

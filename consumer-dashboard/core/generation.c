@@ -330,23 +330,27 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
         if (is_seen(g, record)) {
                 return GENERATION_DUPLICATE;
         }
+        /* in_order: the row's fields are the columns, in their order (the
+         * usual case), so the second pass needs no name lookups. */
+        bool in_order = row->count == g->ncols;
         for (size_t f = 0; f < row->count; f++) {
                 const char *name = row->fields[f].name;
-                bool known =
-                    (f < g->ncols && strcmp(g->cols[f]->name, name) == 0) ||
-                    generation_column_index(g, name) >= 0;
-                if (!known && add_column(g, name) != 0) {
+                bool at_f = f < g->ncols && strcmp(g->cols[f]->name, name) == 0;
+                in_order &= at_f;
+                if (!at_f && generation_column_index(g, name) < 0 &&
+                    add_column(g, name) != 0) {
                         return GENERATION_NOMEM;
                 }
         }
+        in_order &= row->count == g->ncols; /* no column was added */
         if (reserve_record(g, g->rows) != 0 || mark_seen(g, record) != 0) {
                 return GENERATION_NOMEM;
         }
         for (size_t ci = 0; ci < g->ncols; ci++) {
                 struct column *c      = g->cols[ci];
                 const struct value *v = NULL;
-                if (ci < row->count &&
-                    strcmp(row->fields[ci].name, c->name) == 0) {
+                if (in_order || (ci < row->count &&
+                                 strcmp(row->fields[ci].name, c->name) == 0)) {
                         v = &row->fields[ci].value;
                 } else {
                         const struct wire_field *wf =

@@ -177,6 +177,56 @@ static void test_parse_json_number(void)
         CHECK_EQ_INT(value_parse_json_number("1.", 2, &v), -1);
 }
 
+/* The short forms (up to 18 digits, no exponent) are read in one pass:
+ * exactly the same values as the general path, and the same refusals. */
+static void test_parse_json_number_short_forms(void)
+{
+        static const struct {
+                const char *text;
+                enum value_type type;
+                int64_t mantissa;
+                unsigned scale;
+        } cases[] = {
+            {"0", VALUE_INT, 0, 0},
+            {"-0", VALUE_INT, 0, 0},
+            {"7", VALUE_INT, 7, 0},
+            {"-45", VALUE_INT, -45, 0},
+            {"123456789012345678", VALUE_INT, 123456789012345678, 0},
+            {"-999999999999999999", VALUE_INT, -999999999999999999, 0},
+            {"1234567890123456789", VALUE_INT, 1234567890123456789, 0},
+            {"275.50", VALUE_DECIMAL, 27550, 2},
+            {"-0.50", VALUE_DECIMAL, -50, 2},
+            {"0.0", VALUE_DECIMAL, 0, 1},
+            {"99999999999999999.9", VALUE_DECIMAL, 999999999999999999, 1},
+            {"0.00000000000000001", VALUE_DECIMAL, 1, 17},
+            {"0.000000000000000001", VALUE_DECIMAL, 1, 18},
+            {"1.5e3", VALUE_DECIMAL, 1500, 0},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct value v;
+                const char *t = cases[i].text;
+                CHECK_EQ_INT(value_parse_json_number(t, strlen(t), &v), 0);
+                CHECK_EQ_INT(v.type, cases[i].type);
+                if (v.type == VALUE_INT) {
+                        CHECK_EQ_INT(v.as.i, cases[i].mantissa);
+                } else if (v.type == VALUE_DECIMAL) {
+                        CHECK_EQ_INT(v.as.d.mantissa, cases[i].mantissa);
+                        CHECK_EQ_INT(v.as.d.scale, cases[i].scale);
+                }
+        }
+        static const char *const bad[] = {
+            "",      "-",  "00", "-01", "00.5", ".5",   "-.5", "1.",
+            "1.2.3", "1-", "+1", "1 ",  "0x10", "1.5e", "--1",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct value v;
+                if (value_parse_json_number(bad[i], strlen(bad[i]), &v) != -1) {
+                        fprintf(stderr, "parse(\"%s\") accepted\n", bad[i]);
+                        check_failures++;
+                }
+        }
+}
+
 static void test_bignum_double(void)
 {
         static const struct {
@@ -211,6 +261,7 @@ int main(void)
         test_infer();
         test_json_number();
         test_parse_json_number();
+        test_parse_json_number_short_forms();
         test_bignum_double();
         test_decimal_roundtrip();
         test_rejects();

@@ -66,6 +66,25 @@ static void test_exact_sums(void)
         aggregates_destroy(b);
 }
 
+/* Each cell lands in its own column whatever the order of a row's fields,
+ * with fields missing, and when a row brings a new column. */
+static void test_fields_in_any_order(void)
+{
+        struct aggregates *a = aggregates_create(NULL);
+        row(a, "f", 1, 1, "{\"a\":1,\"b\":2}");
+        row(a, "f", 1, 2, "{\"b\":20,\"a\":10}");
+        row(a, "f", 1, 3, "{\"b\":200}");
+        row(a, "f", 1, 4, "{\"a\":1000,\"b\":2000,\"c\":5}");
+        row(a, "f", 1, 5, "{\"c\":6,\"a\":1,\"b\":1}");
+        row(a, "f", 1, 6, "{\"a\":3,\"b\":4}");
+        char *s = snapshot(a);
+        CONTAINS(s, "\"a\":{\"type\":\"integer\",\"count\":5,\"sum\":1015,");
+        CONTAINS(s, "\"b\":{\"type\":\"integer\",\"count\":6,\"sum\":2227,");
+        CONTAINS(s, "\"c\":{\"type\":\"integer\",\"count\":2,\"sum\":11,");
+        free(s);
+        aggregates_destroy(a);
+}
+
 static void test_duplicates(void)
 {
         struct aggregates *a = aggregates_create(NULL);
@@ -330,6 +349,7 @@ static void test_reset_declares_column_types(void)
 int main(void)
 {
         test_exact_sums();
+        test_fields_in_any_order();
         test_duplicates();
         test_generation_swap();
         test_first_generation_shows_while_loading();
