@@ -33,6 +33,15 @@
 #define WS_STOP_POKE_US      20000 /* between wake-ups of the accept loop */
 #define WS_STOP_POKES        250   /* 5 s of them at most */
 
+/* A kept-alive connection idle this long is closed. A client that sends its
+ * next request as it closes gets the connection reset (Node's fetch:
+ * UND_ERR_SOCKET), so clients must give up an idle connection first: the
+ * Keep-Alive header tells them KEEP_ALIVE_HINT_S, and Node's fetch keeps one
+ * a second less than that. civetweb's default (500 ms) was far shorter
+ * than any client's. An idle connection holds a worker thread meanwhile. */
+#define KEEP_ALIVE_MS     "6000"
+#define KEEP_ALIVE_HINT_S "5"
+
 static const char csp[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
@@ -85,6 +94,7 @@ static void head(struct mg_connection *c, int status, const char *ctype,
                   "Cache-Control: no-store\r\n"
                   "X-Content-Type-Options: nosniff\r\n"
                   "X-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+                  "Keep-Alive: timeout=" KEEP_ALIVE_HINT_S "\r\n"
                   "Content-Security-Policy: %s\r\n%s\r\n",
                   status, status_text(status), ctype, length, csp,
                   extra ? extra : "");
@@ -581,6 +591,8 @@ struct web_server *web_server_start(const struct web_server_config *cfg,
             threads,
             "request_timeout_ms",
             TIMEOUT_MS,
+            "keep_alive_timeout_ms",
+            KEEP_ALIVE_MS,
             "websocket_timeout_ms",
             WS_PING_MS,
             "enable_websocket_ping_pong",
