@@ -5,6 +5,7 @@
 // with integer cents, not with the project's code.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -419,6 +420,43 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(await page.isVisible('#health'), false);
     await page.waitForSelector('#status[data-state="live"]', { timeout: WAIT });
     assert.equal(await nobroker.stop(), 0);
+    assert.equal(await other.proc.stop(), 0);
+  });
+
+  it('rows missing from the topic: a banner per source in the viewer\'s language', TEST, async () => {
+    // A generation whose snapshot-complete announces 5 rows, of which the
+    // topic holds 3 (written with kcat: as if the others had been deleted).
+    const lost = `${topic}-lost`;
+    const src = 'data/lost.csv';
+    const gen = 1764370000000;
+    const send = (kind, key, value, record = 0) => execFileSync('kcat', ['-P', '-b',
+      stack.bootstrap, '-t', lost, '-p', '0', '-k', key, '-H', `csv.kind=${kind}`,
+      '-H', `csv.id=v2;${gen};${record};0;0123456789abcdef;${src}`], { input: value });
+    send('reset', '__reset__', JSON.stringify({ __control: 'reset', source: src, generation: gen,
+      reason: 'start', columns: [{ name: 'id', type: 'integer' }] }));
+    for (const r of [1, 2, 5]) send('row', String(r), `{"id":${r}}`, r);
+    send('snapshot_complete', '__snapshot_complete__', JSON.stringify({
+      __control: 'snapshot_complete', source: src, generation: gen, last_record: 5, row_count: 5 }));
+    const port2 = await freePort();
+    const other = await stack.startDashboard(lost, port2, 'dashboard-rows-missing');
+    for (const [lang, text, why] of [
+      ['en', `2 of 5 rows of ${src} are missing from the topic.`, 'The topic does not hold them'],
+      ['pt-BR', `Faltam no tópico 2 de 5 registros de ${src}.`, 'O tópico não as tem']]) {
+      const ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'pt-BR' });
+      try {
+        const p2 = await ctx.newPage();
+        watch(p2);
+        await p2.goto(other.url);
+        const banner = p2.locator(`#missing p[data-source="${src}"]`);
+        await banner.waitFor({ timeout: WAIT });
+        assert.equal(await banner.locator('strong').textContent(), text);
+        assert.ok((await banner.textContent()).includes(why), await banner.textContent());
+      } finally {
+        await ctx.close();
+      }
+    }
+    // The file's own dashboard lost nothing: no such banner.
+    assert.equal(await page.isVisible('#missing'), false);
     assert.equal(await other.proc.stop(), 0);
   });
 
