@@ -66,6 +66,7 @@ struct kafka_source {
         pthread_t thread;
         bool started;
         atomic_bool stop;
+        atomic_bool metadata_news; /* the watch saw something new */
         bool caught_up;
         uint64_t messages;
         uint64_t decode_errors;
@@ -86,6 +87,15 @@ static int64_t now_ms(void)
 static void wake(void *ctx)
 {
         struct kafka_source *ks = ctx;
+        message_pipe_wake(ks->pipe);
+}
+
+/* The metadata watch saw new partitions: the Kafka thread reads them at
+ * once, so a replay starts as soon as the topic is known. */
+static void wake_metadata(void *ctx)
+{
+        struct kafka_source *ks = ctx;
+        atomic_store(&ks->metadata_news, true);
         message_pipe_wake(ks->pipe);
 }
 
@@ -630,7 +640,8 @@ static void *run(void *arg)
         struct kafka_source *ks = arg;
         while (!atomic_load(&ks->stop)) {
                 int64_t now = now_ms();
-                if (now - ks->last_metadata >= METADATA_CHECK_MS) {
+                if (atomic_exchange(&ks->metadata_news, false) ||
+                    now - ks->last_metadata >= METADATA_CHECK_MS) {
                         refresh_partitions(ks);
                         ks->last_metadata = now;
                 }
@@ -701,7 +712,7 @@ int kafka_source_start(struct kafka_source *ks)
             .rk     = ks->rk,
             .topics = {ks->data.rkt, ks->dlqt.rkt},
             .names  = {ks->data.name, ks->dlqt.name},
-            .wake   = wake,
+            .wake   = wake_metadata,
             .ctx    = ks,
         };
         struct query_service_config qc = {

@@ -112,12 +112,13 @@ static void *run(void *arg)
         pthread_mutex_lock(&mw->lock);
         while (!mw->stop) {
                 pthread_mutex_unlock(&mw->lock);
-                bool changed = false;
+                /* Each topic's news goes out at once: the data topic's
+                 * replay need not wait for the dead-letter topic's
+                 * watermark queries. */
                 for (int k = 0; k < METADATA_WATCH_TOPICS; k++) {
-                        changed |= look(mw, k);
-                }
-                if (changed) {
-                        mw->cfg.wake(mw->cfg.ctx);
+                        if (look(mw, k)) {
+                                mw->cfg.wake(mw->cfg.ctx);
+                        }
                 }
                 struct timespec until;
                 clock_gettime(CLOCK_REALTIME, &until);
