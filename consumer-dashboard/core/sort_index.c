@@ -418,7 +418,8 @@ struct sort_job *sort_index_prepare(struct sort_index *ix,
 static int cmp_text(const struct sort_entry *a, const struct sort_entry *b)
 {
         size_t la = a->key.text.len, lb = b->key.text.len;
-        int c = memcmp(a->key.text.ptr, b->key.text.ptr, la < lb ? la : lb);
+        size_t n = la < lb ? la : lb;
+        int c    = n ? memcmp(a->key.text.ptr, b->key.text.ptr, n) : 0;
         return c ? c : (la > lb) - (la < lb);
 }
 
@@ -427,12 +428,14 @@ static int cmp_text(const struct sort_entry *a, const struct sort_entry *b)
  * digit (a missing digit is a 0, so "1.5" equals "1.50"). */
 static int cmp_magnitude(const char *x, size_t xl, const char *y, size_t yl)
 {
-        const char *xd = memchr(x, '.', xl), *yd = memchr(y, '.', yl);
+        /* (Zero may be no text at all: x or y NULL with length 0.) */
+        const char *xd = xl ? memchr(x, '.', xl) : NULL;
+        const char *yd = yl ? memchr(y, '.', yl) : NULL;
         size_t xi = xd ? (size_t)(xd - x) : xl, yi = yd ? (size_t)(yd - y) : yl;
         if (xi != yi) {
                 return xi > yi ? 1 : -1;
         }
-        int c = memcmp(x, y, xi);
+        int c = xi ? memcmp(x, y, xi) : 0;
         if (c) {
                 return c > 0 ? 1 : -1;
         }

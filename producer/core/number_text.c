@@ -157,6 +157,12 @@ static void trim_blanks(const char **s, size_t *len)
         }
 }
 
+int number_parse_bool(const char *s, size_t len, bool *out)
+{
+        trim_blanks(&s, &len);
+        return value_parse_bool(s, len, out);
+}
+
 static bool is_missing(const char *s, size_t len)
 {
         for (size_t k = 0;

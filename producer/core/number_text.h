@@ -35,6 +35,13 @@ enum {
         NUM_BOOL      = 1 << 6, /* true / false */
 };
 
+/**
+ * @brief Reads true or false (any case) with blanks around it, as
+ *        number_classify's NUM_BOOL does.
+ * @returns 0 and sets *out, or -1.
+ */
+int number_parse_bool(const char *s, size_t len, bool *out);
+
 /** @brief The readings of a non-empty cell (0: plain text). */
 unsigned number_classify(const char *s, size_t len);
 

@@ -341,6 +341,11 @@ void row_parser_seek(struct row_parser *p, uint64_t offset, uint64_t line,
          * its line end is still to come. */
         p->wait_eol =
             offset != 0 && offset == p->unterminated_end ? WAIT_EOL : WAIT_NONE;
+        if (offset == 0 && p->given && p->sniffed) {
+                /* Right after a --columns header (of no bytes): a sep=X
+                 * line before the first row is skipped again. */
+                p->skip_sep_line = p->dialect.skip > 0;
+        }
         if (p->wide) {
                 /* No half character held; a U+FEFF after a record is
                  * text, not a byte order mark. */

@@ -511,7 +511,7 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
         bool comma = t->force_comma || needs_comma(r);
 
         if (r & NUM_BOOL) {
-                (void)value_parse_bool(f->ptr, f->len, &v->as.b);
+                (void)number_parse_bool(f->ptr, f->len, &v->as.b);
                 v->type       = VALUE_BOOL;
                 t->scratch[i] = VALUE_BOOL;
         } else if ((r & NUM_MISSING) || r == 0 || (r & NUM_LEADING_0) ||
@@ -565,7 +565,7 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *f,
                 }
                 break;
         case VALUE_BOOL:
-                if (value_parse_bool(f->ptr, f->len, &v->as.b) == 0) {
+                if (number_parse_bool(f->ptr, f->len, &v->as.b) == 0) {
                         v->type = VALUE_BOOL;
                         return;
                 }

@@ -22,7 +22,7 @@ BOMS = {'utf-16-le': b'\xff\xfe', 'utf-16-be': b'\xfe\xff'}
 
 
 def one(rng):
-    options = rng.randrange(32)
+    options = rng.randrange(64)
     seed = rng.randrange(256)
     parts = [rng.choice(TEXT) for _ in range(rng.randrange(1, 80))]
     if options & 16 or rng.random() < 0.15:

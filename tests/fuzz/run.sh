@@ -30,6 +30,10 @@ mapfile -t targets < <(ninja -C "$BUILD" -t targets all 2>/dev/null |
     exit 1
 }
 
+# UndefinedBehaviorSanitizer only prints by default: a report must fail
+# the target (it let a bool read of an unset value pass).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
 pass=0
 fail=0
 mkdir -p "$BUILD/crashes"

@@ -318,6 +318,32 @@ static void test_spaces_around_numbers(void)
         CHECK_EQ_STR(out, "{\"id\":2,\"valor\":10,\"nome\":\" Bia\","
                           "\"cep\":\" 20040002\",\"q\":4}");
         typing_destroy(t);
+
+        /* Booleans too, whether the sample or the first value types the
+         * column (found by the csv_record fuzz target: "true " was a
+         * boolean of no value read, true or false by chance). */
+        static const char *const bools[][NCOLS] = {
+            {"1", "true ", " FALSE", "x", "\ttrue"},
+            {"2", " false", "true\t", "y", "false "},
+        };
+        for (int sampled = 0; sampled < 2; sampled++) {
+                t = typing_create();
+                CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+                if (sampled) {
+                        for (size_t r = 0; r < 2; r++) {
+                                fields_of(bools[r], f);
+                                typing_observe(t, f, NCOLS);
+                        }
+                        typing_infer(t);
+                }
+                CHECK_EQ_INT(encode(t, bools[0], out, sizeof(out), reason), 0);
+                CHECK_EQ_STR(out, "{\"id\":1,\"valor\":true,\"nome\":false,"
+                                  "\"cep\":\"x\",\"q\":true}");
+                CHECK_EQ_INT(encode(t, bools[1], out, sizeof(out), reason), 0);
+                CHECK_EQ_STR(out, "{\"id\":2,\"valor\":false,\"nome\":true,"
+                                  "\"cep\":\"y\",\"q\":false}");
+                typing_destroy(t);
+        }
 }
 
 /* A header wider than typing takes: every record is refused with that
