@@ -23,7 +23,11 @@ struct state_store {
         size_t buf_size;
 
         int lock_fd;          /* the source's lock, held for life */
-        pthread_mutex_t lock; /* the files, written and last_seq */
+        pthread_mutex_t lock; /* the files, written, last_seq, fd, slot */
+        int fd;               /* the state file made by this process, for
+                                 overwriting its slots; -1: none yet */
+        int slot_next;        /* the slot not holding the newest copy */
+        uint64_t slot_seq;    /* sequence of the newest copy on disk */
         uint64_t next_seq;    /* loop thread */
         uint64_t last_seq;    /* newest checkpoint on disk */
 
@@ -90,7 +94,8 @@ struct state_store *state_store_create(const char *dir, const char *source,
         name[n] = '\0';
         pthread_mutex_init(&st->lock, NULL);
         st->lock_fd  = -1;
-        st->buf_size = sizeof(struct checkpoint) + 1024;
+        st->fd       = -1;
+        st->buf_size = 2 * CHECKPOINT_SLOT_SIZE; /* a whole state file */
         st->buf      = malloc(st->buf_size);
         st->text     = malloc(st->buf_size);
         st->dir      = strdup(dir);
@@ -133,6 +138,9 @@ void state_store_destroy(struct state_store *st)
         free(st->text);
         if (st->lock_fd >= 0) {
                 close(st->lock_fd);
+        }
+        if (st->fd >= 0) {
+                close(st->fd);
         }
         pthread_mutex_destroy(&st->lock);
         free(st);
@@ -214,52 +222,131 @@ int state_store_load(struct state_store *st, struct checkpoint *c, char *errstr,
                          strerror(errno));
                 return -1;
         }
-        n = fread(st->buf, 1, st->buf_size - 1, f);
+        const char *text;
+        size_t text_len;
+        uint64_t seq;
+        int slot;
+
+        n = fread(st->buf, 1, st->buf_size, f);
         fclose(f);
-        if (checkpoint_decode(c, st->buf, n, errstr, errstr_size) != 0) {
+        if (checkpoint_slots_pick(st->buf, n, &text, &text_len, &seq, &slot) !=
+            0) {
+                snprintf(errstr, errstr_size,
+                         "neither copy of the state is whole (torn or "
+                         "damaged)");
+                return -1;
+        }
+        if (checkpoint_decode(c, text, text_len, errstr, errstr_size) != 0) {
                 return -1;
         }
         return 1;
 }
 
-/* Writes text atomically unless a newer checkpoint is already on disk.
- * Any thread; takes the lock. */
-static int write_state(struct state_store *st, const char *text, size_t n,
-                       uint64_t seq, char *errstr, size_t errstr_size)
+static int pwrite_all(int fd, const char *p, size_t n, off_t at)
 {
-        int fd, dfd, rc = -1;
-
-        pthread_mutex_lock(&st->lock);
-        if (seq < st->last_seq) {
-                pthread_mutex_unlock(&st->lock);
-                return 0; /* a newer one is already durable */
+        while (n > 0) {
+                ssize_t w = pwrite(fd, p, n, at);
+                if (w < 0) {
+                        if (errno == EINTR) {
+                                continue;
+                        }
+                        return -1;
+                }
+                p += w;
+                n -= (size_t)w;
+                at += w;
         }
+        return 0;
+}
+
+/* The first save of a process makes a new state file atomically: slot 0
+ * holds the sealed copy (slot, n bytes), slot 1 nothing valid; temporary
+ * file, fsync, rename, fsync of the directory. The file keeps its size
+ * from then on, so overwriting a slot changes no metadata that a power cut
+ * could lose, and one fdatasync makes it durable. Then keeps the file open
+ * for those overwrites. Lock held. */
+static int create_file(struct state_store *st, char *slot, size_t n)
+{
+        static const char pad[512] = {0};
+        int fd, dfd;
+
         fd = open(st->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
-                goto out;
+                return -1;
         }
-        if (write_all(fd, text, n) != 0 || fsync(fd) != 0) {
+        int rc = write_all(fd, slot, n);
+        for (size_t left = 2 * CHECKPOINT_SLOT_SIZE - n; rc == 0 && left > 0;) {
+                size_t k = left < sizeof(pad) ? left : sizeof(pad);
+                rc       = write_all(fd, pad, k);
+                left -= k;
+        }
+        if (rc != 0 || fsync(fd) != 0) {
                 close(fd);
-                goto out;
+                return -1;
         }
         close(fd);
         if (rename(st->tmp_path, st->path) != 0) {
-                goto out;
+                return -1;
         }
         dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || fsync(dfd) != 0) {
                 if (dfd >= 0) {
                         close(dfd);
                 }
-                goto out; /* the rename may not survive a power cut */
+                return -1; /* the rename may not survive a power cut */
         }
         close(dfd);
-        st->last_seq = seq;
-        rc           = 0;
-out:
-        if (rc != 0) {
-                snprintf(errstr, errstr_size, "%s: %s", st->tmp_path,
-                         strerror(errno));
+        /* Without the descriptor the next save makes a new file again. */
+        st->fd        = open(st->path, O_RDWR | O_CLOEXEC);
+        st->slot_next = 1;
+        return 0;
+}
+
+/* Writes the checkpoint whose text (n bytes) is at slot +
+ * CHECKPOINT_SLOT_HEADER, unless a newer checkpoint is already on disk:
+ * into the slot that does not hold the newest copy, then fdatasync. A
+ * crash during the write tears that slot only; the other one, the
+ * previous save, still counts. Any thread; takes the lock. */
+static int write_state(struct state_store *st, char *slot, size_t n,
+                       uint64_t seq, char *errstr, size_t errstr_size)
+{
+        const char *what = st->path;
+        int rc           = -1;
+
+        pthread_mutex_lock(&st->lock);
+        if (seq < st->last_seq) {
+                pthread_mutex_unlock(&st->lock);
+                return 0; /* a newer one is already durable */
+        }
+        n = checkpoint_slot_seal(slot, n, st->slot_seq + 1);
+        if (n == 0) {
+                snprintf(errstr, errstr_size, "checkpoint too large");
+                pthread_mutex_unlock(&st->lock);
+                return -1;
+        }
+        if (st->fd < 0) {
+                what = st->tmp_path;
+                rc   = create_file(st, slot, n);
+        } else if (pwrite_all(st->fd, slot, n,
+                              (off_t)st->slot_next * CHECKPOINT_SLOT_SIZE) ==
+                       0 &&
+                   fdatasync(st->fd) == 0) {
+                st->slot_next ^= 1;
+                rc = 0;
+        } else {
+                /* After a failed write or fdatasync the page cache may not
+                 * say what the disk holds: the next save makes a new file
+                 * (this slot may be torn; the other one still counts). */
+                int saved = errno;
+                close(st->fd);
+                errno  = saved;
+                st->fd = -1;
+        }
+        if (rc == 0) {
+                st->slot_seq++;
+                st->last_seq = seq;
+        } else {
+                snprintf(errstr, errstr_size, "%s: %s", what, strerror(errno));
         }
         pthread_mutex_unlock(&st->lock);
         return rc;
@@ -268,7 +355,9 @@ out:
 int state_store_save(struct state_store *st, const struct checkpoint *c,
                      char *errstr, size_t errstr_size)
 {
-        int n = checkpoint_encode(c, st->buf, st->buf_size);
+        int n =
+            checkpoint_encode(c, st->buf + CHECKPOINT_SLOT_HEADER,
+                              CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER);
 
         if (n < 0) {
                 snprintf(errstr, errstr_size, "checkpoint too large");
@@ -308,7 +397,9 @@ int state_store_save_async(struct state_store *st, uv_loop_t *loop,
                 snprintf(errstr, errstr_size, "a save is in flight");
                 return -1;
         }
-        st->text_len = checkpoint_encode(c, st->text, st->buf_size);
+        st->text_len =
+            checkpoint_encode(c, st->text + CHECKPOINT_SLOT_HEADER,
+                              CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER);
         if (st->text_len < 0) {
                 snprintf(errstr, errstr_size, "checkpoint too large");
                 return -1;

@@ -4,9 +4,11 @@
 
 /*
  * The state file of one source in --state-dir (shell around the pure
- * checkpoint encoding). Saving is atomic: write a temporary file, fsync,
- * rename over the state file, fsync the directory. A crash leaves either
- * the old or the new checkpoint, never a torn one.
+ * checkpoint encoding). The file holds two copies of the state in fixed
+ * slots (checkpoint.h): the first save of a process makes the file anew
+ * atomically (temporary file, fsync, rename, fsync of the directory), every
+ * later save overwrites the older slot and needs one fdatasync. A crash
+ * leaves the old or the new checkpoint whole, never only a torn one.
  *
  * Saves run on libuv's thread pool (state_store_save_async: the fsyncs
  * never block the loop), except the last one at exit (state_store_save).

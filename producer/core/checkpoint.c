@@ -8,6 +8,8 @@
 
 #define CHECKPOINT_MAGIC    "csv-producer-state 2"
 #define CHECKPOINT_MAGIC_V1 "csv-producer-state 1"
+#define SLOT_MAGIC          "csv-producer-slot "
+#define SLOT_MAGIC_LEN      (sizeof(SLOT_MAGIC) - 1)
 
 /* The numbers of a state file, in the order they are written. Booleans are
  * written as 0/1; hashes in hex. The first five are required. */
@@ -51,16 +53,124 @@ void checkpoint_init(struct checkpoint *c)
         c->next_record = 1;
 }
 
-uint64_t checkpoint_hash(const void *data, size_t len)
+static uint64_t fnv_continue(uint64_t h, const void *data, size_t len)
 {
         const unsigned char *p = data;
-        uint64_t h             = 14695981039346656037ULL;
 
         for (size_t i = 0; i < len; i++) {
                 h ^= p[i];
                 h *= 1099511628211ULL;
         }
         return h;
+}
+
+uint64_t checkpoint_hash(const void *data, size_t len)
+{
+        return fnv_continue(14695981039346656037ULL, data, len);
+}
+
+/* The checksum binds the header's sequence and length to the text. */
+static uint64_t slot_check(const char *head, size_t head_len, const char *text,
+                           size_t text_len)
+{
+        return fnv_continue(checkpoint_hash(head, head_len), text, text_len);
+}
+
+size_t checkpoint_slot_seal(char *slot, size_t text_len, uint64_t seq)
+{
+        /* "csv-producer-slot SSSSSSSSSSSSSSSS LLLLLLLL " then the check. */
+        char head[CHECKPOINT_SLOT_HEADER + 1];
+        size_t fixed = SLOT_MAGIC_LEN + 16 + 1 + 8 + 1;
+        int n;
+
+        if (text_len > CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER) {
+                return 0;
+        }
+        n = snprintf(head, sizeof(head), SLOT_MAGIC "%016" PRIx64 " %08zx ",
+                     seq, text_len);
+        if (n != (int)fixed) {
+                return 0;
+        }
+        snprintf(
+            head + fixed, sizeof(head) - fixed, "%016" PRIx64 "\n",
+            slot_check(head, fixed, slot + CHECKPOINT_SLOT_HEADER, text_len));
+        memcpy(slot, head, CHECKPOINT_SLOT_HEADER);
+        return CHECKPOINT_SLOT_HEADER + text_len;
+}
+
+static int hex_field(const char *p, size_t n, uint64_t *out)
+{
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                char c = p[i];
+                int d  = c >= '0' && c <= '9'   ? c - '0'
+                         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                : -1;
+                if (d < 0) {
+                        return -1;
+                }
+                v = v << 4 | (uint64_t)d;
+        }
+        *out = v;
+        return 0;
+}
+
+int checkpoint_slot_open(const char *slot, size_t avail, const char **text,
+                         size_t *text_len, uint64_t *seq)
+{
+        const char *h = slot + SLOT_MAGIC_LEN;
+        size_t fixed  = SLOT_MAGIC_LEN + 16 + 1 + 8 + 1;
+        uint64_t len, check;
+
+        if (avail < CHECKPOINT_SLOT_HEADER ||
+            memcmp(slot, SLOT_MAGIC, SLOT_MAGIC_LEN) != 0 || h[16] != ' ' ||
+            h[25] != ' ' || slot[CHECKPOINT_SLOT_HEADER - 1] != '\n' ||
+            hex_field(h, 16, seq) != 0 || hex_field(h + 17, 8, &len) != 0 ||
+            hex_field(slot + fixed, 16, &check) != 0 ||
+            len > CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER ||
+            len > avail - CHECKPOINT_SLOT_HEADER) {
+                return -1;
+        }
+        if (slot_check(slot, fixed, slot + CHECKPOINT_SLOT_HEADER,
+                       (size_t)len) != check) {
+                return -1;
+        }
+        *text     = slot + CHECKPOINT_SLOT_HEADER;
+        *text_len = (size_t)len;
+        return 0;
+}
+
+int checkpoint_slots_pick(const char *file, size_t len, const char **text,
+                          size_t *text_len, uint64_t *seq, int *slot)
+{
+        const char *t[2];
+        size_t tl[2];
+        uint64_t s[2];
+        bool ok[2];
+
+        if (len < SLOT_MAGIC_LEN || memcmp(file, SLOT_MAGIC, SLOT_MAGIC_LEN)) {
+                *text     = file; /* plain text, written before slots */
+                *text_len = len;
+                *seq      = 0;
+                *slot     = -1;
+                return 0;
+        }
+        for (int i = 0; i < 2; i++) {
+                size_t at = (size_t)i * CHECKPOINT_SLOT_SIZE;
+                ok[i] =
+                    at < len && checkpoint_slot_open(file + at, len - at, &t[i],
+                                                     &tl[i], &s[i]) == 0;
+        }
+        if (!ok[0] && !ok[1]) {
+                return -1;
+        }
+        int i     = ok[0] && (!ok[1] || s[0] > s[1]) ? 0 : 1;
+        *text     = t[i];
+        *text_len = tl[i];
+        *seq      = s[i];
+        *slot     = i;
+        return 0;
 }
 
 static uint64_t get_num(const struct checkpoint *c, size_t i)

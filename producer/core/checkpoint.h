@@ -30,6 +30,18 @@
  * covers a chunk BEFORE any record of it is produced, so a crash at any
  * instant leaves a state that names the newest generation and every byte
  * that may be on the topic.
+ *
+ * On disk the text sits in one of two fixed-size slots of the state file
+ * (CHECKPOINT_SLOT_SIZE bytes each), behind a one-line slot header with a
+ * sequence number, the text's length and a checksum:
+ *
+ *   csv-producer-slot 0000000000000007 000001c2 9a3f...\n<text>
+ *
+ * A save overwrites the slot that does not hold the newest valid copy and
+ * needs one fdatasync (no temporary file, rename or directory fsync); a
+ * save torn by a crash or a power cut fails its checksum and the other
+ * slot, the previous save, counts. A file that is plain text (written
+ * before slots) is read as one copy.
  */
 
 #include <stdbool.h>
@@ -85,6 +97,36 @@ int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size);
  */
 int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
                       char *errstr, size_t errstr_size);
+
+/* A slot: header line, then the text; the state file holds two. */
+#define CHECKPOINT_SLOT_SIZE   20480
+#define CHECKPOINT_SLOT_HEADER 61 /* "csv-producer-slot " + 16+1+8+1+16+1 */
+
+/**
+ * @brief Seals the text of text_len bytes that the caller wrote at
+ *        slot + CHECKPOINT_SLOT_HEADER: writes the slot header (sequence
+ *        seq, the length, the checksum) in front of it.
+ * @returns the slot's used length, or 0 if it does not fit a slot.
+ */
+size_t checkpoint_slot_seal(char *slot, size_t text_len, uint64_t seq);
+
+/**
+ * @brief Checks the slot at slot (avail bytes readable from there).
+ * @returns 0 with *text, *text_len and *seq set when its header and
+ *          checksum hold, -1 otherwise (never written, torn, damaged).
+ */
+int checkpoint_slot_open(const char *slot, size_t avail, const char **text,
+                         size_t *text_len, uint64_t *seq);
+
+/**
+ * @brief The copy of the state a state file of len bytes holds: the valid
+ *        slot with the higher sequence, or the whole file when it is plain
+ *        text (written before slots). *slot: 0 or 1, -1 for plain text.
+ * @returns 0 with *text, *text_len (and *seq, 0 for plain text) set; -1
+ *          when the file has slots but none is valid.
+ */
+int checkpoint_slots_pick(const char *file, size_t len, const char **text,
+                          size_t *text_len, uint64_t *seq, int *slot);
 
 /** @brief 64-bit FNV-1a hash (for short names, not file content). */
 uint64_t checkpoint_hash(const void *data, size_t len);

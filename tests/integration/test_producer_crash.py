@@ -111,6 +111,59 @@ def test_file_changed_while_stopped_starts_new_generation(broker, topic, procs, 
                                             "cidade": "Natal", "valor": 2.5}]
 
 
+SLOT_SIZE = 20480  # CHECKPOINT_SLOT_SIZE: the state file holds two slots
+SLOT_MAGIC = b"csv-producer-slot "
+
+
+def slot_seqs(data):
+    """The sequence of each slot of a state file, -1 for a slot never written."""
+    out = []
+    for i in (0, 1):
+        slot = data[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]
+        out.append(int(slot[18:34], 16) if slot.startswith(SLOT_MAGIC) else -1)
+    return out
+
+
+def test_torn_newest_state_copy_resumes_from_the_older_one(broker, topic, procs, tmp_path):
+    """A save overwrites the older of the state file's two copies and needs one
+    fdatasync; a save torn by a crash or a power cut leaves that copy damaged.
+    The restart then takes the other, older copy: the same generation goes on,
+    rows sent after that copy are sent again with their identities (readers
+    drop the copies), nothing is lost and no new generation starts."""
+    csv = tmp_path / "input.csv"
+    state = tmp_path / "state"
+    append(csv, HEADER + ROWS3, "w")
+    p = start_producer(procs, broker, topic, csv, state)
+    gen, _ = wait_snapshot(broker, topic)
+    append(csv, "4,Ana Costa,29,Salvador,1200.00\n")
+    wait_rows(broker, topic, 4)
+    assert p.stop() == 0
+    path = next(state.glob("*.state"))
+    data = bytearray(path.read_bytes())
+    assert len(data) == 2 * SLOT_SIZE
+    seqs = slot_seqs(data)
+    assert min(seqs) >= 1, f"both copies written: {seqs}"
+    newest = 0 if seqs[0] > seqs[1] else 1
+    data[newest * SLOT_SIZE + 80] ^= 0x20  # a byte of its text: the checksum fails
+    path.write_bytes(bytes(data))
+    append(csv, "5,Carlos Souza,51,Curitiba,3100.25\n")
+    p = start_producer(procs, broker, topic, csv, state, name="restarted")
+    msgs = wait_rows(broker, topic, 5)
+    assert "state_ignored" not in p.output()
+    rows = rows_of(msgs)
+    assert {m["id"]["generation"] for m in rows} == {gen}
+    assert {m["id"]["record"] for m in rows} == {1, 2, 3, 4, 5}
+    assert [v["id"] for v in values(rows)] == [1, 2, 3, 4, 5]
+    # The restart's saves go on from there: a whole newest copy again.
+    assert p.stop() == 0
+    data = path.read_bytes()
+    seqs = slot_seqs(data)
+    assert max(seqs) >= 1
+    i = max(range(2), key=lambda k: seqs[k])
+    text = data[i * SLOT_SIZE:(i + 1) * SLOT_SIZE].decode(errors="replace")
+    assert f"offset={csv.stat().st_size}\n" in text
+
+
 def test_sigkill_ten_times_during_large_load(broker, topic, procs, tmp_path):
     total = 200_000
     csv = tmp_path / "big.csv"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* checkpoint: encode → decode gives the same checkpoint; damaged files are
- * refused. */
+ * refused; of a state file's two slots the newer whole copy counts, a torn
+ * or damaged one never. */
 #include <string.h>
 
 #include "check.h"
@@ -45,6 +46,103 @@ static void test_widest_types(void)
                      VALUE_DECIMAL);
         typing_destroy(t);
         typing_destroy(u);
+}
+
+/* A state file of two slots, a's text sealed with seq sa in slot 0 and
+ * b's with seq sb in slot 1 (0: that slot never written). */
+static char slots_file[2 * CHECKPOINT_SLOT_SIZE];
+
+static void put_slot(int i, const char *text, uint64_t seq)
+{
+        char *slot = slots_file + (size_t)i * CHECKPOINT_SLOT_SIZE;
+
+        if (seq == 0) {
+                memset(slot, 0, CHECKPOINT_SLOT_SIZE);
+                return;
+        }
+        memcpy(slot + CHECKPOINT_SLOT_HEADER, text, strlen(text));
+        CHECK_EQ_INT(checkpoint_slot_seal(slot, strlen(text), seq),
+                     CHECKPOINT_SLOT_HEADER + strlen(text));
+}
+
+static const char *pick(size_t len, int *slot)
+{
+        static char out[256];
+        const char *text;
+        size_t n;
+        uint64_t seq;
+
+        if (checkpoint_slots_pick(slots_file, len, &text, &n, &seq, slot) !=
+            0) {
+                return NULL;
+        }
+        CHECK(n < sizeof(out));
+        memcpy(out, text, n);
+        out[n] = '\0';
+        return out;
+}
+
+static void test_slots(void)
+{
+        const char *older = "csv-producer-state 2\noffset=10\n";
+        const char *newer = "csv-producer-state 2\noffset=20\n";
+        size_t whole      = sizeof(slots_file);
+        int slot;
+
+        /* The newer sequence wins, in either slot. */
+        put_slot(0, older, 7);
+        put_slot(1, newer, 8);
+        CHECK_EQ_STR(pick(whole, &slot), newer);
+        CHECK_EQ_INT(slot, 1);
+        put_slot(0, newer, 9);
+        put_slot(1, older, 8);
+        CHECK_EQ_STR(pick(whole, &slot), newer);
+        CHECK_EQ_INT(slot, 0);
+
+        /* A fresh file: slot 1 never written. */
+        put_slot(0, older, 1);
+        put_slot(1, NULL, 0);
+        CHECK_EQ_STR(pick(whole, &slot), older);
+        CHECK_EQ_INT(slot, 0);
+
+        /* The newer copy torn by a crash (its last bytes not written) or
+         * damaged: the older one counts. */
+        put_slot(0, older, 3);
+        put_slot(1, newer, 4);
+        slots_file[CHECKPOINT_SLOT_SIZE + CHECKPOINT_SLOT_HEADER + 25] = 'X';
+        CHECK_EQ_STR(pick(whole, &slot), older);
+        CHECK_EQ_INT(slot, 0);
+        put_slot(1, newer, 4);
+        slots_file[CHECKPOINT_SLOT_SIZE + 20] ^= 1; /* in the sequence */
+        CHECK_EQ_STR(pick(whole, &slot), older);
+        put_slot(1, newer, 4);
+        CHECK_EQ_STR(pick(CHECKPOINT_SLOT_SIZE + 40, &slot), older);
+
+        /* Neither whole: refused, not half-used. */
+        put_slot(0, older, 3);
+        put_slot(1, newer, 4);
+        slots_file[CHECKPOINT_SLOT_HEADER + 2] ^= 1;
+        slots_file[CHECKPOINT_SLOT_SIZE + CHECKPOINT_SLOT_HEADER + 2] ^= 1;
+        CHECK(pick(whole, &slot) == NULL);
+
+        /* A state file of plain text (written before slots) is one copy. */
+        {
+                const char *text;
+                size_t n;
+                uint64_t seq;
+
+                CHECK_EQ_INT(checkpoint_slots_pick(older, strlen(older), &text,
+                                                   &n, &seq, &slot),
+                             0);
+                CHECK_EQ_INT(slot, -1);
+                CHECK_EQ_INT(n, strlen(older));
+        }
+
+        /* A text longer than a slot is not sealed. */
+        CHECK_EQ_INT(checkpoint_slot_seal(
+                         slots_file,
+                         CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER + 1, 1),
+                     0);
 }
 
 int main(void)
@@ -132,5 +230,6 @@ int main(void)
                                        sizeof(err)),
                      -1);
         test_widest_types();
+        test_slots();
         return check_exit();
 }
