@@ -25,6 +25,18 @@ def test_x_list_shows_effective_values(tmp_path):
     assert props["sasl.password"] == "***"
 
 
+def test_x_list_default_sends_a_single_row_at_once():
+    """No linger by default: a lone appended row is not held for a batch
+    (docs/producer.md, librdkafka defaults)."""
+    out = subprocess.run([PRODUCER, "-b", "10.1.2.3:9", "-X", "list"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    props = dict(line.split("=", 1) for line in out.stdout.splitlines()
+                 if line and not line.startswith("#"))
+    assert props["queue.buffering.max.ms"] == "0"
+    assert props["socket.nagle.disable"] == "true"
+
+
 def test_metrics_listen_on_a_busy_port_says_why(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
