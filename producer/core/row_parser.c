@@ -13,7 +13,27 @@
 /* UTF-8 bytes of converted UTF-16 handed to the scan at a time. */
 #define ROW_PARSER_WIDE_BUF 4096
 /* The encoding read when a file without BOM is not valid UTF-8. */
-#define ROW_PARSER_LEGACY_ENCODING "WINDOWS-1252"
+/* The 8-bit encodings text that is not UTF-8 is read as (sniff_legacy
+ * picks), and what the user is told. */
+static const struct legacy_kind {
+        const char *name;
+        const char *notice;
+        const char *utf8_notice;
+} legacy_kinds[] = {
+    [SNIFF_LEGACY_WINDOWS_1252] =
+        {"WINDOWS-1252",
+         "text is not valid UTF-8: reading the file as WINDOWS-1252",
+         "a record is valid UTF-8 in a file read as WINDOWS-1252 (its first "
+         "non-ASCII text was not UTF-8): its text is read as WINDOWS-1252; "
+         "keep one encoding in the file, or pass --encoding"},
+    [SNIFF_LEGACY_MAC_ROMAN] =
+        {"MACINTOSH",
+         "text is not valid UTF-8 and has its accented letters where Mac OS "
+         "Roman has them (Excel for Mac): reading the file as MACINTOSH",
+         "a record is valid UTF-8 in a file read as MACINTOSH (its first "
+         "non-ASCII text was not UTF-8): its text is read as MACINTOSH; "
+         "keep one encoding in the file, or pass --encoding"},
+};
 
 /* What the bytes of an ASCII-based file are, decided by its first
  * non-ASCII record (or its sample) and then kept for the file. */
@@ -65,11 +85,13 @@ struct row_parser {
         size_t pre_lines;
         size_t sample_len;           /* pre[0..sample_len) was the sample */
         struct text_decoder *forced; /* --encoding, or NULL */
-        struct text_decoder *legacy; /* Windows-1252 for undecided files */
-        struct text_decoder *conv;   /* ENC_LEGACY's decoder (forced or
-                                      * legacy) */
-        struct text_decoder *wide;   /* UTF-16 in use, or NULL */
-        struct text_decoder *bom16;  /* UTF-16 decoder named by a BOM */
+        struct text_decoder *legacy; /* legacy_kinds[legacy_kind], for files
+                                      * without BOM that are not UTF-8 */
+        enum sniff_legacy legacy_kind;
+        struct text_decoder *conv;  /* ENC_LEGACY's decoder (forced or
+                                     * legacy) */
+        struct text_decoder *wide;  /* UTF-16 in use, or NULL */
+        struct text_decoder *bom16; /* UTF-16 decoder named by a BOM */
         enum enc_state enc;
         const char *notice; /* for the next record reported */
         bool told_utf8;     /* a UTF-8 record in a legacy file was noted */
@@ -627,6 +649,32 @@ static enum sniff_text record_text(const struct row_parser *p, const char *raw,
         return t;
 }
 
+/* Reads the file as the 8-bit encoding its text (the sample, or the
+ * first record that is not UTF-8) looks like, and says so. */
+static int use_legacy(struct row_parser *p, const char *text, size_t len)
+{
+        enum sniff_legacy kind = sniff_legacy(text, len);
+        char err[128];
+
+        if (p->legacy && p->legacy_kind != kind) {
+                text_decoder_destroy(p->legacy);
+                p->legacy = NULL;
+        }
+        if (!p->legacy) {
+                p->legacy = text_decoder_create(legacy_kinds[kind].name, err,
+                                                sizeof(err));
+                if (!p->legacy) {
+                        return -1;
+                }
+                p->legacy_kind = kind;
+        }
+        text_decoder_reset(p->legacy);
+        p->conv   = p->legacy;
+        p->enc    = ENC_LEGACY;
+        p->notice = legacy_kinds[kind].notice;
+        return 0;
+}
+
 static int decode_record(struct row_parser *p, const char **raw,
                          size_t *raw_len)
 {
@@ -641,18 +689,9 @@ static int decode_record(struct row_parser *p, const char **raw,
                         p->enc = ENC_UTF8;
                         return 0;
                 }
-                if (!p->legacy) {
-                        char err[128];
-                        p->legacy = text_decoder_create(
-                            ROW_PARSER_LEGACY_ENCODING, err, sizeof(err));
-                        if (!p->legacy) {
-                                return -1;
-                        }
+                if (use_legacy(p, *raw, *raw_len) != 0) {
+                        return -1;
                 }
-                p->conv   = p->legacy;
-                p->enc    = ENC_LEGACY;
-                p->notice = "text is not valid UTF-8: reading the file "
-                            "as " ROW_PARSER_LEGACY_ENCODING;
         }
         if (p->enc != ENC_LEGACY) {
                 return 0;
@@ -662,12 +701,7 @@ static int decode_record(struct row_parser *p, const char **raw,
                 /* UTF-8 appended to a file detected as legacy: read as
                  * legacy it is garbled ("é" becomes "Ã©"); said once. */
                 p->told_utf8 = true;
-                p->notice    = "a record is valid UTF-8 in a file read "
-                               "as " ROW_PARSER_LEGACY_ENCODING
-                            " (its first non-ASCII text was not UTF-8): "
-                            "its text is read as " ROW_PARSER_LEGACY_ENCODING
-                            "; keep one encoding in the file, or pass "
-                            "--encoding";
+                p->notice    = legacy_kinds[p->legacy_kind].utf8_notice;
         }
         n = text_decoder_convert(p->conv, *raw, *raw_len, &p->xbuf, &p->xcap);
         if (n < 0) {
@@ -1314,17 +1348,9 @@ static int choose_encoding(struct row_parser *p, enum sniff_bom bom,
                 p->enc = ENC_UTF8;
                 break;
         case SNIFF_TEXT_OTHER:
-                if (!p->legacy) {
-                        p->legacy = text_decoder_create(
-                            ROW_PARSER_LEGACY_ENCODING, err, sizeof(err));
-                        if (!p->legacy) {
-                                return -1;
-                        }
+                if (use_legacy(p, sample, len) != 0) {
+                        return -1;
                 }
-                p->conv   = p->legacy;
-                p->enc    = ENC_LEGACY;
-                p->notice = "text is not valid UTF-8: reading the file "
-                            "as " ROW_PARSER_LEGACY_ENCODING;
                 break;
         case SNIFF_TEXT_ASCII:
                 break;

@@ -19,8 +19,10 @@
  * (sniffer.h): byte order mark, delimiter, quote, LF/CRLF/CR and Excel's
  * "sep=X" line. Options force them. Records always come out as UTF-8:
  * UTF-16 is converted as a stream; a file without BOM whose text is not
- * valid UTF-8 is read as Windows-1252 (or the forced encoding), record by
- * record. Offsets, lines and checkpoints stay those of the file's bytes.
+ * valid UTF-8 is read as Windows-1252 or, when its accented letters are
+ * where Mac OS Roman has them, as MACINTOSH (or the forced encoding),
+ * record by record; UTF-16 without a BOM is recognised by its NUL bytes.
+ * Offsets, lines and checkpoints stay those of the file's bytes.
  */
 
 #include <stdbool.h>

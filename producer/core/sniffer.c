@@ -59,6 +59,39 @@ enum sniff_bom sniff_utf16(const char *buf, size_t len)
         return SNIFF_BOM_NONE;
 }
 
+static bool ascii_letter(unsigned char c)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+enum sniff_legacy sniff_legacy(const char *buf, size_t len)
+{
+        /* Mac OS Roman letters whose Windows-1252 byte is a symbol no word
+         * holds, or undefined: a, a, a, a, c, e, e, i, n, o, o, o, o, u
+         * with their accents, and A, C, E, N, U. (Not its letters that
+         * would be Windows-1252's quotes, S, Z, oe: those occur inside
+         * words in Windows-1252 too.) */
+        static const unsigned char mac_only[] = {
+            0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0x8B, 0x8D,
+            0x8F, 0x90, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9B, 0x9D};
+        const unsigned char *s = (const unsigned char *)buf;
+        size_t mac = 0, windows = 0;
+
+        for (size_t i = 1; i + 1 < len; i++) {
+                if (s[i] < 0x80 || !ascii_letter(s[i - 1]) ||
+                    !ascii_letter(s[i + 1])) {
+                        continue;
+                }
+                if (s[i] >= 0xC0) {
+                        windows++;
+                } else if (memchr(mac_only, s[i], sizeof(mac_only))) {
+                        mac++;
+                }
+        }
+        return mac > windows ? SNIFF_LEGACY_MAC_ROMAN
+                             : SNIFF_LEGACY_WINDOWS_1252;
+}
+
 /* True when s[0..len) is the start of a UTF-8 character that the end of
  * the sample cut (a lead byte followed only by continuation bytes). */
 static bool cut_character(const unsigned char *s, size_t len)

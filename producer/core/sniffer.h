@@ -78,6 +78,22 @@ enum sniff_bom sniff_bom(const char *buf, size_t len, size_t *bom_len);
  */
 enum sniff_bom sniff_utf16(const char *buf, size_t len);
 
+/* The 8-bit encodings a text that is not UTF-8 may be read as. */
+enum sniff_legacy {
+        SNIFF_LEGACY_WINDOWS_1252 = 0, /* Windows, Excel for Windows */
+        SNIFF_LEGACY_MAC_ROMAN,        /* Mac OS Roman: Excel for Mac */
+};
+
+/**
+ * @brief Tells Windows-1252 from Mac OS Roman in text that is not UTF-8.
+ *        Inside words (an ASCII letter on both sides), Mac OS Roman has its
+ *        lower-case accented letters at 0x80-0x9F ("S\x8Bo" is São), where
+ *        Windows-1252 has symbols or nothing; Windows-1252 has its accented
+ *        letters at 0xC0-0xFF. The one with more such bytes wins; a tie
+ *        (no accented letter inside a word) is Windows-1252.
+ */
+enum sniff_legacy sniff_legacy(const char *buf, size_t len);
+
 /**
  * @brief Tells ASCII, UTF-8 and legacy 8-bit text apart in a sample. An
  *        incomplete character cut by the sample's end does not count.

@@ -71,6 +71,12 @@ SEED_COLUMNS = [{"name": "id", "type": "integer"}, {"name": "nome", "type": "tex
 case("excel_ptbr_cp1252", crlf(PTBR).encode("cp1252"), SEED_ROWS, columns=SEED_COLUMNS,
      dialect={"delimiter": ";", "newline": "crlf", "encoding": "WINDOWS-1252"},
      log="reading the file as WINDOWS-1252")
+# Excel for Mac, "CSV (Macintosh)": Mac OS Roman, CR-only lines. Read as
+# Windows-1252 it would arrive as "S‹o Paulo" (silently wrong).
+case("excel_mac_roman", PTBR.replace("\n", "\r").encode("mac_roman"), SEED_ROWS,
+     columns=SEED_COLUMNS,
+     dialect={"delimiter": ";", "newline": "cr", "encoding": "MACINTOSH"},
+     log="reading the file as MACINTOSH")
 # The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
 case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS,
      dialect={"delimiter": ";", "sep_line": True})

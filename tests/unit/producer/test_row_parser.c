@@ -103,6 +103,11 @@ static const struct parse_case cases[] = {
      "H#0 l1-2 [0,12) ok:|nome|valor\n"
      "R#1 l2-3 [12,20) ok:|Jo\xC3\xA3o|1\n"
      "R#2 l3-4 [20,27) ok:|\xE2\x82\xAC \xC2\x81|2\n"},
+    {"Excel for Mac: Mac OS Roman, CR-only lines",
+     "nome;cidade\rJo\x8Bo;S\x8Bo Paulo\rJos\x8E;Bras\x92lia\r", 0, 0,
+     "H#0 l1-2 [0,12) ok:|nome|cidade\n"
+     "R#1 l2-3 [12,27) ok:|Jo\xC3\xA3o|S\xC3\xA3o Paulo\n"
+     "R#2 l3-4 [27,41) ok:|Jos\xC3\xA9|Bras\xC3\xADlia\n"},
     {"sep= line, CR-only lines, pipe", "sep=|\ra|b\r1|\"x\ry\"\r2|3\r", 0, 0,
      "H#0 l2-3 [6,10) ok:|a|b\n"
      "R#1 l3-5 [10,18) ok:|1|x\ry\n"

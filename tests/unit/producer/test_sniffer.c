@@ -130,6 +130,31 @@ static void test_encodings(void)
         free(buf);
 }
 
+/* Windows-1252 or Mac OS Roman: the accented letters inside words. */
+static void test_legacy_kind(void)
+{
+        /* "Conceição, José, Goiânia; don’t" in each. */
+        static const char mac[]        = "Concei\x8D\x8Bo;Jos\x8E;Goi\x89nia";
+        static const char win[]        = "Concei\xE7\xE3o;Jos\xE9;Goi\xE2nia;"
+                                         "don\x92t";
+        static const char quotes[]     = "don\x92t;it\x92s;O\x92"
+                                         "Brien;caf\x8E";
+        static const char ptbr_upper[] = "CONCEI\x82\xCCO;S\xCCO PAULO";
+
+        CHECK_EQ_INT(sniff_legacy(mac, sizeof(mac) - 1),
+                     SNIFF_LEGACY_MAC_ROMAN);
+        CHECK_EQ_INT(sniff_legacy(win, sizeof(win) - 1),
+                     SNIFF_LEGACY_WINDOWS_1252);
+        /* Windows-1252's curly apostrophe is a Mac letter (í): not a vote. */
+        CHECK_EQ_INT(sniff_legacy(quotes, sizeof(quotes) - 1),
+                     SNIFF_LEGACY_WINDOWS_1252);
+        /* No accented letter inside a word: Windows-1252. */
+        CHECK_EQ_INT(sniff_legacy("a;\x80 1", 6), SNIFF_LEGACY_WINDOWS_1252);
+        /* Mac upper case: Ç (0x82) votes Mac, Ã (0xCC) Windows: a tie. */
+        CHECK_EQ_INT(sniff_legacy(ptbr_upper, sizeof(ptbr_upper) - 1),
+                     SNIFF_LEGACY_WINDOWS_1252);
+}
+
 /* UTF-16 without a byte order mark: ASCII beside NUL bytes, all on one
  * side; anything else (UTF-8 with a stray NUL, binary noise, a NUL-only
  * run, text with no line end yet) is not taken for it. */
@@ -264,6 +289,7 @@ int main(void)
         test_encodings();
         test_utf16();
         test_utf16_without_bom();
+        test_legacy_kind();
         test_numbers();
         return check_exit();
 }
