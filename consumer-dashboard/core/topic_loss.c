@@ -36,7 +36,7 @@ struct topic_loss {
 const char *topic_loss_reason_name(enum topic_loss_reason r)
 {
         return r == TOPIC_LOSS_START_DELETED ? "topic_start_deleted"
-                                             : "not_on_topic";
+                                             : "not_read";
 }
 
 struct topic_loss *topic_loss_create(void)
@@ -232,7 +232,7 @@ static uint64_t lowest_record(const struct generation *g)
 static void set_reason(struct topic_loss_finding *f,
                        const struct topic_loss_topic *tp)
 {
-        f->reason = TOPIC_LOSS_NOT_ON_TOPIC;
+        f->reason = TOPIC_LOSS_NOT_READ;
         for (int q = 0; q < tp->partitions; q++) {
                 if (tp->log_start[q] > 0) {
                         f->reason    = TOPIC_LOSS_START_DELETED;
@@ -430,12 +430,11 @@ const char *topic_loss_describe(const struct topic_loss_finding *f, char *buf,
                          f->partition, f->log_start);
         } else {
                 snprintf(why, sizeof(why),
-                         "the topic does not hold them (recreated, or "
-                         "messages lost)");
+                         "they were not read from the topic, though every "
+                         "partition starts at offset 0 (recreated topic, lost "
+                         "messages, or skipped by the dashboard)");
         }
-        snprintf(buf, size,
-                 "%s generation %" PRIu64 ": %s missing from the "
-                 "topic: %s",
+        snprintf(buf, size, "%s generation %" PRIu64 ": %s missing: %s",
                  f->shown ? "the shown" : "the newer (not shown)",
                  f->generation, count, why);
         return buf;

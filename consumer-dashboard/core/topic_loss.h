@@ -44,7 +44,7 @@ struct topic_loss;
 
 enum topic_loss_reason {
         TOPIC_LOSS_START_DELETED = 0, /* a partition's log start > 0 */
-        TOPIC_LOSS_NOT_ON_TOPIC,      /* every partition starts at 0 */
+        TOPIC_LOSS_NOT_READ,          /* every partition starts at 0 */
 };
 
 /* What is missing from one source. */
@@ -106,7 +106,7 @@ const struct topic_loss_finding *topic_loss_find(const struct topic_loss *t,
 size_t topic_loss_sources(const struct topic_loss *t);
 uint64_t topic_loss_rows(const struct topic_loss *t);
 
-/** @returns "topic_start_deleted" or "not_on_topic". */
+/** @returns "topic_start_deleted" or "not_read". */
 const char *topic_loss_reason_name(enum topic_loss_reason r);
 
 /**

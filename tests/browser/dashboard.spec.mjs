@@ -440,8 +440,8 @@ describe('dashboard in headless Chromium', () => {
     const port2 = await freePort();
     const other = await stack.startDashboard(lost, port2, 'dashboard-rows-missing');
     for (const [lang, text, why] of [
-      ['en', `2 of 5 rows of ${src} are missing from the topic.`, 'The topic does not hold them'],
-      ['pt-BR', `Faltam no tópico 2 de 5 registros de ${src}.`, 'O tópico não as tem']]) {
+      ['en', `2 of 5 rows of ${src} are missing.`, 'They were not read from the topic'],
+      ['pt-BR', `Faltam 2 de 5 registros de ${src}.`, 'Não foram lidos do tópico']]) {
       const ctx = await browser.newContext({ locale: lang === 'en' ? 'en-US' : 'pt-BR' });
       try {
         const p2 = await ctx.newPage();

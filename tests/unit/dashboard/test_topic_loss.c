@@ -129,7 +129,7 @@ static void test_dead_letters_are_not_missing(void)
         world_free(&w);
 }
 
-/* Rows gone with every partition read: counted exactly, not_on_topic. */
+/* Rows gone with every partition read: counted exactly, not_read. */
 static void test_missing_rows_counted_exactly(void)
 {
         struct world w;
@@ -146,12 +146,12 @@ static void test_missing_rows_counted_exactly(void)
                 CHECK(f->rows_known && f->shown);
                 CHECK_EQ_INT(f->rows, 1); /* 9 expected, 8 held */
                 CHECK_EQ_INT(f->expected, 9);
-                CHECK_EQ_INT(f->reason, TOPIC_LOSS_NOT_ON_TOPIC);
+                CHECK_EQ_INT(f->reason, TOPIC_LOSS_NOT_READ);
         }
         CHECK_EQ_INT(w.changes, 1);
         char *s = render(&w);
         CHECK(strstr(s, "\"rows\":1,\"expected\":9,\"before_record\":null,"
-                        "\"reason\":\"not_on_topic\"") != NULL);
+                        "\"reason\":\"not_read\"") != NULL);
         free(s);
         /* The same finding again is not a change. */
         (void)judge(&w, true);
