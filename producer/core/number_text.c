@@ -29,7 +29,7 @@ static size_t digits(const char *s, size_t len, size_t i)
 /* Integer part with '.' thousands groups: 1-3 digits, then ".ddd" groups.
  * Returns its length, or 0 when s[i..] does not start like that with at
  * least one group. */
-static size_t grouped(const char *s, size_t len, size_t i)
+static size_t grouped(const char *s, size_t len, size_t i, char sep)
 {
         size_t start  = i;
         size_t n      = digits(s, len, i);
@@ -39,7 +39,7 @@ static size_t grouped(const char *s, size_t len, size_t i)
                 return 0;
         }
         i += n;
-        while (i + 4 <= len && s[i] == '.' && digits(s, len, i + 1) >= 3 &&
+        while (i + 4 <= len && s[i] == sep && digits(s, len, i + 1) >= 3 &&
                (i + 4 == len || !is_digit(s[i + 4]))) {
                 i += 4;
                 groups++;
@@ -222,7 +222,17 @@ unsigned number_classify(const char *s, size_t len)
                 }
         }
         /* Comma reading: digits or thousands groups, [, digits]. */
-        g = grouped(s, len, i);
+        /* Thousands reading: ',' groups, [. digits]. */
+        g = grouped(s, len, i, ',');
+        if (g > 0 && i + g == len) {
+                r |= NUM_INT_THOUS;
+        } else if (g > 0 && s[i + g] == '.') {
+                size_t f = digits(s, len, i + g + 1);
+                if (f > 0 && i + g + 1 + f == len) {
+                        r |= NUM_DEC_THOUS;
+                }
+        }
+        g = grouped(s, len, i, '.');
         if (g == 0) {
                 g = n;
         }
@@ -237,21 +247,27 @@ unsigned number_classify(const char *s, size_t len)
         return r;
 }
 
-int number_parse(const char *s, size_t len, bool comma, char *out,
+int number_parse(const char *s, size_t len, enum number_style style, char *out,
                  struct value *v)
 {
+        static const unsigned readings[] = {
+            [NUMBER_POINT] = NUM_INT_POINT | NUM_DEC_POINT,
+            [NUMBER_COMMA] = NUM_INT_COMMA | NUM_DEC_COMMA,
+            [NUMBER_THOUSANDS] =
+                NUM_INT_POINT | NUM_DEC_POINT | NUM_INT_THOUS | NUM_DEC_THOUS,
+        };
         unsigned r;
         size_t i = 0, o = 0;
-        char point = comma ? ',' : '.';
+        char point = style == NUMBER_COMMA ? ',' : '.';
 
         trim_blanks(&s, &len);
         r = number_classify(s, len);
 
-        if (!(r & (comma ? (NUM_INT_COMMA | NUM_DEC_COMMA)
-                         : (NUM_INT_POINT | NUM_DEC_POINT)))) {
+        if (!(r & readings[style])) {
                 return -1;
         }
-        if (!comma && (memchr(s, 'e', len) || memchr(s, 'E', len))) {
+        if (style != NUMBER_COMMA &&
+            (memchr(s, 'e', len) || memchr(s, 'E', len))) {
                 o = expand_exponent(s, len, out);
                 return value_parse_json_number(out, o, v);
         }

@@ -33,6 +33,18 @@ enum {
         NUM_LEADING_0 = 1 << 4, /* digits with a leading zero: "007" */
         NUM_MISSING   = 1 << 5, /* a missing-value marker: N/A, -, NaN */
         NUM_BOOL      = 1 << 6, /* true / false */
+        NUM_INT_THOUS = 1 << 7, /* integer with ',' thousands: "1,234" */
+        NUM_DEC_THOUS = 1 << 8, /* decimal with ',' thousands and a point:
+                                 * "1,234.5" */
+};
+
+/* How a column writes its numbers. */
+enum number_style {
+        NUMBER_POINT = 0, /* 1234.5, 1e-05: a decimal point, no grouping */
+        NUMBER_COMMA,     /* 1.234,5: a decimal comma, '.' thousands
+                           * (Excel pt-BR, de-DE...) */
+        NUMBER_THOUSANDS, /* 1,234.5: ',' thousands, a decimal point
+                           * (Excel en-US with a #,##0 format) */
 };
 
 /**
@@ -48,12 +60,11 @@ unsigned number_classify(const char *s, size_t len);
 /**
  * @brief Rewrites a number as a plain JSON number into out (at least
  *        NUMBER_TEXT_ROOM(len) bytes) and parses it: VALUE_INT, VALUE_DECIMAL,
- * or VALUE_BIGNUM pointing into out. comma: the cell uses a decimal comma and
- * '.' for thousands.
+ * or VALUE_BIGNUM pointing into out, reading the cell in the given style.
  * @returns 0 and fills *v, or -1 when the cell is not such a number
  *          (leading zeros included).
  */
-int number_parse(const char *s, size_t len, bool comma, char *out,
+int number_parse(const char *s, size_t len, enum number_style style, char *out,
                  struct value *v);
 
 #endif

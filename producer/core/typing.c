@@ -11,8 +11,10 @@
 
 /* Longest header name kept (longer ones are cut, with a warning). */
 #define TYPING_NAME_MAX 256
-/* Type-list suffix of a column whose numbers use a decimal comma. */
-#define TYPING_COMMA_SUFFIX ":comma"
+/* Type-list suffixes of a column whose numbers use a decimal comma, or
+ * ',' thousands with a decimal point. */
+#define TYPING_COMMA_SUFFIX     ":comma"
+#define TYPING_THOUSANDS_SUFFIX ":thousands"
 
 /* Per column, what the sample's cells allow (number_classify bits). */
 struct column_stats {
@@ -25,6 +27,10 @@ struct column_stats {
         uint64_t int_comma; /* integers with '.' thousands allowed */
         uint64_t comma_dec; /* only readable with a decimal comma (or '.'
                                thousands: "1.234,5", "12.345.678") */
+        uint64_t thous;     /* readable with ',' thousands and a point */
+        uint64_t int_thous; /* integers so */
+        uint64_t thous_dec; /* only readable so: "1,234.5", "1,234,567" */
+        uint64_t point_dec; /* only readable with a decimal point: "2.50" */
 };
 
 struct schema_entry {
@@ -38,10 +44,10 @@ struct typing {
 
         char **names;
         enum value_type *types;
-        bool *comma; /* numbers use a decimal comma and '.' thousands */
-        bool *fixed; /* the type came from the schema */
+        enum number_style *style; /* how the column writes numbers */
+        bool *fixed;              /* the type came from the schema */
         enum value_type *scratch;
-        bool *scratch_comma;
+        enum number_style *scratch_style;
         uint64_t *misfits; /* values sent as text, per column */
         bool *last_misfit; /* ... by the last record */
         struct column_stats *stats;
@@ -72,10 +78,10 @@ static void clear_columns(struct typing *t)
         }
         free(t->names);
         free(t->types);
-        free(t->comma);
+        free(t->style);
         free(t->fixed);
         free(t->scratch);
-        free(t->scratch_comma);
+        free(t->scratch_style);
         free(t->misfits);
         free(t->last_misfit);
         free(t->stats);
@@ -84,10 +90,10 @@ static void clear_columns(struct typing *t)
         t->first_len     = 0;
         t->names         = NULL;
         t->types         = NULL;
-        t->comma         = NULL;
+        t->style         = NULL;
         t->fixed         = NULL;
         t->scratch       = NULL;
-        t->scratch_comma = NULL;
+        t->scratch_style = NULL;
         t->misfits       = NULL;
         t->last_misfit   = NULL;
         t->stats         = NULL;
@@ -287,15 +293,15 @@ int typing_set_header(struct typing *t, const struct row_field *names,
         }
         t->names         = calloc(n, sizeof(char *));
         t->types         = calloc(n, sizeof(enum value_type));
-        t->comma         = calloc(n, sizeof(bool));
+        t->style         = calloc(n, sizeof(enum number_style));
         t->fixed         = calloc(n, sizeof(bool));
         t->scratch       = calloc(n, sizeof(enum value_type));
-        t->scratch_comma = calloc(n, sizeof(bool));
+        t->scratch_style = calloc(n, sizeof(enum number_style));
         t->misfits       = calloc(n, sizeof(uint64_t));
         t->last_misfit   = calloc(n, sizeof(bool));
         t->stats         = calloc(n, sizeof(struct column_stats));
-        if (!t->names || !t->types || !t->comma || !t->fixed || !t->scratch ||
-            !t->scratch_comma || !t->misfits || !t->last_misfit || !t->stats) {
+        if (!t->names || !t->types || !t->style || !t->fixed || !t->scratch ||
+            !t->scratch_style || !t->misfits || !t->last_misfit || !t->stats) {
                 clear_columns(t);
                 return -1;
         }
@@ -308,7 +314,7 @@ int typing_set_header(struct typing *t, const struct row_field *names,
                         return -1;
                 }
                 t->renamed += renamed;
-                t->comma[i] = t->force_comma;
+                t->style[i] = t->force_comma ? NUMBER_COMMA : NUMBER_POINT;
                 if (i == 0) {
                         const char *s = without_bom(&names[0], &t->first_len);
                         t->first      = malloc(t->first_len + 1);
@@ -379,7 +385,23 @@ void typing_set_decimal_comma(struct typing *t, bool on)
 static bool needs_comma(unsigned r)
 {
         return (r & (NUM_INT_COMMA | NUM_DEC_COMMA)) &&
-               !(r & (NUM_INT_POINT | NUM_DEC_POINT));
+               !(r & (NUM_INT_POINT | NUM_DEC_POINT | NUM_INT_THOUS |
+                      NUM_DEC_THOUS));
+}
+
+/* A cell only readable with ',' thousands and a decimal point:
+ * "1,234.56", "1,234,567". Its "1,234" is then one thousand two hundred
+ * thirty-four, not 1.234. (A lone "1,234" is either.) */
+static bool needs_thousands(unsigned r)
+{
+        return (r & (NUM_INT_THOUS | NUM_DEC_THOUS)) &&
+               !(r & (NUM_INT_COMMA | NUM_DEC_COMMA));
+}
+
+/* A decimal only readable with a point: "2.50" (not '.' thousands). */
+static bool needs_point(unsigned r)
+{
+        return (r & NUM_DEC_POINT) && !(r & (NUM_INT_COMMA | NUM_DEC_COMMA));
 }
 
 void typing_observe(struct typing *t, const struct row_field *fields,
@@ -407,6 +429,11 @@ void typing_observe(struct typing *t, const struct row_field *fields,
                 st->int_point += (r & NUM_INT_POINT) != 0;
                 st->int_comma += (r & NUM_INT_COMMA) != 0;
                 st->comma_dec += needs_comma(r);
+                st->thous += (r & (NUM_INT_POINT | NUM_DEC_POINT |
+                                   NUM_INT_THOUS | NUM_DEC_THOUS)) != 0;
+                st->int_thous += (r & (NUM_INT_POINT | NUM_INT_THOUS)) != 0;
+                st->thous_dec += needs_thousands(r);
+                st->point_dec += needs_point(r);
         }
 }
 
@@ -417,13 +444,32 @@ void typing_observe(struct typing *t, const struct row_field *fields,
  * in one convention: a decimal comma when some cell needs it (or the file
  * or --decimal-comma says so). Missing-value markers do not vote.
  */
-static void infer_column(struct typing *t, size_t i, bool file_comma)
+static void infer_column(struct typing *t, size_t i, bool file_comma,
+                         bool file_point)
 {
         const struct column_stats *st = &t->stats[i];
-        bool comma =
-            st->comma_dec > 0 || (file_comma && st->comma * 2 > st->cells);
-        uint64_t numbers  = comma ? st->comma : st->point;
-        uint64_t integers = comma ? st->int_comma : st->int_point;
+        enum number_style style       = NUMBER_POINT;
+        uint64_t numbers, integers;
+
+        if (st->comma_dec > 0 && st->thous_dec == 0) {
+                style = NUMBER_COMMA;
+        } else if (st->thous_dec > 0 && st->comma_dec == 0) {
+                style = NUMBER_THOUSANDS;
+        } else if (st->comma_dec == 0 && st->comma * 2 > st->cells &&
+                   st->comma > st->point) {
+                /* "1,234" alone: the file's other numbers tell; a decimal
+                 * comma when nothing does (or both do). */
+                style =
+                    file_point && !file_comma ? NUMBER_THOUSANDS : NUMBER_COMMA;
+        } else if (file_comma && st->comma * 2 > st->cells) {
+                style = NUMBER_COMMA; /* "1.234" in a decimal-comma file */
+        }
+        numbers  = style == NUMBER_COMMA       ? st->comma
+                   : style == NUMBER_THOUSANDS ? st->thous
+                                               : st->point;
+        integers = style == NUMBER_COMMA       ? st->int_comma
+                   : style == NUMBER_THOUSANDS ? st->int_thous
+                                               : st->int_point;
 
         if (t->fixed[i] || st->cells == 0) {
                 return;
@@ -434,7 +480,7 @@ static void infer_column(struct typing *t, size_t i, bool file_comma)
                 t->types[i] = VALUE_BOOL;
         } else if (numbers * 2 > st->cells) {
                 t->types[i] = integers == numbers ? VALUE_INT : VALUE_DECIMAL;
-                t->comma[i] = comma;
+                t->style[i] = style;
         } else {
                 t->types[i] = VALUE_TEXT;
         }
@@ -442,15 +488,19 @@ static void infer_column(struct typing *t, size_t i, bool file_comma)
 
 void typing_infer(struct typing *t)
 {
-        bool file_comma = t->force_comma;
+        bool file_comma = t->force_comma, file_point = false;
 
         /* One column that needs a decimal comma settles the ambiguous ones
-         * ("1.234" is then one thousand two hundred thirty-four). */
+         * ("1.234" is then one thousand two hundred thirty-four); one that
+         * needs a decimal point ("2.50", "1,234.56") settles "1,234" the
+         * other way (one thousand two hundred thirty-four). */
         for (size_t i = 0; i < t->count; i++) {
                 file_comma = file_comma || t->stats[i].comma_dec > 0;
+                file_point = file_point || t->stats[i].thous_dec > 0 ||
+                             t->stats[i].point_dec > 0;
         }
         for (size_t i = 0; i < t->count; i++) {
-                infer_column(t, i, file_comma);
+                infer_column(t, i, file_comma, file_point);
         }
         t->changes++;
 }
@@ -466,12 +516,12 @@ static bool leading_zero(const char *s, size_t len)
 
 /* A number read the column's way, fast path first: plain integers and
  * point decimals parse in place; others are rewritten into num. */
-static bool parse_number(const struct row_field *f, bool comma, bool integer,
-                         bool fixed, char *num, struct value *v)
+static bool parse_number(const struct row_field *f, enum number_style style,
+                         bool integer, bool fixed, char *num, struct value *v)
 {
         if (leading_zero(f->ptr, f->len)) {
                 /* An identifier, unless --schema says it is a number. */
-                if (!fixed || comma) {
+                if (!fixed || style != NUMBER_POINT) {
                         return false;
                 }
                 return integer
@@ -481,7 +531,7 @@ static bool parse_number(const struct row_field *f, bool comma, bool integer,
                                      0 &&
                                  (v->type = VALUE_DECIMAL, true);
         }
-        if (!comma) {
+        if (style != NUMBER_COMMA) {
                 if (integer && value_parse_int(f->ptr, f->len, &v->as.i) == 0) {
                         v->type = VALUE_INT;
                         return true;
@@ -492,7 +542,7 @@ static bool parse_number(const struct row_field *f, bool comma, bool integer,
                         return true;
                 }
         }
-        return number_parse(f->ptr, f->len, comma, num, v) == 0;
+        return number_parse(f->ptr, f->len, style, num, v) == 0;
 }
 
 static void as_text(struct value *v, const struct row_field *f)
@@ -507,15 +557,18 @@ static void as_text(struct value *v, const struct row_field *f)
 static void first_value(struct typing *t, size_t i, const struct row_field *f,
                         char *num, struct value *v)
 {
-        unsigned r = number_classify(f->ptr, f->len);
-        bool comma = t->force_comma || needs_comma(r);
+        unsigned r              = number_classify(f->ptr, f->len);
+        enum number_style style = t->force_comma || needs_comma(r)
+                                      ? NUMBER_COMMA
+                                  : needs_thousands(r) ? NUMBER_THOUSANDS
+                                                       : NUMBER_POINT;
 
         if (r & NUM_BOOL) {
                 (void)number_parse_bool(f->ptr, f->len, &v->as.b);
                 v->type       = VALUE_BOOL;
                 t->scratch[i] = VALUE_BOOL;
         } else if ((r & NUM_MISSING) || r == 0 || (r & NUM_LEADING_0) ||
-                   number_parse(f->ptr, f->len, comma, num, v) != 0) {
+                   number_parse(f->ptr, f->len, style, num, v) != 0) {
                 as_text(v, f);
                 if (!(r & NUM_MISSING)) {
                         t->scratch[i] = VALUE_TEXT;
@@ -526,7 +579,7 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
                                              bignum_is_integer(v->as.big))
                         ? VALUE_INT
                         : VALUE_DECIMAL;
-                t->scratch_comma[i] = comma;
+                t->scratch_style[i] = style;
         }
 }
 
@@ -535,7 +588,7 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
 static void type_cell(struct typing *t, size_t i, const struct row_field *f,
                       char *num, struct value *v, size_t *misfits)
 {
-        bool comma = t->scratch_comma[i];
+        enum number_style style = t->scratch_style[i];
 
         if (f->len == 0) {
                 v->type = VALUE_NULL;
@@ -547,7 +600,7 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *f,
                 first_value(t, i, f, num, v);
                 return;
         case VALUE_INT:
-                if (parse_number(f, comma, true, t->fixed[i], num, v)) {
+                if (parse_number(f, style, true, t->fixed[i], num, v)) {
                         if (v->type == VALUE_INT ||
                             (v->type == VALUE_BIGNUM &&
                              bignum_is_integer(v->as.big))) {
@@ -560,7 +613,7 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *f,
                 }
                 break;
         case VALUE_DECIMAL:
-                if (parse_number(f, comma, false, t->fixed[i], num, v)) {
+                if (parse_number(f, style, false, t->fixed[i], num, v)) {
                         return;
                 }
                 break;
@@ -616,7 +669,7 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                 t->numbuf_cap = need;
         }
         memcpy(t->scratch, t->types, count * sizeof(*t->scratch));
-        memcpy(t->scratch_comma, t->comma, count * sizeof(*t->scratch_comma));
+        memcpy(t->scratch_style, t->style, count * sizeof(*t->scratch_style));
         memset(t->last_misfit, 0, count * sizeof(*t->last_misfit));
         for (size_t i = 0; i < count; i++) {
                 type_cell(t, i, &fields[i], t->numbuf + at, &values[i],
@@ -624,10 +677,10 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
                 at += NUMBER_TEXT_ROOM(fields[i].len);
         }
         if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0 ||
-            memcmp(t->comma, t->scratch_comma, count * sizeof(*t->comma)) !=
+            memcmp(t->style, t->scratch_style, count * sizeof(*t->style)) !=
                 0) {
                 memcpy(t->types, t->scratch, count * sizeof(*t->types));
-                memcpy(t->comma, t->scratch_comma, count * sizeof(*t->comma));
+                memcpy(t->style, t->scratch_style, count * sizeof(*t->style));
                 t->changes++;
         }
         t->last_misfits = misfits;
@@ -651,7 +704,7 @@ uint64_t typing_column_misfits(const struct typing *t, size_t i)
 
 bool typing_column_comma(const struct typing *t, size_t i)
 {
-        return t->comma[i];
+        return t->style[i] == NUMBER_COMMA;
 }
 
 uint64_t typing_changes(const struct typing *t)
@@ -721,9 +774,12 @@ int typing_encode_types(const struct typing *t, char *buf, size_t size)
         }
         buf[0] = '\0';
         for (size_t i = 0; i < t->count; i++) {
-                int r = snprintf(buf + n, size - n, "%s%s%s", i ? "," : "",
-                                 value_type_name(t->types[i]),
-                                 t->comma[i] ? TYPING_COMMA_SUFFIX : "");
+                int r = snprintf(
+                    buf + n, size - n, "%s%s%s", i ? "," : "",
+                    value_type_name(t->types[i]),
+                    t->style[i] == NUMBER_COMMA       ? TYPING_COMMA_SUFFIX
+                    : t->style[i] == NUMBER_THOUSANDS ? TYPING_THOUSANDS_SUFFIX
+                                                      : "");
                 if (r < 0 || (size_t)r >= size - n) {
                         return -1;
                 }
@@ -744,8 +800,9 @@ int typing_decode_types(struct typing *t, const char *s)
                 size_t len      = end ? (size_t)(end - s) : strlen(s);
                 char name[32];
                 enum value_type type;
-                bool comma    = false;
-                size_t suffix = strlen(TYPING_COMMA_SUFFIX);
+                enum number_style style = NUMBER_POINT;
+                size_t suffix           = strlen(TYPING_COMMA_SUFFIX);
+                size_t thousands        = strlen(TYPING_THOUSANDS_SUFFIX);
 
                 if (i >= t->count || len >= sizeof(name)) {
                         return -1;
@@ -755,7 +812,12 @@ int typing_decode_types(struct typing *t, const char *s)
                 if (len > suffix &&
                     strcmp(name + len - suffix, TYPING_COMMA_SUFFIX) == 0) {
                         name[len - suffix] = '\0';
-                        comma              = true;
+                        style              = NUMBER_COMMA;
+                } else if (len > thousands &&
+                           strcmp(name + len - thousands,
+                                  TYPING_THOUSANDS_SUFFIX) == 0) {
+                        name[len - thousands] = '\0';
+                        style                 = NUMBER_THOUSANDS;
                 }
                 if (strcmp(name, "null") == 0) {
                         type = VALUE_NULL;
@@ -763,9 +825,9 @@ int typing_decode_types(struct typing *t, const char *s)
                         return -1;
                 }
                 if (!t->fixed[i] &&
-                    (t->types[i] != type || t->comma[i] != comma)) {
+                    (t->types[i] != type || t->style[i] != style)) {
                         t->types[i] = type;
-                        t->comma[i] = comma;
+                        t->style[i] = style;
                         t->changes++;
                 }
                 i++;

@@ -77,6 +77,20 @@ case("excel_mac_roman", PTBR.replace("\n", "\r").encode("mac_roman"), SEED_ROWS,
      columns=SEED_COLUMNS,
      dialect={"delimiter": ";", "newline": "cr", "encoding": "MACINTOSH"},
      log="reading the file as MACINTOSH")
+# Excel en-US with #,##0 number formats: quoted "1,234" and "1,234.56". The
+# decimal points of the file say "1,234" is 1234, not 1.234.
+case("excel_enus_thousands",
+     crlf('id,produto,qtd,preco,total\n'
+          '1,Caneta,"1,234",2.50,"3,085.00"\n'
+          '2,Caderno,12,13.75,165.00\n'
+          '3,Mochila,"12,500",89.90,"1,123,750.00"\n').encode(),
+     [{"id": 1, "produto": "Caneta", "qtd": 1234, "preco": N("2.50"), "total": N("3085.00")},
+      {"id": 2, "produto": "Caderno", "qtd": 12, "preco": N("13.75"), "total": N("165.00")},
+      {"id": 3, "produto": "Mochila", "qtd": 12500, "preco": N("89.90"),
+       "total": N("1123750.00")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "produto", "type": "text"},
+              {"name": "qtd", "type": "integer"}, {"name": "preco", "type": "decimal"},
+              {"name": "total", "type": "decimal"}])
 # The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
 case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS,
      dialect={"delimiter": ";", "sep_line": True})

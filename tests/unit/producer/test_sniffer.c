@@ -221,41 +221,51 @@ static void test_numbers(void)
 {
         static const struct {
                 const char *in;
-                bool comma;
+                enum number_style style;
                 const char *json; /* NULL: not a number that way */
         } cases[] = {
-            {"1500.50", false, "1500.50"},
-            {"1.234,56", true, "1234.56"},
-            {"-1.234.567,89", true, "-1234567.89"},
-            {"275,50", true, "275.50"},
-            {"1.000", true, "1000"},
-            {"+7", false, "7"},
-            {".5", false, "0.5"},
-            {"12345678901234567890,5", true, "12345678901234567890.5"},
-            {"007", false, NULL},
-            {"01310100", true, NULL},
-            {"1.234,56", false, NULL},
-            {"1,5", false, NULL},
-            {"12.34", true, NULL},
-            {"N/A", false, NULL},
-            {"1e5", false, NULL}, /* a code more likely than 100000 */
-            {" 2.5", false, "2.5"},
-            {"1 ", false, "1"},
-            {"\t-3,5 ", true, "-3.5"},
-            {" 007", false, NULL},
-            {" 1 2", false, NULL},
-            {"  ", false, NULL},
-            {"1e-05", false, "0.00001"},
-            {"1.5E3", false, "1500"},
-            {"-2.5e+20", false, "-250000000000000000000"},
-            {"1e-05", true, NULL},
+            {"1500.50", NUMBER_POINT, "1500.50"},
+            {"1.234,56", NUMBER_COMMA, "1234.56"},
+            {"-1.234.567,89", NUMBER_COMMA, "-1234567.89"},
+            {"275,50", NUMBER_COMMA, "275.50"},
+            {"1.000", NUMBER_COMMA, "1000"},
+            {"+7", NUMBER_POINT, "7"},
+            {".5", NUMBER_POINT, "0.5"},
+            {"12345678901234567890,5", NUMBER_COMMA, "12345678901234567890.5"},
+            {"007", NUMBER_POINT, NULL},
+            {"01310100", NUMBER_COMMA, NULL},
+            {"1.234,56", NUMBER_POINT, NULL},
+            {"1,5", NUMBER_POINT, NULL},
+            {"12.34", NUMBER_COMMA, NULL},
+            {"N/A", NUMBER_POINT, NULL},
+            {"1e5", NUMBER_POINT, NULL}, /* a code more likely than 100000 */
+            {" 2.5", NUMBER_POINT, "2.5"},
+            {"1 ", NUMBER_POINT, "1"},
+            {"\t-3,5 ", NUMBER_COMMA, "-3.5"},
+            {" 007", NUMBER_POINT, NULL},
+            {" 1 2", NUMBER_POINT, NULL},
+            {"  ", NUMBER_POINT, NULL},
+            {"1e-05", NUMBER_POINT, "0.00001"},
+            {"1.5E3", NUMBER_POINT, "1500"},
+            {"-2.5e+20", NUMBER_POINT, "-250000000000000000000"},
+            {"1e-05", NUMBER_COMMA, NULL},
+            /* ',' thousands and a decimal point (Excel en-US #,##0.00) */
+            {"1,234.56", NUMBER_THOUSANDS, "1234.56"},
+            {"-1,234,567", NUMBER_THOUSANDS, "-1234567"},
+            {"1,234", NUMBER_THOUSANDS, "1234"},
+            {"12", NUMBER_THOUSANDS, "12"},
+            {"2.5", NUMBER_THOUSANDS, "2.5"},
+            {"1,5", NUMBER_THOUSANDS, NULL},
+            {"12,34", NUMBER_THOUSANDS, NULL},
+            {"1,234.56", NUMBER_COMMA, NULL},
+            {"1,234.56", NUMBER_POINT, NULL},
         };
         char out[64], json[64];
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct value v;
                 int rc = number_parse(cases[i].in, strlen(cases[i].in),
-                                      cases[i].comma, out, &v);
+                                      cases[i].style, out, &v);
                 if ((rc == 0) != (cases[i].json != NULL)) {
                         fprintf(stderr, "number_parse(%s) = %d\n", cases[i].in,
                                 rc);
@@ -281,6 +291,10 @@ static void test_numbers(void)
         CHECK_EQ_INT(number_classify("007", 3), NUM_LEADING_0);
         CHECK_EQ_INT(number_classify("1.234", 5),
                      NUM_DEC_POINT | NUM_INT_COMMA);
+        CHECK_EQ_INT(number_classify("1,234", 5),
+                     NUM_DEC_COMMA | NUM_INT_THOUS);
+        CHECK_EQ_INT(number_classify("1,234,567", 9), NUM_INT_THOUS);
+        CHECK_EQ_INT(number_classify("1,234.5", 7), NUM_DEC_THOUS);
 }
 
 int main(void)

@@ -436,6 +436,68 @@ static void test_header_again(void)
         typing_destroy(t);
 }
 
+/* Excel en-US with a #,##0 format: quoted "1,234" and "1,234.56". A
+ * decimal point anywhere in the file ("2.50") says "1,234" is 1234, not
+ * 1.234; with nothing to tell, a decimal comma stays the reading. */
+static void test_thousands_with_point(void)
+{
+        static const char *const hdr[NCOLS]    = {"id", "qtd", "preco", "total",
+                                                  "nota"};
+        static const char *const rows[][NCOLS] = {
+            {"1", "1,234", "2.50", "1,234.56", "x"},
+            {"2", "12", "3.75", "12,500", "y"},
+            {"3", "12,500", "1.00", "1,000,000", "z"},
+        };
+        static const char *const bare[][NCOLS] = {
+            {"1", "1,234", "2", "3", "x"},
+            {"2", "12", "3", "4", "y"},
+        };
+        struct typing *t = typing_create();
+        struct row_field h[NCOLS], f[NCOLS];
+        char out[256], reason[128], types[256];
+
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 3; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types, "integer,integer:thousands,decimal,"
+                            "decimal:thousands,text");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1234,\"preco\":2.50,"
+                          "\"total\":1234.56,\"nota\":\"x\"}");
+        CHECK_EQ_INT(encode(t, rows[2], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":3,\"qtd\":12500,\"preco\":1.00,"
+                          "\"total\":1000000,\"nota\":\"z\"}");
+        CHECK_EQ_INT(typing_last_misfits(t), 0);
+
+        /* The state file's types line keeps the reading. */
+        struct typing *u = typing_create();
+        CHECK_EQ_INT(typing_set_header(u, h, NCOLS), 0);
+        CHECK_EQ_INT(typing_decode_types(u, types), 0);
+        CHECK_EQ_INT(encode(u, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"qtd\":12,\"preco\":3.75,"
+                          "\"total\":12500,\"nota\":\"y\"}");
+        typing_destroy(u);
+        typing_destroy(t);
+
+        /* Nothing else in the file tells: "1,234" is a decimal comma. */
+        t = typing_create();
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 2; r++) {
+                fields_of(bare[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1.234,\"preco\":2,"
+                          "\"total\":3,\"nota\":\"x\"}");
+        typing_destroy(t);
+}
+
 /* A header taken from a row ("1,Ana,30,true,275.50" as names): its
  * numbers stand where the rows have numbers. Real names, and numbers for
  * names over text columns, do not count. */
@@ -474,6 +536,7 @@ static void test_numbers_as_names(void)
 int main(void)
 {
         test_numbers_as_names();
+        test_thousands_with_point();
         test_sample();
         test_thousands_only();
         test_scientific();
