@@ -79,6 +79,9 @@ static const struct settings_option options[] = {
      "Field delimiter (one character, or \\t; default: detected)"},
     {"encoding", 0, "PRODUCER_ENCODING", "NAME", NULL,
      "File encoding, e.g. WINDOWS-1252, UTF-16LE (default: detected)"},
+    {"decimal-point", 0, "PRODUCER_DECIMAL_POINT", NULL, NULL,
+     "Numbers use a decimal point and ',' thousands: 1,234.56 (default: "
+     "detected)"},
     {"columns", 0, "PRODUCER_COLUMNS", "NAME,...", NULL,
      "The file has no header line: these are its column names, and its "
      "first line is a row (default: the first line is the header)"},
@@ -401,7 +404,13 @@ static int read_config(const struct settings *s, struct parsed *o, char *errstr,
         o->cfg.schema        = settings_get(s, "schema");
         o->cfg.encoding      = settings_get(s, "encoding");
         o->cfg.decimal_comma = settings_get_bool(s, "decimal-comma");
-        o->cfg.columns       = settings_get(s, "columns");
+        o->cfg.decimal_point = settings_get_bool(s, "decimal-point");
+        if (o->cfg.decimal_comma && o->cfg.decimal_point) {
+                snprintf(errstr, errstr_size,
+                         "--decimal-point and --decimal-comma: choose one");
+                return -1;
+        }
+        o->cfg.columns = settings_get(s, "columns");
         if (o->cfg.columns) {
                 char why[96];
                 if (row_parser_check_columns(o->cfg.columns, why,

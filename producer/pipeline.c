@@ -669,6 +669,8 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
         }
         typing_set_decimal_comma(p->typing, cfg->decimal_comma);
         typing_set_decimal_comma(p->pre_typing, cfg->decimal_comma);
+        typing_set_decimal_point(p->typing, cfg->decimal_point);
+        typing_set_decimal_point(p->pre_typing, cfg->decimal_point);
         pipeline_update_schema_id(p);
         return p;
 }

@@ -35,6 +35,7 @@ struct pipeline_config {
         char delimiter;       /* 0: detected per file */
         const char *encoding; /* NULL: detected per file */
         bool decimal_comma;   /* force a decimal comma in every column */
+        bool decimal_point;   /* force a decimal point, ',' thousands */
         const char *columns;  /* --columns "a,b": no header line; NULL:
                                * the first line is the header */
         size_t max_record_bytes;

@@ -197,6 +197,24 @@ static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
         }
 }
 
+/* "1,234" read as 1.234 because nothing else in the file told: said, with
+ * the flag that reads it the other way. */
+static void note_comma_guess(struct pipeline *p)
+{
+        const char *column = typing_comma_guess(p->pre_typing);
+
+        if (column && !p->cfg.decimal_comma) {
+                log_warn("event=number_guess source=%s column=%s "
+                         "reading=decimal_comma hint=\"numbers like 1,234 "
+                         "may be 1234 (',' thousands) or 1.234 (a decimal "
+                         "comma), and no other number in the file's first "
+                         "records tells: read as a decimal comma; pass "
+                         "--decimal-point if ',' separates thousands, or "
+                         "--decimal-comma to make it the rule\"",
+                         p->cfg.source, column);
+        }
+}
+
 /* A new file's header with the last header's width, other names, and
  * numbers for names where its columns hold numbers: most likely a file
  * written without a header line (logrotate's "create" and an application
@@ -247,6 +265,7 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 bool fresh = source_machine_on_header(p->sm, p->priming);
                 if (fresh) {
                         prepass_types(p);
+                        note_comma_guess(p);
                 }
                 note_header_like_row(p, rec, fresh);
                 if (fresh) {

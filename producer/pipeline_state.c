@@ -30,6 +30,9 @@ uint64_t pipeline_reading_hash(const struct pipeline_config *cfg)
         /* Chained: each part's hash folded into the next. */
         h ^= checkpoint_hash(encoding, strlen(encoding)) * 31;
         h ^= checkpoint_hash(schema, strlen(schema)) * 131;
+        if (cfg->decimal_point) { /* as --columns: older states stay valid */
+                h ^= 0x9e3779b97f4a7c15u;
+        }
         if (cfg->columns) { /* states written before --columns stay valid */
                 h ^= checkpoint_hash(cfg->columns, strlen(cfg->columns)) * 1031;
         }

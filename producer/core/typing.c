@@ -55,8 +55,10 @@ struct typing {
         size_t refused; /* columns of a header refused as too wide, or 0 */
         uint64_t changes;
         bool force_comma;
-        size_t renamed; /* header names changed by the last header */
-        char *first;    /* the header's first field, as written */
+        bool force_point;
+        size_t comma_guess; /* 1 + the column guessed, 0: none */
+        size_t renamed;     /* header names changed by the last header */
+        char *first;        /* the header's first field, as written */
         size_t first_len;
         uint64_t header_hash; /* of every field of the header */
         size_t last_misfits;  /* values sent as text by the last record */
@@ -376,6 +378,18 @@ void typing_set_decimal_comma(struct typing *t, bool on)
         t->force_comma = on;
 }
 
+void typing_set_decimal_point(struct typing *t, bool on)
+{
+        t->force_point = on;
+}
+
+const char *typing_comma_guess(const struct typing *t)
+{
+        return t->comma_guess && t->comma_guess <= t->count
+                   ? t->names[t->comma_guess - 1]
+                   : NULL;
+}
+
 /* ---- types from a sample ---- */
 
 /* A cell only readable with a decimal comma and '.' thousands: "1.234,56",
@@ -449,9 +463,12 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
 {
         const struct column_stats *st = &t->stats[i];
         enum number_style style       = NUMBER_POINT;
+        bool guessed                  = false;
         uint64_t numbers, integers;
 
-        if (st->comma_dec > 0 && st->thous_dec == 0) {
+        if (t->force_point) {
+                style = NUMBER_THOUSANDS; /* plain point numbers too */
+        } else if (st->comma_dec > 0 && st->thous_dec == 0) {
                 style = NUMBER_COMMA;
         } else if (st->thous_dec > 0 && st->comma_dec == 0) {
                 style = NUMBER_THOUSANDS;
@@ -461,6 +478,7 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
                  * comma when nothing does (or both do). */
                 style =
                     file_point && !file_comma ? NUMBER_THOUSANDS : NUMBER_COMMA;
+                guessed = !file_point && !file_comma;
         } else if (file_comma && st->comma * 2 > st->cells) {
                 style = NUMBER_COMMA; /* "1.234" in a decimal-comma file */
         }
@@ -481,6 +499,9 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
         } else if (numbers * 2 > st->cells) {
                 t->types[i] = integers == numbers ? VALUE_INT : VALUE_DECIMAL;
                 t->style[i] = style;
+                if (guessed && !t->comma_guess) {
+                        t->comma_guess = i + 1;
+                }
         } else {
                 t->types[i] = VALUE_TEXT;
         }
@@ -488,7 +509,9 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
 
 void typing_infer(struct typing *t)
 {
-        bool file_comma = t->force_comma, file_point = false;
+        bool file_comma = t->force_comma, file_point = t->force_point;
+
+        t->comma_guess = 0;
 
         /* One column that needs a decimal comma settles the ambiguous ones
          * ("1.234" is then one thousand two hundred thirty-four); one that
@@ -558,10 +581,11 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
                         char *num, struct value *v)
 {
         unsigned r              = number_classify(f->ptr, f->len);
-        enum number_style style = t->force_comma || needs_comma(r)
-                                      ? NUMBER_COMMA
-                                  : needs_thousands(r) ? NUMBER_THOUSANDS
-                                                       : NUMBER_POINT;
+        enum number_style style = t->force_comma ? NUMBER_COMMA
+                                  : t->force_point || needs_thousands(r)
+                                      ? NUMBER_THOUSANDS
+                                  : needs_comma(r) ? NUMBER_COMMA
+                                                   : NUMBER_POINT;
 
         if (r & NUM_BOOL) {
                 (void)number_parse_bool(f->ptr, f->len, &v->as.b);

@@ -43,6 +43,17 @@ int typing_set_schema(struct typing *t, const char *spec, char *errstr,
  *         takes effect at the next header. */
 void typing_set_decimal_comma(struct typing *t, bool on);
 
+/** @brief Numbers of every column use a decimal point, and ',' separates
+ *         thousands (--decimal-point): "1,234" is 1234. */
+void typing_set_decimal_point(struct typing *t, bool on);
+
+/**
+ * @returns the first column whose "1,234"-like numbers the last
+ *          typing_infer() read as a decimal comma with nothing else in the
+ *          sample to tell (they may be ',' thousands), or NULL.
+ */
+const char *typing_comma_guess(const struct typing *t);
+
 /**
  * @brief Starts a new set of columns (a new header): names are copied and
  *        made unique (an empty name becomes column_<n>, a repeated one

@@ -91,6 +91,15 @@ case("excel_enus_thousands",
      columns=[{"name": "id", "type": "integer"}, {"name": "produto", "type": "text"},
               {"name": "qtd", "type": "integer"}, {"name": "preco", "type": "decimal"},
               {"name": "total", "type": "decimal"}])
+# "1,234" and nothing else to tell: a decimal comma (as pt-BR files), said
+# in the log; --decimal-point reads it as thousands.
+LONE = 'id,qtd\n1,"1,234"\n2,"12,500"\n3,7\n'
+case("lone_thousands_guess", LONE.encode(),
+     [{"id": 1, "qtd": N("1.234")}, {"id": 2, "qtd": N("12.500")}, {"id": 3, "qtd": 7}],
+     log="event=number_guess source=")
+case("lone_thousands_decimal_point", LONE.encode(),
+     [{"id": 1, "qtd": 1234}, {"id": 2, "qtd": 12500}, {"id": 3, "qtd": 7}],
+     args=["--decimal-point"])
 # The same with Excel's "sep=;" first line, and as UTF-8 with BOM.
 case("excel_sep_line", crlf("sep=;\n" + PTBR).encode("cp1252"), SEED_ROWS,
      dialect={"delimiter": ";", "sep_line": True})

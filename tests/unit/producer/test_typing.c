@@ -495,6 +495,31 @@ static void test_thousands_with_point(void)
         CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1.234,\"preco\":2,"
                           "\"total\":3,\"nota\":\"x\"}");
+        CHECK_EQ_STR(typing_comma_guess(t), "qtd"); /* said, not silent */
+        typing_destroy(t);
+
+        /* --decimal-point: ',' separates thousands. */
+        t = typing_create();
+        typing_set_decimal_point(t, true);
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        for (size_t r = 0; r < 2; r++) {
+                fields_of(bare[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        typing_infer(t);
+        CHECK(typing_comma_guess(t) == NULL);
+        CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1234,\"preco\":2,"
+                          "\"total\":3,\"nota\":\"x\"}");
+        typing_destroy(t);
+
+        /* The evidence settles it: no guess. */
+        t = typing_create();
+        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        fields_of(rows[0], f);
+        typing_observe(t, f, NCOLS);
+        typing_infer(t);
+        CHECK(typing_comma_guess(t) == NULL);
         typing_destroy(t);
 }
 
