@@ -20,6 +20,28 @@ static void fields_of(const char *const *cells, struct row_field *f)
 static const char *const header[NCOLS] = {"id", "nome", "idade", "ativo",
                                           "valor"};
 
+/* A typing of the header hdr with the types its sample rows give (with
+ * no rows, each column is typed by its first value). */
+static struct typing *sampled(const char *const *hdr,
+                              const char *const (*rows)[NCOLS], size_t n,
+                              bool decimal_point)
+{
+        struct typing *t = typing_create();
+        struct row_field f[NCOLS];
+
+        typing_set_decimal_point(t, decimal_point);
+        fields_of(hdr, f);
+        CHECK_EQ_INT(typing_set_header(t, f, NCOLS), 0);
+        for (size_t r = 0; r < n; r++) {
+                fields_of(rows[r], f);
+                typing_observe(t, f, NCOLS);
+        }
+        if (n > 0) {
+                typing_infer(t);
+        }
+        return t;
+}
+
 /* Encodes one record with the typing's current columns. */
 static int encode(struct typing *t, const char *const *cells, char *out,
                   size_t size, char *reason)
@@ -155,17 +177,11 @@ static void test_sample(void)
             {"3", "70040010", "275,50", "-", "NaN"},
             {"4", "", "1.000", "1.234", "0.25"},
         };
-        struct typing *t = typing_create();
-        struct row_field h[NCOLS], f[NCOLS];
+        struct typing *t = sampled(hdr, rows, 4, false);
+        struct row_field h[NCOLS];
         char out[256], reason[128], types[256];
 
         fields_of(hdr, h);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 4; r++) {
-                fields_of(rows[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
         CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
         /* A decimal comma in one column settles the file's convention. */
         CHECK_EQ_STR(types, "integer:comma,text,decimal:comma,integer:comma,"
@@ -208,17 +224,9 @@ static void test_thousands_only(void)
             {"2", "12.345.678", "192.168.1.1", "2.5", "b"},
             {"3", "999", "8.8.8.8", "3", "c"},
         };
-        struct typing *t = typing_create();
-        struct row_field h[NCOLS], f[NCOLS];
+        struct typing *t = sampled(hdr, rows, 3, false);
         char out[256], reason[128], types[256];
 
-        fields_of(hdr, h);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 3; r++) {
-                fields_of(rows[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
         CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
         /* preco's numbers are mostly point decimals: it keeps the point. */
         CHECK_EQ_STR(types, "integer:comma,integer:comma,text,decimal,text");
@@ -231,8 +239,7 @@ static void test_thousands_only(void)
         typing_destroy(t);
 
         /* Without a sample, such a first value decides the same way. */
-        t = typing_create();
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        t = sampled(hdr, NULL, 0, false);
         CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":2,\"valor\":12345678,"
                           "\"ip\":\"192.168.1.1\",\"preco\":2.5,\"x\":\"b\"}");
@@ -252,17 +259,9 @@ static void test_scientific(void)
             {"2", "2.5e+20", "-3.2e-07", "12.5e-1", "1e"},
             {"3", "1.7976931348623157e+308", ".5e1", "5.e2", "12E45"},
         };
-        struct typing *t = typing_create();
-        struct row_field h[NCOLS], f[NCOLS];
+        struct typing *t = sampled(hdr, rows, 3, false);
         char out[1024], reason[128], types[256];
 
-        fields_of(hdr, h);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 3; r++) {
-                fields_of(rows[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
         CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
         CHECK_EQ_STR(types, "integer,decimal,decimal,decimal,text");
         CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
@@ -280,8 +279,7 @@ static void test_scientific(void)
         typing_destroy(t);
 
         /* Without a sample (tailing), the first value decides alike. */
-        t = typing_create();
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
+        t = sampled(hdr, NULL, 0, false);
         CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":2,\"a\":250000000000000000000,"
                           "\"b\":-0.00000032,\"c\":1.25,\"d\":\"1e\"}");
@@ -298,17 +296,9 @@ static void test_spaces_around_numbers(void)
             {"1", " 2.5", " Ana", " 01310100", "3 "},
             {"2", " 10", " Bia", " 20040002", " 4"},
         };
-        struct typing *t = typing_create();
-        struct row_field h[NCOLS], f[NCOLS];
+        struct typing *t = sampled(hdr, rows, 2, false);
         char out[256], reason[128], types[256];
 
-        fields_of(hdr, h);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 2; r++) {
-                fields_of(rows[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
         CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
         CHECK_EQ_STR(types, "integer,decimal,text,text,integer");
         CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
@@ -326,16 +316,8 @@ static void test_spaces_around_numbers(void)
             {"1", "true ", " FALSE", "x", "\ttrue"},
             {"2", " false", "true\t", "y", "false "},
         };
-        for (int sampled = 0; sampled < 2; sampled++) {
-                t = typing_create();
-                CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-                if (sampled) {
-                        for (size_t r = 0; r < 2; r++) {
-                                fields_of(bools[r], f);
-                                typing_observe(t, f, NCOLS);
-                        }
-                        typing_infer(t);
-                }
+        for (size_t n = 0; n <= 2; n += 2) { /* typed by value, by sample */
+                t = sampled(hdr, bools, n, false);
                 CHECK_EQ_INT(encode(t, bools[0], out, sizeof(out), reason), 0);
                 CHECK_EQ_STR(out, "{\"id\":1,\"valor\":true,\"nome\":false,"
                                   "\"cep\":\"x\",\"q\":true}");
@@ -452,17 +434,11 @@ static void test_thousands_with_point(void)
             {"1", "1,234", "2", "3", "x"},
             {"2", "12", "3", "4", "y"},
         };
-        struct typing *t = typing_create();
-        struct row_field h[NCOLS], f[NCOLS];
+        struct typing *t = sampled(hdr, rows, 3, false);
+        struct row_field h[NCOLS];
         char out[256], reason[128], types[256];
 
         fields_of(hdr, h);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 3; r++) {
-                fields_of(rows[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
         CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
         CHECK_EQ_STR(types, "integer,integer:thousands,decimal,"
                             "decimal:thousands,text");
@@ -485,13 +461,7 @@ static void test_thousands_with_point(void)
         typing_destroy(t);
 
         /* Nothing else in the file tells: "1,234" is a decimal comma. */
-        t = typing_create();
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 2; r++) {
-                fields_of(bare[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
+        t = sampled(hdr, bare, 2, false);
         CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1.234,\"preco\":2,"
                           "\"total\":3,\"nota\":\"x\"}");
@@ -499,14 +469,7 @@ static void test_thousands_with_point(void)
         typing_destroy(t);
 
         /* --decimal-point: ',' separates thousands. */
-        t = typing_create();
-        typing_set_decimal_point(t, true);
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        for (size_t r = 0; r < 2; r++) {
-                fields_of(bare[r], f);
-                typing_observe(t, f, NCOLS);
-        }
-        typing_infer(t);
+        t = sampled(hdr, bare, 2, true);
         CHECK(typing_comma_guess(t) == NULL);
         CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1234,\"preco\":2,"
@@ -514,11 +477,7 @@ static void test_thousands_with_point(void)
         typing_destroy(t);
 
         /* The evidence settles it: no guess. */
-        t = typing_create();
-        CHECK_EQ_INT(typing_set_header(t, h, NCOLS), 0);
-        fields_of(rows[0], f);
-        typing_observe(t, f, NCOLS);
-        typing_infer(t);
+        t = sampled(hdr, rows, 1, false);
         CHECK(typing_comma_guess(t) == NULL);
         typing_destroy(t);
 }
