@@ -27,9 +27,12 @@ struct state_store {
         int fd;               /* the state file made by this process, for
                                  overwriting its slots; -1: none yet */
         int slot_next;        /* the slot not holding the newest copy */
-        uint64_t slot_seq;    /* sequence of the newest copy on disk */
-        uint64_t next_seq;    /* loop thread */
-        uint64_t last_seq;    /* newest checkpoint on disk */
+        size_t slot_size;     /* of the open file's slots */
+        dev_t fd_dev;         /* the file fd is (path must still name it) */
+        ino_t fd_ino;
+        uint64_t slot_seq; /* sequence of the newest copy on disk */
+        uint64_t next_seq; /* loop thread */
+        uint64_t last_seq; /* newest checkpoint on disk */
 
         /* The one asynchronous save (loop thread, except text/len/err
          * which the worker uses while busy). */
@@ -95,7 +98,7 @@ struct state_store *state_store_create(const char *dir, const char *source,
         pthread_mutex_init(&st->lock, NULL);
         st->lock_fd  = -1;
         st->fd       = -1;
-        st->buf_size = 2 * CHECKPOINT_SLOT_SIZE; /* a whole state file */
+        st->buf_size = 2 * CHECKPOINT_SLOT_MAX; /* a whole state file */
         st->buf      = malloc(st->buf_size);
         st->text     = malloc(st->buf_size);
         st->dir      = strdup(dir);
@@ -259,8 +262,10 @@ static int pwrite_all(int fd, const char *p, size_t n, off_t at)
         return 0;
 }
 
-/* The first save of a process makes a new state file atomically: slot 0
- * holds the sealed copy (slot, n bytes), slot 1 nothing valid; temporary
+/* The first save of a process makes a new state file atomically: two
+ * slots of the smallest multiple of CHECKPOINT_SLOT_MIN that holds the
+ * sealed copy (slot, n bytes), slot 0 holding it, slot 1 nothing valid;
+ * temporary
  * file, fsync, rename, fsync of the directory. The file keeps its size
  * from then on, so overwriting a slot changes no metadata that a power cut
  * could lose, and one fdatasync makes it durable. Then keeps the file open
@@ -274,8 +279,10 @@ static int create_file(struct state_store *st, char *slot, size_t n)
         if (fd < 0) {
                 return -1;
         }
+        size_t size = (n + CHECKPOINT_SLOT_MIN - 1) / CHECKPOINT_SLOT_MIN *
+                      CHECKPOINT_SLOT_MIN;
         int rc = write_all(fd, slot, n);
-        for (size_t left = 2 * CHECKPOINT_SLOT_SIZE - n; rc == 0 && left > 0;) {
+        for (size_t left = 2 * size - n; rc == 0 && left > 0;) {
                 size_t k = left < sizeof(pad) ? left : sizeof(pad);
                 rc       = write_all(fd, pad, k);
                 left -= k;
@@ -297,9 +304,34 @@ static int create_file(struct state_store *st, char *slot, size_t n)
         }
         close(dfd);
         /* Without the descriptor the next save makes a new file again. */
-        st->fd        = open(st->path, O_RDWR | O_CLOEXEC);
+        struct stat sb;
+        st->fd = open(st->path, O_RDWR | O_CLOEXEC);
+        if (st->fd >= 0 && fstat(st->fd, &sb) != 0) {
+                close(st->fd);
+                st->fd = -1;
+        }
+        if (st->fd >= 0) {
+                st->fd_dev = sb.st_dev;
+                st->fd_ino = sb.st_ino;
+        }
         st->slot_next = 1;
+        st->slot_size = size;
         return 0;
+}
+
+/* Whether the open state file is still the one at its path and writable
+ * there: a state file deleted, replaced or moved away with its directory,
+ * or a directory made read-only, makes the next save write a new file the
+ * usual way, which then fails and is reported like any unwritable state
+ * directory (sending waits) instead of going on into a file the next start
+ * would not find. A stat and an access check, next to the fdatasync. */
+static bool still_ours(const struct state_store *st)
+{
+        struct stat sb;
+
+        return stat(st->path, &sb) == 0 && sb.st_dev == st->fd_dev &&
+               sb.st_ino == st->fd_ino && access(st->path, W_OK) == 0 &&
+               access(st->dir, W_OK) == 0;
 }
 
 /* Writes the checkpoint whose text (n bytes) is at slot +
@@ -324,11 +356,17 @@ static int write_state(struct state_store *st, char *slot, size_t n,
                 pthread_mutex_unlock(&st->lock);
                 return -1;
         }
+        if (st->fd >= 0 && (n > st->slot_size || !still_ours(st))) {
+                /* Also a text that outgrew the slots (more columns, wider
+                 * types): a new file with larger ones. */
+                close(st->fd);
+                st->fd = -1;
+        }
         if (st->fd < 0) {
                 what = st->tmp_path;
                 rc   = create_file(st, slot, n);
         } else if (pwrite_all(st->fd, slot, n,
-                              (off_t)st->slot_next * CHECKPOINT_SLOT_SIZE) ==
+                              (off_t)st->slot_next * (off_t)st->slot_size) ==
                        0 &&
                    fdatasync(st->fd) == 0) {
                 st->slot_next ^= 1;
@@ -355,9 +393,8 @@ static int write_state(struct state_store *st, char *slot, size_t n,
 int state_store_save(struct state_store *st, const struct checkpoint *c,
                      char *errstr, size_t errstr_size)
 {
-        int n =
-            checkpoint_encode(c, st->buf + CHECKPOINT_SLOT_HEADER,
-                              CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER);
+        int n = checkpoint_encode(c, st->buf + CHECKPOINT_SLOT_HEADER,
+                                  CHECKPOINT_SLOT_MAX - CHECKPOINT_SLOT_HEADER);
 
         if (n < 0) {
                 snprintf(errstr, errstr_size, "checkpoint too large");
@@ -399,7 +436,7 @@ int state_store_save_async(struct state_store *st, uv_loop_t *loop,
         }
         st->text_len =
             checkpoint_encode(c, st->text + CHECKPOINT_SLOT_HEADER,
-                              CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER);
+                              CHECKPOINT_SLOT_MAX - CHECKPOINT_SLOT_HEADER);
         if (st->text_len < 0) {
                 snprintf(errstr, errstr_size, "checkpoint too large");
                 return -1;

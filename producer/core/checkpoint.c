@@ -83,7 +83,7 @@ size_t checkpoint_slot_seal(char *slot, size_t text_len, uint64_t seq)
         size_t fixed = SLOT_MAGIC_LEN + 16 + 1 + 8 + 1;
         int n;
 
-        if (text_len > CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER) {
+        if (text_len > CHECKPOINT_SLOT_MAX - CHECKPOINT_SLOT_HEADER) {
                 return 0;
         }
         n = snprintf(head, sizeof(head), SLOT_MAGIC "%016" PRIx64 " %08zx ",
@@ -128,7 +128,7 @@ int checkpoint_slot_open(const char *slot, size_t avail, const char **text,
             h[25] != ' ' || slot[CHECKPOINT_SLOT_HEADER - 1] != '\n' ||
             hex_field(h, 16, seq) != 0 || hex_field(h + 17, 8, &len) != 0 ||
             hex_field(slot + fixed, 16, &check) != 0 ||
-            len > CHECKPOINT_SLOT_SIZE - CHECKPOINT_SLOT_HEADER ||
+            len > CHECKPOINT_SLOT_MAX - CHECKPOINT_SLOT_HEADER ||
             len > avail - CHECKPOINT_SLOT_HEADER) {
                 return -1;
         }
@@ -157,10 +157,10 @@ int checkpoint_slots_pick(const char *file, size_t len, const char **text,
                 return 0;
         }
         for (int i = 0; i < 2; i++) {
-                size_t at = (size_t)i * CHECKPOINT_SLOT_SIZE;
-                ok[i] =
-                    at < len && checkpoint_slot_open(file + at, len - at, &t[i],
-                                                     &tl[i], &s[i]) == 0;
+                size_t at    = (size_t)i * (len / 2);
+                size_t avail = i == 0 ? len / 2 : len - at;
+                ok[i] = checkpoint_slot_open(file + at, avail, &t[i], &tl[i],
+                                             &s[i]) == 0;
         }
         if (!ok[0] && !ok[1]) {
                 return -1;

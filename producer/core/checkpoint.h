@@ -31,9 +31,10 @@
  * instant leaves a state that names the newest generation and every byte
  * that may be on the topic.
  *
- * On disk the text sits in one of two fixed-size slots of the state file
- * (CHECKPOINT_SLOT_SIZE bytes each), behind a one-line slot header with a
- * sequence number, the text's length and a checksum:
+ * On disk the text sits in one of the two equal slots of the state file
+ * (half of its size each, 4 KiB unless the text needs more), behind a
+ * one-line slot header with a sequence number, the text's length and a
+ * checksum:
  *
  *   csv-producer-slot 0000000000000007 000001c2 9a3f...\n<text>
  *
@@ -98,15 +99,19 @@ int checkpoint_encode(const struct checkpoint *c, char *buf, size_t size);
 int checkpoint_decode(struct checkpoint *c, const char *text, size_t len,
                       char *errstr, size_t errstr_size);
 
-/* A slot: header line, then the text; the state file holds two. */
-#define CHECKPOINT_SLOT_SIZE   20480
+/* A slot: header line, then the text; the state file holds two of one
+ * size, a multiple of CHECKPOINT_SLOT_MIN up to CHECKPOINT_SLOT_MAX (the
+ * longest text: 1,024 columns of the widest type). */
+#define CHECKPOINT_SLOT_MIN    4096
+#define CHECKPOINT_SLOT_MAX    20480
 #define CHECKPOINT_SLOT_HEADER 61 /* "csv-producer-slot " + 16+1+8+1+16+1 */
 
 /**
  * @brief Seals the text of text_len bytes that the caller wrote at
  *        slot + CHECKPOINT_SLOT_HEADER: writes the slot header (sequence
  *        seq, the length, the checksum) in front of it.
- * @returns the slot's used length, or 0 if it does not fit a slot.
+ * @returns the slot's used length, or 0 if it does not fit the largest
+ *          slot.
  */
 size_t checkpoint_slot_seal(char *slot, size_t text_len, uint64_t seq);
 
@@ -119,9 +124,10 @@ int checkpoint_slot_open(const char *slot, size_t avail, const char **text,
                          size_t *text_len, uint64_t *seq);
 
 /**
- * @brief The copy of the state a state file of len bytes holds: the valid
- *        slot with the higher sequence, or the whole file when it is plain
- *        text (written before slots). *slot: 0 or 1, -1 for plain text.
+ * @brief The copy of the state a state file of len bytes holds (two slots
+ *        of len / 2 bytes): the valid slot with the higher sequence, or the
+ *        whole file when it is plain text (written before slots). *slot: 0
+ *        or 1, -1 for plain text.
  * @returns 0 with *text, *text_len (and *seq, 0 for plain text) set; -1
  *          when the file has slots but none is valid.
  */

@@ -111,15 +111,16 @@ def test_file_changed_while_stopped_starts_new_generation(broker, topic, procs, 
                                             "cidade": "Natal", "valor": 2.5}]
 
 
-SLOT_SIZE = 20480  # CHECKPOINT_SLOT_SIZE: the state file holds two slots
 SLOT_MAGIC = b"csv-producer-slot "
 
 
 def slot_seqs(data):
-    """The sequence of each slot of a state file, -1 for a slot never written."""
+    """The sequence of each slot of a state file (two slots of half its size),
+    -1 for a slot never written."""
+    size = len(data) // 2
     out = []
     for i in (0, 1):
-        slot = data[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]
+        slot = data[i * size:(i + 1) * size]
         out.append(int(slot[18:34], 16) if slot.startswith(SLOT_MAGIC) else -1)
     return out
 
@@ -140,11 +141,12 @@ def test_torn_newest_state_copy_resumes_from_the_older_one(broker, topic, procs,
     assert p.stop() == 0
     path = next(state.glob("*.state"))
     data = bytearray(path.read_bytes())
-    assert len(data) == 2 * SLOT_SIZE
+    size = len(data) // 2
+    assert size == 4096, "two 4 KiB slots"
     seqs = slot_seqs(data)
     assert min(seqs) >= 1, f"both copies written: {seqs}"
     newest = 0 if seqs[0] > seqs[1] else 1
-    data[newest * SLOT_SIZE + 80] ^= 0x20  # a byte of its text: the checksum fails
+    data[newest * size + 80] ^= 0x20  # a byte of its text: the checksum fails
     path.write_bytes(bytes(data))
     append(csv, "5,Carlos Souza,51,Curitiba,3100.25\n")
     p = start_producer(procs, broker, topic, csv, state, name="restarted")
@@ -160,7 +162,7 @@ def test_torn_newest_state_copy_resumes_from_the_older_one(broker, topic, procs,
     seqs = slot_seqs(data)
     assert max(seqs) >= 1
     i = max(range(2), key=lambda k: seqs[k])
-    text = data[i * SLOT_SIZE:(i + 1) * SLOT_SIZE].decode(errors="replace")
+    text = data[i * size:(i + 1) * size].decode(errors="replace")
     assert f"offset={csv.stat().st_size}\n" in text
 
 

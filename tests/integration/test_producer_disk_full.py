@@ -1,5 +1,8 @@
-"""The state directory's disk fills up (a full /var, a small volume): the
-producer cannot save its position, so it sends no row it could not account
+"""The state directory's disk fills up (a full /var, a small volume). The
+state file has a fixed size once written (two slots, docs/producer.md): a
+disk that fills while the producer runs does not stop its saves, and it goes
+on sending. A producer started on the full disk must write its state file
+anew and cannot save its position, so it sends no row it could not account
 for after a crash. It must say so (/healthz 503 naming the disk, a log
 line), and once there is room again send every row exactly once.
 
@@ -47,7 +50,19 @@ def test_full_state_disk_stops_sending_loudly_then_resumes_exactly(
         except OSError:
             pass  # full
 
-        for i in range(4, 24):
+        # Full while running: the saves overwrite the state file's slots
+        # and need no room; rows go on, healthy.
+        for i in range(4, 14):
+            append(csv, f"{i},Nome {i},30,Cidade,1.00\n")
+        wait_rows(broker, topic, 13)
+        assert healthz(port)[0] == 200
+        assert "event=checkpoint_failed" not in p.output()
+        assert p.stop() == 0
+
+        # Started on the full disk: its first save writes a new state file.
+        p = start_producer(procs, broker, topic, csv, mnt / "state",
+                           "--metrics-listen", f"127.0.0.1:{port}", name="restarted")
+        for i in range(14, 24):
             append(csv, f"{i},Nome {i},30,Cidade,1.00\n")
 
         def degraded():
