@@ -23,6 +23,8 @@ struct track {
         struct bits reset, complete;
         bool complete_before_start; /* one copy was below its partition's
                                        high watermark at assignment */
+        bool settled; /* every row it still has on the topic was read once:
+                         stays so when partitions are added later */
 };
 
 struct topic_loss {
@@ -104,8 +106,8 @@ static size_t track_find(const struct topic_loss *t, const char *source,
         return lo;
 }
 
-static const struct track *track_get(const struct topic_loss *t,
-                                     const char *source, uint64_t generation)
+static struct track *track_get(const struct topic_loss *t, const char *source,
+                               uint64_t generation)
 {
         bool found;
         size_t i = track_find(t, source, generation, &found);
@@ -199,8 +201,11 @@ int topic_loss_control(struct topic_loss *t, const struct aggregates_message *m,
  * oldest messages (this generation's reset among them) were deleted before
  * the dashboard started, the generation was complete by then, and the
  * replay has read the partition to where it was. */
-static bool settled(const struct track *tr, const struct topic_loss_topic *tp)
+static bool settled(struct track *tr, const struct topic_loss_topic *tp)
 {
+        if (tr && tr->settled) {
+                return true;
+        }
         if (!tr || !tp->caught_up || tp->partitions <= 0) {
                 return false;
         }
@@ -214,6 +219,7 @@ static bool settled(const struct track *tr, const struct topic_loss_topic *tp)
                 }
                 return false;
         }
+        tr->settled = true;
         return true;
 }
 
@@ -249,11 +255,11 @@ static bool judge(const struct topic_loss *t, const char *source,
                   const struct topic_loss_topic *tp,
                   struct topic_loss_finding *f)
 {
-        const struct track *tr = track_get(t, source, g->number);
-        *f = (struct topic_loss_finding){.generation = g->number,
-                                         .shown      = shown,
-                                         .partition  = -1,
-                                         .log_start  = -1};
+        struct track *tr = track_get(t, source, g->number);
+        *f               = (struct topic_loss_finding){.generation = g->number,
+                                                       .shown      = shown,
+                                                       .partition  = -1,
+                                                       .log_start  = -1};
         if (!tp->caught_up) {
                 return false;
         }

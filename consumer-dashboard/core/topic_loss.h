@@ -20,7 +20,9 @@
  *     oldest messages were deleted before the dashboard started (log-start
  *     offset > 0) and whose copy of the generation's reset was not read
  *     (deleted with them) counts as read once the replay is caught up,
- *     when the generation was complete before the dashboard started.
+ *     when the generation was complete before the dashboard started. Once
+ *     read so, a generation stays so: a partition added to the topic later
+ *     holds none of those rows.
  *   - a generation shown whose reset was read on no partition (or not on a
  *     partition whose start was deleted) and whose snapshot-complete is
  *     not known lost its start: how many rows is not known, only the

@@ -21,7 +21,7 @@ static struct wire_object obj;
 struct world {
         struct aggregates *a;
         struct topic_loss *t;
-        int64_t log_start[3];
+        int64_t log_start[4];
         int changes, cleared;
         uint64_t last_rows;
 };
@@ -96,10 +96,13 @@ static void completes(struct world *w, uint64_t gen, int parts, uint64_t last,
         }
 }
 
+static int partitions = 3;
+
 static const struct topic_loss_finding *judge(struct world *w, bool caught_up)
 {
-        struct topic_loss_topic tp = {
-            .log_start = w->log_start, .partitions = 3, .caught_up = caught_up};
+        struct topic_loss_topic tp = {.log_start  = w->log_start,
+                                      .partitions = partitions,
+                                      .caught_up  = caught_up};
         CHECK_EQ_INT(topic_loss_evaluate(w->t, w->a, &tp, on_change, w), 0);
         return topic_loss_find(w->t, SRC);
 }
@@ -161,6 +164,25 @@ static void test_missing_rows_counted_exactly(void)
         f = judge(&w, true);
         CHECK(f == NULL);
         CHECK_EQ_INT(w.cleared, 1);
+        world_free(&w);
+}
+
+/* A partition added to the topic later holds nothing of a generation judged
+ * before: the finding stays (the rows are not back). */
+static void test_partitions_added_later(void)
+{
+        struct world w;
+        world_init(&w);
+        resets(&w, GEN);
+        rows(&w, GEN, 1, 3);
+        completes(&w, GEN, 3, 5, 5);
+        const struct topic_loss_finding *f = judge(&w, true);
+        CHECK(f && f->rows == 2);
+        partitions = 4;
+        f          = judge(&w, true);
+        CHECK(f && f->rows == 2);
+        CHECK_EQ_INT(w.cleared, 0);
+        partitions = 3;
         world_free(&w);
 }
 
@@ -295,6 +317,7 @@ int main(void)
         test_dead_letters_are_not_missing();
         test_missing_rows_counted_exactly();
         test_generation_still_being_read();
+        test_partitions_added_later();
         test_partition_start_deleted();
         test_deleted_start_needs_a_generation_from_before();
         test_start_gone_without_snapshot_complete();
