@@ -144,6 +144,34 @@ static void test_slots(void)
                      0);
 }
 
+/* A text longer than the smallest slot (many wide columns) lives in a
+ * file of larger slots: the slots are half the file, whatever its size. */
+static void test_large_slots(void)
+{
+        static char file[2 * 3 * CHECKPOINT_SLOT_MIN];
+        static char text[2 * CHECKPOINT_SLOT_MIN];
+        size_t size = sizeof(file) / 2;
+        const char *got;
+        size_t n;
+        uint64_t seq;
+        int slot;
+
+        memset(text, 'x', sizeof(text) - 1);
+        memcpy(text, "csv-producer-state 2\n", 21);
+        memset(file, 0, sizeof(file));
+        memcpy(file + CHECKPOINT_SLOT_HEADER, text, strlen(text));
+        CHECK(checkpoint_slot_seal(file, strlen(text), 5) > 0);
+        memcpy(file + size + CHECKPOINT_SLOT_HEADER, text, strlen(text));
+        CHECK(checkpoint_slot_seal(file + size, strlen(text), 6) > 0);
+        CHECK_EQ_INT(
+            checkpoint_slots_pick(file, sizeof(file), &got, &n, &seq, &slot),
+            0);
+        CHECK_EQ_INT(slot, 1);
+        CHECK_EQ_INT(seq, 6);
+        CHECK_EQ_INT(n, strlen(text));
+        CHECK(got == file + size + CHECKPOINT_SLOT_HEADER);
+}
+
 int main(void)
 {
         struct checkpoint a, b;
@@ -230,5 +258,6 @@ int main(void)
                      -1);
         test_widest_types();
         test_slots();
+        test_large_slots();
         return check_exit();
 }
