@@ -67,13 +67,13 @@ static bool ascii_letter(unsigned char c)
 enum sniff_legacy sniff_legacy(const char *buf, size_t len)
 {
         /* Mac OS Roman letters whose Windows-1252 byte is a symbol no word
-         * holds, or undefined: a, a, a, a, c, e, e, i, n, o, o, o, o, u
-         * with their accents, and A, C, E, N, U. (Not its letters that
-         * would be Windows-1252's quotes, S, Z, oe: those occur inside
-         * words in Windows-1252 too.) */
+         * holds, or undefined: a, a, a, a, c, e, e, i, o, o, o, u with
+         * their accents, and A, C, E, N, U. Not its letters that would be
+         * Windows-1252's quotes, dashes ("word\u2014word"), S, Z or oe:
+         * those occur inside words in Windows-1252 too. */
         static const unsigned char mac_only[] = {
-            0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0x8B, 0x8D,
-            0x8F, 0x90, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9B, 0x9D};
+            0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89, 0x8B,
+            0x8D, 0x8F, 0x90, 0x95, 0x98, 0x99, 0x9B, 0x9D};
         const unsigned char *s = (const unsigned char *)buf;
         size_t mac = 0, windows = 0;
 

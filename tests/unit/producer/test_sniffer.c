@@ -148,6 +148,10 @@ static void test_legacy_kind(void)
         /* Windows-1252's curly apostrophe is a Mac letter (í): not a vote. */
         CHECK_EQ_INT(sniff_legacy(quotes, sizeof(quotes) - 1),
                      SNIFF_LEGACY_WINDOWS_1252);
+        /* Dashes between words ("pre\u2013war", "so\u2014said") are
+         * Windows-1252's, not Mac's n and o with accents. */
+        CHECK_EQ_INT(sniff_legacy("pre\x96war;so\x97said", 15),
+                     SNIFF_LEGACY_WINDOWS_1252);
         /* No accented letter inside a word: Windows-1252. */
         CHECK_EQ_INT(sniff_legacy("a;\x80 1", 6), SNIFF_LEGACY_WINDOWS_1252);
         /* Mac upper case: Ç (0x82) votes Mac, Ã (0xCC) Windows: a tie. */
