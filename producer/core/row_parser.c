@@ -12,9 +12,8 @@
 #define ROW_PARSER_DEFAULT_MAX_BYTES (1024u * 1024u)
 /* UTF-8 bytes of converted UTF-16 handed to the scan at a time. */
 #define ROW_PARSER_WIDE_BUF 4096
-/* The encoding read when a file without BOM is not valid UTF-8. */
-/* The 8-bit encodings text that is not UTF-8 is read as (sniff_legacy
- * picks), and what the user is told. */
+/* The 8-bit encodings a file without BOM whose text is not UTF-8 is read
+ * as (sniff_legacy picks), and what the user is told. */
 static const struct legacy_kind {
         const char *name;
         const char *notice;

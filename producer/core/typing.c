@@ -316,7 +316,9 @@ int typing_set_header(struct typing *t, const struct row_field *names,
                         return -1;
                 }
                 t->renamed += renamed;
-                t->style[i] = t->force_comma ? NUMBER_COMMA : NUMBER_POINT;
+                t->style[i] = t->force_comma   ? NUMBER_COMMA
+                              : t->force_point ? NUMBER_THOUSANDS
+                                               : NUMBER_POINT;
                 if (i == 0) {
                         const char *s = without_bom(&names[0], &t->first_len);
                         t->first      = malloc(t->first_len + 1);
@@ -544,7 +546,7 @@ static bool parse_number(const struct row_field *f, enum number_style style,
 {
         if (leading_zero(f->ptr, f->len)) {
                 /* An identifier, unless --schema says it is a number. */
-                if (!fixed || style != NUMBER_POINT) {
+                if (!fixed || style == NUMBER_COMMA) {
                         return false;
                 }
                 return integer

@@ -471,6 +471,15 @@ static void test_thousands_with_point(void)
         /* --decimal-point: ',' separates thousands. */
         t = sampled(hdr, bare, 2, true);
         CHECK(typing_comma_guess(t) == NULL);
+        typing_destroy(t);
+        /* ... in a --schema column too. */
+        t = typing_create();
+        char err[128];
+        CHECK_EQ_INT(typing_set_schema(t, "qtd:int", err, sizeof(err)), 0);
+        typing_set_decimal_point(t, true);
+        struct row_field hf[NCOLS];
+        fields_of(hdr, hf);
+        CHECK_EQ_INT(typing_set_header(t, hf, NCOLS), 0);
         CHECK_EQ_INT(encode(t, bare[0], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":1,\"qtd\":1234,\"preco\":2,"
                           "\"total\":3,\"nota\":\"x\"}");
