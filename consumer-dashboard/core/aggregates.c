@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted_find.h"
+
 static const char *const role_names[AGG_ROLE_COUNT] = {
     "value",
     "category",
@@ -94,25 +96,16 @@ void aggregates_destroy(struct aggregates *a)
 }
 
 /* The index of source `name`, or where it would go (*found false). */
+static int source_cmp(const void *elem, const void *name)
+{
+        return strcmp(((const struct source *)elem)->name, name);
+}
+
 static size_t find_source(const struct aggregates *a, const char *name,
                           bool *found)
 {
-        size_t lo = 0, hi = a->nsources;
-        *found = false;
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                int c      = strcmp(a->sources[mid].name, name);
-                if (c == 0) {
-                        *found = true;
-                        return mid;
-                }
-                if (c < 0) {
-                        lo = mid + 1;
-                } else {
-                        hi = mid;
-                }
-        }
-        return lo;
+        return sorted_find(a->sources, a->nsources, sizeof(*a->sources), name,
+                           source_cmp, found);
 }
 
 int aggregates_add_latency(struct aggregates *a, const char *source,

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted_find.h"
+
 #define MISSED_INTERVALS 3 /* records missed before a producer is not alive */
 
 struct entry {
@@ -63,26 +65,16 @@ static int64_t integer(const struct wire_object *o, const char *name)
 }
 
 /* Index of key, or where it would go (*found false). */
+static int entry_cmp(const void *elem, const void *key)
+{
+        return strcmp(((const struct entry *)elem)->source, key);
+}
+
 static size_t find(const struct producer_status *ps, const char *key,
                    bool *found)
 {
-        size_t lo = 0, hi = ps->n;
-
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                int c      = strcmp(ps->entries[mid].source, key);
-                if (c == 0) {
-                        *found = true;
-                        return mid;
-                }
-                if (c < 0) {
-                        lo = mid + 1;
-                } else {
-                        hi = mid;
-                }
-        }
-        *found = false;
-        return lo;
+        return sorted_find(ps->entries, ps->n, sizeof(*ps->entries), key,
+                           entry_cmp, found);
 }
 
 int producer_status_set(struct producer_status *ps, const char *key,

@@ -9,6 +9,7 @@
 
 #include "aggregates_internal.h"
 #include "snapshot_json_internal.h"
+#include "sorted_find.h"
 
 /* Which partitions a control message of one generation was read on. */
 struct bits {
@@ -74,36 +75,31 @@ void topic_loss_destroy(struct topic_loss *t)
         free(t);
 }
 
-static int track_cmp(const struct track *tr, const char *source,
-                     uint64_t generation)
+/* What tracks are sorted by. */
+struct track_key {
+        const char *source;
+        uint64_t generation;
+};
+
+static int track_cmp(const void *elem, const void *key)
 {
-        int c = strcmp(tr->source, source);
+        const struct track *tr    = elem;
+        const struct track_key *k = key;
+        int c                     = strcmp(tr->source, k->source);
         if (c) {
                 return c;
         }
-        return tr->generation < generation ? -1 : tr->generation > generation;
+        return tr->generation < k->generation ? -1
+                                              : tr->generation > k->generation;
 }
 
 /* The position of (source, generation), or where it would go. */
 static size_t track_find(const struct topic_loss *t, const char *source,
                          uint64_t generation, bool *found)
 {
-        size_t lo = 0, hi = t->ntracks;
-        *found = false;
-        while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                int c      = track_cmp(&t->tracks[mid], source, generation);
-                if (c == 0) {
-                        *found = true;
-                        return mid;
-                }
-                if (c < 0) {
-                        lo = mid + 1;
-                } else {
-                        hi = mid;
-                }
-        }
-        return lo;
+        const struct track_key k = {source, generation};
+        return sorted_find(t->tracks, t->ntracks, sizeof(*t->tracks), &k,
+                           track_cmp, found);
 }
 
 static struct track *track_get(const struct topic_loss *t, const char *source,
