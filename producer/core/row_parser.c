@@ -1420,10 +1420,17 @@ int row_parser_end(struct row_parser *p, bool final, row_parser_record_cb cb,
         int rc = 0;
 
         /* While tailing, a first line still being written (no line end
-         * yet) waits: "id" of "id,valor" is not a one-column header. */
+         * yet) waits: "id" of "id,valor" is not a one-column header. So
+         * does UTF-16 without a BOM cut inside its line end's code unit
+         * ("i\0d\0\n" without the NUL): it is known by whole units. */
+        bool cut_unit = (p->pre_len & 1) &&
+                        (p->pre[p->pre_len - 1] == '\n' ||
+                         p->pre[p->pre_len - 1] == '\r') &&
+                        memchr(p->pre, '\0', p->pre_len);
         if (!p->sniffed && p->pre_len > 0 &&
-            (final || memchr(p->pre, '\n', p->pre_len) ||
-             memchr(p->pre, '\r', p->pre_len))) {
+            (final || ((memchr(p->pre, '\n', p->pre_len) ||
+                        memchr(p->pre, '\r', p->pre_len)) &&
+                       !cut_unit))) {
                 rc = sniff_and_feed_pre(p, cb, ctx);
                 if (rc != 0) {
                         return rc;

@@ -272,6 +272,26 @@ static void test_header_being_written(void)
         row_parser_destroy(p);
 }
 
+/* While tailing, UTF-16 without a BOM whose first line end arrives cut
+ * inside its code unit ("\n" without its NUL) waits for the rest: read
+ * early, the file would be taken for UTF-8 with NUL bytes. */
+static void test_utf16_without_bom_cut_unit(void)
+{
+        static const char in[] = "i\0d\0\n\0"
+                                 "1\0\n\0";
+        struct row_parser *p   = row_parser_create(NULL);
+        struct out o           = {0};
+
+        CHECK_EQ_INT(row_parser_feed(p, in, 5, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK(!row_parser_sniffed(p));
+        CHECK_EQ_INT(row_parser_feed(p, in + 5, 5, collect, &o), 0);
+        CHECK_EQ_INT(row_parser_end(p, false, collect, &o), 0);
+        CHECK_EQ_STR(o.text, "H#0 l1-2 [0,6) ok:|id\n"
+                             "R#1 l2-3 [6,10) ok:|1\n");
+        row_parser_destroy(p);
+}
+
 static int feed_str(struct row_parser *p, const char *s, struct out *o)
 {
         return row_parser_feed(p, s, strlen(s), collect, o);
@@ -543,5 +563,6 @@ int main(void)
         test_seek_utf16_keeps_feff();
         test_utf8_in_legacy_file_is_noted();
         test_given_columns();
+        test_utf16_without_bom_cut_unit();
         return check_exit();
 }
