@@ -137,7 +137,10 @@ def test_two_producers_one_source_or_all(broker, topic, procs, tmp_path):
     assert gone["b.csv"]["reason"] == "deleted"
     status, s = get_json(url + "/api/snapshot?source=b.csv")
     assert status == 200 and s["count"] == 0
-    status, s = get_json(url + "/api/snapshot")
+    # The whole-topic snapshot is the published one (at most ~10 a second):
+    # it follows within a push interval.
+    s = wait_until(lambda: (lambda s: s if s["count"] == 3 else None)(
+        get_json(url + "/api/snapshot")[1]), what="the deletion in the snapshot")
     assert s["count"] == 3
 
 
