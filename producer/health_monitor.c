@@ -228,6 +228,37 @@ static const char *state_of(const struct watched *w,
         return pr->pending > 0 ? "sending" : "caught_up";
 }
 
+/* A text member, or null when empty. */
+static int append_text_or_null(struct wire_buf *b, const char *name,
+                               const char *text)
+{
+        int rc = wire_buf_printf(b, ",\"%s\":", name);
+        return rc | (text && text[0]
+                         ? wire_buf_append_json_string(b, text, strlen(text))
+                         : wire_buf_append(b, "null", 4));
+}
+
+/* What reading the current generation assumed (the log's encoding,
+ * number_guess, header_looks_like_row and value_as_text notices), flat so
+ * that any reader of the status topic can take it. */
+static int append_notes(struct wire_buf *b, const struct reading_notes *n)
+{
+        static const struct reading_notes none;
+
+        if (!n) {
+                n = &none;
+        }
+        int rc = append_text_or_null(b, "encoding_note", n->encoding);
+        rc |= append_text_or_null(b, "number_guess", n->number_guess);
+        rc |= wire_buf_printf(b,
+                              ",\"header_like_row\":%s"
+                              ",\"values_as_text\":%" PRIu64,
+                              n->header_like_row ? "true" : "false",
+                              n->values_as_text);
+        return rc | append_text_or_null(b, "value_as_text_column",
+                                        n->value_as_text_column);
+}
+
 /* The status record: one JSON object keyed by source on the compacted
  * status topic, so the latest one per source is what a reader keeps. */
 static void send_status(struct health_monitor *hm,
@@ -259,6 +290,7 @@ static void send_status(struct health_monitor *hm,
             : pr->file_open ? "ok"
                             : "missing");
         rc |= wire_buf_append_json_string(&b, reason, strlen(reason));
+        rc |= append_notes(&b, pr->notes);
         rc |= wire_buf_printf(&b, "}");
         if (rc == 0 &&
             kafka_sink_produce_untracked(hm->sink, hm->status_topic, pr->source,

@@ -95,6 +95,19 @@ void pipeline_resend(struct pipeline *p);
  */
 void pipeline_shutdown(struct pipeline *p, int flush_timeout_ms);
 
+#define PIPELINE_NOTE_MAX 192
+
+/* What reading the current generation assumed or could not type: the
+ * notices the log has, kept for the status record (the dashboard shows
+ * them per source). Cleared when the file is read from its start. */
+struct reading_notes {
+        char encoding[PIPELINE_NOTE_MAX];     /* the text's reading, "" */
+        char number_guess[PIPELINE_NOTE_MAX]; /* column of a "1,234" guess */
+        bool header_like_row;    /* the first line looks like a row */
+        uint64_t values_as_text; /* cells sent as text in a typed column */
+        char value_as_text_column[PIPELINE_NOTE_MAX]; /* the first one's */
+};
+
 /* What the health check reads from the pipeline (pipeline_probe.c). */
 struct pipeline_probe {
         const char *source;
@@ -112,6 +125,7 @@ struct pipeline_probe {
         uint64_t file_offset; /* bytes read */
         uint64_t file_size;   /* of the open file */
         const char *ck_error; /* why saving the state failed, or NULL */
+        const struct reading_notes *notes;
 };
 
 /** @brief Fills out from the pipeline's current state (loop thread). */

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/log.h"
 #include "sniffer.h"
@@ -24,7 +25,8 @@ void pipeline_reset_reading(struct pipeline *p)
         }
         p->row_count  = 0;
         p->header_len = 0;
-        p->key_idx    = -1;
+        memset(&p->notes, 0, sizeof(p->notes));
+        p->key_idx = -1;
         (void)typing_set_header(p->typing, NULL, 0); /* until the header */
         pipeline_update_schema_id(p);
 }

@@ -80,6 +80,7 @@ struct pipeline {
         uint64_t prev_header_hash;
         size_t prev_header_count;
         bool priming; /* re-parsing the header on resume: send nothing */
+        struct reading_notes notes; /* of the generation being read */
         uint64_t open_quote_warned; /* line of the open quote last logged */
         size_t max_message;    /* bytes Kafka takes in one message, 0: ask */
         size_t too_large_seen; /* largest message refused since a rewind */

@@ -37,4 +37,5 @@ void pipeline_probe(const struct pipeline *p, struct pipeline_probe *out)
                 }
         }
         out->ck_error = p->ck_error[0] ? p->ck_error : NULL;
+        out->notes    = &p->notes;
 }

@@ -170,6 +170,21 @@ static void prepass_types(struct pipeline *p)
         }
 }
 
+/* Keeps text for the status record, cut at a UTF-8 character's start. */
+static void note_copy(char dst[PIPELINE_NOTE_MAX], const char *text)
+{
+        size_t n = strlen(text);
+
+        if (n >= PIPELINE_NOTE_MAX) {
+                n = PIPELINE_NOTE_MAX - 1;
+                while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80) {
+                        n--;
+                }
+        }
+        memcpy(dst, text, n);
+        dst[n] = '\0';
+}
+
 /* Counts values sent as text; the first one of each column in a
  * generation is logged, the count stays in the metric. */
 static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
@@ -182,6 +197,10 @@ static void log_values_as_text(struct pipeline *p, const struct row_record *rec)
                 }
                 producer_metrics_value_as_text(
                     p->m, p->cfg.source, typing_column_name(p->typing, i));
+                if (p->notes.values_as_text++ == 0) {
+                        note_copy(p->notes.value_as_text_column,
+                                  typing_column_name(p->typing, i));
+                }
                 if (typing_column_misfits(p->typing, i) == 1) {
                         log_warn(
                             "event=value_as_text source=%s line=%" PRIu64
@@ -212,6 +231,7 @@ static void note_comma_guess(struct pipeline *p)
                          "--decimal-point if ',' separates thousands, or "
                          "--decimal-comma to make it the rule\"",
                          p->cfg.source, column);
+                note_copy(p->notes.number_guess, column);
         }
 }
 
@@ -240,6 +260,7 @@ static void note_header_like_row(struct pipeline *p,
                          "row)\"",
                          p->cfg.source, numbers);
                 p->m->headers_like_rows++;
+                p->notes.header_like_row = true;
         }
         p->prev_header_hash  = h;
         p->prev_header_count = n;
@@ -256,6 +277,7 @@ int pipeline_on_record(const struct row_record *rec, void *ctx)
                 log_warn("event=encoding source=%s line=%" PRIu64
                          " reason=\"%s\"",
                          p->cfg.source, rec->line, rec->encoding_notice);
+                note_copy(p->notes.encoding, rec->encoding_notice);
         }
         if (rec->is_header) {
                 apply_header(p, rec);

@@ -19,6 +19,12 @@ struct entry {
         char reason[PRODUCER_STATUS_TEXT_MAX];
         int64_t ts_ms, interval_ms;
         int64_t pending, oldest_unacked_ms, held_bytes;
+        /* What reading the file's current generation assumed. */
+        char encoding_note[PRODUCER_STATUS_TEXT_MAX];
+        char number_guess[PRODUCER_STATUS_TEXT_MAX];
+        char value_as_text_column[PRODUCER_STATUS_TEXT_MAX];
+        int64_t values_as_text;
+        bool header_like_row;
 };
 
 struct producer_status {
@@ -62,6 +68,12 @@ static int64_t integer(const struct wire_object *o, const char *name)
 {
         const struct wire_field *f = wire_object_get(o, name);
         return f && f->value.type == VALUE_INT ? f->value.as.i : 0;
+}
+
+static bool boolean(const struct wire_object *o, const char *name)
+{
+        const struct wire_field *f = wire_object_get(o, name);
+        return f && f->value.type == VALUE_BOOL && f->value.as.b;
 }
 
 /* Index of key, or where it would go (*found false). */
@@ -129,12 +141,55 @@ int producer_status_set(struct producer_status *ps, const char *key,
         e->pending           = integer(value, "pending");
         e->oldest_unacked_ms = integer(value, "oldest_unacked_ms");
         e->held_bytes        = integer(value, "held_bytes");
+        text(value, "encoding_note", e->encoding_note,
+             sizeof(e->encoding_note));
+        text(value, "number_guess", e->number_guess, sizeof(e->number_guess));
+        text(value, "value_as_text_column", e->value_as_text_column,
+             sizeof(e->value_as_text_column));
+        e->values_as_text  = integer(value, "values_as_text");
+        e->header_like_row = boolean(value, "header_like_row");
         return 0;
 }
 
 static int put_str(struct wire_buf *b, const char *s)
 {
         return wire_buf_append_json_string(b, s, strlen(s));
+}
+
+/* The reading notes as a list, one object per notice: [{"kind",...}]. */
+static int put_notes(struct wire_buf *b, const struct entry *e)
+{
+        const char *sep = "";
+        int rc          = wire_buf_append(b, ",\"notes\":[", 10);
+
+        if (e->encoding_note[0]) {
+                rc |=
+                    wire_buf_append(b, "{\"kind\":\"encoding\",\"text\":", 26);
+                rc |= put_str(b, e->encoding_note);
+                rc |= wire_buf_append(b, "}", 1);
+                sep = ",";
+        }
+        if (e->number_guess[0]) {
+                rc |= wire_buf_printf(
+                    b, "%s{\"kind\":\"number_guess\",\"column\":", sep);
+                rc |= put_str(b, e->number_guess);
+                rc |= wire_buf_append(b, "}", 1);
+                sep = ",";
+        }
+        if (e->header_like_row) {
+                rc |=
+                    wire_buf_printf(b, "%s{\"kind\":\"header_like_row\"}", sep);
+                sep = ",";
+        }
+        if (e->values_as_text > 0) {
+                rc |= wire_buf_printf(b,
+                                      "%s{\"kind\":\"values_as_text\","
+                                      "\"count\":%lld,\"column\":",
+                                      sep, (long long)e->values_as_text);
+                rc |= put_str(b, e->value_as_text_column);
+                rc |= wire_buf_append(b, "}", 1);
+        }
+        return rc | wire_buf_append(b, "]", 1);
 }
 
 static bool is_alive(const struct entry *e, int64_t now_ms)
@@ -189,6 +244,7 @@ int producer_status_render(const struct producer_status *ps, int64_t now_ms,
                 rc |= put_str(b, e->file);
                 rc |= wire_buf_append(b, ",\"reason\":", 10);
                 rc |= put_str(b, e->reason);
+                rc |= put_notes(b, e);
                 rc |= wire_buf_append(b, "}", 1);
         }
         rc |= wire_buf_append(b, "]", 1);

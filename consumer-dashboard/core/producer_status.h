@@ -51,8 +51,12 @@ bool producer_status_get(const struct producer_status *ps, const char *source,
  * @brief Appends the JSON array of the sources' latest status, sorted by
  *        source: [{"source","instance","state","alive","age_ms",
  *        "pending","oldest_unacked_ms","held_bytes","held_why","file",
- *        "reason"}]. A producer is alive when its latest record is not
- *        "stopped" and not older than three of its intervals at now_ms.
+ *        "reason","notes"}], notes: what reading the source's current
+ *        generation assumed, [{"kind":"encoding","text"} |
+ *        {"kind":"number_guess","column"} | {"kind":"header_like_row"} |
+ *        {"kind":"values_as_text","count","column"}]. A producer is alive when
+ * its latest record is not "stopped" and not older than three of its intervals
+ * at now_ms.
  * @returns 0 or -1 when memory runs out.
  */
 int producer_status_render(const struct producer_status *ps, int64_t now_ms,

@@ -34,6 +34,10 @@ const MESSAGES = {
     st_conflict: 'alive, another producer writes this source',
     st_stopped: 'stopped', st_silent: 'not responding',
     pendingAcks: '{n} unacknowledged, oldest {s} s', heldBytes: '{n} bytes held ({w})',
+    note_encoding: 'text read as: {t}',
+    note_number_guess: 'numbers like 1,234 in {c} read with a decimal comma (nothing else in the file told; the producer\'s --decimal-point reads them as thousands)',
+    note_header_like_row: 'the first line looks like a row, not a header (for a file without a header line, run the producer with --columns)',
+    note_values_as_text: '{n} values that do not fit their column sent as text (first in {c})',
     health_kafka: 'Kafka is unreachable: the figures below may be out of date.',
     health_topic: 'The topic does not exist: nothing to show yet.',
     health_partitions: 'Partitions without a leader: part of the data cannot be read.',
@@ -93,6 +97,10 @@ const MESSAGES = {
     st_conflict: 'ativo, outro produtor escreve esta origem',
     st_stopped: 'parado', st_silent: 'sem resposta',
     pendingAcks: '{n} sem confirmação, a mais antiga há {s} s', heldBytes: '{n} bytes retidos ({w})',
+    note_encoding: 'texto lido como: {t}',
+    note_number_guess: 'números como 1,234 em {c} lidos com vírgula decimal (nada mais no arquivo indicava; --decimal-point no produtor os lê como milhares)',
+    note_header_like_row: 'a primeira linha parece uma linha de dados, não um cabeçalho (para um arquivo sem cabeçalho, use --columns no produtor)',
+    note_values_as_text: '{n} valores que não cabem na coluna enviados como texto (o primeiro em {c})',
     health_kafka: 'O Kafka está inacessível: os números abaixo podem estar desatualizados.',
     health_topic: 'O tópico não existe: ainda não há nada para mostrar.',
     health_partitions: 'Partições sem líder: parte dos dados não pode ser lida.',
@@ -797,6 +805,12 @@ function renderSources(s) {
   $('sources-section').hidden = list.length === 0;
 }
 
+/* One thing reading the file assumed (the producer's notices). */
+function noteText(n) {
+  return t(`note_${n.kind}`).replace('{t}', n.text || '').replace('{c}', n.column || '')
+    .replace('{n}', num(n.count || 0, 0));
+}
+
 /* Per source, what its producer last said on the status topic. */
 function renderProducers(s) {
   const body = $('producers').tBodies[0];
@@ -812,6 +826,7 @@ function renderProducers(s) {
       details.push(t('heldBytes').replace('{n}', num(p.held_bytes, 0)).replace('{w}', p.held_why || ''));
     }
     if (p.reason) details.push(p.reason);
+    for (const n of p.notes || []) details.push(noteText(n));
     const tr = document.createElement('tr');
     tr.dataset.state = key;
     tr.append(sourceCell(p.source), el('td', t(`st_${key}`)), el('td', details.join('; ')));

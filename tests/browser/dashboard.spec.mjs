@@ -751,6 +751,32 @@ describe('dashboard in headless Chromium', () => {
     for (const pr of producers) await pr.stop();
   });
 
+  it('producers panel: what reading a file assumed (its encoding, a "1,234" guess) is said beside its producer', TEST, async () => {
+    const file = path.join(tmp, 'excel-1252.csv');
+    fs.writeFileSync(file, Buffer.from('id,nome,qtd\n1,São,"1,234"\n2,Zé,"12,500"\n3,Ana,7\n', 'latin1'));
+    const ntopic = `${topic}-notes`;
+    const pr = stack.startProducer(file, ntopic, 'producer-notes');
+    const nd = await stack.startDashboard(ntopic, await freePort(), 'dashboard-notes');
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(nd.url);
+      const details = async () => norm(await p.textContent('#producers tbody') || '');
+      await waitUntil(async () => /decimal comma/.test(await details()),
+        { timeout: WAIT, what: 'the reading notes in the producers panel' });
+      const text = await details();
+      assert.match(text, /text read as: text is not valid UTF-8: reading the file as WINDOWS-1252/);
+      assert.match(text, /numbers like 1,234 in qtd read with a decimal comma/);
+      // The rows themselves arrived, accents intact.
+      await waitUntil(async () => (await tableColumn(p, 'rows', 1)).includes('São'),
+        { timeout: WAIT, what: 'the rows, decoded' });
+    } finally {
+      await p.close();
+    }
+    await nd.proc.stop();
+    await pr.stop();
+  });
+
   it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });

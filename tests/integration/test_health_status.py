@@ -49,3 +49,39 @@ def test_status_records_reach_the_dashboard(broker, topic, procs, tmp_path):
     p = wait_until(lambda: (lambda p: p if p and p["state"] == "stopped" else None)(
         producer_of(url, str(csv))), what="stopped on the dashboard")
     assert p["alive"] is False
+
+
+def test_reading_notes_reach_the_dashboard_and_clear_with_the_generation(
+        broker, topic, procs, tmp_path):
+    """What the producer assumed reading a file (its encoding, a "1,234"
+    read with a decimal comma by guess, cells sent as text in a number
+    column) is on the dashboard beside the source, not only in the
+    producer's log; a new version of the file without them clears them."""
+    csv = tmp_path / "input.csv"
+    csv.write_bytes('id,nome,qtd\n1,São,"1,234"\n2,Zé,"12,500"\n3,Ana,7\n'
+                    '4,Bia,muitos\n'.encode("cp1252"))
+    start_producer(procs, broker, topic, csv, tmp_path / "state",
+                   "--status-interval-ms", "300")
+    _, url = start_dashboard(procs, broker.bootstrap, topic)
+
+    def notes():
+        p = producer_of(url, str(csv))
+        return p["notes"] if p and len(p["notes"]) == 3 else None
+
+    got = {n["kind"]: n for n in wait_until(notes, what="three reading notes")}
+    assert "WINDOWS-1252" in got["encoding"]["text"]
+    assert got["number_guess"]["column"] == "qtd"
+    assert got["values_as_text"] == {"kind": "values_as_text", "count": 1,
+                                     "column": "qtd"}
+    gen = get_json(url + "/api/snapshot")["producers"][0]
+
+    # The file rewritten as plain ASCII with a decimal point: a new
+    # generation, nothing assumed.
+    tmp = tmp_path / "next.csv"
+    tmp.write_text("id,nome,qtd\n1,Ana,1.5\n2,Bia,2.25\n")
+    tmp.replace(csv)
+    p = wait_until(lambda: (lambda p: p if p and not p["notes"] else None)(
+        producer_of(url, str(csv))), what="the notes cleared by the new generation")
+    assert p["instance"] == gen["instance"]
+    wait_until(lambda: get_json(url + "/api/snapshot")["count"] == 2,
+               what="the new generation on the dashboard")

@@ -44,16 +44,42 @@ int main(void)
             "\"state\":\"caught_up\",\"pending\":0,\"held_bytes\":0,"
             "\"held_why\":null,\"file\":\"ok\",\"reason\":\"\"}");
         s = render(ps, 3000);
-        CHECK_EQ_STR(s, "[{\"source\":\"a.csv\",\"instance\":\"i1\",\"state\":"
-                        "\"caught_up\",\"alive\":true,\"age_ms\":2000,"
-                        "\"pending\":0,\"oldest_unacked_ms\":0,"
-                        "\"held_bytes\":0,\"held_why\":null,\"file\":\"ok\","
-                        "\"reason\":\"\"},{\"source\":\"b.csv\",\"instance\":"
-                        "\"i2\",\"state\":\"holding\",\"alive\":true,"
-                        "\"age_ms\":2000,\"pending\":0,\"oldest_unacked_ms\":"
-                        "0,\"held_bytes\":7,\"held_why\":\"open quote\","
-                        "\"file\":\"ok\",\"reason\":\"held\"}]");
+        CHECK_EQ_STR(
+            s,
+            "[{\"source\":\"a.csv\",\"instance\":\"i1\",\"state\":"
+            "\"caught_up\",\"alive\":true,\"age_ms\":2000,"
+            "\"pending\":0,\"oldest_unacked_ms\":0,"
+            "\"held_bytes\":0,\"held_why\":null,\"file\":\"ok\","
+            "\"reason\":\"\",\"notes\":[]},{\"source\":\"b.csv\",\"instance\":"
+            "\"i2\",\"state\":\"holding\",\"alive\":true,"
+            "\"age_ms\":2000,\"pending\":0,\"oldest_unacked_ms\":"
+            "0,\"held_bytes\":7,\"held_why\":\"open quote\","
+            "\"file\":\"ok\",\"reason\":\"held\",\"notes\":[]}]");
         free(s);
+        /* What reading the file assumed, each notice an object. */
+        set(ps, "c.csv",
+            "{\"ts_ms\":1000,\"interval_ms\":5000,\"state\":\"caught_up\","
+            "\"encoding_note\":\"no byte order mark, but UTF-16LE\","
+            "\"number_guess\":\"valor\",\"header_like_row\":true,"
+            "\"values_as_text\":3,\"value_as_text_column\":\"idade\"}");
+        s = render(ps, 3000);
+        CHECK(strstr(s, "\"reason\":\"\",\"notes\":[{\"kind\":\"encoding\","
+                        "\"text\":\"no byte order mark, but UTF-16LE\"},"
+                        "{\"kind\":\"number_guess\",\"column\":\"valor\"},"
+                        "{\"kind\":\"header_like_row\"},{\"kind\":"
+                        "\"values_as_text\",\"count\":3,\"column\":"
+                        "\"idade\"}]}"));
+        free(s);
+        /* The next record without notices clears them (a new generation). */
+        set(ps, "c.csv",
+            "{\"ts_ms\":2000,\"interval_ms\":5000,\"state\":\"caught_up\","
+            "\"encoding_note\":null,\"number_guess\":null,"
+            "\"header_like_row\":false,\"values_as_text\":0,"
+            "\"value_as_text_column\":null}");
+        s = render(ps, 3000);
+        CHECK(strstr(s, "\"source\":\"c.csv\"") && !strstr(s, "\"kind\""));
+        free(s);
+        set(ps, "c.csv", NULL);
         /* One source's status, for the sources table. */
         struct producer_status_info info;
         CHECK(producer_status_get(ps, "b.csv", 3000, &info));
