@@ -45,9 +45,9 @@ void column_destroy(struct column *c)
                 return;
         }
         for (uint32_t i = 0; i < c->nchunks; i++) {
-                free(c->chunks.any[i]);
+                free(c->chunks[i]);
         }
-        free(c->chunks.any);
+        free(c->chunks);
         intern_destroy(c->strings);
         intern_destroy(c->bigs);
         exact_clear(&c->big_sum);
@@ -59,21 +59,67 @@ void column_destroy(struct column *c)
         free(c);
 }
 
-static size_t cell_size(enum column_kind kind)
+unsigned column_num_width(int64_t v)
 {
-        return kind == COLUMN_TEXT ? sizeof(uint32_t) : sizeof(int64_t);
+        /* Each width's minimum is its null. */
+        if (v > INT8_MIN && v <= INT8_MAX) {
+                return 1;
+        }
+        if (v > INT16_MIN && v <= INT16_MAX) {
+                return 2;
+        }
+        if (v > INT32_MIN && v <= INT32_MAX) {
+                return 4;
+        }
+        return 8;
 }
 
-static void fill_null(enum column_kind kind, void *chunk, size_t from)
+static unsigned text_width(uint32_t id)
 {
-        if (kind == COLUMN_TEXT) {
-                memset((uint32_t *)chunk + from, 0,
-                       (COLUMN_CHUNK_ROWS - from) * sizeof(uint32_t));
+        return id <= UINT8_MAX ? 1 : id <= UINT16_MAX ? 2 : 4;
+}
+
+/* Writes cell i of a chunk of the given width (v fits it; nulls as
+ * COLUMN_NULL_NUM, or 0 in a text column). */
+static void cell_store(bool text, unsigned width, void *chunk, uint32_t i,
+                       int64_t v)
+{
+        if (text) {
+                if (width == 1) {
+                        ((uint8_t *)chunk)[i] = (uint8_t)v;
+                } else if (width == 2) {
+                        ((uint16_t *)chunk)[i] = (uint16_t)v;
+                } else {
+                        ((uint32_t *)chunk)[i] = (uint32_t)v;
+                }
                 return;
         }
-        int64_t *p = chunk;
-        for (size_t i = from; i < COLUMN_CHUNK_ROWS; i++) {
-                p[i] = COLUMN_NULL_NUM;
+        bool null = v == COLUMN_NULL_NUM;
+        switch (width) {
+        case 1:
+                ((int8_t *)chunk)[i] = null ? INT8_MIN : (int8_t)v;
+                break;
+        case 2:
+                ((int16_t *)chunk)[i] = null ? INT16_MIN : (int16_t)v;
+                break;
+        case 4:
+                ((int32_t *)chunk)[i] = null ? INT32_MIN : (int32_t)v;
+                break;
+        default:
+                ((int64_t *)chunk)[i] = v;
+                break;
+        }
+}
+
+/* Fills a chunk with nulls. */
+static void fill_null(bool text, unsigned width, void *chunk)
+{
+        if (text) {
+                memset(chunk, 0, (size_t)COLUMN_CHUNK_ROWS * width);
+                return;
+        }
+        for (uint32_t i = 0; i < COLUMN_CHUNK_ROWS; i++) {
+                cell_store(false, width, chunk, i, COLUMN_NULL_NUM);
         }
 }
 
@@ -84,24 +130,88 @@ static int ensure_chunk(struct column *c, uint32_t row)
         if (need <= c->nchunks) {
                 return 0;
         }
-        void **chunks = realloc(c->chunks.any, need * sizeof(*chunks));
+        void **chunks = realloc(c->chunks, need * sizeof(*chunks));
         if (!chunks) {
                 return -1;
         }
-        c->chunks.any = chunks;
-        void *chunk   = malloc(COLUMN_CHUNK_ROWS * cell_size(c->kind));
+        c->chunks   = chunks;
+        void *chunk = malloc((size_t)COLUMN_CHUNK_ROWS * c->width);
         if (!chunk) {
                 return -1;
         }
-        fill_null(c->kind, chunk, 0);
+        fill_null(c->kind == COLUMN_TEXT, c->width, chunk);
         chunks[c->nchunks++] = chunk;
+        return 0;
+}
+
+/*
+ * Copies every chunk to cells of `width` bytes (wider than now). All new
+ * chunks are allocated before any old one is freed, so running out of
+ * memory leaves the column as it was. @returns 0 or -1.
+ */
+static int widen(struct column *c, unsigned width)
+{
+        bool text     = c->kind == COLUMN_TEXT;
+        void **wider  = calloc(c->nchunks ? c->nchunks : 1, sizeof(*wider));
+        uint32_t made = 0;
+        if (!wider) {
+                return -1;
+        }
+        for (; made < c->nchunks; made++) {
+                wider[made] = malloc((size_t)COLUMN_CHUNK_ROWS * width);
+                if (!wider[made]) {
+                        for (uint32_t k = 0; k < made; k++) {
+                                free(wider[k]);
+                        }
+                        free(wider);
+                        return -1;
+                }
+        }
+        for (uint32_t k = 0; k < c->nchunks; k++) {
+                uint32_t base = k << COLUMN_CHUNK_SHIFT;
+                for (uint32_t i = 0; i < COLUMN_CHUNK_ROWS; i++) {
+                        int64_t v = text ? (int64_t)column_text(c, base + i)
+                                         : column_num(c, base + i);
+                        cell_store(text, width, wider[k], i, v);
+                }
+                free(c->chunks[k]);
+                c->chunks[k] = wider[k];
+        }
+        free(wider);
+        c->width = (uint8_t)width;
+        return 0;
+}
+
+/* Stores a number cell of row `row` (its chunk exists), widening the column
+ * when v needs it. @returns 0 or -1 (memory). */
+static int put_num(struct column *c, uint32_t row, int64_t v)
+{
+        unsigned w = column_num_width(v);
+        if (w > c->width && widen(c, w) != 0) {
+                return -1;
+        }
+        cell_store(false, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT],
+                   row & COLUMN_CHUNK_MASK, v);
+        return 0;
+}
+
+/* The same for a text cell's string id. */
+static int put_text(struct column *c, uint32_t row, uint32_t id)
+{
+        unsigned w = text_width(id);
+        if (w > c->width && widen(c, w) != 0) {
+                return -1;
+        }
+        cell_store(true, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT],
+                   row & COLUMN_CHUNK_MASK, id);
         return 0;
 }
 
 /* Gives an all-null column its kind: the rows so far become stored nulls. */
 static int set_kind(struct column *c, enum column_kind kind)
 {
-        c->kind = kind;
+        c->kind  = kind;
+        c->width = 1;
         if (kind == COLUMN_TEXT && !c->strings) {
                 c->strings = intern_create();
                 if (!c->strings) {
@@ -197,20 +307,30 @@ static void count_value(struct column *c, int64_t v)
         c->vc_slots  = slots;
 }
 
-/* Raises the scale of every stored number; -1 when one would overflow. */
+/* Raises the scale of every stored number; 1 when one would overflow,
+ * -1 when memory runs out (the column is left as it was either way). */
 static int rescale(struct column *c, unsigned digits)
 {
         int64_t f  = column_pow10(digits);
         int64_t lo = COLUMN_BIG_LIMIT / f, hi = INT64_MAX / f;
         if (c->stats.n && (c->stats.min <= lo || c->stats.max >= hi)) {
-                return -1;
+                return 1;
+        }
+        if (c->stats.n) {
+                unsigned wmin = column_num_width(c->stats.min * f);
+                unsigned wmax = column_num_width(c->stats.max * f);
+                unsigned w    = wmin > wmax ? wmin : wmax;
+                if (w > c->width && widen(c, w) != 0) {
+                        return -1;
+                }
         }
         for (uint32_t r = 0; r < c->rows; r++) {
-                int64_t *p =
-                    &c->chunks
-                         .num[r >> COLUMN_CHUNK_SHIFT][r & COLUMN_CHUNK_MASK];
-                if (*p != COLUMN_NULL_NUM && !column_is_big(*p)) {
-                        *p *= f;
+                int64_t v = column_num(c, r);
+                if (v != COLUMN_NULL_NUM && !column_is_big(v)) {
+                        /* Fits: the widest result is min or max times f. */
+                        cell_store(false, c->width,
+                                   c->chunks[r >> COLUMN_CHUNK_SHIFT],
+                                   r & COLUMN_CHUNK_MASK, v * f);
                 }
         }
         c->stats.sum *= f;
@@ -242,19 +362,21 @@ static void add_number(struct column *c, int64_t v)
 }
 
 /* Converts v to a mantissa at the column's scale, raising the scale first
- * when v has more digits. 1: does not fit. */
+ * when v has more digits. 1: does not fit; -1: out of memory. */
 static int store_number(struct column *c, int64_t mantissa, unsigned scale,
                         int64_t *out, unsigned *rescaled)
 {
         if (c->kind == COLUMN_INT && scale > 0) {
-                if (rescale(c, scale) != 0) {
-                        return 1;
+                int rc = rescale(c, scale);
+                if (rc != 0) {
+                        return rc;
                 }
                 *rescaled = scale;
         } else if (scale > c->scale) {
                 unsigned d = scale - c->scale;
-                if (rescale(c, d) != 0) {
-                        return 1;
+                int rc     = rescale(c, d);
+                if (rc != 0) {
+                        return rc;
                 }
                 *rescaled = d;
         }
@@ -301,6 +423,26 @@ static int store_big(struct column *c, const char *s, size_t len, int64_t *out)
         c->big_n++;
         *out = COLUMN_BIG_BASE + (int64_t)(id - 1);
         return 0;
+}
+
+/* Stores a big number in row `row`: 0, 1 (not a usable number, row left
+ * null) or -1 (memory). */
+static int append_big(struct column *c, uint32_t row, const char *s, size_t len)
+{
+        /* Big cells lie just above INT64_MIN: only 8-byte cells hold them.
+         * Widened first, so that the statistics are never counted for a
+         * cell that could not be stored. */
+        if (c->width < 8 && widen(c, 8) != 0) {
+                return -1;
+        }
+        int64_t stored;
+        int status = store_big(c, s, len, &stored);
+        if (status == 0) {
+                cell_store(false, c->width,
+                           c->chunks[row >> COLUMN_CHUNK_SHIFT],
+                           row & COLUMN_CHUNK_MASK, stored);
+        }
+        return status;
 }
 
 const char *column_big_text(const struct column *c, int64_t v, size_t *len)
@@ -383,39 +525,33 @@ int column_append(struct column *c, const struct value *v,
                         len   = n > 0 ? (size_t)n : 0;
                 }
                 uint32_t id = intern_add(c->strings, s, len);
-                if (!id) {
+                if (!id || put_text(c, row, id) != 0) {
                         return -1;
                 }
-                c->chunks
-                    .text[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK] =
-                    id;
         } else if (t == VALUE_INT || t == VALUE_DECIMAL) {
                 int64_t m      = t == VALUE_INT ? v->as.i : v->as.d.mantissa;
                 unsigned scale = t == VALUE_INT ? 0 : v->as.d.scale;
                 int64_t stored;
-                if (store_number(c, m, scale, &stored, rescale_digits) == 0) {
+                int rc = store_number(c, m, scale, &stored, rescale_digits);
+                if (rc < 0) {
+                        return -1;
+                }
+                if (rc == 0) {
+                        if (put_num(c, row, stored) != 0) {
+                                return -1;
+                        }
                         add_number(c, stored);
                 } else {
                         /* Does not fit at the column's scale: exact text. */
                         char buf[48];
-                        int n = t == VALUE_INT
-                                    ? snprintf(buf, sizeof(buf), "%lld",
-                                               (long long)v->as.i)
-                                    : decimal_format(v->as.d, buf, sizeof(buf));
-                        status =
-                            store_big(c, buf, n > 0 ? (size_t)n : 0, &stored);
-                }
-                if (status == 0) {
-                        c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
-                                     [row & COLUMN_CHUNK_MASK] = stored;
+                        int n  = t == VALUE_INT
+                                     ? snprintf(buf, sizeof(buf), "%lld",
+                                                (long long)v->as.i)
+                                     : decimal_format(v->as.d, buf, sizeof(buf));
+                        status = append_big(c, row, buf, n > 0 ? (size_t)n : 0);
                 }
         } else if (t == VALUE_BIGNUM) {
-                int64_t stored;
-                status = store_big(c, v->as.big.ptr, v->as.big.len, &stored);
-                if (status == 0) {
-                        c->chunks.num[row >> COLUMN_CHUNK_SHIFT]
-                                     [row & COLUMN_CHUNK_MASK] = stored;
-                }
+                status = append_big(c, row, v->as.big.ptr, v->as.big.len);
         } else {
                 status = 1;
         }
@@ -512,7 +648,7 @@ size_t column_memory(const struct column *c)
 {
         size_t m = sizeof(*c) + strlen(c->name) + 1;
         m += (size_t)c->nchunks *
-             (sizeof(void *) + COLUMN_CHUNK_ROWS * cell_size(c->kind));
+             (sizeof(void *) + (size_t)COLUMN_CHUNK_ROWS * c->width);
         if (c->bigs) {
                 m += intern_memory(c->bigs);
         }

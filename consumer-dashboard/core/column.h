@@ -6,8 +6,16 @@
  * One column of one generation: its values packed by type plus exact running
  * statistics. Numbers are int64 mantissas at the column's scale (a decimal
  * column that has seen "275.5" and "10.25" holds 27550 and 1025 at scale 2),
- * text is an interned 32-bit id. Storage grows in fixed chunks, so appending
+ * text is an interned id. Storage grows in fixed chunks, so appending
  * never copies what is already there.
+ *
+ * Cells are as narrow as the values so far allow (struct column.width):
+ * 1, 2, 4 or 8 bytes for numbers, 1, 2 or 4 for text ids. A column of ages
+ * takes one byte a row and a column of ids up to 2^31 four; a value that
+ * needs more widens the whole column once (each width at most once, so a
+ * column is copied at most three times in its life). Narrow number cells
+ * keep their type's minimum for null; readers get int64 either way
+ * (column_num), so nothing outside column.c sees the width.
  *
  * Internal to core/: the struct is visible so that the sort comparators can
  * read cells without a call per access. Pure code: no I/O, no locks.
@@ -53,13 +61,10 @@ struct column {
         char *name;
         enum column_kind kind;
         uint8_t scale;
+        uint8_t width; /* bytes per cell: 1, 2, 4 or 8 (text: up to 4) */
         uint32_t rows;
         uint32_t nchunks;
-        union {
-                int64_t **num;
-                uint32_t **text;
-                void **any;
-        } chunks;
+        void **chunks; /* nchunks of COLUMN_CHUNK_ROWS cells of width bytes */
         struct column_stats stats;
         uint64_t mismatches;    /* values that did not fit the column's kind */
         struct intern *strings; /* text columns */
@@ -117,16 +122,42 @@ int column_append(struct column *c, const struct value *v,
 /** @brief Reads a cell. */
 void column_get(const struct column *c, uint32_t row, struct cell *out);
 
+/** @returns a number cell (COLUMN_NULL_NUM for null) of a numeric column. */
 static inline int64_t column_num(const struct column *c, uint32_t row)
 {
-        return c->chunks
-            .num[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
+        const void *p = c->chunks[row >> COLUMN_CHUNK_SHIFT];
+        uint32_t i    = row & COLUMN_CHUNK_MASK;
+        switch (c->width) {
+        case 1: {
+                int8_t v = ((const int8_t *)p)[i];
+                return v == INT8_MIN ? COLUMN_NULL_NUM : v;
+        }
+        case 2: {
+                int16_t v = ((const int16_t *)p)[i];
+                return v == INT16_MIN ? COLUMN_NULL_NUM : v;
+        }
+        case 4: {
+                int32_t v = ((const int32_t *)p)[i];
+                return v == INT32_MIN ? COLUMN_NULL_NUM : v;
+        }
+        default:
+                return ((const int64_t *)p)[i];
+        }
 }
 
+/** @returns a text cell's string id (0 for null) of a text column. */
 static inline uint32_t column_text(const struct column *c, uint32_t row)
 {
-        return c->chunks
-            .text[row >> COLUMN_CHUNK_SHIFT][row & COLUMN_CHUNK_MASK];
+        const void *p = c->chunks[row >> COLUMN_CHUNK_SHIFT];
+        uint32_t i    = row & COLUMN_CHUNK_MASK;
+        switch (c->width) {
+        case 1:
+                return ((const uint8_t *)p)[i];
+        case 2:
+                return ((const uint16_t *)p)[i];
+        default:
+                return ((const uint32_t *)p)[i];
+        }
 }
 
 static inline bool column_is_big(int64_t v)
@@ -176,5 +207,8 @@ const char *column_kind_name(enum column_kind kind);
 
 /** @returns bytes held by the column. */
 size_t column_memory(const struct column *c);
+
+/** @returns bytes a number cell needs to hold v (1, 2, 4 or 8). */
+unsigned column_num_width(int64_t v);
 
 #endif

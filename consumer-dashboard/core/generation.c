@@ -358,11 +358,14 @@ enum generation_add generation_add_row(struct generation *g, uint64_t record,
                         v = wf ? &wf->value : NULL;
                 }
                 unsigned digits = 0;
-                if (column_append(c, v, &digits) < 0) {
-                        return GENERATION_NOMEM;
-                }
+                int rc          = column_append(c, v, &digits);
+                /* A column that raised its scale and then ran out of memory
+                 * still raised it: the categories follow it either way. */
                 if (digits) {
                         rescale_categories(g, ci, digits);
+                }
+                if (rc < 0) {
+                        return GENERATION_NOMEM;
                 }
         }
         uint32_t r = g->rows++;
