@@ -23,6 +23,20 @@ void allocator_favour_throughput(void)
          * heap exceeds its trim threshold. */
 }
 
+void allocator_bulk_load_start(void)
+{
+        /* glibc keeps freed heap memory until the top of the heap passes
+         * its trim threshold anyway; only large blocks are the concern. */
+        allocator_return_freed_memory();
+}
+
+void allocator_bulk_load_done(void)
+{
+        /* A replay's fetch buffers are freed by now but stay in the
+         * arenas' free lists below their tops: give those pages back. */
+        (void)malloc_trim(0);
+}
+
 const char *allocator_name(void)
 {
         return "system";

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "kafka_source.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/allocator.h"
 #include "common/clock.h"
 #include "common/kafka_conf.h"
 #include "common/prom.h"
@@ -430,8 +430,8 @@ static void update_progress(struct kafka_source *ks, uint64_t *consumed,
                 ks->table_warm_pending = true;
                 /* The replay's fetch buffers are freed by now but stay in
                  * malloc's arenas; hand them back so the resident size is
-                 * what the rows need. */
-                malloc_trim(0);
+                 * what the rows need, and free at once from now on. */
+                allocator_bulk_load_done();
                 log_info("event=caught_up rows=%llu messages=%llu",
                          (unsigned long long)aggregates_count(ks->agg),
                          (unsigned long long)ks->messages);

@@ -205,10 +205,12 @@ int main(int argc, char **argv)
         snprintf(dlq_default, sizeof(dlq_default), "%s.dlq", topic);
         snprintf(status_default, sizeof(status_default), "%s.status", topic);
 
-        /* Large blocks go back to the system as soon as they are freed, so
-         * a large WebSocket frame that civetweb buffered and dropped does
+        /* The replay first: freed memory may be reused while it runs (the
+         * Kafka thread hands back what it held at catch-up, kafka_source.c),
+         * but large blocks go back to the system as soon as they are freed,
+         * so a large WebSocket frame that civetweb buffered and dropped does
          * not stay in the resident size of a worker's heap (F2). */
-        allocator_return_freed_memory();
+        allocator_bulk_load_start();
 
         /* Signals go to sigwait() below, never to a worker thread. */
         sigset_t sigs;

@@ -1,8 +1,8 @@
 """csv-producer runs on the malloc the build chose (meson option `allocator`,
-mimalloc by default; sanitizer builds keep the system one), consumer-dashboard
-on the system one: the start log line names it and the process has that
-library mapped (and no other), so a producer build that silently fell back to
-the C library's malloc (and lost its speed) fails here.
+mimalloc by default), consumer-dashboard on its own (`dashboard_allocator`);
+sanitizer builds keep the system one: the start log line names it and the
+process has that library mapped (and no other), so a build that silently fell
+back to the C library's malloc (and lost its speed) fails here.
 
 No broker is needed: the start line comes before the first connection."""
 
@@ -17,11 +17,11 @@ LIBRARY = {"mimalloc": "libmimalloc.so", "jemalloc": "libjemalloc.so"}
 
 
 def expected_allocator(service):
-    if service == "dashboard":
-        return "system"
     opts = {o["name"]: o["value"] for o in
             json.loads((BUILD / "meson-info" / "intro-buildoptions.json").read_text())}
-    return "system" if opts.get("b_sanitize", "none") != "none" else opts["allocator"]
+    if opts.get("b_sanitize", "none") != "none":
+        return "system"
+    return opts["dashboard_allocator" if service == "dashboard" else "allocator"]
 
 
 def mapped_libraries(pid):

@@ -25,6 +25,23 @@ void allocator_return_freed_memory(void);
  */
 void allocator_favour_throughput(void);
 
+/**
+ * A bulk load follows (consumer-dashboard's replay): freed memory may stay
+ * with the allocator for reuse while it runs, as its defaults have it
+ * (jemalloc: about 10 s), except that glibc still unmaps large blocks (a
+ * WebSocket frame civetweb read whole) when they are freed. Call once,
+ * early in main(), before threads start, instead of
+ * allocator_return_freed_memory(); then allocator_bulk_load_done().
+ */
+void allocator_bulk_load_start(void);
+
+/**
+ * The bulk load is over: the freed memory the allocator holds goes back to
+ * the system now, and from now on freed memory goes back at once (as
+ * allocator_return_freed_memory() has it). Any thread, any number of times.
+ */
+void allocator_bulk_load_done(void);
+
 /** @returns the name of the linked malloc ("mimalloc", "jemalloc", "system").
  */
 const char *allocator_name(void);
