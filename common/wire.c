@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 /* ---- Encoding ---- */
 
 void wire_buf_reset(struct wire_buf *b)
@@ -150,6 +153,15 @@ int wire_buf_append_value(struct wire_buf *b, const struct value *v)
         return -1;
 }
 
+int wire_buf_append_source_id(struct wire_buf *b, const char *source,
+                              size_t len)
+{
+        char hex[WIRE_SOURCE_ID_HEX + 1];
+
+        wire_hex64(wire_source_id(source, len), hex);
+        return wire_buf_printf(b, ",\"source_id\":\"%s\"", hex);
+}
+
 int wire_encode_row(struct wire_buf *b, const char *const *names,
                     const struct value *values, size_t count)
 {
@@ -176,6 +188,7 @@ int wire_encode_control(struct wire_buf *b, const struct wire_control *c)
                             wire_kind_name(c->kind)) != 0 ||
             wire_buf_append(b, "\"source\":", 9) != 0 ||
             wire_buf_append_json_string(b, source, strlen(source)) != 0 ||
+            wire_buf_append_source_id(b, source, strlen(source)) != 0 ||
             wire_buf_printf(b, ",\"generation\":%llu",
                             (unsigned long long)c->generation) != 0) {
                 return -1;
@@ -579,6 +592,7 @@ static const char *const kind_names[] = {
     [WIRE_ROW]               = WIRE_KIND_ROW,
     [WIRE_RESET]             = WIRE_KIND_RESET,
     [WIRE_SNAPSHOT_COMPLETE] = WIRE_KIND_SNAPSHOT_COMPLETE,
+    [WIRE_REJECTED]          = WIRE_KIND_REJECTED,
 };
 
 int wire_kind_parse(const char *s, size_t len, enum wire_kind *out)
@@ -596,7 +610,7 @@ int wire_kind_parse(const char *s, size_t len, enum wire_kind *out)
 
 const char *wire_kind_name(enum wire_kind kind)
 {
-        return kind <= WIRE_SNAPSHOT_COMPLETE ? kind_names[kind] : "unknown";
+        return kind <= WIRE_REJECTED ? kind_names[kind] : "unknown";
 }
 
 /* ---- The packed identity header ---- */
@@ -617,17 +631,53 @@ static size_t put_u64(char *out, uint64_t v)
         return n;
 }
 
-size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
+uint64_t wire_source_id(const char *source, size_t len)
+{
+        return XXH3_64bits(source, len);
+}
+
+void wire_hex64(uint64_t id, char out[WIRE_SOURCE_ID_HEX + 1])
 {
         static const char hex[] = "0123456789abcdef";
-        char *p                 = out;
 
-        if (cap < WIRE_ID_FIXED_MAX ||
-            cap - WIRE_ID_FIXED_MAX < id->source_len) {
+        for (int i = 0; i < WIRE_SOURCE_ID_HEX; i++) {
+                out[i] = hex[(id >> (60 - 4 * i)) & 0xf];
+        }
+        out[WIRE_SOURCE_ID_HEX] = '\0';
+}
+
+int wire_parse_hex64(const char *s, size_t len, uint64_t *out)
+{
+        uint64_t v = 0;
+
+        if (len != WIRE_SOURCE_ID_HEX) {
+                return -1;
+        }
+        for (size_t i = 0; i < len; i++) {
+                int h = s[i] >= 'A' && s[i] <= 'F' ? -1 : hex_value(s[i]);
+                if (h < 0) {
+                        return -1;
+                }
+                v = (v << 4) | (uint64_t)h;
+        }
+        *out = v;
+        return 0;
+}
+
+size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
+{
+        const char *kind = wire_kind_name(id->kind);
+        size_t kind_len  = strlen(kind);
+        char *p          = out;
+
+        if (cap < WIRE_ID_MAX) {
                 return 0;
         }
         *p++ = 'v';
         *p++ = (char)('0' + WIRE_VERSION);
+        *p++ = ';';
+        memcpy(p, kind, kind_len);
+        p += kind_len;
         *p++ = ';';
         p += put_u64(p, id->generation);
         *p++ = ';';
@@ -635,9 +685,37 @@ size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
         *p++ = ';';
         p += put_u64(p, id->offset);
         *p++ = ';';
-        for (int shift = 60; shift >= 0; shift -= 4) {
-                *p++ = hex[(id->schema >> shift) & 0xf];
+        char hex[WIRE_SOURCE_ID_HEX + 1];
+        wire_hex64(id->schema, hex);
+        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
+        p += WIRE_SOURCE_ID_HEX;
+        *p++ = ';';
+        wire_hex64(id->source_id, hex);
+        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
+        p += WIRE_SOURCE_ID_HEX;
+        return (size_t)(p - out);
+}
+
+size_t wire_id_encode_v2(const struct wire_id *id, char *out, size_t cap)
+{
+        char *p = out;
+
+        if (cap < WIRE_ID_V2_FIXED_MAX ||
+            cap - WIRE_ID_V2_FIXED_MAX < id->source_len) {
+                return 0;
         }
+        memcpy(p, "v2;", 3);
+        p += 3;
+        p += put_u64(p, id->generation);
+        *p++ = ';';
+        p += put_u64(p, id->record);
+        *p++ = ';';
+        p += put_u64(p, id->offset);
+        *p++ = ';';
+        char hex[WIRE_SOURCE_ID_HEX + 1];
+        wire_hex64(id->schema, hex);
+        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
+        p += WIRE_SOURCE_ID_HEX;
         *p++ = ';';
         if (id->source_len > 0) {
                 memcpy(p, id->source, id->source_len);
@@ -658,11 +736,58 @@ static int take_u64(const char **s, const char *end, uint64_t *out)
         return 0;
 }
 
+/* The rest of a v3 value, after "v3;". */
+static enum wire_err decode_v3(const char *p, const char *end,
+                               struct wire_id *id)
+{
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+
+        if (!semi || wire_kind_parse(p, (size_t)(semi - p), &id->kind) != 0) {
+                return WIRE_ERR_ID;
+        }
+        p = semi + 1;
+        if (take_u64(&p, end, &id->generation) != 0 ||
+            take_u64(&p, end, &id->record) != 0 ||
+            take_u64(&p, end, &id->offset) != 0 ||
+            end - p != 2 * WIRE_SOURCE_ID_HEX + 1 ||
+            p[WIRE_SOURCE_ID_HEX] != ';' ||
+            wire_parse_hex64(p, WIRE_SOURCE_ID_HEX, &id->schema) != 0 ||
+            wire_parse_hex64(p + WIRE_SOURCE_ID_HEX + 1, WIRE_SOURCE_ID_HEX,
+                             &id->source_id) != 0) {
+                return WIRE_ERR_ID;
+        }
+        id->source     = NULL;
+        id->source_len = 0;
+        return WIRE_OK;
+}
+
+/* The rest of a v2 value, after "v2;". */
+static enum wire_err decode_v2(const char *p, const char *end,
+                               struct wire_id *id)
+{
+        if (take_u64(&p, end, &id->generation) != 0 ||
+            take_u64(&p, end, &id->record) != 0 ||
+            take_u64(&p, end, &id->offset) != 0 ||
+            end - p < WIRE_SOURCE_ID_HEX + 1 || p[WIRE_SOURCE_ID_HEX] != ';' ||
+            wire_parse_hex64(p, WIRE_SOURCE_ID_HEX, &id->schema) != 0) {
+                return WIRE_ERR_ID;
+        }
+        p += WIRE_SOURCE_ID_HEX + 1;
+        if (p == end) {
+                return WIRE_ERR_ID; /* a source is never empty */
+        }
+        id->kind       = WIRE_ROW; /* the csv.kind header says */
+        id->source_id  = 0;
+        id->source     = p;
+        id->source_len = (size_t)(end - p);
+        return WIRE_OK;
+}
+
 enum wire_err wire_id_decode(const char *s, size_t len, struct wire_id *id,
                              unsigned *version)
 {
         const char *p = s, *end = s + len;
-        uint64_t v = 0, schema = 0;
+        uint64_t v = 0;
 
         if (len < 2 || p[0] != 'v') {
                 return WIRE_ERR_ID;
@@ -676,28 +801,12 @@ enum wire_err wire_id_decode(const char *s, size_t len, struct wire_id *id,
         }
         p++;
         *version = (unsigned)v;
-        if (v != WIRE_VERSION) {
+        switch (v) {
+        case 3:
+                return decode_v3(p, end, id);
+        case 2:
+                return decode_v2(p, end, id);
+        default:
                 return WIRE_ERR_VERSION;
         }
-        if (take_u64(&p, end, &id->generation) != 0 ||
-            take_u64(&p, end, &id->record) != 0 ||
-            take_u64(&p, end, &id->offset) != 0 || end - p < 17 ||
-            p[16] != ';') {
-                return WIRE_ERR_ID;
-        }
-        for (int i = 0; i < 16; i++) {
-                int h = p[i] >= 'A' && p[i] <= 'F' ? -1 : hex_value(p[i]);
-                if (h < 0) {
-                        return WIRE_ERR_ID;
-                }
-                schema = (schema << 4) | (uint64_t)h;
-        }
-        p += 17;
-        if (p == end) {
-                return WIRE_ERR_ID; /* a source is never empty */
-        }
-        id->schema     = schema;
-        id->source     = p;
-        id->source_len = (size_t)(end - p);
-        return WIRE_OK;
 }

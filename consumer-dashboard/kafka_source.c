@@ -275,9 +275,54 @@ static void refresh_partitions(struct kafka_source *ks)
 static void log_refused(struct kafka_source *ks, unsigned version)
 {
         log_error("event=wire_version_unsupported topic=%s version=%u "
-                  "reads=%d reason=\"messages of wire format v%u are "
-                  "skipped; this dashboard reads wire format v%d\"",
-                  ks->data.name, version, WIRE_VERSION, version, WIRE_VERSION);
+                  "reads=3,2 reason=\"messages of wire format v%u are "
+                  "skipped; this dashboard reads wire formats v3 and v2\"",
+                  ks->data.name, version, version);
+}
+
+/* What decoding a message found out about source names (wire format v3):
+ * rows of an id never named, a placeholder now named (renamed before the
+ * naming message is applied), two sources with one id. */
+static void handle_naming(struct kafka_source *ks,
+                          const struct aggregates_message *am)
+{
+        const struct message_naming *n = message_decoder_naming(ks->decoder);
+        if (n->unnamed) {
+                log_warn("event=source_unnamed topic=%s source_id=%s "
+                         "shown_as=%s reason=\"rows of a source id no reset "
+                         "or snapshot-complete message has named yet (gone "
+                         "by retention?): counted under its id until "
+                         "named\"",
+                         ks->data.name, n->source_id, n->unnamed);
+        }
+        if (n->named_from) {
+                int r = aggregates_rename_source(ks->agg, n->named_from,
+                                                 am->source);
+                if (r < 0) {
+                        log_error("event=source_rename_failed topic=%s "
+                                  "source_id=%s source=%s shown_as=%s "
+                                  "reason=\"a source of that name is "
+                                  "shown already, or out of memory: its "
+                                  "earlier rows stay under its id\"",
+                                  ks->data.name, n->source_id, am->source,
+                                  n->named_from);
+                } else {
+                        log_info("event=source_named topic=%s source_id=%s "
+                                 "source=%s was=%s",
+                                 ks->data.name, n->source_id, am->source,
+                                 n->named_from);
+                }
+        }
+        if (n->collision) {
+                log_error("event=source_id_collision topic=%s source_id=%s "
+                          "source=%s other=%s generation=%llu "
+                          "reason=\"two sources with one source id: their "
+                          "rows are told apart by generation only, rows of "
+                          "a generation neither named are counted under "
+                          "the id\"",
+                          ks->data.name, n->source_id, am->source, n->collision,
+                          (unsigned long long)am->generation);
+        }
 }
 
 /* The message's headers, for the decoder (pointers into m). */
@@ -349,6 +394,7 @@ static void handle_data(struct kafka_source *ks, rd_kafka_message_t *m,
                 ks->decode_errors++;
                 return;
         }
+        handle_naming(ks, &am);
         enum aggregates_result r = aggregates_apply(ks->agg, &am, now);
         if (r == AGGREGATES_NOMEM) {
                 log_error("event=out_of_memory source=%s", am.source);

@@ -270,6 +270,7 @@ static void send_status(struct health_monitor *hm,
 
         rc = wire_buf_printf(&b, "{\"source\":");
         rc |= wire_buf_append_json_string(&b, pr->source, strlen(pr->source));
+        rc |= wire_buf_append_source_id(&b, pr->source, strlen(pr->source));
         rc |= wire_buf_printf(&b, ",\"instance\":");
         rc |=
             wire_buf_append_json_string(&b, hm->instance, strlen(hm->instance));

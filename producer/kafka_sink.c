@@ -567,7 +567,7 @@ static rd_kafka_topic_t *topic_handle(struct kafka_sink *ks, const char *name)
  * Returns the value's length, or 0 when memory runs out. */
 static size_t pack_id(struct kafka_sink *ks, const struct wire_id *id)
 {
-        size_t need = WIRE_ID_FIXED_MAX + id->source_len;
+        size_t need = WIRE_ID_V2_FIXED_MAX + id->source_len;
 
         if (need > ks->id_cap) {
                 char *p = realloc(ks->id_buf, need);
@@ -577,7 +577,7 @@ static size_t pack_id(struct kafka_sink *ks, const struct wire_id *id)
                 ks->id_buf = p;
                 ks->id_cap = need;
         }
-        return wire_id_encode(id, ks->id_buf, ks->id_cap);
+        return wire_id_encode_v2(id, ks->id_buf, ks->id_cap);
 }
 
 int kafka_sink_produce(struct kafka_sink *ks, const char *topic,

@@ -131,6 +131,41 @@ bool aggregates_has_source(const struct aggregates *a, const char *source)
         return found;
 }
 
+int aggregates_rename_source(struct aggregates *a, const char *from,
+                             const char *to)
+{
+        bool found;
+        size_t i = find_source(a, from, &found);
+        if (!found) {
+                return 1;
+        }
+        size_t j = find_source(a, to, &found);
+        if (found) {
+                return -1;
+        }
+        char *copy = strdup(to);
+        if (!copy) {
+                return -1;
+        }
+        struct source moved = a->sources[i];
+        free(moved.name);
+        moved.name = copy;
+        /* Out of i's place into j's (j counts i while it is still there). */
+        if (j > i) {
+                j--;
+                memmove(&a->sources[i], &a->sources[i + 1],
+                        (j - i) * sizeof(*a->sources));
+        } else {
+                memmove(&a->sources[j + 1], &a->sources[j],
+                        (i - j) * sizeof(*a->sources));
+        }
+        a->sources[j] = moved;
+        /* The view borrows source names and orders slots by them. */
+        a->view_version++;
+        a->version++;
+        return 0;
+}
+
 /* Finds a source by name, adding it in sorted position when new. */
 static struct source *get_source(struct aggregates *a, const char *name)
 {

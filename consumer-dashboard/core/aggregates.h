@@ -145,6 +145,15 @@ int aggregates_add_latency(struct aggregates *a, const char *source,
 bool aggregates_has_source(const struct aggregates *a, const char *source);
 
 /**
+ * @brief Gives source `from` (its generations, counters, chart) the name
+ *        `to`: a source shown under a placeholder until its name was read
+ *        (message_decoder.h). @returns 0, 1 when `from` is not a source,
+ *        -1 when `to` already is one (nothing merged) or memory runs out.
+ */
+int aggregates_rename_source(struct aggregates *a, const char *from,
+                             const char *to);
+
+/**
  * @brief The column the roles in force (a viewer's while set, else the
  *        defaults) give role r, copied into buf.
  * @returns 0, or -1 when no column fits (buf gets "").

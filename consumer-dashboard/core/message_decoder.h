@@ -7,9 +7,16 @@
  * offset and timestamp, as the Kafka shell read them) into the message the
  * aggregates apply (docs/wire-format.md):
  *
- *   - csv.kind and csv.id (wire format v2) give the kind and the identity
- *     (source, generation, record); a message without csv.* headers (a
- *     Kafka UI, kcat) is a row whose identity is its partition and offset;
+ *   - csv.id gives the kind and the identity (source, generation,
+ *     record): in wire format v3 the source is a source id, named by the
+ *     reset and snapshot-complete messages' values (source_names.h); in
+ *     v2 (still read) csv.kind gives the kind and csv.id the source itself;
+ *     a message without csv.* headers (a Kafka UI, kcat) is a row whose
+ *     identity is its partition and offset;
+ *   - a row whose source id was never named is counted under a placeholder
+ *     source named by its id ("source-id:<16 hex>") until a control
+ *     message names it; the caller then renames the placeholder
+ *     (aggregates_rename_source) and logs what struct message_naming says;
  *   - the value is a JSON row, a snapshot-complete message (last_record,
  *     row_count) or a reset message (the producer's column types, reason
  *     and instance);
@@ -74,6 +81,27 @@ enum message_decode message_decode(struct message_decoder *d,
                                    const struct message_in *in,
                                    struct aggregates_message *out,
                                    unsigned *version, bool *first);
+
+/* What the last decode found out about source names, for the caller to
+ * act on and log (each at most once per source id). NULL members: none. */
+struct message_naming {
+        /* A row of a source id never named: the placeholder it is counted
+         * under (said the first time only). */
+        const char *unnamed;
+        /* This message names a source id whose rows were counted under this
+         * placeholder: rename it to the message's source before applying. */
+        const char *named_from;
+        /* This message's source id already stood for another source (a hash
+         * collision): that source. Rows of the id are then resolved by
+         * their generation's name only. */
+        const char *collision;
+        char source_id[17]; /* the message's source id, hex */
+};
+
+/** @returns what the last message_decode() found out (valid until the
+ *           next decode). */
+const struct message_naming *
+message_decoder_naming(const struct message_decoder *d);
 
 /**
  * @brief Decodes a dead-letter record (a flat JSON object, see

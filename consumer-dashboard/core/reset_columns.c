@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct reset_columns {
         cJSON *root; /* owns the names */
@@ -10,6 +11,7 @@ struct reset_columns {
         size_t count;
         size_t cap;
         const char *reason, *producer; /* in root; NULL: absent */
+        const char *source, *source_id;
 };
 
 struct reset_columns *reset_columns_create(void)
@@ -54,15 +56,19 @@ static const char *member(const cJSON *root, const char *name)
 int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len)
 {
         cJSON_Delete(rc->root);
-        rc->count    = 0;
-        rc->reason   = NULL;
-        rc->producer = NULL;
-        rc->root     = cJSON_ParseWithLength(json, len);
+        rc->count     = 0;
+        rc->reason    = NULL;
+        rc->producer  = NULL;
+        rc->source    = NULL;
+        rc->source_id = NULL;
+        rc->root      = cJSON_ParseWithLength(json, len);
         if (!cJSON_IsObject(rc->root)) {
                 return -1;
         }
-        rc->reason   = member(rc->root, "reason");
-        rc->producer = member(rc->root, "producer");
+        rc->reason    = member(rc->root, "reason");
+        rc->producer  = member(rc->root, "producer");
+        rc->source    = member(rc->root, "source");
+        rc->source_id = member(rc->root, "source_id");
         const cJSON *cols =
             cJSON_GetObjectItemCaseSensitive(rc->root, "columns");
         if (!cJSON_IsArray(cols)) {
@@ -100,4 +106,15 @@ const char *reset_columns_reason(const struct reset_columns *rc)
 const char *reset_columns_producer(const struct reset_columns *rc)
 {
         return rc->producer;
+}
+
+const char *reset_columns_source(const struct reset_columns *rc, size_t *len)
+{
+        *len = rc->source ? strlen(rc->source) : 0;
+        return rc->source;
+}
+
+const char *reset_columns_source_id(const struct reset_columns *rc)
+{
+        return rc->source_id;
 }

@@ -38,4 +38,11 @@ const char *reset_columns_reason(const struct reset_columns *rc);
 /** @returns the message's "producer" (the writing instance), or NULL. */
 const char *reset_columns_producer(const struct reset_columns *rc);
 
+/** @returns the message's "source" (its name, NUL-terminated; *len its
+ *           bytes, as a name may hold "\u0000"), or NULL. */
+const char *reset_columns_source(const struct reset_columns *rc, size_t *len);
+
+/** @returns the message's "source_id" text, or NULL. */
+const char *reset_columns_source_id(const struct reset_columns *rc);
+
 #endif

@@ -46,6 +46,7 @@ int dlq_record_encode(struct wire_buf *out, const struct dlq_record *r)
 
         if (wire_buf_append(out, "{\"source\":", 10) != 0 ||
             wire_buf_append_json_string(out, r->source, strlen(r->source)) ||
+            wire_buf_append_source_id(out, r->source, strlen(r->source)) ||
             wire_buf_printf(
                 out,
                 ",\"generation\":%" PRIu64 ",\"record\":%" PRIu64

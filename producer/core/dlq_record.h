@@ -4,7 +4,7 @@
 
 /*
  * The dead-letter message value (pure), as in docs/wire-format.md:
- * {"source":...,"generation":...,"record":...,"line":...,"offset":...,
+ * {"source":...,"source_id":...,"generation":...,"record":...,"line":...,"offset":...,
  *  "reason":...,"raw":...}. The raw text is cut at DLQ_RECORD_RAW_MAX
  * bytes; bytes that are not valid UTF-8 are written as \u00XX so the value
  * stays valid JSON.

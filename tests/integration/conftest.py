@@ -7,6 +7,8 @@ the real csv-producer and consumer-dashboard binaries from the build dir
 fixtures, also when the test fails.
 """
 
+import ctypes
+import ctypes.util
 import json
 import os
 import pathlib
@@ -171,7 +173,7 @@ def http_json(url, timeout=5):
 
 def parse_headers(text):
     """kcat's %h text (name=value,...) as a dict. csv.id comes last and its
-    source may hold ',' or '=', so it takes the rest of the text."""
+    v2 source may hold ',' or '=', so it takes the rest of the text."""
     h = {}
     while text:
         k, _, rest = text.partition("=")
@@ -183,20 +185,77 @@ def parse_headers(text):
     return h
 
 
-def parse_wire_id(value):
-    """A csv.id header value (wire format v2) as a dict, or None."""
-    parts = value.split(";", 5) if value else []
+_xxh3 = None
+
+
+def source_id(source):
+    """The source id of a source (docs/wire-format.md): XXH3-64 of its
+    bytes, 16 lower-case hex digits; libxxhash through ctypes, the library
+    csv-producer is built with."""
+    global _xxh3
+    if _xxh3 is None:
+        lib = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+        _xxh3 = lib.XXH3_64bits
+        _xxh3.restype = ctypes.c_uint64
+        _xxh3.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    b = source if isinstance(source, bytes) else source.encode()
+    return f"{_xxh3(b, len(b)):016x}"
+
+
+def parse_wire_id(value, kind=None):
+    """A csv.id header value as a dict, or None. Wire format v3
+    (v3;kind;generation;record;offset;schema;source id): "source" is None
+    until kcat_consume names it from a control message or dead letter.
+    Version 2 (v2;generation;record;offset;schema;source): "kind" is the
+    csv.kind header's (given), "source_id" computed from the source."""
+    if not value:
+        return None
+    if value.startswith("v3;"):
+        parts = value.split(";")
+        if len(parts) != 7:
+            return None
+        return {"version": 3, "kind": parts[1], "generation": int(parts[2]),
+                "record": int(parts[3]), "offset": int(parts[4]), "schema": parts[5],
+                "source_id": parts[6], "source": None}
+    parts = value.split(";", 5)
     if len(parts) != 6 or parts[0] != "v2":
         return None
-    return {"generation": int(parts[1]), "record": int(parts[2]),
-            "offset": int(parts[3]), "schema": parts[4], "source": parts[5]}
+    return {"version": 2, "kind": kind, "generation": int(parts[1]),
+            "record": int(parts[2]), "offset": int(parts[3]), "schema": parts[4],
+            "source_id": source_id(parts[5]), "source": parts[5]}
+
+
+def name_sources(msgs):
+    """Fills the "source" of v3 identities from the messages that name
+    their source id ("source" and "source_id" in a control message's or a
+    dead letter's value). Returns the id -> source map."""
+    names = {}
+    for m in msgs:
+        if not m["id"] or not m["value"].startswith("{"):
+            continue
+        if m["id"]["version"] == 2:
+            names.setdefault(m["id"]["source_id"], m["id"]["source"])
+            continue
+        try:
+            v = json.loads(m["value"])
+        except ValueError:
+            continue
+        if isinstance(v, dict) and isinstance(v.get("source"), str) \
+                and v.get("source_id") == m["id"]["source_id"]:
+            names.setdefault(v["source_id"], v["source"])
+    for m in msgs:
+        if m["id"] and m["id"]["source"] is None:
+            m["id"]["source"] = names.get(m["id"]["source_id"])
+    return names
 
 
 def kcat_consume(bootstrap, topic, count=None, timeout_s=WAIT_S, headers=True):
     """Reads a topic from the beginning with kcat (-e: stop at the end).
 
     Returns a list of dicts: key, value (str), partition, offset, timestamp
-    (ms), headers (dict) and id (the decoded csv.id header, or None).
+    (ms), headers (dict), id (the decoded csv.id header, or None; its source
+    named from the topic's control messages, see name_sources) and kind
+    (row, reset, snapshot_complete, rejected; None without csv.id).
     """
     fmt = "%k\\t%p\\t%o\\t%T\\t%h\\t%s\\n" if headers else "%k\\t%p\\t%o\\t%T\\t\\t%s\\n"
     argv = ["kcat", "-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
@@ -210,7 +269,9 @@ def kcat_consume(bootstrap, topic, count=None, timeout_s=WAIT_S, headers=True):
             continue
         key, part, off, ts, hdrs, value = rec.split("\x1f", 5)
         h = parse_headers(hdrs)
+        ident = parse_wire_id(h.get("csv.id"), h.get("csv.kind"))
         msgs.append({"key": key, "partition": int(part), "offset": int(off),
-                     "timestamp": int(ts), "headers": h,
-                     "id": parse_wire_id(h.get("csv.id")), "value": value})
+                     "timestamp": int(ts), "headers": h, "id": ident,
+                     "kind": ident["kind"] if ident else None, "value": value})
+    name_sources(msgs)
     return msgs

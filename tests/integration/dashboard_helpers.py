@@ -7,7 +7,7 @@ import subprocess
 import urllib.error
 import urllib.request
 
-from conftest import DASHBOARD, free_port, wait_until
+from conftest import DASHBOARD, free_port, source_id, wait_until
 
 SOURCE = "data/input.csv"
 
@@ -42,39 +42,64 @@ def produce(bootstrap, topic, value, key, headers, partition):
     subprocess.run(argv, input=value.encode(), check=True, timeout=60)
 
 
-def wire_id(gen, source, record=0, offset=0, schema="0123456789abcdef"):
-    """A csv.id header value (wire format v2)."""
+def wire_id(gen, source, record=0, offset=0, schema="0123456789abcdef", kind="row"):
+    """A csv.id header value (wire format v3: the source by its id)."""
+    return f"v3;{kind};{gen};{record};{offset};{schema};{source_id(source)}"
+
+
+def wire_id_v2(gen, source, record=0, offset=0, schema="0123456789abcdef"):
+    """A csv.id header value of wire format v2 (the source itself, last),
+    which a v2 producer wrote beside a csv.kind header."""
     return f"v2;{gen};{record};{offset};{schema};{source}"
 
 
-def produce_row(bootstrap, topic, gen, record, row, partition=0, source=SOURCE):
+def row_headers(gen, source, record, offset, kind="row", version=3):
+    if version == 2:
+        return {"csv.kind": kind, "csv.id": wire_id_v2(gen, source, record, offset)}
+    return {"csv.id": wire_id(gen, source, record, offset, kind=kind)}
+
+
+def produce_row(bootstrap, topic, gen, record, row, partition=0, source=SOURCE, version=3):
     produce(bootstrap, topic, row_json(row), str(row.get("id", f"{gen}:{record}")),
-            {"csv.kind": "row",
-             "csv.id": wire_id(gen, source, record, record * 10)}, partition)
+            row_headers(gen, source, record, record * 10, version=version), partition)
+
+
+def control_value(kind, gen, source=SOURCE, last=0, count=0, version=3):
+    """A reset or snapshot-complete value; v3 names the source's id too."""
+    named = {"source": source}
+    if version == 3:
+        named["source_id"] = source_id(source)
+    if kind == "reset":
+        return json.dumps({"__control": "reset", **named, "generation": gen,
+                           "reason": "test", "columns": [{"name": "id", "type": "integer"}]})
+    return json.dumps({"__control": "snapshot_complete", **named, "generation": gen,
+                       "last_record": last, "row_count": count})
 
 
 def produce_control(bootstrap, topic, kind, gen, partitions, last=0, count=0,
-                    source=SOURCE):
-    if kind == "reset":
-        value = json.dumps({"__control": "reset", "source": source, "generation": gen,
-                            "reason": "test", "columns": [{"name": "id", "type": "integer"}]})
-        key = "__reset__"
-    else:
-        value = json.dumps({"__control": "snapshot_complete", "source": source,
-                            "generation": gen, "last_record": last, "row_count": count})
-        key = "__snapshot_complete__"
+                    source=SOURCE, version=3):
+    value = control_value(kind, gen, source, last, count, version)
+    key = "__reset__" if kind == "reset" else "__snapshot_complete__"
     for p in range(partitions):
-        produce(bootstrap, topic, value, key,
-                {"csv.kind": kind, "csv.id": wire_id(gen, source)}, p)
+        produce(bootstrap, topic, value, key, row_headers(gen, source, 0, 0, kind, version), p)
 
 
-def produce_generation(bootstrap, topic, gen, rows, partitions, source=SOURCE):
+def produce_generation(bootstrap, topic, gen, rows, partitions, source=SOURCE, version=3):
     """reset on every partition, rows spread over partitions, complete."""
-    produce_control(bootstrap, topic, "reset", gen, partitions, source=source)
+    produce_control(bootstrap, topic, "reset", gen, partitions, source=source, version=version)
     for i, row in enumerate(rows, start=1):
-        produce_row(bootstrap, topic, gen, i, row, i % partitions, source)
+        produce_row(bootstrap, topic, gen, i, row, i % partitions, source, version)
     produce_control(bootstrap, topic, "snapshot_complete", gen, partitions,
-                    last=len(rows), count=len(rows), source=source)
+                    last=len(rows), count=len(rows), source=source, version=version)
+
+
+def produce_dead_letter(bootstrap, topic, gen, source, record, line, offset, reason, raw):
+    """A dead letter on <topic>.dlq as csv-producer writes it."""
+    value = json.dumps({"source": source, "source_id": source_id(source),
+                        "generation": gen, "record": record, "line": line,
+                        "offset": offset, "reason": reason, "raw": raw})
+    produce(bootstrap, topic + ".dlq", value, source,
+            row_headers(gen, source, record, offset, "rejected"), 0)
 
 
 def start_dashboard(procs, bootstrap, topic, extra=(), name="dashboard"):

@@ -4,10 +4,10 @@ import decimal
 import threading
 import time
 
-from conftest import wait_until
+from conftest import source_id, wait_until
 from dashboard_helpers import (SEED_ROWS, get, get_json, produce, produce_control,
-                               produce_generation, produce_row, row_json,
-                               snapshot_when, start_dashboard, wire_id)
+                               produce_dead_letter, produce_generation, produce_row,
+                               row_json, snapshot_when, start_dashboard)
 
 D = decimal.Decimal
 
@@ -145,11 +145,8 @@ def test_live_append_and_dead_letters(broker, topic, procs):
     produce_row(broker.bootstrap, topic, 3, 5, SEED_ROWS[4], 0)
     s = snapshot_when(url, lambda s: s["count"] == 4, "appended row")
     assert s["columns"]["valor"]["sum"] == D("901.25")
-    produce(broker.bootstrap, topic + ".dlq",
-            '{"source":"data/input.csv","generation":3,"record":4,"line":5,"offset":99,'
-            '"reason":"field count 4, header has 5","raw":"4,Ana,31,Recife\\n"}',
-            "data/input.csv",
-            {"csv.kind": "rejected", "csv.id": wire_id(3, "data/input.csv", 4, 99)}, 0)
+    produce_dead_letter(broker.bootstrap, topic, 3, "data/input.csv", 4, 5, 99,
+                        "field count 4, header has 5", "4,Ana,31,Recife\n")
     s = snapshot_when(url, lambda s: s["dlq"]["summary"]["count"] == 1, "dead letter")
     assert s["dlq"]["summary"]["last"][0]["reason"] == "field count 4, header has 5"
     assert s["dlq"]["summary"]["last"][0]["line"] == 5
@@ -182,7 +179,7 @@ def test_export_csv_neutralizes_spreadsheet_formulas(broker, topic, procs):
 
 def test_other_wire_versions_are_refused_by_name(broker, topic, procs):
     """Rows of wire format v1 (seven csv.* headers) or of an unknown later
-    version are skipped and counted, and the log names the version; v2 rows
+    version are skipped and counted, and the log names the version; v3 rows
     around them count as usual."""
     produce_generation(broker.bootstrap, topic, 4, SEED_ROWS[:2], 1)
     v1 = {"csv.kind": "row", "csv.source": "data/input.csv", "csv.generation": 4,
@@ -190,12 +187,12 @@ def test_other_wire_versions_are_refused_by_name(broker, topic, procs):
           "csv.read_ts": 0}
     produce(broker.bootstrap, topic, row_json(SEED_ROWS[2]), "3", v1, 0)
     produce(broker.bootstrap, topic, row_json(SEED_ROWS[3]), "4",
-            {"csv.kind": "row", "csv.id": "v3;4;4;40;0123456789abcdef;data/input.csv"}, 0)
+            {"csv.id": "v4;row;4;4;40;0123456789abcdef;" + source_id("data/input.csv")}, 0)
     produce_row(broker.bootstrap, topic, 4, 5, SEED_ROWS[4], 0)
     p, url = start_dashboard(procs, broker.bootstrap, topic)
-    s = snapshot_when(url, lambda s: s["catchup"]["done"] and s["count"] == 3, "3 v2 rows")
+    s = snapshot_when(url, lambda s: s["catchup"]["done"] and s["count"] == 3, "3 v3 rows")
     assert s["ingest"]["decode_errors"] == 2
-    wait_until(lambda: "version=3" in p.output(), what="v3 refusal logged")
+    wait_until(lambda: "version=4" in p.output(), what="v4 refusal logged")
     log = p.output()
     assert "event=wire_version_unsupported" in log
     assert "version=1 " in log and "wire format v1" in log

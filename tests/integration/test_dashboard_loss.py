@@ -78,7 +78,7 @@ def test_rows_deleted_from_the_topic_are_reported(broker, topic, procs, tmp_path
     # and the rows before it go; its snapshot-complete stays.
     msgs = kcat_consume(broker.bootstrap, topic)
     p0 = [m for m in msgs if m["partition"] == 0]
-    p0_rows = [m for m in p0 if m["headers"].get("csv.kind") == "row"]
+    p0_rows = [m for m in p0 if m["kind"] == "row"]
     assert len(p0_rows) > 10, "partition 0 holds too few rows for the test"
     cut = p0_rows[len(p0_rows) // 2]["offset"]
     gone = sum(1 for m in p0_rows if m["offset"] < cut)

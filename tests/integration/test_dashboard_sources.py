@@ -12,8 +12,8 @@ import urllib.parse
 
 from conftest import DASHBOARD, PRODUCER, free_port, wait_until
 from csvfile import append, write_rows
-from dashboard_helpers import (SEED_ROWS, get, produce, produce_generation, produce_row,
-                               serving, start_dashboard, wire_id)
+from dashboard_helpers import (SEED_ROWS, get, produce_dead_letter, produce_generation,
+                               produce_row, serving, start_dashboard)
 
 D = decimal.Decimal
 HEADER = ["id", "nome", "idade", "cidade", "valor"]
@@ -151,10 +151,8 @@ def test_dead_letters_and_ingest_figures_follow_the_source(broker, topic, procs)
     produce_generation(broker.bootstrap, topic, 5, SEED_ROWS[:3], 1, source=a)
     produce_row(broker.bootstrap, topic, 5, 2, SEED_ROWS[1], 0, source=a)  # a duplicate
     produce_generation(broker.bootstrap, topic, 7, SEED_ROWS[3:5], 1, source=b)
-    produce(broker.bootstrap, topic + ".dlq",
-            json.dumps({"source": a, "generation": 5, "record": 4, "line": 5, "offset": 99,
-                        "reason": "field count 4, header has 5", "raw": "4,Ana,31,Recife\n"}),
-            a, {"csv.kind": "rejected", "csv.id": wire_id(5, a, 4, 99)}, 0)
+    produce_dead_letter(broker.bootstrap, topic, 5, a, 4, 5, 99,
+                        "field count 4, header has 5", "4,Ana,31,Recife\n")
     _, url = start_dashboard(procs, broker.bootstrap, topic)
 
     def snap(query):

@@ -72,7 +72,7 @@ def test_topic_holds_readable_json_rows(broker, topic, procs, tmp_path):
 
     def rows():
         msgs = [m for m in kcat_consume(broker.bootstrap, topic)
-                if m["headers"].get("csv.kind") == "row"]
+                if m["kind"] == "row"]
         return msgs if len(msgs) >= 2 else None
 
     msgs = sorted(wait_until(rows, what="two rows on the topic"), key=lambda m: m["key"])

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import time
 
-from conftest import PRODUCER, http_get, kcat_consume, wait_until, free_port
+from conftest import PRODUCER, http_get, kcat_consume, source_id, wait_until, free_port
 
 HEADER = "id,nome,idade,cidade,valor\n"
 ROWS3 = ("1,João Silva,28,São Paulo,1500.50\n"
@@ -36,14 +36,14 @@ def consume(broker, topic):
 
 
 def rows_of(msgs, generation=None):
-    out = [m for m in msgs if m["headers"].get("csv.kind") == "row"]
+    out = [m for m in msgs if m["kind"] == "row"]
     if generation is not None:
         out = [m for m in out if m["id"]["generation"] == generation]
     return out
 
 
 def controls(msgs, kind):
-    return [m for m in msgs if m["headers"].get("csv.kind") == kind]
+    return [m for m in msgs if m["kind"] == kind]
 
 
 def values(msgs):
@@ -119,9 +119,11 @@ def test_initial_load_then_appends_send_only_new_rows(broker, topic, procs, tmp_
     producer_id = snap.pop("producer")
     assert re.fullmatch(r"[0-9a-f]{16}", producer_id)
     assert snap == {"__control": "snapshot_complete", "source": str(csv),
+                    "source_id": source_id(str(csv)),
                     "generation": gen, "last_record": 3, "row_count": 3}
     reset = json.loads(controls(msgs, "reset")[0]["value"])
     assert reset["producer"] == producer_id
+    assert (reset["source"], reset["source_id"]) == (str(csv), source_id(str(csv)))
     assert reset["columns"] == [
         {"name": "id", "type": "integer"}, {"name": "nome", "type": "text"},
         {"name": "idade", "type": "integer"}, {"name": "cidade", "type": "text"},
@@ -237,12 +239,13 @@ def test_bad_records_go_to_dlq_with_reason(broker, topic, procs, tmp_path):
     assert by_record[2]["reason"] == "field count 4, header has 5"
     assert by_record[2]["raw"] == "2,Bia,31,Recife\n"
     assert by_record[2]["line"] == 3 and by_record[2]["source"] == str(csv)
+    assert by_record[2]["source_id"] == source_id(str(csv))
     assert by_record[2]["offset"] == data.index(b"2,Bia")
     assert by_record[4]["reason"].startswith("invalid UTF-8")
     assert by_record[4]["raw"] == "4,D\u00c3(n,32,Recife,1.00\n"
     assert by_record[5]["reason"].startswith("NUL byte")
     assert by_record[6]["reason"].startswith("record longer than 64 bytes")
-    assert all(m["key"] == str(csv) and m["headers"]["csv.kind"] == "rejected" for m in dlq)
+    assert all(m["key"] == str(csv) and m["kind"] == "rejected" for m in dlq)
     assert {(m["id"]["source"], m["id"]["record"]) for m in dlq} == {
         (str(csv), r) for r in by_record}
     assert metrics(port)["csv_producer_records_rejected_total"] == 4

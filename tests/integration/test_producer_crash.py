@@ -184,7 +184,7 @@ def test_sigkill_ten_times_during_large_load(broker, topic, procs, tmp_path):
     msgs = kcat_consume(broker.bootstrap, topic, timeout_s=WAIT_S * 2)
     ids = identities(msgs)
     snaps = [json.loads(m["value"]) for m in msgs
-             if m["headers"].get("csv.kind") == "snapshot_complete"]
+             if m["kind"] == "snapshot_complete"]
     final_gen = max(s["generation"] for s in snaps)
     final = [i for i in ids if i[1] == final_gen]
     # Every record at least once ...

@@ -84,6 +84,7 @@ static void test_reset_dialect(void)
 
         CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
         CHECK_EQ_STR(b.data, "{\"__control\":\"reset\",\"source\":\"s.csv\","
+                             "\"source_id\":\"08b9bb649612e35b\","
                              "\"generation\":2,\"columns\":[],"
                              "\"dialect\":{\"delimiter\":\";\"}}");
         wire_buf_finish(&b);
@@ -186,9 +187,107 @@ static void test_headers(void)
         CHECK_EQ_INT(wire_kind_parse("reset", 5, &k), 0);
         CHECK_EQ_INT(k, WIRE_RESET);
         CHECK_EQ_INT(wire_kind_parse("rese", 4, &k), -1);
+        CHECK_EQ_INT(wire_kind_parse("rejected", 8, &k), 0);
+        CHECK_EQ_INT(k, WIRE_REJECTED);
+        CHECK_EQ_STR(wire_kind_name(WIRE_REJECTED), "rejected");
+}
+
+static void test_source_id(void)
+{
+        char hex[WIRE_SOURCE_ID_HEX + 1];
+        uint64_t v;
+
+        /* Fixed forever: producers of every version and readers must agree
+         * (docs/wire-format.md gives this example). */
+        CHECK(wire_source_id("data/input.csv", 14) == 0x0e13739a7e7c45e2ULL);
+        CHECK(wire_source_id("/data/input.csv", 15) == 0x884a41d04c13d376ULL);
+        wire_hex64(0x0e13739a7e7c45e2ULL, hex);
+        CHECK_EQ_STR(hex, "0e13739a7e7c45e2");
+        wire_hex64(0, hex);
+        CHECK_EQ_STR(hex, "0000000000000000");
+        CHECK_EQ_INT(wire_parse_hex64("0e13739a7e7c45e2", 16, &v), 0);
+        CHECK(v == 0x0e13739a7e7c45e2ULL);
+        CHECK_EQ_INT(wire_parse_hex64("0E13739A7E7C45E2", 16, &v), -1);
+        CHECK_EQ_INT(wire_parse_hex64("0e13739a7e7c45e", 15, &v), -1);
+        CHECK_EQ_INT(wire_parse_hex64("0e13739a7e7c45g2", 16, &v), -1);
+
+        /* Control messages, dead letters and status records carry it. */
+        struct wire_buf b = {0};
+        CHECK_EQ_INT(wire_buf_append_source_id(&b, "data/input.csv", 14), 0);
+        CHECK_EQ_STR(b.data, ",\"source_id\":\"0e13739a7e7c45e2\"");
+        wire_buf_reset(&b);
+        struct wire_control c = {
+            .kind = WIRE_RESET, .source = "data/input.csv", .generation = 7};
+        CHECK_EQ_INT(wire_encode_control(&b, &c), 0);
+        CHECK_EQ_STR(b.data, "{\"__control\":\"reset\",\"source\":"
+                             "\"data/input.csv\",\"source_id\":"
+                             "\"0e13739a7e7c45e2\",\"generation\":7}");
+        wire_buf_finish(&b);
 }
 
 static void test_id_roundtrip(void)
+{
+        struct wire_id in = {
+            .kind       = WIRE_ROW,
+            .generation = 1764370000000,
+            .record     = 8,
+            .offset     = 412,
+            .schema     = 0x0123456789abcdefULL,
+            .source_id  = 0x0e13739a7e7c45e2ULL,
+        };
+        struct wire_id out;
+        char buf[WIRE_ID_MAX];
+        unsigned version = 0;
+        size_t n;
+
+        n = wire_id_encode(&in, buf, sizeof(buf));
+        CHECK_EQ_MEM(
+            buf, n,
+            "v3;row;1764370000000;8;412;0123456789abcdef;0e13739a7e7c45e2");
+        CHECK_EQ_INT(wire_id_decode(buf, n, &out, &version), WIRE_OK);
+        CHECK_EQ_INT(version, 3);
+        CHECK_EQ_INT(out.kind, WIRE_ROW);
+        CHECK(out.generation == in.generation);
+        CHECK(out.record == 8);
+        CHECK(out.offset == 412);
+        CHECK(out.schema == in.schema);
+        CHECK(out.source_id == in.source_id);
+        CHECK(out.source == NULL && out.source_len == 0);
+
+        /* Every kind, the dead letter's included. */
+        static const enum wire_kind kinds[] = {
+            WIRE_ROW, WIRE_RESET, WIRE_SNAPSHOT_COMPLETE, WIRE_REJECTED};
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+                in.kind = kinds[i];
+                n       = wire_id_encode(&in, buf, sizeof(buf));
+                CHECK(n > 0);
+                CHECK_EQ_INT(wire_id_decode(buf, n, &out, &version), WIRE_OK);
+                CHECK_EQ_INT(out.kind, kinds[i]);
+        }
+
+        /* The longest kind and the largest numbers fit WIRE_ID_MAX
+         * exactly. */
+        in.kind       = WIRE_SNAPSHOT_COMPLETE;
+        in.generation = in.record = in.offset = in.schema = in.source_id =
+            UINT64_MAX;
+        CHECK(wire_id_encode(&in, buf, sizeof(buf)) == sizeof(buf));
+        CHECK_EQ_INT(wire_id_decode(buf, sizeof(buf), &out, &version), WIRE_OK);
+        CHECK(out.generation == UINT64_MAX && out.record == UINT64_MAX &&
+              out.offset == UINT64_MAX && out.schema == UINT64_MAX &&
+              out.source_id == UINT64_MAX);
+        /* One byte short: nothing written, 0 returned. */
+        CHECK(wire_id_encode(&in, buf, sizeof(buf) - 1) == 0);
+
+        /* A control message: record and offset 0. */
+        in = (struct wire_id){.kind = WIRE_RESET, .generation = 5};
+        n  = wire_id_encode(&in, buf, sizeof(buf));
+        CHECK_EQ_MEM(buf, n,
+                     "v3;reset;5;0;0;0000000000000000;0000000000000000");
+}
+
+/* Version 2 (the source itself last) is still read, and still written by
+ * wire_id_encode_v2 for tests and tools. */
+static void test_id_v2(void)
 {
         struct wire_id in = {
             .generation = 1764370000000,
@@ -199,11 +298,11 @@ static void test_id_roundtrip(void)
             .source_len = 16,
         };
         struct wire_id out;
-        char buf[WIRE_ID_FIXED_MAX + 16];
+        char buf[WIRE_ID_V2_FIXED_MAX + 16];
         unsigned version = 0;
         size_t n;
 
-        n = wire_id_encode(&in, buf, sizeof(buf));
+        n = wire_id_encode_v2(&in, buf, sizeof(buf));
         CHECK_EQ_MEM(
             buf, n, "v2;1764370000000;8;412;0123456789abcdef;data/a;b,c=d.csv");
         CHECK_EQ_INT(wire_id_decode(buf, n, &out, &version), WIRE_OK);
@@ -212,21 +311,22 @@ static void test_id_roundtrip(void)
         CHECK(out.record == 8);
         CHECK(out.offset == 412);
         CHECK(out.schema == in.schema);
+        CHECK(out.source_id == 0);
         CHECK_EQ_MEM(out.source, out.source_len, "data/a;b,c=d.csv");
 
         /* The largest numbers fit the fixed part exactly. */
         in.generation = in.record = in.offset = in.schema = UINT64_MAX;
-        CHECK(wire_id_encode(&in, buf, sizeof(buf)) == sizeof(buf));
+        CHECK(wire_id_encode_v2(&in, buf, sizeof(buf)) == sizeof(buf));
         CHECK_EQ_INT(wire_id_decode(buf, sizeof(buf), &out, &version), WIRE_OK);
         CHECK(out.generation == UINT64_MAX && out.record == UINT64_MAX &&
               out.offset == UINT64_MAX && out.schema == UINT64_MAX);
-        /* One byte short: nothing written past cap, 0 returned. */
-        CHECK(wire_id_encode(&in, buf, sizeof(buf) - 1) == 0);
+        CHECK(wire_id_encode_v2(&in, buf, sizeof(buf) - 1) == 0);
 
-        /* A control message: record and offset 0. */
-        in = (struct wire_id){.generation = 5, .source = "s", .source_len = 1};
-        n  = wire_id_encode(&in, buf, sizeof(buf));
-        CHECK_EQ_MEM(buf, n, "v2;5;0;0;0000000000000000;s");
+        /* Any byte in the source, not UTF-8 included. */
+        const char odd[] = "v2;5;1;0;0000000000000000;/d/\xff\xfe;x";
+        CHECK_EQ_INT(wire_id_decode(odd, sizeof(odd) - 1, &out, &version),
+                     WIRE_OK);
+        CHECK_EQ_MEM(out.source, out.source_len, "/d/\xff\xfe;x");
 }
 
 static void test_id_errors(void)
@@ -248,6 +348,21 @@ static void test_id_errors(void)
             "v2;1;2;+3;0123456789abcdef;s",
             "v2;18446744073709551616;2;3;0123456789abcdef;s",
             "v2;1;2;3",
+            "v3;",
+            "v3;row",
+            "v3;row;1;2;3;0123456789abcdef",
+            "v3;row;1;2;3;0123456789abcdef;",
+            "v3;row;1;2;3;0123456789abcdef;0e13739a7e7c45e",   /* 15 */
+            "v3;row;1;2;3;0123456789abcdef;0e13739a7e7c45e2;", /* more */
+            "v3;row;1;2;3;0123456789abcdef;0e13739a7e7c45e2x",
+            "v3;row;1;2;3;0123456789abcdef;0E13739A7E7C45E2",
+            "v3;row;1;2;3;0123456789abcdef;data/input.csv",
+            "v3;rows;1;2;3;0123456789abcdef;0e13739a7e7c45e2",
+            "v3;;1;2;3;0123456789abcdef;0e13739a7e7c45e2",
+            "v3;row;1;2;0123456789abcdef;0e13739a7e7c45e2",
+            "v3;row;-1;2;3;0123456789abcdef;0e13739a7e7c45e2",
+            "v3;row;1;2;3;0123456789abcde;f0e13739a7e7c45e2",
+            "v3;1;2;3;0123456789abcdef;0e13739a7e7c45e2", /* v2 fields */
         };
         struct wire_id id;
         unsigned version = 0;
@@ -258,9 +373,9 @@ static void test_id_errors(void)
                     WIRE_ERR_ID);
         }
         /* Another version is named, whatever follows. */
-        CHECK_EQ_INT(wire_id_decode("v3;anything", 11, &id, &version),
+        CHECK_EQ_INT(wire_id_decode("v4;anything", 11, &id, &version),
                      WIRE_ERR_VERSION);
-        CHECK_EQ_INT(version, 3);
+        CHECK_EQ_INT(version, 4);
         CHECK_EQ_INT(wire_id_decode("v1;", 3, &id, &version), WIRE_ERR_VERSION);
         CHECK_EQ_INT(version, 1);
         CHECK_EQ_STR(wire_strerror(WIRE_ERR_ID), "malformed csv.id header");
@@ -274,7 +389,9 @@ int main(void)
         test_decode_errors();
         test_bignum_roundtrip();
         test_headers();
+        test_source_id();
         test_id_roundtrip();
+        test_id_v2();
         test_id_errors();
         return check_exit();
 }

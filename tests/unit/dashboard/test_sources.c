@@ -323,7 +323,54 @@ static void test_reset_tags(void)
         CHECK_EQ_INT(reset_columns_parse(rc, "{}", 2), 0);
         CHECK(reset_columns_reason(rc) == NULL);
         CHECK(reset_columns_producer(rc) == NULL);
+        size_t len;
+        json = "{\"source\":\"a;b.csv\",\"source_id\":\"0123456789abcdef\"}";
+        CHECK_EQ_INT(reset_columns_parse(rc, json, strlen(json)), 0);
+        CHECK_EQ_STR(reset_columns_source(rc, &len), "a;b.csv");
+        CHECK_EQ_INT(len, 7);
+        CHECK_EQ_STR(reset_columns_source_id(rc), "0123456789abcdef");
         reset_columns_destroy(rc);
+}
+
+/* A source counted under its id's placeholder until its name was read
+ * (wire format v3): renamed, rows kept, sorted again; never merged into a
+ * source of that name. */
+static void test_rename_source(void)
+{
+        struct aggregates *a = two_sources();
+        row(a, "source-id:0e13739a7e7c45e2", 5, 1, "{\"valor\":7}", 3000);
+        row(a, "source-id:0e13739a7e7c45e2", 5, 2, "{\"valor\":8}", 3000);
+        CHECK_EQ_INT(a->nsources, 3);
+        CHECK_EQ_INT(
+            aggregates_rename_source(a, "source-id:0e13739a7e7c45e2", "a.csv"),
+            0);
+        CHECK_EQ_INT(a->nsources, 3);
+        CHECK_EQ_STR(a->sources[0].name, "a.csv");
+        CHECK_EQ_STR(a->sources[1].name, "big.csv");
+        CHECK_EQ_STR(a->sources[2].name, "small.csv");
+        CHECK(!aggregates_has_source(a, "source-id:0e13739a7e7c45e2"));
+        /* Its rows are the named source's: a copy is a duplicate. */
+        CHECK_EQ_INT(wire_decode_object(&obj, "{\"valor\":7}", 11), WIRE_OK);
+        struct aggregates_message dup = {.kind       = WIRE_ROW,
+                                         .source     = "a.csv",
+                                         .generation = 5,
+                                         .record     = 1,
+                                         .row        = &obj};
+        apply(a, &dup, 4000, AGGREGATES_DUPLICATE);
+        aggregates_set_viewer_source(a, "a.csv");
+        char *sn = snapshot(a);
+        CONTAINS(sn, "\"count\":2,\"source\":\"a.csv\"");
+        free(sn);
+        aggregates_set_viewer_source(a, NULL);
+        /* Moving toward the end of the order too. */
+        CHECK_EQ_INT(aggregates_rename_source(a, "a.csv", "zz.csv"), 0);
+        CHECK_EQ_STR(a->sources[0].name, "big.csv");
+        CHECK_EQ_STR(a->sources[2].name, "zz.csv");
+        /* Nothing to rename; a name taken already: nothing merged. */
+        CHECK_EQ_INT(aggregates_rename_source(a, "none.csv", "x.csv"), 1);
+        CHECK_EQ_INT(aggregates_rename_source(a, "zz.csv", "big.csv"), -1);
+        CHECK_EQ_STR(a->sources[2].name, "zz.csv");
+        aggregates_destroy(a);
 }
 
 static void test_query_accepts_source(void)
@@ -351,6 +398,7 @@ int main(void)
         test_change_time_from_kafka();
         test_reset_tags();
         test_query_accepts_source();
+        test_rename_source();
         wire_object_finish(&obj);
         return check_exit();
 }
