@@ -11,6 +11,17 @@ static const char *const missing_markers[] = {
     "?",    ".",    "n/d",  "N/D",  "s/d",
 };
 
+/* The currency symbols of number_currency and their names in the state
+ * file; a symbol that ends another ("$" in "R$") comes after it. The
+ * order is part of the state file's format only through the codes. */
+static const struct {
+        const char *symbol;
+        const char *code;
+} units[NUMBER_UNITS] = {
+    {"R$", "BRL"},           {"US$", "USD"},      {"$", "DOLLAR"},
+    {"\xE2\x82\xAC", "EUR"}, {"\xC2\xA3", "GBP"}, {"\xC2\xA5", "YEN"},
+};
+
 static bool is_digit(char c)
 {
         return c >= '0' && c <= '9';
@@ -155,6 +166,114 @@ static void trim_blanks(const char **s, size_t *len)
         while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t')) {
                 (*len)--;
         }
+}
+
+/* Length of a blank, or a no-break space (U+00A0, U+202F) at s[i]. */
+static size_t space_at(const char *s, size_t len, size_t i)
+{
+        if (i < len && (s[i] == ' ' || s[i] == '\t')) {
+                return 1;
+        }
+        if (i + 2 <= len && memcmp(s + i, "\xC2\xA0", 2) == 0) {
+                return 2;
+        }
+        if (i + 3 <= len && memcmp(s + i, "\xE2\x80\xAF", 3) == 0) {
+                return 3;
+        }
+        return 0;
+}
+
+/* Length of a blank or a no-break space ending s[0..len). */
+static size_t space_before(const char *s, size_t len)
+{
+        for (size_t n = 1; n <= 3 && n <= len; n++) {
+                if (space_at(s, len, len - n) == n) {
+                        return n;
+                }
+        }
+        return 0;
+}
+
+/* The symbol starting s (front) or ending it: its unit, or 0. */
+static int unit_at(const char *s, size_t len, bool front, size_t *sym_len)
+{
+        for (int k = 0; k < NUMBER_UNITS; k++) {
+                size_t n = strlen(units[k].symbol);
+                if (n <= len &&
+                    memcmp(front ? s : s + len - n, units[k].symbol, n) == 0) {
+                        *sym_len = n;
+                        return k + 1;
+                }
+        }
+        return 0;
+}
+
+int number_currency(const char *s, size_t len, char *out, size_t *out_len)
+{
+        bool minus = false, paren = false;
+        size_t n = 0, sp;
+        int unit;
+
+        trim_blanks(&s, &len);
+        if (len >= 2 && s[0] == '(' && s[len - 1] == ')') {
+                paren = true;
+                s++;
+                len -= 2;
+                trim_blanks(&s, &len);
+        }
+        if (len > 0 && s[0] == '-') {
+                minus = true;
+                s++;
+                len--;
+        }
+        if ((unit = unit_at(s, len, true, &n)) != 0) {
+                s += n;
+                len -= n;
+                sp = space_at(s, len, 0);
+                s += sp;
+                len -= sp;
+                if (!minus && len > 0 && s[0] == '-') {
+                        minus = true; /* "R$ -1,00" */
+                        s++;
+                        len--;
+                }
+        } else if ((unit = unit_at(s, len, false, &n)) != 0) {
+                len -= n;
+                len -= space_before(s, len);
+        }
+        /* The number itself: starts with a digit or a point, no sign. */
+        if (unit == 0 || len == 0 || (minus && paren) ||
+            !(is_digit(s[0]) || s[0] == '.' || s[0] == ',')) {
+                return 0;
+        }
+        n = 0;
+        if (minus || paren) {
+                out[n++] = '-';
+        }
+        memcpy(out + n, s, len);
+        *out_len = n + len;
+        return unit;
+}
+
+const char *number_unit_symbol(int unit)
+{
+        return unit >= 1 && unit <= NUMBER_UNITS ? units[unit - 1].symbol : "";
+}
+
+const char *number_unit_code(int unit)
+{
+        return unit >= 1 && unit <= NUMBER_UNITS ? units[unit - 1].code : "";
+}
+
+int number_unit_of_code(const char *code, size_t len)
+{
+        for (int k = 0; k < NUMBER_UNITS; k++) {
+                if (strlen(units[k].code) == len &&
+                    memcmp(units[k].code, code, len) == 0) {
+                        return k + 1;
+                }
+        }
+        return -1;
 }
 
 int number_parse_bool(const char *s, size_t len, bool *out)

@@ -47,6 +47,31 @@ enum number_style {
                            * (Excel en-US with a #,##0 format) */
 };
 
+/* Currency symbols read beside a number, as currency-formatted cells are
+ * written ("R$ 1.234,56", "$1,234.56", "1.234,56 €"). A unit is an index
+ * of that table plus one; 0: none. */
+#define NUMBER_UNITS 6
+
+/**
+ * @brief Splits a currency-formatted cell: one symbol of the table before
+ *        or after the number, a blank or no-break space between them or
+ *        none, a minus before either ("-R$ 1,00", "R$ -1,00") or the whole
+ *        in parentheses (an accounting negative, "($5.00)"), blanks around.
+ *        Writes the number with its sign ("-1,00") into out (room len + 1).
+ * @returns the symbol's unit (1..NUMBER_UNITS), or 0 when the cell is not
+ *          such a number (out untouched).
+ */
+int number_currency(const char *s, size_t len, char *out, size_t *out_len);
+
+/** @returns a unit's symbol as written ("R$"), or "" for 0. */
+const char *number_unit_symbol(int unit);
+
+/** @returns a unit's name in the state file ("BRL"), or "" for 0. */
+const char *number_unit_code(int unit);
+
+/** @returns the unit of a code (number_unit_code), or -1. */
+int number_unit_of_code(const char *code, size_t len);
+
 /**
  * @brief Reads true or false (any case) with blanks around it, as
  *        number_classify's NUM_BOOL does.

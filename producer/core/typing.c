@@ -15,6 +15,9 @@
  * ',' thousands with a decimal point. */
 #define TYPING_COMMA_SUFFIX     ":comma"
 #define TYPING_THOUSANDS_SUFFIX ":thousands"
+/* Type-list part of a column whose numbers carry a currency symbol
+ * (":unit=BRL"); it comes before the style suffix. */
+#define TYPING_UNIT_PART ":unit="
 
 /* Per column, what the sample's cells allow (number_classify bits). */
 struct column_stats {
@@ -31,6 +34,7 @@ struct column_stats {
         uint64_t int_thous; /* integers so */
         uint64_t thous_dec; /* only readable so: "1,234.5", "1,234,567" */
         uint64_t point_dec; /* only readable with a decimal point: "2.50" */
+        uint64_t units[NUMBER_UNITS]; /* cells with each currency symbol */
 };
 
 struct schema_entry {
@@ -45,9 +49,11 @@ struct typing {
         char **names;
         enum value_type *types;
         enum number_style *style; /* how the column writes numbers */
+        int *unit;                /* its currency symbol (number_text.h) */
         bool *fixed;              /* the type came from the schema */
         enum value_type *scratch;
         enum number_style *scratch_style;
+        int *scratch_unit;
         uint64_t *misfits; /* values sent as text, per column */
         bool *last_misfit; /* ... by the last record */
         struct column_stats *stats;
@@ -65,6 +71,8 @@ struct typing {
 
         char *numbuf; /* rewritten numbers of the current record */
         size_t numbuf_cap;
+        char *plain; /* a cell without its currency symbol */
+        size_t plain_cap;
 };
 
 struct typing *typing_create(void)
@@ -81,6 +89,8 @@ static void clear_columns(struct typing *t)
         free(t->names);
         free(t->types);
         free(t->style);
+        free(t->unit);
+        free(t->scratch_unit);
         free(t->fixed);
         free(t->scratch);
         free(t->scratch_style);
@@ -93,6 +103,8 @@ static void clear_columns(struct typing *t)
         t->names         = NULL;
         t->types         = NULL;
         t->style         = NULL;
+        t->unit          = NULL;
+        t->scratch_unit  = NULL;
         t->fixed         = NULL;
         t->scratch       = NULL;
         t->scratch_style = NULL;
@@ -120,6 +132,7 @@ void typing_destroy(struct typing *t)
         clear_columns(t);
         clear_schema(t);
         free(t->numbuf);
+        free(t->plain);
         free(t);
 }
 
@@ -299,11 +312,14 @@ int typing_set_header(struct typing *t, const struct row_field *names,
         t->fixed         = calloc(n, sizeof(bool));
         t->scratch       = calloc(n, sizeof(enum value_type));
         t->scratch_style = calloc(n, sizeof(enum number_style));
+        t->unit          = calloc(n, sizeof(int));
+        t->scratch_unit  = calloc(n, sizeof(int));
         t->misfits       = calloc(n, sizeof(uint64_t));
         t->last_misfit   = calloc(n, sizeof(bool));
         t->stats         = calloc(n, sizeof(struct column_stats));
         if (!t->names || !t->types || !t->style || !t->fixed || !t->scratch ||
-            !t->scratch_style || !t->misfits || !t->last_misfit || !t->stats) {
+            !t->scratch_style || !t->unit || !t->scratch_unit || !t->misfits ||
+            !t->last_misfit || !t->stats) {
                 clear_columns(t);
                 return -1;
         }
@@ -420,6 +436,30 @@ static bool needs_point(unsigned r)
         return (r & NUM_DEC_POINT) && !(r & (NUM_INT_COMMA | NUM_DEC_COMMA));
 }
 
+/* A cell with a currency symbol ("R$ 1.234,56"): *f becomes its number
+ * ("1.234,56", in t->plain until the next call) and its unit is returned;
+ * 0 (f unchanged) for any other cell, or when memory runs out. */
+static int strip_unit(struct typing *t, struct row_field *f)
+{
+        size_t len;
+        int unit;
+
+        if (f->len + 1 > t->plain_cap) {
+                char *b = realloc(t->plain, f->len + 1);
+                if (!b) {
+                        return 0;
+                }
+                t->plain     = b;
+                t->plain_cap = f->len + 1;
+        }
+        unit = number_currency(f->ptr, f->len, t->plain, &len);
+        if (unit) {
+                f->ptr = t->plain;
+                f->len = len;
+        }
+        return unit;
+}
+
 void typing_observe(struct typing *t, const struct row_field *fields,
                     size_t count)
 {
@@ -428,14 +468,20 @@ void typing_observe(struct typing *t, const struct row_field *fields,
         }
         for (size_t i = 0; i < count; i++) {
                 struct column_stats *st = &t->stats[i];
+                struct row_field f      = fields[i];
                 unsigned r;
+                int unit;
 
-                if (fields[i].len == 0) {
+                if (f.len == 0) {
                         continue;
                 }
-                r = number_classify(fields[i].ptr, fields[i].len);
+                unit = strip_unit(t, &f);
+                r    = number_classify(f.ptr, f.len);
                 if (r & NUM_MISSING) {
                         continue;
+                }
+                if (unit) {
+                        st->units[unit - 1]++;
                 }
                 st->cells++;
                 st->leading0 += (r & NUM_LEADING_0) != 0;
@@ -451,6 +497,23 @@ void typing_observe(struct typing *t, const struct row_field *fields,
                 st->thous_dec += needs_thousands(r);
                 st->point_dec += needs_point(r);
         }
+}
+
+/* The currency symbol of a column's numbers: the one most of its
+ * sample's cells with a symbol carry (cells with another one are then
+ * sent as text, never summed with it); 0 when none does. */
+static int column_unit(const struct column_stats *st)
+{
+        uint64_t with = 0;
+        int best      = 0;
+
+        for (int k = 0; k < NUMBER_UNITS; k++) {
+                with += st->units[k];
+                if (st->units[k] > (best ? st->units[best - 1] : 0)) {
+                        best = k + 1;
+                }
+        }
+        return best && st->units[best - 1] * 2 > with ? best : 0;
 }
 
 /*
@@ -491,7 +554,12 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
                    : style == NUMBER_THOUSANDS ? st->int_thous
                                                : st->int_point;
 
-        if (t->fixed[i] || st->cells == 0) {
+        if (st->cells == 0 || (t->fixed[i] && t->types[i] != VALUE_INT &&
+                               t->types[i] != VALUE_DECIMAL)) {
+                return;
+        }
+        t->unit[i] = column_unit(st);
+        if (t->fixed[i]) {
                 return;
         }
         if (st->leading0 > 0) {
@@ -506,6 +574,9 @@ static void infer_column(struct typing *t, size_t i, bool file_comma,
                 }
         } else {
                 t->types[i] = VALUE_TEXT;
+        }
+        if (t->types[i] != VALUE_INT && t->types[i] != VALUE_DECIMAL) {
+                t->unit[i] = 0;
         }
 }
 
@@ -579,15 +650,19 @@ static void as_text(struct value *v, const struct row_field *f)
 
 /* The first value of a column without a type decides it (as the sample
  * would have). A missing-value marker decides nothing. */
-static void first_value(struct typing *t, size_t i, const struct row_field *f,
-                        char *num, struct value *v)
+static void first_value(struct typing *t, size_t i,
+                        const struct row_field *cell, char *num,
+                        struct value *v)
 {
-        unsigned r              = number_classify(f->ptr, f->len);
-        enum number_style style = t->force_comma ? NUMBER_COMMA
-                                  : t->force_point || needs_thousands(r)
-                                      ? NUMBER_THOUSANDS
-                                  : needs_comma(r) ? NUMBER_COMMA
-                                                   : NUMBER_POINT;
+        struct row_field plain    = *cell;
+        int unit                  = strip_unit(t, &plain);
+        const struct row_field *f = &plain;
+        unsigned r                = number_classify(f->ptr, f->len);
+        enum number_style style   = t->force_comma ? NUMBER_COMMA
+                                    : t->force_point || needs_thousands(r)
+                                        ? NUMBER_THOUSANDS
+                                    : needs_comma(r) ? NUMBER_COMMA
+                                                     : NUMBER_POINT;
 
         if (r & NUM_BOOL) {
                 (void)number_parse_bool(f->ptr, f->len, &v->as.b);
@@ -595,11 +670,12 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
                 t->scratch[i] = VALUE_BOOL;
         } else if ((r & NUM_MISSING) || r == 0 || (r & NUM_LEADING_0) ||
                    number_parse(f->ptr, f->len, style, num, v) != 0) {
-                as_text(v, f);
+                as_text(v, cell);
                 if (!(r & NUM_MISSING)) {
                         t->scratch[i] = VALUE_TEXT;
                 }
         } else {
+                t->scratch_unit[i] = unit;
                 t->scratch[i] =
                     v->type == VALUE_INT || (v->type == VALUE_BIGNUM &&
                                              bignum_is_integer(v->as.big))
@@ -609,16 +685,34 @@ static void first_value(struct typing *t, size_t i, const struct row_field *f,
         }
 }
 
+static bool is_digit_char(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
 /* Types one cell against its column's type; a value that does not fit is
  * sent as text and counted. num: room for the cell's rewritten number. */
-static void type_cell(struct typing *t, size_t i, const struct row_field *f,
+static void type_cell(struct typing *t, size_t i, const struct row_field *cell,
                       char *num, struct value *v, size_t *misfits)
 {
-        enum number_style style = t->scratch_style[i];
+        enum number_style style   = t->scratch_style[i];
+        struct row_field plain    = *cell;
+        const struct row_field *f = cell;
 
-        if (f->len == 0) {
+        if (cell->len == 0) {
                 v->type = VALUE_NULL;
                 return;
+        }
+        if ((t->scratch[i] == VALUE_INT || t->scratch[i] == VALUE_DECIMAL) &&
+            !(is_digit_char(cell->ptr[0]) &&
+              is_digit_char(cell->ptr[cell->len - 1]))) {
+                /* A currency symbol is read when it is the column's, and
+                 * never dropped from another one's cell. */
+                int unit = strip_unit(t, &plain);
+                if (unit && unit != t->scratch_unit[i]) {
+                        goto misfit;
+                }
+                f = &plain;
         }
         switch (t->scratch[i]) {
         case VALUE_NULL:
@@ -653,7 +747,8 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *f,
                 as_text(v, f);
                 return;
         }
-        as_text(v, f);
+misfit:
+        as_text(v, cell);
         t->misfits[i]++;
         t->last_misfit[i] = true;
         (*misfits)++;
@@ -696,6 +791,7 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
         }
         memcpy(t->scratch, t->types, count * sizeof(*t->scratch));
         memcpy(t->scratch_style, t->style, count * sizeof(*t->scratch_style));
+        memcpy(t->scratch_unit, t->unit, count * sizeof(*t->scratch_unit));
         memset(t->last_misfit, 0, count * sizeof(*t->last_misfit));
         for (size_t i = 0; i < count; i++) {
                 type_cell(t, i, &fields[i], t->numbuf + at, &values[i],
@@ -704,9 +800,11 @@ int typing_apply(struct typing *t, const struct row_field *fields, size_t count,
         }
         if (memcmp(t->types, t->scratch, count * sizeof(*t->types)) != 0 ||
             memcmp(t->style, t->scratch_style, count * sizeof(*t->style)) !=
-                0) {
+                0 ||
+            memcmp(t->unit, t->scratch_unit, count * sizeof(*t->unit)) != 0) {
                 memcpy(t->types, t->scratch, count * sizeof(*t->types));
                 memcpy(t->style, t->scratch_style, count * sizeof(*t->style));
+                memcpy(t->unit, t->scratch_unit, count * sizeof(*t->unit));
                 t->changes++;
         }
         t->last_misfits = misfits;
@@ -787,6 +885,12 @@ uint64_t typing_schema_id(const struct typing *t)
                 const char *type = value_type_name(t->types[i]);
                 h = fnv1a(h, t->names[i], strlen(t->names[i]) + 1);
                 h = fnv1a(h, type, strlen(type) + 1);
+                if (t->unit[i]) {
+                        /* A currency is part of the schema; a column
+                         * without one keeps the id it always had. */
+                        const char *code = number_unit_code(t->unit[i]);
+                        h                = fnv1a(h, code, strlen(code) + 1);
+                }
         }
         return h;
 }
@@ -801,8 +905,10 @@ int typing_encode_types(const struct typing *t, char *buf, size_t size)
         buf[0] = '\0';
         for (size_t i = 0; i < t->count; i++) {
                 int r = snprintf(
-                    buf + n, size - n, "%s%s%s", i ? "," : "",
+                    buf + n, size - n, "%s%s%s%s%s", i ? "," : "",
                     value_type_name(t->types[i]),
+                    t->unit[i] ? TYPING_UNIT_PART : "",
+                    number_unit_code(t->unit[i]),
                     t->style[i] == NUMBER_COMMA       ? TYPING_COMMA_SUFFIX
                     : t->style[i] == NUMBER_THOUSANDS ? TYPING_THOUSANDS_SUFFIX
                                                       : "");
@@ -824,9 +930,11 @@ int typing_decode_types(struct typing *t, const char *s)
         while (*s) {
                 const char *end = strchr(s, ',');
                 size_t len      = end ? (size_t)(end - s) : strlen(s);
-                char name[32];
+                char name[48];
+                char *part;
                 enum value_type type;
                 enum number_style style = NUMBER_POINT;
+                int unit                = 0;
                 size_t suffix           = strlen(TYPING_COMMA_SUFFIX);
                 size_t thousands        = strlen(TYPING_THOUSANDS_SUFFIX);
 
@@ -835,6 +943,18 @@ int typing_decode_types(struct typing *t, const char *s)
                 }
                 memcpy(name, s, len);
                 name[len] = '\0';
+                if ((part = strstr(name, TYPING_UNIT_PART)) != NULL) {
+                        /* "decimal:unit=BRL:comma": the unit, then the
+                         * rest as without it */
+                        char *code = part + strlen(TYPING_UNIT_PART);
+                        size_t n   = strcspn(code, ":");
+                        if ((unit = number_unit_of_code(code, n)) < 0) {
+                                return -1;
+                        }
+                        memmove(part, code + n, strlen(code + n) + 1);
+                }
+                size_t raw = len; /* of the entry in s */
+                len        = strlen(name);
                 if (len > suffix &&
                     strcmp(name + len - suffix, TYPING_COMMA_SUFFIX) == 0) {
                         name[len - suffix] = '\0';
@@ -856,8 +976,12 @@ int typing_decode_types(struct typing *t, const char *s)
                         t->style[i] = style;
                         t->changes++;
                 }
+                if (t->unit[i] != unit) {
+                        t->unit[i] = unit;
+                        t->changes++;
+                }
                 i++;
-                s += len;
+                s += raw;
                 if (*s == ',') {
                         s++;
                 }
@@ -875,8 +999,12 @@ int typing_columns_json(const struct typing *t, struct wire_buf *out)
                     wire_buf_append(out, "{\"name\":", 8) != 0 ||
                     wire_buf_append_json_string(out, t->names[i],
                                                 strlen(t->names[i])) != 0 ||
-                    wire_buf_printf(out, ",\"type\":\"%s\"}",
-                                    value_type_name(t->types[i])) != 0) {
+                    wire_buf_printf(out, ",\"type\":\"%s\"",
+                                    value_type_name(t->types[i])) != 0 ||
+                    (t->unit[i] &&
+                     wire_buf_printf(out, ",\"unit\":\"%s\"",
+                                     number_unit_symbol(t->unit[i])) != 0) ||
+                    wire_buf_append(out, "}", 1) != 0) {
                         return -1;
                 }
         }

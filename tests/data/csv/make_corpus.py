@@ -228,6 +228,44 @@ case("leading_zeros",
       {"id": 3, "cep": "70040010", "codigo": "42", "qtd": 0}],
      columns=[{"name": "id", "type": "integer"}, {"name": "cep", "type": "text"},
               {"name": "codigo", "type": "text"}, {"name": "qtd", "type": "integer"}])
+# Currency cells as Excel and LibreOffice save them "as shown": Excel pt-BR
+# "R$ 1.234,56" (negatives "-R$ 2,50"), en-US "$1,234.56" and the
+# accounting "($5.00)", LibreOffice de/fr "1.234,56 €" with a no-break
+# space. The number is sent, the symbol is said once in the reset's
+# columns; a cell in another currency stays text, exactly as written.
+case("excel_ptbr_currency",
+     crlf("id;produto;valor\n"
+          "1;Caneta;R$ 1.234,56\n"
+          "2;Lápis;-R$ 2,50\n"
+          "3;Borracha;R$ 0,99\n"
+          "4;Importado;US$ 10,00\n").encode("cp1252"),
+     [{"id": 1, "produto": "Caneta", "valor": N("1234.56")},
+      {"id": 2, "produto": "Lápis", "valor": N("-2.50")},
+      {"id": 3, "produto": "Borracha", "valor": N("0.99")},
+      {"id": 4, "produto": "Importado", "valor": "US$ 10,00"}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "produto", "type": "text"},
+              {"name": "valor", "type": "decimal", "unit": "R$"}])
+case("excel_enus_currency",
+     crlf('id,item,price\n'
+          '1,Pen,"$1,234.50"\n'
+          '2,Refund,($5.00)\n'
+          '3,Gum,$0.99\n').encode(),
+     [{"id": 1, "item": "Pen", "price": N("1234.50")},
+      {"id": 2, "item": "Refund", "price": N("-5.00")},
+      {"id": 3, "item": "Gum", "price": N("0.99")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "item", "type": "text"},
+              {"name": "price", "type": "decimal", "unit": "$"}])
+case("libreoffice_euro",
+     ("id;artikel;preis\n"
+      "1;Stift;1.234,56\u00a0€\n"
+      "2;Heft;-0,99\u00a0€\n"
+      "3;Block;7,00\u00a0€\n").encode(),
+     [{"id": 1, "artikel": "Stift", "preis": N("1234.56")},
+      {"id": 2, "artikel": "Heft", "preis": N("-0.99")},
+      {"id": 3, "artikel": "Block", "preis": N("7.00")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "artikel", "type": "text"},
+              {"name": "preis", "type": "decimal", "unit": "€"}])
+
 # Duplicate and empty header names get unique names.
 case("header_names", b"valor,valor,,nome,\n1.5,2.5,x,Ana,y\n",
      [{"valor": N("1.5"), "valor_2": N("2.5"), "column_3": "x", "nome": "Ana", "column_5": "y"}])

@@ -526,8 +526,95 @@ static void test_numbers_as_names(void)
         typing_destroy(t);
 }
 
+static bool holds(const struct wire_buf *b, const char *text)
+{
+        return memmem(b->data, b->len, text, strlen(text)) != NULL;
+}
+
+/* Currency-formatted cells, as Excel and LibreOffice write them "as
+ * shown": the column's symbol is read and said in the columns, its
+ * numbers summable; a cell with another currency stays text, exactly. */
+static void test_currency(void)
+{
+        static const char *const hdr[NCOLS] = {"id", "valor", "preco", "euro",
+                                               "misto"};
+        static const char *const rows[][NCOLS] = {
+            {"1", "R$ 1.234,56", "$1,234.50", "1.234,56 \xE2\x82\xAC",
+             "R$ 1,00"},
+            {"2", "-R$ 2,50", "($5.00)", "-0,99\xC2\xA0\xE2\x82\xAC", "$2.00"},
+            {"3", "R$ -0,01", " $0.10 ", "7 \xE2\x82\xAC", "3"},
+        };
+        struct typing *t = sampled(hdr, rows, 3, false);
+        struct row_field h[NCOLS];
+        struct wire_buf cols = {0};
+        char out[256], reason[128], types[256];
+
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        /* misto: two currencies, so none; its numbers are the plain ones */
+        CHECK_EQ_STR(types, "integer:comma,decimal:unit=BRL:comma,"
+                            "decimal:unit=DOLLAR:thousands,"
+                            "decimal:unit=EUR:comma,decimal:comma");
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":1234.56,\"preco\":1234.50,"
+                          "\"euro\":1234.56,\"misto\":\"R$ 1,00\"}");
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":-2.50,\"preco\":-5.00,"
+                          "\"euro\":-0.99,\"misto\":\"$2.00\"}");
+        CHECK_EQ_INT(encode(t, rows[2], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":3,\"valor\":-0.01,\"preco\":0.10,"
+                          "\"euro\":7,\"misto\":3}");
+        CHECK_EQ_INT(typing_last_misfits(t), 0);
+        /* Another currency, or a symbol with no number: text, counted. */
+        static const char *const odd[NCOLS] = {"4", "$ 3,00", "R$", "3,5 EUR",
+                                               "x"};
+        CHECK_EQ_INT(encode(t, odd, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":4,\"valor\":\"$ 3,00\",\"preco\":\"R$\","
+                          "\"euro\":\"3,5 EUR\",\"misto\":\"x\"}");
+        CHECK_EQ_INT(typing_last_misfits(t), 4);
+        /* A plain number in a currency column is its number. */
+        static const char *const bare[NCOLS] = {"5", "10,5", "7", "8", "y"};
+        CHECK_EQ_INT(encode(t, bare, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":5,\"valor\":10.5,\"preco\":7,"
+                          "\"euro\":8,\"misto\":\"y\"}");
+        /* The reset's columns say the symbol. */
+        CHECK_EQ_INT(typing_columns_json(t, &cols), 0);
+        CHECK(holds(&cols, "{\"name\":\"valor\",\"type\":\"decimal\","
+                           "\"unit\":\"R$\"}"));
+        CHECK(holds(&cols, "{\"name\":\"misto\",\"type\":\"decimal\"}"));
+        wire_buf_finish(&cols);
+
+        /* The state file keeps the symbols, and the schema id counts them. */
+        struct typing *u = typing_create();
+        fields_of(hdr, h);
+        CHECK_EQ_INT(typing_set_header(u, h, NCOLS), 0);
+        uint64_t plain_id = typing_schema_id(u);
+        CHECK_EQ_INT(typing_decode_types(u, types), 0);
+        CHECK(typing_schema_id(u) == typing_schema_id(t));
+        CHECK(typing_schema_id(u) != plain_id);
+        CHECK_EQ_INT(encode(u, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":-2.50,\"preco\":-5.00,"
+                          "\"euro\":-0.99,\"misto\":\"$2.00\"}");
+        CHECK_EQ_INT(typing_decode_types(u, "integer,decimal:unit=XYZ,text,"
+                                            "text,text"),
+                     -1);
+        typing_destroy(u);
+        typing_destroy(t);
+
+        /* No sample (a file that starts as a header alone): the first
+         * value decides, symbol included. */
+        t = sampled(hdr, NULL, 0, false);
+        CHECK_EQ_INT(encode(t, rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":1234.56,\"preco\":1234.50,"
+                          "\"euro\":1234.56,\"misto\":1.00}");
+        CHECK_EQ_INT(encode(t, rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"valor\":-2.50,\"preco\":-5.00,"
+                          "\"euro\":-0.99,\"misto\":\"$2.00\"}");
+        typing_destroy(t);
+}
+
 int main(void)
 {
+        test_currency();
         test_numbers_as_names();
         test_thousands_with_point();
         test_sample();
