@@ -307,9 +307,9 @@ enum aggregates_result aggregates_apply(struct aggregates *a,
                 copy_tag(g->reason, m->reason);
                 copy_tag(g->producer, m->producer);
                 for (size_t i = 0; i < m->ncolumns; i++) {
-                        if (generation_declare_column(g, m->columns[i].name,
-                                                      m->columns[i].type) !=
-                            0) {
+                        if (generation_declare_column(
+                                g, m->columns[i].name, m->columns[i].type,
+                                m->columns[i].unit) != 0) {
                                 res = AGGREGATES_NOMEM;
                                 break;
                         }

@@ -55,6 +55,7 @@ void aggregates_destroy(struct aggregates *a);
 struct aggregates_column {
         const char *name; /* NUL-terminated */
         enum value_type type;
+        const char *unit; /* the numbers' currency symbol ("R$"), or NULL */
 };
 
 struct aggregates_message {

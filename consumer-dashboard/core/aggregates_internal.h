@@ -56,6 +56,10 @@ struct view_column {
         uint64_t invalid;  /* values that fit no number or the column */
         uint64_t distinct; /* text: sum of distinct per generation */
         bool categorical;  /* text with category stats everywhere */
+        /* The currency symbol every shown generation gives the column, or
+         * NULL (none, or they differ). */
+        const char *unit;
+        bool unit_set;
 };
 
 struct aggregates {

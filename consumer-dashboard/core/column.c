@@ -469,6 +469,17 @@ int column_exact_stats(const struct column *c, struct exact *sum,
         return 0;
 }
 
+void column_set_unit(struct column *c, const char *unit)
+{
+        size_t n = unit ? strlen(unit) : 0;
+
+        if (n >= sizeof(c->unit)) {
+                n = 0;
+        }
+        memcpy(c->unit, unit ? unit : "", n);
+        c->unit[n] = '\0';
+}
+
 int column_declare(struct column *c, enum value_type type)
 {
         if (c->kind != COLUMN_EMPTY) {

@@ -57,8 +57,11 @@ struct column_stats {
         int64_t min, max;
 };
 
+#define COLUMN_UNIT_MAX 8 /* bytes of a currency symbol, with its NUL */
+
 struct column {
         char *name;
+        char unit[COLUMN_UNIT_MAX]; /* currency symbol, "" none */
         enum column_kind kind;
         uint8_t scale;
         uint8_t width; /* bytes per cell: 1, 2, 4 or 8 (text: up to 4) */
@@ -115,6 +118,10 @@ void column_destroy(struct column *c);
  *          keeps it.
  */
 int column_declare(struct column *c, enum value_type type);
+
+/** @brief Sets the currency symbol of the column's numbers (the reset's
+ *         "unit"; NULL or too long: none). */
+void column_set_unit(struct column *c, const char *unit);
 
 int column_append(struct column *c, const struct value *v,
                   unsigned *rescale_digits);

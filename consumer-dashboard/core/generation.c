@@ -312,12 +312,14 @@ static void rescale_categories(struct generation *g, size_t col,
 }
 
 int generation_declare_column(struct generation *g, const char *name,
-                              enum value_type type)
+                              enum value_type type, const char *unit)
 {
         if (generation_column_index(g, name) < 0 && add_column(g, name) != 0) {
                 return -1;
         }
-        return column_declare(generation_column(g, name), type);
+        struct column *c = generation_column(g, name);
+        column_set_unit(c, unit);
+        return column_declare(c, type);
 }
 
 enum generation_add generation_add_row(struct generation *g, uint64_t record,

@@ -108,10 +108,11 @@ struct column *generation_column(const struct generation *g, const char *name);
 /**
  * @brief Declares a column's type as the producer typed it (reset message):
  *        the column is added when it is new, and a numeric type is kept even
- *        if the first values that arrive are text. @returns 0 or -1 (memory).
+ *        if the first values that arrive are text; unit: its numbers'
+ *        currency symbol, or NULL. @returns 0 or -1 (memory).
  */
 int generation_declare_column(struct generation *g, const char *name,
-                              enum value_type type);
+                              enum value_type type, const char *unit);
 
 /** @returns the index of the column named name, or -1. */
 int generation_column_index(const struct generation *g, const char *name);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "column.h"
+
 struct reset_columns {
         cJSON *root; /* owns the names */
         struct aggregates_column *cols;
@@ -29,7 +31,7 @@ void reset_columns_destroy(struct reset_columns *rc)
 }
 
 static int push(struct reset_columns *rc, const char *name,
-                enum value_type type)
+                enum value_type type, const char *unit)
 {
         if (rc->count == rc->cap) {
                 size_t cap = rc->cap ? rc->cap * 2 : 16;
@@ -41,8 +43,8 @@ static int push(struct reset_columns *rc, const char *name,
                 rc->cols = c;
                 rc->cap  = cap;
         }
-        rc->cols[rc->count++] =
-            (struct aggregates_column){.name = name, .type = type};
+        rc->cols[rc->count++] = (struct aggregates_column){
+            .name = name, .type = type, .unit = unit};
         return 0;
 }
 
@@ -79,12 +81,16 @@ int reset_columns_parse(struct reset_columns *rc, const char *json, size_t len)
         {
                 const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
                 const cJSON *type = cJSON_GetObjectItemCaseSensitive(c, "type");
+                const char *unit  = member(c, "unit");
                 enum value_type t;
                 if (!cJSON_IsString(name) || !cJSON_IsString(type) ||
                     value_type_parse(type->valuestring, &t) != 0) {
                         continue;
                 }
-                if (push(rc, name->valuestring, t) != 0) {
+                if (unit && (!*unit || strlen(unit) >= COLUMN_UNIT_MAX)) {
+                        unit = NULL; /* not a currency symbol */
+                }
+                if (push(rc, name->valuestring, t, unit) != 0) {
                         return -1;
                 }
         }

@@ -3,7 +3,8 @@
 #define DASHBOARD_CORE_RESET_COLUMNS_H
 
 /*
- * The column list of a reset message ("columns":[{"name":..,"type":..}]):
+ * The column list of a reset message ("columns":[{"name":..,"type":..,
+ * "unit":..}], unit: the currency symbol of its numbers, optional):
  * how the producer typed each column from its sample of the file. The
  * dashboard declares those types when a generation starts, so a first value
  * that does not fit ("N/A" sent as a string in a decimal column) costs one

@@ -233,6 +233,11 @@ static int render_columns(struct wire_buf *b, const struct view_column *cols,
                 rc |= put(b, ":{\"type\":\"");
                 rc |= put(b, column_kind_name(c->kind));
                 rc |= put(b, "\"");
+                if (c->unit &&
+                    (c->kind == COLUMN_INT || c->kind == COLUMN_DECIMAL)) {
+                        rc |= put(b, ",\"unit\":");
+                        rc |= put_str(b, c->unit, strlen(c->unit));
+                }
                 if (c->kind == COLUMN_INT || c->kind == COLUMN_DECIMAL) {
                         rc |= wire_buf_printf(b, ",\"count\":%llu,\"sum\":",
                                               (unsigned long long)c->n);

@@ -116,6 +116,12 @@ size_t aggregates_view_columns(struct aggregates *a, struct view_column **out)
                         }
                         struct view_column *vc = &cols[j];
                         vc->kind               = merge_kind(vc->kind, c->kind);
+                        if (!vc->unit_set) {
+                                vc->unit     = c->unit[0] ? c->unit : NULL;
+                                vc->unit_set = true;
+                        } else if (vc->unit && strcmp(vc->unit, c->unit) != 0) {
+                                vc->unit = NULL; /* sources differ */
+                        }
                         vc->invalid += c->mismatches;
                         if (c->scale > vc->scale) {
                                 vc->scale = c->scale;

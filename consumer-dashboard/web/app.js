@@ -211,9 +211,22 @@ const ID_NAME = /(^|[_\s-])(id|cep|zip|code|c[oó]digo|key|chave)$|^id[_\s-]/i;
 const ID_CAMEL = /[a-z]Id$/;
 function isMoney(name) { return !!name && MONEY_NAME.test(name); }
 function isIdLike(name) { return !!name && (ID_NAME.test(name) || ID_CAMEL.test(name)); }
-function money(v) {
+/* A currency symbol the producer read in the file, as an ISO code when it
+ * names one currency ("$" alone does not: it is shown as written). */
+const UNIT_CODES = { 'R$': 'BRL', 'US$': 'USD', '€': 'EUR', '£': 'GBP' };
+function money(v, unit) {
   if (v === null || v === undefined) return '–';
-  return new Intl.NumberFormat(locale(), { style: 'currency', currency: 'BRL' }).format(v);
+  const code = unit ? UNIT_CODES[unit] : 'BRL';
+  if (!code) {
+    const n = num(Math.abs(v), 2);
+    return `${v < 0 ? '-' : ''}${unit}${n}`;
+  }
+  return new Intl.NumberFormat(locale(), { style: 'currency', currency: code }).format(v);
+}
+/* The currency symbol of column name in the snapshot shown, or undefined. */
+function unitOf(name) {
+  const c = state.snapshot && state.snapshot.columns && state.snapshot.columns[name];
+  return c ? c.unit : undefined;
 }
 function num(v, digits) {
   if (v === null || v === undefined) return '–';
@@ -225,6 +238,8 @@ function num(v, digits) {
  * identifiers, the viewer's number format otherwise. */
 function fmt(name, v) {
   if (v === null || v === undefined) return '–';
+  const unit = unitOf(name);
+  if (unit) return money(v, unit);
   if (isMoney(name)) return money(v);
   if (isIdLike(name)) return String(v);
   return num(v);

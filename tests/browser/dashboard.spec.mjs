@@ -777,6 +777,26 @@ describe('dashboard in headless Chromium', () => {
     await pr.stop();
   });
 
+  it('cards: a price column the file writes in dollars ("$1,234.50", "($5.00)") is summed and shown in dollars', TEST, async () => {
+    const file = path.join(tmp, 'excel-usd.csv');
+    fs.writeFileSync(file, 'id,item,price\r\n1,Pen,"$1,234.50"\r\n2,Refund,($5.00)\r\n3,Gum,$0.99\r\n');
+    const ctopic = `${topic}-usd`;
+    const pr = stack.startProducer(file, ctopic, 'producer-usd');
+    const cd = await stack.startDashboard(ctopic, await freePort(), 'dashboard-usd');
+    const p = await context.newPage();
+    watch(p);
+    try {
+      await p.goto(cd.url);
+      await waitUntil(async () => norm(await p.textContent('#card-total')) === '$1,230.49',
+        { timeout: WAIT, what: 'the total in dollars' });
+      assert.equal(norm(await p.textContent('#card-mean')), '$410.16');
+    } finally {
+      await p.close();
+    }
+    await cd.proc.stop();
+    await pr.stop();
+  });
+
   it('full-page screenshot; no dialog, no <img>, no script error all along', TEST, async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });

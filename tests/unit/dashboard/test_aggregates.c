@@ -346,8 +346,53 @@ static void test_reset_declares_column_types(void)
         aggregates_destroy(a);
 }
 
+/* A currency column's symbol (the reset's "unit") is shown with its
+ * column while every source shown agrees on it; sources that differ show
+ * none (a sum of reais and dollars has no symbol). */
+static void test_reset_column_unit(void)
+{
+        struct aggregates *a       = aggregates_create(NULL);
+        struct reset_columns *rc   = reset_columns_create();
+        const char *const resets[] = {
+            "{\"__control\":\"reset\",\"source\":\"a\",\"generation\":1,"
+            "\"columns\":[{\"name\":\"valor\",\"type\":\"decimal\","
+            "\"unit\":\"R$\"}]}",
+            "{\"__control\":\"reset\",\"source\":\"b\",\"generation\":1,"
+            "\"columns\":[{\"name\":\"valor\",\"type\":\"decimal\","
+            "\"unit\":\"$\"}]}",
+        };
+        const char *const sources[] = {"a", "b"};
+        for (int k = 0; k < 2; k++) {
+                size_t n = 0;
+                CHECK_EQ_INT(
+                    reset_columns_parse(rc, resets[k], strlen(resets[k])), 0);
+                struct aggregates_message m = {.kind       = WIRE_RESET,
+                                               .source     = sources[k],
+                                               .generation = 1,
+                                               .columns =
+                                                   reset_columns_list(rc, &n),
+                                               .ncolumns = n};
+                CHECK_EQ_INT((int)n, 1);
+                CHECK_EQ_INT(aggregates_apply(a, &m, 1000), AGGREGATES_APPLIED);
+                row(a, sources[k], 1, 1, "{\"valor\":2.50}");
+                if (k == 0) {
+                        char *s = snapshot(a);
+                        CONTAINS(s, "\"valor\":{\"type\":\"decimal\","
+                                    "\"unit\":\"R$\",\"count\":1");
+                        free(s);
+                }
+        }
+        char *s = snapshot(a);
+        CONTAINS(s, "\"valor\":{\"type\":\"decimal\",\"count\":2");
+        CHECK(strstr(s, "\"unit\"") == NULL);
+        free(s);
+        reset_columns_destroy(rc);
+        aggregates_destroy(a);
+}
+
 int main(void)
 {
+        test_reset_column_unit();
         test_exact_sums();
         test_fields_in_any_order();
         test_duplicates();
