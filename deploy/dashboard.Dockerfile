@@ -11,7 +11,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev libgmp-dev \
-        libmimalloc-dev libjs-chart.js \
+        libmimalloc-dev libjemalloc-dev libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson.options meson_options.txt ./
@@ -26,7 +26,7 @@ RUN meson setup /build --buildtype=release -Dwerror=false -Dtests=false \
 FROM ${DEBIAN_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 libgmp10 ca-certificates \
+        librdkafka1 libuv1 libcsv3 libcivetweb1 libcjson1 libgmp10 libjemalloc2 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 csv \
     && useradd --system --uid 10001 --gid csv --no-create-home \

@@ -10,7 +10,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config python3 \
         librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev libgmp-dev \
-        libmimalloc-dev libjs-chart.js \
+        libmimalloc-dev libjemalloc-dev libjs-chart.js \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson.options meson_options.txt ./

@@ -13,7 +13,7 @@ WANT_TESTS=0
 # Debian packages: build, runtime, and the local broker's JVM and Maven.
 PACKAGES=(gcc meson ninja-build pkg-config python3
           librdkafka-dev libuv1-dev libcsv-dev libcivetweb-dev libcjson-dev libxxhash-dev libgmp-dev
-          libmimalloc-dev
+          libmimalloc-dev libjemalloc-dev
           libjs-chart.js openjdk-17-jre-headless maven)
 TEST_PACKAGES=(kcat clang clang-format chromium libclang-rt-14-dev curl
                shellcheck python3-venv python3-pip openssl util-linux

@@ -182,28 +182,64 @@ static int widen(struct column *c, unsigned width)
         return 0;
 }
 
-/* Stores a number cell of row `row` (its chunk exists), widening the column
- * when v needs it. @returns 0 or -1 (memory). */
+/* Stores a number cell of row `row` (its chunk exists; v is not null),
+ * widening the column when v needs it. @returns 0 or -1 (memory). */
 static int put_num(struct column *c, uint32_t row, int64_t v)
 {
-        unsigned w = column_num_width(v);
-        if (w > c->width && widen(c, w) != 0) {
+        void *p    = c->chunks[row >> COLUMN_CHUNK_SHIFT];
+        uint32_t i = row & COLUMN_CHUNK_MASK;
+        /* The usual case first: v fits the cells as they are. */
+        switch (c->width) {
+        case 1:
+                if (v > INT8_MIN && v <= INT8_MAX) {
+                        ((int8_t *)p)[i] = (int8_t)v;
+                        return 0;
+                }
+                break;
+        case 2:
+                if (v > INT16_MIN && v <= INT16_MAX) {
+                        ((int16_t *)p)[i] = (int16_t)v;
+                        return 0;
+                }
+                break;
+        case 4:
+                if (v > INT32_MIN && v <= INT32_MAX) {
+                        ((int32_t *)p)[i] = (int32_t)v;
+                        return 0;
+                }
+                break;
+        default:
+                ((int64_t *)p)[i] = v;
+                return 0;
+        }
+        if (widen(c, column_num_width(v)) != 0) {
                 return -1;
         }
-        cell_store(false, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT],
-                   row & COLUMN_CHUNK_MASK, v);
+        cell_store(false, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT], i, v);
         return 0;
 }
 
 /* The same for a text cell's string id. */
 static int put_text(struct column *c, uint32_t row, uint32_t id)
 {
-        unsigned w = text_width(id);
-        if (w > c->width && widen(c, w) != 0) {
+        void *p    = c->chunks[row >> COLUMN_CHUNK_SHIFT];
+        uint32_t i = row & COLUMN_CHUNK_MASK;
+        if (c->width == 1 && id <= UINT8_MAX) {
+                ((uint8_t *)p)[i] = (uint8_t)id;
+                return 0;
+        }
+        if (c->width == 2 && id <= UINT16_MAX) {
+                ((uint16_t *)p)[i] = (uint16_t)id;
+                return 0;
+        }
+        if (c->width == 4) {
+                ((uint32_t *)p)[i] = id;
+                return 0;
+        }
+        if (widen(c, text_width(id)) != 0) {
                 return -1;
         }
-        cell_store(true, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT],
-                   row & COLUMN_CHUNK_MASK, id);
+        cell_store(true, c->width, c->chunks[row >> COLUMN_CHUNK_SHIFT], i, id);
         return 0;
 }
 

@@ -34,6 +34,7 @@ LIB_PACKAGE = {
     "libcivetweb.so.1": "libcivetweb1",
     "libcjson.so.1": "libcjson1",
     "libmimalloc.so.2": "libmimalloc2.0",
+    "libjemalloc.so.2": "libjemalloc2",
 }
 
 
@@ -90,8 +91,8 @@ def test_build_stage_builds_a_binary_the_runtime_stage_can_run(service, binary, 
         pkg = LIB_PACKAGE.get(lib)
         if pkg:
             assert pkg in runtime_pkgs, f"{binary} needs {lib} from {pkg}"
-    # Every library both images install is mapped here (the producer's
-    # allocator, libmimalloc2.0, is its own).
+    # Every library both images install is mapped here (each program's
+    # allocator, libmimalloc2.0 or libjemalloc2, is its own).
     assert RUNTIME_LIBS <= set(LIB_PACKAGE.values())
     assert any(lib in needed for lib in ("librdkafka.so.1",)), ldd
 

@@ -30,7 +30,7 @@ DEPLOY = ROOT / "deploy"
 BUILD_PACKAGES = {
     "gcc", "libc6-dev", "meson", "ninja-build", "pkg-config", "python3",
     "librdkafka-dev", "libuv1-dev", "libcsv-dev", "libcivetweb-dev", "libcjson-dev",
-    "libxxhash-dev", "libgmp-dev", "libmimalloc-dev", "libjs-chart.js",
+    "libxxhash-dev", "libgmp-dev", "libmimalloc-dev", "libjemalloc-dev", "libjs-chart.js",
 }
 RUNTIME_LIBS = {"librdkafka1", "libuv1", "libcsv3", "libcivetweb1", "libcjson1"}
 
