@@ -111,36 +111,60 @@ static void cell_store(bool text, unsigned width, void *chunk, uint32_t i,
         }
 }
 
-/* Fills a chunk with nulls. */
-static void fill_null(bool text, unsigned width, void *chunk)
+/* Fills cells [from, to) of a chunk with nulls. */
+static void fill_null(bool text, unsigned width, void *chunk, uint32_t from,
+                      uint32_t to)
 {
         if (text) {
-                memset(chunk, 0, (size_t)COLUMN_CHUNK_ROWS * width);
+                memset((char *)chunk + (size_t)from * width, 0,
+                       (size_t)(to - from) * width);
                 return;
         }
-        for (uint32_t i = 0; i < COLUMN_CHUNK_ROWS; i++) {
+        for (uint32_t i = from; i < to; i++) {
                 cell_store(false, width, chunk, i, COLUMN_NULL_NUM);
         }
 }
 
-/* Makes sure the chunk for row `row` exists. */
+/* Rows chunk k has room for. */
+static uint32_t chunk_rows(const struct column *c, uint32_t k)
+{
+        return c->nchunks == 1 && k == 0 ? c->cap : COLUMN_CHUNK_ROWS;
+}
+
+/* Makes room for row `row`: the first chunk doubles until it is whole, then
+ * whole chunks are added. New cells are null. @returns 0 or -1 (memory). */
 static int ensure_chunk(struct column *c, uint32_t row)
 {
-        uint32_t need = (row >> COLUMN_CHUNK_SHIFT) + 1;
-        if (need <= c->nchunks) {
-                return 0;
+        bool text = c->kind == COLUMN_TEXT;
+        while (row >= c->cap) {
+                if (c->nchunks == 1 && c->cap < COLUMN_CHUNK_ROWS) {
+                        uint32_t cap = c->cap * 2;
+                        void *chunk =
+                            realloc(c->chunks[0], (size_t)cap * c->width);
+                        if (!chunk) {
+                                return -1;
+                        }
+                        fill_null(text, c->width, chunk, c->cap, cap);
+                        c->chunks[0] = chunk;
+                        c->cap       = cap;
+                        continue;
+                }
+                void **chunks =
+                    realloc(c->chunks, (c->nchunks + 1) * sizeof(*chunks));
+                if (!chunks) {
+                        return -1;
+                }
+                c->chunks = chunks;
+                uint32_t cap =
+                    c->nchunks ? COLUMN_CHUNK_ROWS : COLUMN_FIRST_CHUNK_ROWS;
+                void *chunk = malloc((size_t)cap * c->width);
+                if (!chunk) {
+                        return -1;
+                }
+                fill_null(text, c->width, chunk, 0, cap);
+                chunks[c->nchunks++] = chunk;
+                c->cap = c->nchunks == 1 ? cap : c->nchunks * COLUMN_CHUNK_ROWS;
         }
-        void **chunks = realloc(c->chunks, need * sizeof(*chunks));
-        if (!chunks) {
-                return -1;
-        }
-        c->chunks   = chunks;
-        void *chunk = malloc((size_t)COLUMN_CHUNK_ROWS * c->width);
-        if (!chunk) {
-                return -1;
-        }
-        fill_null(c->kind == COLUMN_TEXT, c->width, chunk);
-        chunks[c->nchunks++] = chunk;
         return 0;
 }
 
@@ -158,7 +182,7 @@ static int widen(struct column *c, unsigned width)
                 return -1;
         }
         for (; made < c->nchunks; made++) {
-                wider[made] = malloc((size_t)COLUMN_CHUNK_ROWS * width);
+                wider[made] = malloc((size_t)chunk_rows(c, made) * width);
                 if (!wider[made]) {
                         for (uint32_t k = 0; k < made; k++) {
                                 free(wider[k]);
@@ -169,7 +193,7 @@ static int widen(struct column *c, unsigned width)
         }
         for (uint32_t k = 0; k < c->nchunks; k++) {
                 uint32_t base = k << COLUMN_CHUNK_SHIFT;
-                for (uint32_t i = 0; i < COLUMN_CHUNK_ROWS; i++) {
+                for (uint32_t i = 0; i < chunk_rows(c, k); i++) {
                         int64_t v = text ? (int64_t)column_text(c, base + i)
                                          : column_num(c, base + i);
                         cell_store(text, width, wider[k], i, v);
@@ -262,10 +286,8 @@ static int set_kind(struct column *c, enum column_kind kind)
                         return -1;
                 }
         }
-        for (uint32_t r = 0; r < c->rows; r += COLUMN_CHUNK_ROWS) {
-                if (ensure_chunk(c, r) != 0) {
-                        return -1;
-                }
+        if (c->rows && ensure_chunk(c, c->rows - 1) != 0) {
+                return -1;
         }
         return 0;
 }
@@ -694,8 +716,7 @@ const char *column_kind_name(enum column_kind kind)
 size_t column_memory(const struct column *c)
 {
         size_t m = sizeof(*c) + strlen(c->name) + 1;
-        m += (size_t)c->nchunks *
-             (sizeof(void *) + (size_t)COLUMN_CHUNK_ROWS * c->width);
+        m += (size_t)c->nchunks * sizeof(void *) + (size_t)c->cap * c->width;
         if (c->bigs) {
                 m += intern_memory(c->bigs);
         }

@@ -32,7 +32,11 @@
 #define COLUMN_CHUNK_SHIFT 16
 #define COLUMN_CHUNK_ROWS  (1u << COLUMN_CHUNK_SHIFT)
 #define COLUMN_CHUNK_MASK  (COLUMN_CHUNK_ROWS - 1)
-#define COLUMN_NULL_NUM    INT64_MIN
+/* The first chunk starts with room for this many rows and doubles up to
+ * COLUMN_CHUNK_ROWS, so a source of a few rows holds a few KiB per column,
+ * not a whole chunk; every later chunk is whole from the start. */
+#define COLUMN_FIRST_CHUNK_ROWS 1024u
+#define COLUMN_NULL_NUM         INT64_MIN
 /* A number that does not fit an int64 mantissa at the column's scale is
  * "big": its cell holds COLUMN_BIG_BASE + (id - 1), where id is its exact
  * text's id in the column's `bigs`. Mantissas in that range are stored as
@@ -67,7 +71,9 @@ struct column {
         uint8_t width; /* bytes per cell: 1, 2, 4 or 8 (text: up to 4) */
         uint32_t rows;
         uint32_t nchunks;
-        void **chunks; /* nchunks of COLUMN_CHUNK_ROWS cells of width bytes */
+        uint32_t cap;  /* rows the chunks have room for */
+        void **chunks; /* nchunks of COLUMN_CHUNK_ROWS cells of width bytes
+                          (the first one alone may be smaller) */
         struct column_stats stats;
         uint64_t mismatches;    /* values that did not fit the column's kind */
         struct intern *strings; /* text columns */

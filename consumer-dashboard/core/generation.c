@@ -271,23 +271,38 @@ static void update_categories(struct generation *g, uint32_t row)
         }
 }
 
-/* Room for the record number of row `row`. */
+/* Room for the record number of row `row` (rows come one at a time). */
 static int reserve_record(struct generation *g, uint32_t row)
 {
-        uint32_t need = (row >> COLUMN_CHUNK_SHIFT) + 1;
-        if (need <= g->record_chunks) {
+        if (row < g->record_cap) {
                 return 0;
         }
-        uint32_t **chunks = realloc(g->records, need * sizeof(*chunks));
+        if (g->record_chunks == 1 && g->record_cap < COLUMN_CHUNK_ROWS) {
+                uint32_t cap = g->record_cap * 2;
+                uint32_t *chunk =
+                    realloc(g->records[0], (size_t)cap * sizeof(*chunk));
+                if (!chunk) {
+                        return -1;
+                }
+                g->records[0] = chunk;
+                g->record_cap = cap;
+                return 0;
+        }
+        uint32_t **chunks =
+            realloc(g->records, (g->record_chunks + 1) * sizeof(*chunks));
         if (!chunks) {
                 return -1;
         }
-        g->records               = chunks;
-        chunks[g->record_chunks] = malloc(COLUMN_CHUNK_ROWS * sizeof(**chunks));
+        g->records = chunks;
+        uint32_t cap =
+            g->record_chunks ? COLUMN_CHUNK_ROWS : COLUMN_FIRST_CHUNK_ROWS;
+        chunks[g->record_chunks] = malloc((size_t)cap * sizeof(**chunks));
         if (!chunks[g->record_chunks]) {
                 return -1;
         }
         g->record_chunks++;
+        g->record_cap =
+            g->record_chunks == 1 ? cap : g->record_chunks * COLUMN_CHUNK_ROWS;
         return 0;
 }
 
@@ -409,9 +424,9 @@ bool generation_is_complete(const struct generation *g)
 
 size_t generation_memory(const struct generation *g)
 {
-        size_t m =
-            sizeof(*g) + g->seen_words * sizeof(uint64_t) +
-            (size_t)g->record_chunks * COLUMN_CHUNK_ROWS * sizeof(uint32_t);
+        size_t m = sizeof(*g) + g->seen_words * sizeof(uint64_t) +
+                   (size_t)g->record_cap * sizeof(uint32_t) +
+                   (size_t)g->record_chunks * sizeof(uint32_t *);
         for (size_t i = 0; i < g->ncols; i++) {
                 m += column_memory(g->cols[i]) + sizeof(void *) +
                      sizeof(g->cats[i]);

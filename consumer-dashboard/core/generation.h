@@ -61,8 +61,10 @@ struct generation {
         size_t ncols;
         struct category_stats *cats; /* one per column, used by text ones */
         uint64_t *seen;              /* bitmap of record numbers */
-        uint32_t **records;          /* record number of each row, in chunks */
+        uint32_t **records; /* record number of each row, in chunks (the
+                               first one grows as column.h's do) */
         uint32_t record_chunks;
+        uint32_t record_cap; /* rows the chunks have room for */
         size_t seen_words;
         bool complete_known;
         uint64_t last_record;

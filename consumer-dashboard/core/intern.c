@@ -5,8 +5,11 @@
 #include <string.h>
 
 /* Strings live in large blocks so that a distinct string costs its bytes
- * plus one entry, not one malloc each. */
-#define ARENA_BLOCK 65536
+ * plus one entry, not one malloc each. The first block is small and each
+ * next one twice the last, up to ARENA_BLOCK: a column of a few strings
+ * holds about a KiB. */
+#define ARENA_BLOCK       65536
+#define ARENA_FIRST_BLOCK 1024
 
 struct entry {
         const char *str;
@@ -81,8 +84,13 @@ static char *arena_copy(struct intern *t, const char *s, size_t len)
 {
         struct arena_block *b = t->arena;
         if (!b || b->cap - b->used < len + 1) {
-                size_t cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
-                b          = malloc(sizeof(*b) + cap);
+                size_t cap = !b                      ? ARENA_FIRST_BLOCK
+                             : b->cap >= ARENA_BLOCK ? ARENA_BLOCK
+                                                     : b->cap * 2;
+                if (cap < len + 1) {
+                        cap = len + 1;
+                }
+                b = malloc(sizeof(*b) + cap);
                 if (!b) {
                         return NULL;
                 }

@@ -181,18 +181,57 @@ static void test_text_widths(void)
         column_destroy(c);
 }
 
-/* A column that was all null until a text arrives. */
+/* A column that was all null until a value arrives (past the first
+ * chunk's initial room, and past a whole chunk). */
 static void test_late_kind(void)
 {
-        struct column *c = column_create("late");
-        for (uint32_t r = 0; r < 10; r++) {
-                append_null(c);
+        static const uint32_t nulls[] = {10, 5000, COLUMN_CHUNK_ROWS + 7};
+        for (size_t k = 0; k < sizeof(nulls) / sizeof(nulls[0]); k++) {
+                struct column *c = column_create("late");
+                struct column *n = column_create("late_number");
+                for (uint32_t r = 0; r < nulls[k]; r++) {
+                        append_null(c);
+                        append_null(n);
+                }
+                append_text(c, "x");
+                append_int(n, -3);
+                CHECK_EQ_INT(c->kind, COLUMN_TEXT);
+                CHECK_EQ_INT(n->kind, COLUMN_INT);
+                for (uint32_t r = 0; r < nulls[k]; r++) {
+                        CHECK_EQ_INT(column_text(c, r), 0);
+                        CHECK_EQ_INT(column_num(n, r), COLUMN_NULL_NUM);
+                }
+                CHECK_EQ_INT(column_text(c, nulls[k]), 1);
+                CHECK_EQ_INT(column_num(n, nulls[k]), -3);
+                column_destroy(c);
+                column_destroy(n);
         }
-        append_text(c, "x");
-        CHECK_EQ_INT(c->kind, COLUMN_TEXT);
-        CHECK_EQ_INT(column_text(c, 9), 0);
-        CHECK_EQ_INT(column_text(c, 10), 1);
-        column_destroy(c);
+}
+
+/* A generation of a few rows holds a few KiB, not whole 64 Ki-row chunks
+ * per column (a topic of thousands of small files). */
+static void test_small_generation_is_small(void)
+{
+        struct generation *g = generation_create(1);
+        struct wire_object obj;
+        memset(&obj, 0, sizeof(obj));
+        char json[128];
+        for (uint32_t r = 1; r <= 10; r++) {
+                snprintf(json, sizeof(json),
+                         "{\"id\":%u,\"nome\":\"n%u\",\"idade\":%u,"
+                         "\"cidade\":\"c%u\",\"valor\":%u.25}",
+                         r, r, 20 + r, r % 3, 100 * r);
+                CHECK_EQ_INT(wire_decode_object(&obj, json, strlen(json)),
+                             WIRE_OK);
+                CHECK_EQ_INT(generation_add_row(g, r, &obj), GENERATION_ADDED);
+        }
+        size_t m = generation_memory(g);
+        if (m > 40 * 1024) {
+                fprintf(stderr, "10 rows hold %zu bytes\n", m);
+                check_failures++;
+        }
+        wire_object_finish(&obj);
+        generation_destroy(g);
 }
 
 /* The seed schema's bytes per row held by a generation: id (4 bytes up to
@@ -249,6 +288,7 @@ int main(void)
         test_big_number_widens();
         test_text_widths();
         test_late_kind();
+        test_small_generation_is_small();
         test_seed_schema_bytes_per_row();
         return check_exit();
 }

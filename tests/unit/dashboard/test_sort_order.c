@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the table's order (core/sort_index.c): numbers beyond a
  * 128-bit key (about 1.7e20) sort exactly, not as ties; descending order
- * keeps ties in file order (as ascending does); and any page of either
- * order is a slice of the whole order. */
+ * keeps ties in file order (as ascending does); any page of either
+ * order is a slice of the whole order; and the order stays right while
+ * the column's cells widen and its scale grows between pages. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,10 +98,35 @@ static void test_desc_keeps_ties_in_file_order(void)
         aggregates_destroy(a);
 }
 
+/* The index is built, then rows arrive that widen the column's cells
+ * (1 byte, then 2, 4, a scale change and 8) and it is brought up to date. */
+static void test_order_while_cells_widen(void)
+{
+        struct aggregates *a         = aggregates_create(NULL);
+        static const char *const v[] = {"3",          "1",   "2",      "null",
+                                        "-1",         "300", "-70000", "0.5",
+                                        "5000000000", "null"};
+        for (uint64_t i = 0; i < 5; i++) {
+                row(a, i + 1, v[i]);
+        }
+        check_pages(a, false, "5,2,3,1,4", 5);
+        row(a, 6, v[5]);
+        check_pages(a, true, "6,1,3,2,5,4", 6);
+        row(a, 7, v[6]);
+        row(a, 8, v[7]);
+        check_pages(a, false, "7,5,8,2,3,1,6,4", 8);
+        row(a, 9, v[8]);
+        row(a, 10, v[9]);
+        check_pages(a, false, "7,5,8,2,3,1,6,9,4,10", 10);
+        check_pages(a, true, "9,6,1,3,2,8,5,7,4,10", 10);
+        aggregates_destroy(a);
+}
+
 int main(void)
 {
         test_giants_sort_exactly();
         test_desc_keeps_ties_in_file_order();
+        test_order_while_cells_widen();
         wire_object_finish(&obj);
         return check_exit();
 }
