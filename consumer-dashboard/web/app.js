@@ -211,11 +211,12 @@ const ID_NAME = /(^|[_\s-])(id|cep|zip|code|c[oó]digo|key|chave)$|^id[_\s-]/i;
 const ID_CAMEL = /[a-z]Id$/;
 function isMoney(name) { return !!name && MONEY_NAME.test(name); }
 function isIdLike(name) { return !!name && (ID_NAME.test(name) || ID_CAMEL.test(name)); }
-/* A currency symbol the producer read in the file, as an ISO code when it
- * names one currency ("$" alone does not: it is shown as written). */
+/* A unit symbol the producer read in the file: a currency as an ISO code
+ * when it names one ("$" alone does not: it is shown as written), or %. */
 const UNIT_CODES = { 'R$': 'BRL', 'US$': 'USD', '€': 'EUR', '£': 'GBP' };
 function money(v, unit) {
   if (v === null || v === undefined) return '–';
+  if (unit === '%') return `${num(v)}%`;
   const code = unit ? UNIT_CODES[unit] : 'BRL';
   if (!code) {
     const n = num(Math.abs(v), 2);

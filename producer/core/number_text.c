@@ -11,15 +11,18 @@ static const char *const missing_markers[] = {
     "?",    ".",    "n/d",  "N/D",  "s/d",
 };
 
-/* The currency symbols of number_currency and their names in the state
- * file; a symbol that ends another ("$" in "R$") comes after it. The
- * order is part of the state file's format only through the codes. */
+/* The unit symbols of number_plain and their names in the state file; a
+ * symbol that ends another ("$" in "R$") comes after it. The order is part
+ * of the state file's format only through the codes. */
 static const struct {
         const char *symbol;
         const char *code;
+        bool after_only; /* "12%", never "%12" */
 } units[NUMBER_UNITS] = {
-    {"R$", "BRL"},           {"US$", "USD"},      {"$", "DOLLAR"},
-    {"\xE2\x82\xAC", "EUR"}, {"\xC2\xA3", "GBP"}, {"\xC2\xA5", "YEN"},
+    {"R$", "BRL", false},       {"US$", "USD", false},
+    {"$", "DOLLAR", false},     {"\xE2\x82\xAC", "EUR", false},
+    {"\xC2\xA3", "GBP", false}, {"\xC2\xA5", "YEN", false},
+    {"%", "PERCENT", true},
 };
 
 static bool is_digit(char c)
@@ -199,7 +202,7 @@ static int unit_at(const char *s, size_t len, bool front, size_t *sym_len)
 {
         for (int k = 0; k < NUMBER_UNITS; k++) {
                 size_t n = strlen(units[k].symbol);
-                if (n <= len &&
+                if (n <= len && !(front && units[k].after_only) &&
                     memcmp(front ? s : s + len - n, units[k].symbol, n) == 0) {
                         *sym_len = n;
                         return k + 1;
@@ -208,7 +211,9 @@ static int unit_at(const char *s, size_t len, bool front, size_t *sym_len)
         return 0;
 }
 
-int number_currency(const char *s, size_t len, char *out, size_t *out_len)
+/* A cell with a unit symbol: its number with its sign into out; the
+ * unit, or 0 (out untouched). */
+static int split_unit(const char *s, size_t len, char *out, size_t *out_len)
 {
         bool minus = false, paren = false;
         size_t n = 0, sp;
@@ -253,6 +258,64 @@ int number_currency(const char *s, size_t len, char *out, size_t *out_len)
         memcpy(out + n, s, len);
         *out_len = n + len;
         return unit;
+}
+
+/* Digits grouped by threes with blanks or no-break spaces, as fr-FR and
+ * other locales write thousands ("1 234 567,89"): the separators removed
+ * into out (which may be s). @returns the new length, or 0 when s is not
+ * so grouped (at least one separator, a sign first at most, a decimal part
+ * after the last group at most). */
+static size_t ungroup(const char *s, size_t len, char *out)
+{
+        size_t i = 0, o = 0, n, sp, groups = 0;
+
+        if (len > 0 && s[0] == '-') {
+                out[o++] = '-';
+                i++;
+        }
+        n = digits(s, len, i);
+        if (n == 0 || n > 3) {
+                return 0;
+        }
+        memmove(out + o, s + i, n);
+        o += n;
+        i += n;
+        while ((sp = space_at(s, len, i)) != 0 && digits(s, len, i + sp) == 3) {
+                memmove(out + o, s + i + sp, 3);
+                o += 3;
+                i += sp + 3;
+                groups++;
+        }
+        if (groups == 0 || (i < len && !((s[i] == ',' || s[i] == '.') &&
+                                         digits(s, len, i + 1) == len - i - 1 &&
+                                         len - i - 1 > 0))) {
+                return 0;
+        }
+        memmove(out + o, s + i, len - i);
+        return o + len - i;
+}
+
+int number_plain(const char *s, size_t len, char *out, size_t *out_len,
+                 int *unit)
+{
+        size_t n = 0, g;
+
+        *unit = split_unit(s, len, out, &n);
+        if (*unit == 0) {
+                trim_blanks(&s, &len);
+                if (!memchr(s, ' ', len) && !memchr(s, '\xC2', len) &&
+                    !memchr(s, '\xE2', len)) {
+                        return 0;
+                }
+                memcpy(out, s, len);
+                n = len;
+        }
+        g = ungroup(out, n, out);
+        if (g == 0 && *unit == 0) {
+                return 0;
+        }
+        *out_len = g ? g : n;
+        return 1;
 }
 
 const char *number_unit_symbol(int unit)

@@ -47,21 +47,27 @@ enum number_style {
                            * (Excel en-US with a #,##0 format) */
 };
 
-/* Currency symbols read beside a number, as currency-formatted cells are
- * written ("R$ 1.234,56", "$1,234.56", "1.234,56 €"). A unit is an index
- * of that table plus one; 0: none. */
-#define NUMBER_UNITS 6
+/* Unit symbols read beside a number, as formatted cells are written:
+ * currencies ("R$ 1.234,56", "$1,234.56", "1.234,56 €") and percent
+ * ("12,5%", after the number only). A unit is an index of that table plus
+ * one; 0: none. */
+#define NUMBER_UNITS 7
 
 /**
- * @brief Splits a currency-formatted cell: one symbol of the table before
- *        or after the number, a blank or no-break space between them or
- *        none, a minus before either ("-R$ 1,00", "R$ -1,00") or the whole
- *        in parentheses (an accounting negative, "($5.00)"), blanks around.
- *        Writes the number with its sign ("-1,00") into out (room len + 1).
- * @returns the symbol's unit (1..NUMBER_UNITS), or 0 when the cell is not
- *          such a number (out untouched).
+ * @brief The number of a cell formatted for people, made plain: one unit
+ *        symbol before or after it (a blank or no-break space between them
+ *        or none, a minus before either, "-R$ 1,00", "R$ -1,00", or the
+ *        whole in parentheses, an accounting negative, "($5.00)"), and
+ *        digits grouped by threes with blanks or no-break spaces ("1 234,56",
+ *        as fr-FR writes thousands) ungrouped. Writes the number with its
+ *        sign ("-1,00", "1234,56") into out (room len + 1), to be read by
+ *        number_classify and number_parse.
+ * @returns 1 with *unit (0: none) and *out_len set when the cell is such a
+ *          number, 0 when there is nothing to remove (out untouched or
+ *          scratch).
  */
-int number_currency(const char *s, size_t len, char *out, size_t *out_len);
+int number_plain(const char *s, size_t len, char *out, size_t *out_len,
+                 int *unit);
 
 /** @returns a unit's symbol as written ("R$"), or "" for 0. */
 const char *number_unit_symbol(int unit);

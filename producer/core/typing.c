@@ -436,13 +436,14 @@ static bool needs_point(unsigned r)
         return (r & NUM_DEC_POINT) && !(r & (NUM_INT_COMMA | NUM_DEC_COMMA));
 }
 
-/* A cell with a currency symbol ("R$ 1.234,56"): *f becomes its number
- * ("1.234,56", in t->plain until the next call) and its unit is returned;
- * 0 (f unchanged) for any other cell, or when memory runs out. */
+/* A cell formatted for people ("R$ 1.234,56", "12%", "1 234,56"): *f
+ * becomes its plain number ("1.234,56", in t->plain until the next call)
+ * and its unit symbol is returned (0: none); 0 with f unchanged for any
+ * other cell, or when memory runs out. */
 static int strip_unit(struct typing *t, struct row_field *f)
 {
         size_t len;
-        int unit;
+        int unit = 0;
 
         if (f->len + 1 > t->plain_cap) {
                 char *b = realloc(t->plain, f->len + 1);
@@ -452,8 +453,7 @@ static int strip_unit(struct typing *t, struct row_field *f)
                 t->plain     = b;
                 t->plain_cap = f->len + 1;
         }
-        unit = number_currency(f->ptr, f->len, t->plain, &len);
-        if (unit) {
+        if (number_plain(f->ptr, f->len, t->plain, &len, &unit)) {
                 f->ptr = t->plain;
                 f->len = len;
         }
@@ -685,11 +685,6 @@ static void first_value(struct typing *t, size_t i,
         }
 }
 
-static bool is_digit_char(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
 /* Types one cell against its column's type; a value that does not fit is
  * sent as text and counted. num: room for the cell's rewritten number. */
 static void type_cell(struct typing *t, size_t i, const struct row_field *cell,
@@ -698,45 +693,41 @@ static void type_cell(struct typing *t, size_t i, const struct row_field *cell,
         enum number_style style   = t->scratch_style[i];
         struct row_field plain    = *cell;
         const struct row_field *f = cell;
+        bool integer              = t->scratch[i] == VALUE_INT;
 
         if (cell->len == 0) {
                 v->type = VALUE_NULL;
                 return;
         }
-        if ((t->scratch[i] == VALUE_INT || t->scratch[i] == VALUE_DECIMAL) &&
-            !(is_digit_char(cell->ptr[0]) &&
-              is_digit_char(cell->ptr[cell->len - 1]))) {
-                /* A currency symbol is read when it is the column's, and
-                 * never dropped from another one's cell. */
+        if ((integer || t->scratch[i] == VALUE_DECIMAL) &&
+            !parse_number(f, style, integer, t->fixed[i], num, v)) {
+                /* Formatted for people: a unit symbol is read when it is
+                 * the column's, and never dropped from another one's
+                 * cell. */
                 int unit = strip_unit(t, &plain);
-                if (unit && unit != t->scratch_unit[i]) {
+                if (plain.ptr == cell->ptr || unit != t->scratch_unit[i] ||
+                    !parse_number(&plain, style, integer, t->fixed[i], num,
+                                  v)) {
                         goto misfit;
                 }
-                f = &plain;
         }
         switch (t->scratch[i]) {
         case VALUE_NULL:
         case VALUE_BIGNUM:
                 first_value(t, i, f, num, v);
                 return;
-        case VALUE_INT:
-                if (parse_number(f, style, true, t->fixed[i], num, v)) {
-                        if (v->type == VALUE_INT ||
-                            (v->type == VALUE_BIGNUM &&
-                             bignum_is_integer(v->as.big))) {
-                                return;
-                        }
-                        if (!t->fixed[i]) {
-                                t->scratch[i] = VALUE_DECIMAL; /* widen */
-                                return;
-                        }
+        case VALUE_INT: /* parsed above */
+                if (v->type == VALUE_INT ||
+                    (v->type == VALUE_BIGNUM && bignum_is_integer(v->as.big))) {
+                        return;
                 }
-                break;
-        case VALUE_DECIMAL:
-                if (parse_number(f, style, false, t->fixed[i], num, v)) {
+                if (!t->fixed[i]) {
+                        t->scratch[i] = VALUE_DECIMAL; /* widen */
                         return;
                 }
                 break;
+        case VALUE_DECIMAL: /* parsed above */
+                return;
         case VALUE_BOOL:
                 if (number_parse_bool(f->ptr, f->len, &v->as.b) == 0) {
                         v->type = VALUE_BOOL;

@@ -9,9 +9,10 @@
  * value). Numbers follow their column's convention: a decimal point, or a
  * decimal comma with '.' thousands ("1.234,56"), detected per column or
  * forced. Integers with leading zeros are text (identifiers). Currency
- * cells ("R$ 1.234,56", "($5.00)") are numbers of a column whose symbol
- * is its unit (said in the reset's columns); another currency's cell in
- * that column does not fit it.
+ * cells ("R$ 1.234,56", "($5.00)"), percentages ("12,5%") and fr-FR
+ * thousands ("1 234,56") are numbers; a currency or percent symbol
+ * is the unit of its column (said in the reset's columns); another unit's cell
+ * in that column does not fit it.
  *
  * A value never costs its record: one that does not fit its column (N/A
  * in a decimal column, "007" in an integer column) is sent as text and

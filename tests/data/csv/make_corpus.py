@@ -266,6 +266,32 @@ case("libreoffice_euro",
      columns=[{"name": "id", "type": "integer"}, {"name": "artikel", "type": "text"},
               {"name": "preis", "type": "decimal", "unit": "€"}])
 
+# fr-FR "as shown": thousands grouped with a no-break space (Excel,
+# Windows-1252 0xA0) or a narrow one (LibreOffice, U+202F), percentages
+# "12,50%" or "10 %". The numbers arrive plain; "%" is the column's unit.
+case("excel_frfr_cp1252",
+     crlf("id;produit;montant;remise\n"
+          "1;Stylo;1\u00a0234,56\u00a0€;12,50%\n"
+          "2;Cahier;12\u00a0345\u00a0678,90\u00a0€;-3,00%\n"
+          "3;Gomme;0,99\u00a0€;0,00%\n").encode("cp1252"),
+     [{"id": 1, "produit": "Stylo", "montant": N("1234.56"), "remise": N("12.50")},
+      {"id": 2, "produit": "Cahier", "montant": N("12345678.90"), "remise": N("-3.00")},
+      {"id": 3, "produit": "Gomme", "montant": N("0.99"), "remise": N("0.00")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "produit", "type": "text"},
+              {"name": "montant", "type": "decimal", "unit": "€"},
+              {"name": "remise", "type": "decimal", "unit": "%"}])
+case("libreoffice_frfr_narrow_space",
+     ("id;ville;habitants;part\n"
+      "1;Paris;2\u202f102\u202f650;3,1 %\n"
+      "2;Lyon;522\u202f250;0,8 %\n"
+      "3;Nice;348\u202f085;0,5 %\n").encode(),
+     [{"id": 1, "ville": "Paris", "habitants": 2102650, "part": N("3.1")},
+      {"id": 2, "ville": "Lyon", "habitants": 522250, "part": N("0.8")},
+      {"id": 3, "ville": "Nice", "habitants": 348085, "part": N("0.5")}],
+     columns=[{"name": "id", "type": "integer"}, {"name": "ville", "type": "text"},
+              {"name": "habitants", "type": "integer"},
+              {"name": "part", "type": "decimal", "unit": "%"}])
+
 # Duplicate and empty header names get unique names.
 case("header_names", b"valor,valor,,nome,\n1.5,2.5,x,Ana,y\n",
      [{"valor": N("1.5"), "valor_2": N("2.5"), "column_3": "x", "nome": "Ana", "column_5": "y"}])

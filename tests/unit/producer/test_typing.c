@@ -600,6 +600,40 @@ static void test_currency(void)
         typing_destroy(u);
         typing_destroy(t);
 
+        /* Percentages and fr-FR thousands (a no-break space, U+202F or a
+         * blank between groups of three). */
+        static const char *const fr_hdr[NCOLS]    = {"id", "taux", "montant",
+                                                     "nom", "code"};
+        static const char *const fr_rows[][NCOLS] = {
+            {"1", "12,5%",
+             "1\xC2\xA0"
+             "234,56",
+             "Ana 12 345", "123 45"},
+            {"2", "-3 %",
+             "12\xE2\x80\xAF"
+             "345\xE2\x80\xAF"
+             "678,9",
+             "Bia", "234 56"},
+            {"3", "100%", "7,5", "Cid", "345 67"},
+        };
+        t = sampled(fr_hdr, fr_rows, 3, false);
+        CHECK_EQ_INT(typing_encode_types(t, types, sizeof(types)), 0);
+        CHECK_EQ_STR(types,
+                     "integer:comma,decimal:unit=PERCENT:comma,decimal:comma,"
+                     "text,text");
+        CHECK_EQ_INT(encode(t, fr_rows[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"taux\":12.5,\"montant\":1234.56,"
+                          "\"nom\":\"Ana 12 345\",\"code\":\"123 45\"}");
+        CHECK_EQ_INT(encode(t, fr_rows[1], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":2,\"taux\":-3,\"montant\":12345678.9,"
+                          "\"nom\":\"Bia\",\"code\":\"234 56\"}");
+        /* "1 23" or "12 3456" are not groups of three: text, exactly. */
+        static const char *const odd_fr[NCOLS] = {"4", "%5", "1 23", "x", "y"};
+        CHECK_EQ_INT(encode(t, odd_fr, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":4,\"taux\":\"%5\",\"montant\":\"1 23\","
+                          "\"nom\":\"x\",\"code\":\"y\"}");
+        typing_destroy(t);
+
         /* No sample (a file that starts as a header alone): the first
          * value decides, symbol included. */
         t = sampled(hdr, NULL, 0, false);
