@@ -246,6 +246,15 @@ static int split_unit(const char *s, size_t len, char *out, size_t *out_len)
                 len -= n;
                 len -= space_before(s, len);
         }
+        /* An accounting format's zero: the symbol and a dash ("R$ -",
+         * "$ - ", "- €"). */
+        trim_blanks(&s, &len);
+        if (unit && !paren &&
+            ((len == 0 && minus) || (len == 1 && s[0] == '-' && !minus))) {
+                out[0]   = '0';
+                *out_len = 1;
+                return unit;
+        }
         /* The number itself: starts with a digit or a point, no sign. */
         if (unit == 0 || len == 0 || (minus && paren) ||
             !(is_digit(s[0]) || s[0] == '.' || s[0] == ',')) {

@@ -571,6 +571,13 @@ static void test_currency(void)
         CHECK_EQ_STR(out, "{\"id\":4,\"valor\":\"$ 3,00\",\"preco\":\"R$\","
                           "\"euro\":\"3,5 EUR\",\"misto\":\"x\"}");
         CHECK_EQ_INT(typing_last_misfits(t), 4);
+        /* Excel's accounting format writes a zero as the symbol and a
+         * dash. */
+        static const char *const zero[NCOLS] = {"6", " R$ -   ", "$ -",
+                                                "- \xE2\x82\xAC", "-"};
+        CHECK_EQ_INT(encode(t, zero, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":6,\"valor\":0,\"preco\":0,"
+                          "\"euro\":0,\"misto\":\"-\"}");
         /* A plain number in a currency column is its number. */
         static const char *const bare[NCOLS] = {"5", "10,5", "7", "8", "y"};
         CHECK_EQ_INT(encode(t, bare, out, sizeof(out), reason), 0);
