@@ -18,6 +18,10 @@
 #define FILE_TAIL_VERIFY_GAP_MS 200  /* least time between two re-hashes */
 #define FILE_TAIL_VERIFY_COST   20   /* ... and at least 20x the last one */
 #define FILE_TAIL_HASH_READ     (1u << 20)
+/* The largest chunk file_tail_hold keeps: a live append's few rows. A larger
+ * one (a backlog's chunk, one per save ahead) is read again instead, and
+ * the loop never compares more than this many bytes. */
+#define FILE_TAIL_HOLD_MAX (64u * 1024u)
 
 /* A hash of a prefix of the file on the thread pool (a verify of the
  * bytes read, or the check of a state file at start). */
@@ -76,6 +80,17 @@ struct file_tail {
         char *spare; /* the chunk being delivered while the next is read */
         size_t parked_len; /* a chunk read while paused, in buf (0: none) */
 
+        /* The chunk being delivered (on_data), which file_tail_hold may
+         * keep for the resume: it ends at the offset. */
+        const char *last_data;
+        size_t last_len;
+        uint64_t last_moves;
+        uint64_t last_ts_ms;
+        const char *held; /* kept by file_tail_hold (held_len 0: none) */
+        size_t held_len;
+        uint64_t held_moves; /* moves when it was kept */
+        uint64_t held_ts_ms; /* when it was read */
+
         /* Identity: the bytes read so far and what stat said. */
         struct fingerprint *fp;   /* of [0, fingerprint_len) read */
         struct file_stat seen;    /* the latest stat */
@@ -121,6 +136,7 @@ static void to_file_stat(const uv_stat_t *st, struct file_stat *out)
 static void on_pump(uv_idle_t *h);
 static void free_tail(struct file_tail *ft);
 static void read_chunk(struct file_tail *ft);
+static void deliver_held(struct file_tail *ft, size_t n);
 
 /* Runs on_pump at the next loop iteration (reading goes on). */
 static void pump(struct file_tail *ft)
@@ -509,7 +525,12 @@ static void took_chunk(struct file_tail *ft, uint64_t at, int64_t n)
                         ft->spare = data;
                         read_chunk(ft);
                 }
-                ft->cbs->on_data(ft->ctx, at, data, (size_t)n, now_ms());
+                ft->last_data  = data;
+                ft->last_len   = (size_t)n;
+                ft->last_moves = ft->moves;
+                ft->last_ts_ms = now_ms();
+                ft->cbs->on_data(ft->ctx, at, data, (size_t)n, ft->last_ts_ms);
+                ft->last_data = NULL;
         }
         if ((size_t)n < ft->chunk_bytes) {
                 if (!ft->paused && ft->offset == at + (uint64_t)n) {
@@ -521,6 +542,65 @@ static void took_chunk(struct file_tail *ft, uint64_t at, int64_t n)
         pump(ft); /* more may be waiting */
 }
 
+/* Whether the file still holds expect at [at, at + len): read again in
+ * small pieces on the loop thread. */
+static bool same_range(struct file_tail *ft, uint64_t at, const char *expect,
+                       size_t len)
+{
+        size_t done = 0;
+
+        while (done < len) {
+                size_t k = len - done < FILE_TAIL_HEAD_MAX ? len - done
+                                                           : FILE_TAIL_HEAD_MAX;
+                if (!same_bytes(ft, at + done, expect + done, k)) {
+                        return false;
+                }
+                done += k;
+        }
+        return true;
+}
+
+/* Delivers the chunk kept by file_tail_hold again, from memory: it ends at
+ * the offset, which did not move. Its bytes are compared with the file
+ * first: a stat cannot prove that they are unchanged (an overwrite in place
+ * keeps the size, and a live file's stat is racy), and what the state file
+ * saved meanwhile fingerprints exactly these bytes. A difference is
+ * reported as a change (reading starts over at 0): nothing of the stale
+ * chunk is delivered. */
+static void deliver_held(struct file_tail *ft, size_t n)
+{
+        uint64_t at = ft->offset - n;
+        uv_stat_t st;
+
+        if (!same_range(ft, at, ft->held, n)) {
+                bool shorter = stat_path(ft, &st) == 0 &&
+                               (uint64_t)st.st_size < ft->offset;
+                log_info("event=content_changed path=%s bytes=%llu "
+                         "reason=held_chunk",
+                         ft->path, (unsigned long long)ft->offset);
+                report(ft,
+                       shorter ? FILE_TAIL_TRUNCATED : FILE_TAIL_OVERWRITTEN);
+                wake(ft);
+                return;
+        }
+        ft->last_data  = ft->held;
+        ft->last_len   = n;
+        ft->last_moves = ft->moves;
+        ft->last_ts_ms = ft->held_ts_ms;
+        ft->cbs->on_data(ft->ctx, at, ft->held, n, ft->held_ts_ms);
+        ft->last_data = NULL;
+        if (ft->held_len || ft->paused || ft->offset != at + n) {
+                return; /* held again, paused or moved by on_data */
+        }
+        if (n < ft->chunk_bytes && ft->seen.size <= ft->offset) {
+                /* The stat of the resume's check saw nothing more. */
+                ft->at_eof = true;
+                ft->cbs->on_eof(ft->ctx, ft->offset);
+                return;
+        }
+        read_chunk(ft); /* bytes appended while it was kept, or parked */
+}
+
 /* Starts reading one chunk on the thread pool (the loop goes on: delivery
  * reports, signals, timers). on_read takes the result. */
 static void read_chunk(struct file_tail *ft)
@@ -530,6 +610,15 @@ static void read_chunk(struct file_tail *ft)
 
         if (ft->fd < 0 || ft->paused || ft->read_busy) {
                 return;
+        }
+        if (ft->held_len) {
+                size_t n     = ft->held_len;
+                ft->held_len = 0;
+                if (ft->held_moves == ft->moves) {
+                        deliver_held(ft, n);
+                        return;
+                }
+                /* The offset or the file changed: nothing of it counts. */
         }
         if (ft->parked_len) {
                 size_t n       = ft->parked_len;
@@ -948,6 +1037,21 @@ void file_tail_resume(struct file_tail *ft)
                 ft->paused = false;
                 wake(ft);
         }
+}
+
+int file_tail_hold(struct file_tail *ft, uint64_t offset, size_t len)
+{
+        if (ft->last_data && ft->last_len == len && len <= FILE_TAIL_HOLD_MAX &&
+            ft->last_moves == ft->moves && ft->offset == offset + len) {
+                ft->paused     = true;
+                ft->held       = ft->last_data;
+                ft->held_len   = len;
+                ft->held_moves = ft->moves;
+                ft->held_ts_ms = ft->last_ts_ms;
+                return 1;
+        }
+        ft->paused = true;
+        return file_tail_seek(ft, offset) == 0 ? 0 : -1;
 }
 
 void file_tail_restart(struct file_tail *ft)

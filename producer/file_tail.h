@@ -85,6 +85,20 @@ void file_tail_destroy(struct file_tail *ft);
 void file_tail_pause(struct file_tail *ft);
 void file_tail_resume(struct file_tail *ft);
 
+/**
+ * @brief From on_data: the chunk being delivered ([offset, offset + len))
+ *        is not taken yet (the state file must cover it first). Reading
+ *        pauses; at file_tail_resume the same bytes are delivered again
+ *        (with their first read time), from memory when the chunk is small
+ *        (a live append), after the usual check of the path and a compare
+ *        with the file's bytes at that range: a change found there is
+ *        reported (reading restarts at 0) and nothing of the kept chunk is
+ *        delivered. A seek, restart or change meanwhile drops it. A larger
+ *        chunk, or a call outside on_data, is read again from offset.
+ * @returns 1 when kept, 0 when it will be read again, or a negative errno.
+ */
+int file_tail_hold(struct file_tail *ft, uint64_t offset, size_t len);
+
 /** @brief Reads the open file again from 0, reported as FILE_TAIL_RESENT
  *         (as after a change). A no-op while no file is open. */
 void file_tail_restart(struct file_tail *ft);

@@ -446,6 +446,10 @@ static void carry_out(struct pipeline *p, const struct sm_action *a)
         case SM_ACT_FINISH_AT_EOF:
                 finish_at_eof(p);
                 break;
+        case SM_ACT_HOLD:
+                /* errors: the next check */
+                (void)file_tail_hold(p->tail, a->offset, (size_t)a->len);
+                break;
         }
 }
 

@@ -457,14 +457,19 @@ bool source_machine_reading(const struct source_machine *m)
 bool source_machine_on_data(struct source_machine *m, uint64_t offset,
                             size_t len)
 {
+        struct sm_action *a;
+
         if (!source_machine_reading(m)) {
                 return false;
         }
         if (!gate_open(m, offset + len)) {
-                /* Not yet covered by the state on disk: read these bytes
-                 * again once it is. */
+                /* Not yet covered by the state on disk: the tail keeps
+                 * these bytes (the save fingerprints exactly them) and
+                 * hands them over again once it is. */
                 emit(m, SM_ACT_PAUSE_TAIL)->reason = "gate";
-                emit(m, SM_ACT_SEEK)->offset       = offset;
+                a                                  = emit(m, SM_ACT_HOLD);
+                a->offset                          = offset;
+                a->len                             = len;
                 m->gate_waiting                    = true;
                 m->save_ahead                      = true;
                 request_save(m);

@@ -76,6 +76,9 @@ enum sm_action_kind {
         SM_ACT_REWIND,        /* mode, pos: read again from the
                                  acknowledged checkpoint, then resume */
         SM_ACT_FINISH_AT_EOF, /* --exit-at-eof: all is acknowledged */
+        SM_ACT_HOLD,          /* offset, len: the gate refused the chunk
+                                 just read; the tail keeps it for the
+                                 resume (or reads it again from offset) */
 };
 
 enum sm_rewind_mode {
@@ -105,11 +108,11 @@ struct sm_action {
         bool prime;           /* RESUME: re-read the header first */
         bool first;           /* PAUSE_TAIL: first of its streak (log it) */
         bool use_tail_offset; /* CHECK_EOF */
-        uint64_t offset;      /* SEEK, CHECK_EOF */
+        uint64_t offset;      /* SEEK, CHECK_EOF, HOLD */
         uint64_t head_len;    /* RESUME */
         uint64_t fold_len;    /* HASH_PREFIX */
         uint64_t fold;
-        uint64_t len;
+        uint64_t len;             /* HASH_PREFIX, HOLD */
         enum sm_rewind_mode mode; /* REWIND */
         struct sm_position pos;   /* RESUME, REWIND */
         uint64_t failed;          /* REWIND: failed deliveries since the

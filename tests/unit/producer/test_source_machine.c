@@ -47,6 +47,8 @@ static const char *kind_name(enum sm_action_kind k)
                 return "REWIND";
         case SM_ACT_FINISH_AT_EOF:
                 return "FINISH";
+        case SM_ACT_HOLD:
+                return "HOLD";
         }
         return "?";
 }
@@ -70,6 +72,10 @@ static const char *acts(struct source_machine *m)
                                  a.deleted ? ",deleted" : "");
                         break;
                 case SM_ACT_SEEK:
+                        snprintf(arg, sizeof(arg), "(%llu)",
+                                 (unsigned long long)a.offset);
+                        break;
+                case SM_ACT_HOLD:
                         snprintf(arg, sizeof(arg), "(%llu)",
                                  (unsigned long long)a.offset);
                         break;
@@ -191,11 +197,11 @@ static void test_fresh_start(void)
 
         /* Durable before anything of it is produced. */
         CHECK(!source_machine_on_data(m, 0, 30));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0) SAVE");
         CHECK_EQ_INT(last[2].deleted, 0);
         source_machine_on_save_started(m, 30);
         CHECK(!source_machine_on_data(m, 0, 30)); /* still not durable */
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0)");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0)");
         source_machine_on_saved(m, true);
         CHECK_EQ_STR(acts(m), "SAVE"); /* the wanted 2nd save */
         save(m, 30);
@@ -213,7 +219,8 @@ static void test_fresh_start(void)
 
         /* Beyond the saved fingerprint: wait for the state again. */
         CHECK(!source_machine_on_data(m, 30, 10));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(30) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(30) SAVE");
+        CHECK_EQ_INT(last[1].len, 10); /* the chunk kept for the resume */
         save(m, 40);
         CHECK_EQ_STR(acts(m), "RESUME_TAIL");
         CHECK(source_machine_on_data(m, 30, 0));
@@ -287,7 +294,7 @@ static void test_crash_after_regeneration(void)
         g2 = source_machine_generation(m);
         CHECK(g2 > g1);
         CHECK(!source_machine_on_data(m, 0, 100)); /* not durable yet */
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0) SAVE");
         CHECK_EQ_INT(last[2].gen, g2);
         source_machine_on_eof(m, 100);
         CHECK_EQ_STR(acts(m), ""); /* nor its markers */
@@ -413,7 +420,7 @@ static void test_rewrite_while_running(void)
         CHECK_EQ_STR(acts(m), "CANCEL_DELETE START_GENERATION(overwritten)");
         CHECK_EQ_INT(source_machine_generation(m), g1 + 1);
         CHECK(!source_machine_on_data(m, 0, 100));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0) SAVE");
         save(m, 100);
         CHECK_EQ_STR(acts(m), "RESUME_TAIL");
         CHECK(source_machine_on_data(m, 0, 100));
@@ -425,7 +432,7 @@ static void test_rewrite_while_running(void)
         CHECK_EQ_STR(acts(m), "START_GENERATION(line_grew) SEEK(0)");
         CHECK_EQ_INT(source_machine_generation(m), g1 + 2);
         CHECK(!source_machine_on_data(m, 0, 100));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0) SAVE");
         source_machine_destroy(m);
 }
 
@@ -651,7 +658,7 @@ static void test_gate_save_hashes_ahead(void)
         source_machine_on_start(m, NULL, true, &STAT, T0);
         (void)acts(m);
         CHECK(!source_machine_on_data(m, 0, 30));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(0) SAVE");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(0) SAVE");
         CHECK(last[2].ahead);
         /* The shell hashed 1000 bytes ahead before saving: the chunks up
          * to there pass without another save. */
@@ -667,7 +674,7 @@ static void test_gate_save_hashes_ahead(void)
         source_machine_on_save_started(m, 1000);
         /* Past it while a save runs: the next save is the gate's. */
         CHECK(!source_machine_on_data(m, 1000, 10));
-        CHECK_EQ_STR(acts(m), "PAUSE(gate) SEEK(1000)");
+        CHECK_EQ_STR(acts(m), "PAUSE(gate) HOLD(1000)");
         source_machine_on_saved(m, true);
         CHECK_EQ_STR(acts(m), "SAVE");
         CHECK(last[0].ahead);
