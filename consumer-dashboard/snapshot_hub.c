@@ -16,7 +16,8 @@ struct hub_viewer {
 
 struct snapshot_hub {
         pthread_mutex_t lock;
-        pthread_cond_t cond; /* anything changed: answers, pushes, close */
+        pthread_cond_t cond;      /* answers, a viewer not busy, close */
+        pthread_cond_t push_cond; /* a pusher may have work: one is woken */
         struct hub_blob *latest;
         struct hub_request *queue_head, *queue_tail;
         void (*wake)(void *);
@@ -34,6 +35,7 @@ struct snapshot_hub *snapshot_hub_create(void)
         }
         pthread_mutex_init(&h->lock, NULL);
         pthread_cond_init(&h->cond, NULL);
+        pthread_cond_init(&h->push_cond, NULL);
         return h;
 }
 
@@ -60,6 +62,7 @@ void snapshot_hub_destroy(struct snapshot_hub *h)
                 v = next;
         }
         pthread_cond_destroy(&h->cond);
+        pthread_cond_destroy(&h->push_cond);
         pthread_mutex_destroy(&h->lock);
         free(h);
 }
@@ -87,6 +90,7 @@ void snapshot_hub_publish(struct snapshot_hub *h, char *json, size_t json_len,
         }
         h->latest = b;
         pthread_cond_broadcast(&h->cond);
+        pthread_cond_signal(&h->push_cond); /* it wakes the next, see below */
         pthread_mutex_unlock(&h->lock);
         if (old) {
                 blob_free(old);
@@ -185,6 +189,7 @@ void snapshot_hub_close(struct snapshot_hub *h)
         }
         h->queue_head = h->queue_tail = NULL;
         pthread_cond_broadcast(&h->cond);
+        pthread_cond_broadcast(&h->push_cond);
         pthread_mutex_unlock(&h->lock);
 }
 
@@ -221,7 +226,7 @@ void snapshot_hub_viewer_ready(struct snapshot_hub *h, struct hub_viewer *v)
         }
         pthread_mutex_lock(&h->lock);
         v->is_ready = true;
-        pthread_cond_broadcast(&h->cond);
+        pthread_cond_signal(&h->push_cond);
         pthread_mutex_unlock(&h->lock);
 }
 
@@ -272,10 +277,13 @@ struct hub_viewer *snapshot_hub_push_next(struct snapshot_hub *h, void **conn,
                         h->latest->refs++;
                         *blob = h->latest;
                         *conn = v->conn;
+                        /* Another viewer may be waiting: the next idle
+                         * pusher looks (one wake-up at most is wasted). */
+                        pthread_cond_signal(&h->push_cond);
                         pthread_mutex_unlock(&h->lock);
                         return v;
                 }
-                pthread_cond_wait(&h->cond, &h->lock);
+                pthread_cond_wait(&h->push_cond, &h->lock);
         }
 }
 
@@ -290,7 +298,10 @@ void snapshot_hub_push_done(struct snapshot_hub *h, struct hub_viewer *v,
                 h->stats.pushes++;
         }
         bool last = --blob->refs == 0;
-        pthread_cond_broadcast(&h->cond);
+        pthread_cond_broadcast(&h->cond); /* snapshot_hub_viewer_remove */
+        /* The viewer may have missed a newer snapshot while busy; the
+         * caller usually looks itself, this covers one that does not. */
+        pthread_cond_signal(&h->push_cond);
         pthread_mutex_unlock(&h->lock);
         if (last) {
                 blob_free(blob);

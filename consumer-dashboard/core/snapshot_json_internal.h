@@ -16,6 +16,7 @@
 
 #include "aggregates_internal.h"
 #include "common/wire.h"
+#include "double_text.h"
 #include "snapshot_json.h"
 
 static inline int put(struct wire_buf *b, const char *s)
@@ -37,10 +38,12 @@ static inline int put_dec(struct wire_buf *b, dec128 m, unsigned scale)
 
 static inline int put_double(struct wire_buf *b, double v)
 {
+        char text[DOUBLE_TEXT_MAX];
+
         if (!isfinite(v)) {
                 return put(b, "null");
         }
-        return wire_buf_printf(b, "%.15g", v);
+        return wire_buf_append(b, text, double_text(v, text));
 }
 
 /* A generation being collected: {"generation","rows","expected"} (expected
