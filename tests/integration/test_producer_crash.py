@@ -199,6 +199,46 @@ def test_sigkill_ten_times_during_large_load(broker, topic, procs, tmp_path):
     assert (snap["last_record"], snap["row_count"]) == (total, total)
 
 
+def test_sigkill_while_rows_are_appended_one_by_one(broker, topic, procs, tmp_path):
+    """Live appends go through the read gate one small chunk at a time: the
+    chunk is kept while its state save runs and sent from memory once the
+    save is done. SIGKILL at random instants around those saves (some land
+    right after a save, before the kept chunk is sent), while a writer goes
+    on appending rows one write() each: the file never changes, so every
+    restart resumes the same generation, and every row arrives, once by
+    identity, with its own values."""
+    total = 1500
+    csv = tmp_path / "live.csv"
+    state = tmp_path / "state"
+    append(csv, HEADER, "w")
+    rng = random.Random(7)
+    kill_at = sorted(rng.sample(range(50, total - 50), 12))
+    p = start_producer(procs, broker, topic, csv, state, "--log-level", "warn",
+                       name="live0")
+    wait_snapshot(broker, topic)
+    n_kill = 0
+    with open(csv, "a", encoding="utf-8", newline="") as f:
+        for i in range(1, total + 1):
+            f.write(f"{i},Nome {i},{20 + i % 50},Cidade {i % 7},{i}.{i % 100:02d}\n")
+            f.flush()
+            if kill_at and i == kill_at[0]:
+                kill_at.pop(0)
+                time.sleep(rng.uniform(0, 0.004))
+                p.kill()
+                n_kill += 1
+                p = start_producer(procs, broker, topic, csv, state, "--log-level",
+                                   "warn", name=f"live{n_kill}")
+            time.sleep(0.002)
+    msgs = wait_rows(broker, topic, total, what=f"{total} live rows")
+    assert p.stop() == 0, p.output()
+    rows = rows_of(msgs)
+    assert len({m["id"]["generation"] for m in rows}) == 1, "no new generation"
+    assert {m["id"]["record"] for m in rows} == set(range(1, total + 1))
+    got = values(rows)
+    assert [v["id"] for v in got] == list(range(1, total + 1))
+    assert all(v["nome"] == f"Nome {v['id']}" for v in got)
+
+
 def test_broker_outage_during_load_loses_nothing(broker, topic, procs, tmp_path):
     csv = tmp_path / "input.csv"
     state = tmp_path / "state"
