@@ -20,7 +20,8 @@
 #define FILE_TAIL_HASH_READ     (1u << 20)
 /* The largest chunk file_tail_hold keeps: a live append's few rows. A larger
  * one (a backlog's chunk, one per save ahead) is read again instead, and
- * the loop never compares more than this many bytes. */
+ * the loop never compares more than this many bytes. New bytes up to this
+ * many (by the latest stat) are also read on the loop thread. */
 #define FILE_TAIL_HOLD_MAX (64u * 1024u)
 
 /* A hash of a prefix of the file on the thread pool (a verify of the
@@ -136,6 +137,7 @@ static void to_file_stat(const uv_stat_t *st, struct file_stat *out)
 static void on_pump(uv_idle_t *h);
 static void free_tail(struct file_tail *ft);
 static void read_chunk(struct file_tail *ft);
+static void read_next(struct file_tail *ft, bool may_read_here);
 static void deliver_held(struct file_tail *ft, size_t n);
 
 /* Runs on_pump at the next loop iteration (reading goes on). */
@@ -523,7 +525,7 @@ static void took_chunk(struct file_tail *ft, uint64_t at, int64_t n)
                          * on_data makes on_read drop that result). */
                         ft->buf   = ft->spare;
                         ft->spare = data;
-                        read_chunk(ft);
+                        read_next(ft, false); /* not before this on_data */
                 }
                 ft->last_data  = data;
                 ft->last_len   = (size_t)n;
@@ -605,6 +607,13 @@ static void deliver_held(struct file_tail *ft, size_t n)
  * reports, signals, timers). on_read takes the result. */
 static void read_chunk(struct file_tail *ft)
 {
+        read_next(ft, true);
+}
+
+/* The next chunk: one kept or parked, else a read, on the loop thread when
+ * may_read_here and the latest stat says only a few bytes are new. */
+static void read_next(struct file_tail *ft, bool may_read_here)
+{
         uv_buf_t b;
         int r;
 
@@ -628,7 +637,22 @@ static void read_chunk(struct file_tail *ft)
                         return;
                 }
         }
-        b                 = uv_buf_init(ft->buf, (unsigned int)ft->chunk_bytes);
+        b = uv_buf_init(ft->buf, (unsigned int)ft->chunk_bytes);
+        if (may_read_here && ft->seen.size >= ft->offset &&
+            ft->seen.size - ft->offset <= FILE_TAIL_HOLD_MAX) {
+                /* A live append's few bytes (the latest stat says how
+                 * many): read here, on the loop thread; the round trip to
+                 * the thread pool cost more than the read itself. */
+                uv_fs_t req;
+                uint64_t at    = ft->offset;
+                ft->read_moves = ft->moves;
+                ft->read_at    = at;
+                r = uv_fs_read(ft->loop, &req, ft->fd, &b, 1, (int64_t)at,
+                               NULL);
+                uv_fs_req_cleanup(&req);
+                took_chunk(ft, at, r);
+                return;
+        }
         ft->read_req.data = ft;
         ft->read_moves    = ft->moves;
         ft->read_at       = ft->offset;

@@ -23,7 +23,7 @@ struct rec {
         struct file_tail *ft;
         int refuse;        /* chunks still to refuse with file_tail_hold */
         int hold_result;   /* of the last file_tail_hold */
-        char data[200000]; /* every byte delivered, in order */
+        char data[300000]; /* every byte delivered, in order */
         size_t data_len;
         size_t taken; /* bytes delivered and taken, never reset */
         int chunks;
@@ -334,6 +334,28 @@ static void test_large_chunk_read_again(uv_loop_t *loop)
         stop(loop, ft);
 }
 
+/* A chunk and a few bytes more: the rest is read after the chunk was
+ * delivered (a small read on the loop thread must not overtake it). */
+static void test_chunk_then_small_rest_in_order(uv_loop_t *loop)
+{
+        struct rec r;
+        static char text[CHUNK + 5001];
+        struct file_tail *ft;
+
+        for (size_t i = 0; i < sizeof(text) - 1; i++) {
+                text[i] = (char)('a' + (i * 7 + i / 4096) % 26);
+        }
+        text[sizeof(text) - 2] = '\n';
+        text[sizeof(text) - 1] = '\0';
+        ft                     = start(loop, &r, text, 0);
+        want_len               = (int)strlen(text);
+        CHECK(spin(loop, &r, has_data));
+        CHECK_EQ_INT(r.data_len, strlen(text));
+        CHECK(memcmp(r.data, text, strlen(text)) == 0);
+        CHECK_EQ_INT(r.chunks, 2);
+        stop(loop, ft);
+}
+
 int main(void)
 {
         uv_loop_t loop;
@@ -351,6 +373,7 @@ int main(void)
         test_replaced_while_held(&loop);
         test_seek_drops_hold(&loop);
         test_large_chunk_read_again(&loop);
+        test_chunk_then_small_rest_in_order(&loop);
         uv_run(&loop, UV_RUN_NOWAIT);
         CHECK_EQ_INT(uv_loop_close(&loop), 0);
         rmdir(dir);
