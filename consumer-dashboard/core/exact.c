@@ -231,6 +231,14 @@ int exact_add(struct exact *e, const struct exact *o)
 
 int exact_add_dec(struct exact *e, dec128 m, unsigned scale)
 {
+        dec128 sum;
+        /* The usual case (a running sum of one column's numbers): same
+         * scale, no overflow. */
+        if (!e->big && e->is_set && e->scale == scale &&
+            !__builtin_add_overflow(e->m, m, &sum)) {
+                e->m = sum;
+                return 0;
+        }
         struct exact o = EXACT_ZERO;
         exact_set_dec(&o, m, scale);
         return exact_add(e, &o);
