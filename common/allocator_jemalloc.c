@@ -3,6 +3,7 @@
 #include "common/allocator.h"
 
 #include <jemalloc/jemalloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -63,6 +64,12 @@ void allocator_bulk_load_done(void)
         snprintf(name, sizeof(name), "arena.%u.purge",
                  (unsigned)MALLCTL_ARENAS_ALL);
         (void)mallctl(name, NULL, NULL, NULL, 0);
+}
+
+void allocator_light_thread(void)
+{
+        bool off = false;
+        (void)mallctl("thread.tcache.enabled", NULL, NULL, &off, sizeof(off));
 }
 
 const char *allocator_name(void)

@@ -34,6 +34,11 @@ void allocator_bulk_load_done(void)
         mi_collect(true);
 }
 
+void allocator_light_thread(void)
+{
+        /* mimalloc's thread heaps hold only pages in use. */
+}
+
 const char *allocator_name(void)
 {
         return "mimalloc";

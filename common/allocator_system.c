@@ -37,6 +37,11 @@ void allocator_bulk_load_done(void)
         (void)malloc_trim(0);
 }
 
+void allocator_light_thread(void)
+{
+        /* glibc's per-thread cache holds a few small blocks at most. */
+}
+
 const char *allocator_name(void)
 {
         return "system";

@@ -15,6 +15,7 @@
 #include <civetweb.h>
 
 #include "assets.h"
+#include "common/allocator.h"
 #include "common/log.h"
 #include "common/prom.h"
 #include "web_auth.h"
@@ -532,6 +533,17 @@ static void ws_close(const struct mg_connection *cc, void *cbdata)
  * still set here passed ws_connect but its handshake failed: it never
  * became ready, so no pusher can be writing to it and removing it does not
  * wait. */
+/* civetweb starts one worker per --max-connections: they allocate seldom,
+ * so none keeps a cache of freed blocks of its own. */
+static void *init_thread(const struct mg_context *ctx, int thread_type)
+{
+        (void)ctx;
+        if (thread_type == 1) {
+                allocator_light_thread();
+        }
+        return NULL;
+}
+
 static void connection_closed(const struct mg_connection *cc)
 {
         struct mg_connection *c = (struct mg_connection *)cc;
@@ -621,6 +633,7 @@ struct web_server *web_server_start(const struct web_server_config *cfg,
         }
         options[n]             = NULL;
         struct mg_callbacks cb = {.log_message      = log_message,
+                                  .init_thread      = init_thread,
                                   .connection_close = connection_closed};
         mg_init_library(cfg->tls_cert ? MG_FEATURES_TLS : 0);
         ws->ctx = mg_start(&cb, ws, options);
