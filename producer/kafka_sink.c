@@ -16,7 +16,7 @@
 #define KAFKA_SINK_BACKSTOP_POLL_MS 100
 #define KAFKA_SINK_TOPICS_MAX       4
 #define KAFKA_SINK_ERRSTR_LEN       256
-#define KAFKA_SINK_HEADERS          2 /* csv.kind, csv.id */
+#define KAFKA_SINK_HEADERS          1 /* csv.id */
 /* Watermark reads of a topic at start (its message count): tries, pause. */
 #define KAFKA_SINK_COUNT_TRIES    10
 #define KAFKA_SINK_COUNT_RETRY_MS 200
@@ -41,9 +41,8 @@ struct kafka_sink {
         bool destroying;
         char last_error[KAFKA_SINK_ERRSTR_LEN + 64]; /* "NAME: reason" */
         uint64_t last_error_ms;                      /* uv_now of it; 0: none */
-        uint64_t last_ok_ms; /* uv_now of the latest successful delivery */
-        char *id_buf;        /* the packed csv.id value being produced */
-        size_t id_cap;
+        uint64_t last_ok_ms;      /* uv_now of the latest successful delivery */
+        char id_buf[WIRE_ID_MAX]; /* the packed csv.id value being produced */
         /* Topic handles by name, made on first use and kept: producing by
          * name would look the topic up under librdkafka's handle-wide
          * write lock for every message. */
@@ -563,30 +562,13 @@ static rd_kafka_topic_t *topic_handle(struct kafka_sink *ks, const char *name)
         return rkt;
 }
 
-/* Packs h->id into the sink's buffer (grown for a longer source).
- * Returns the value's length, or 0 when memory runs out. */
-static size_t pack_id(struct kafka_sink *ks, const struct wire_id *id)
-{
-        size_t need = WIRE_ID_V2_FIXED_MAX + id->source_len;
-
-        if (need > ks->id_cap) {
-                char *p = realloc(ks->id_buf, need);
-                if (!p) {
-                        return 0;
-                }
-                ks->id_buf = p;
-                ks->id_cap = need;
-        }
-        return wire_id_encode_v2(id, ks->id_buf, ks->id_cap);
-}
-
 int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                        int32_t partition, const char *key, size_t key_len,
                        const char *payload, size_t len,
                        const struct kafka_sink_headers *h, uint64_t seq,
                        const char **error)
 {
-        size_t id_len            = pack_id(ks, &h->id);
+        size_t id_len = wire_id_encode(&h->id, ks->id_buf, sizeof(ks->id_buf));
         rd_kafka_topic_t *rkt    = topic_handle(ks, topic);
         rd_kafka_headers_t *hdrs = rd_kafka_headers_new(KAFKA_SINK_HEADERS);
         rd_kafka_resp_err_t err;
@@ -599,8 +581,6 @@ int kafka_sink_produce(struct kafka_sink *ks, const char *topic,
                 return -1;
         }
         /* rd_kafka_header_add fails only on a read-only set. */
-        (void)rd_kafka_header_add(hdrs, WIRE_HDR_KIND,
-                                  sizeof(WIRE_HDR_KIND) - 1, h->kind, -1);
         (void)rd_kafka_header_add(hdrs, WIRE_HDR_ID, sizeof(WIRE_HDR_ID) - 1,
                                   ks->id_buf, (ssize_t)id_len);
         err = rd_kafka_producev(
@@ -690,7 +670,6 @@ static void free_sink(struct kafka_sink *ks)
                 close(ks->pipe_fds[0]);
                 close(ks->pipe_fds[1]);
         }
-        free(ks->id_buf);
         free(ks);
 }
 

@@ -35,10 +35,10 @@ struct kafka_sink_cbs {
         void (*on_fatal)(void *ctx, const char *reason);
 };
 
-/* What a message carries besides key and value (wire format v2): the
- * csv.kind header, the packed csv.id header and the message timestamp. */
+/* What a message carries besides key and value (wire format v3): the
+ * packed csv.id header (its kind, identity and source id) and the message
+ * timestamp. */
 struct kafka_sink_headers {
-        const char *kind;     /* NUL-terminated */
         struct wire_id id;    /* packed into csv.id */
         int64_t timestamp_ms; /* CreateTime, ms since the epoch; 0: now */
 };

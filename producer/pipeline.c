@@ -640,16 +640,17 @@ struct pipeline *pipeline_create(uv_loop_t *loop,
                 snprintf(errstr, errstr_size, "out of memory");
                 return NULL;
         }
-        p->loop               = loop;
-        p->cfg                = *cfg;
-        p->store              = store;
-        p->m                  = metrics;
-        p->done               = done;
-        p->done_ctx           = done_ctx;
-        p->key_idx            = -1;
-        p->topic_messages     = -1;
-        p->exit_wanted        = -1;
-        opts.delimiter        = cfg->delimiter;
+        p->loop           = loop;
+        p->cfg            = *cfg;
+        p->source_id      = wire_source_id(cfg->source, strlen(cfg->source));
+        p->store          = store;
+        p->m              = metrics;
+        p->done           = done;
+        p->done_ctx       = done_ctx;
+        p->key_idx        = -1;
+        p->topic_messages = -1;
+        p->exit_wanted    = -1;
+        opts.delimiter    = cfg->delimiter;
         opts.max_record_bytes = cfg->max_record_bytes;
         opts.encoding         = cfg->encoding;
         opts.columns          = cfg->columns;

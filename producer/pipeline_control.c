@@ -40,13 +40,11 @@ void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
                 }
                 key      = WIRE_KEY_RESET;
                 pos.kind = ACK_RESET;
-                h.kind   = WIRE_KIND_RESET;
         } else {
                 c.last_record = row_parser_next_record(p->parser) - 1;
                 c.row_count   = p->row_count;
                 key           = WIRE_KEY_SNAPSHOT_COMPLETE;
                 pos.kind      = ACK_SNAPSHOT;
-                h.kind        = WIRE_KIND_SNAPSHOT_COMPLETE;
         }
         wire_buf_reset(&p->buf);
         if (wire_encode_control(&p->buf, &c) != 0) {
@@ -54,10 +52,10 @@ void pipeline_send_control(struct pipeline *p, enum wire_kind kind)
                 return;
         }
         h.id = (struct wire_id){
+            .kind       = kind,
             .generation = gen,
             .schema     = p->schema_id,
-            .source     = p->cfg.source,
-            .source_len = strlen(p->cfg.source),
+            .source_id  = p->source_id,
         };
         for (int i = 0; i < p->partitions; i++) {
                 struct ack_pos one = pos;

@@ -12,7 +12,6 @@
 #include "common/log.h"
 #include "dlq_record.h"
 
-#define PIPELINE_KIND_REJECTED "rejected"
 /* Encodings tried while cutting a dead letter's text to fit a message. */
 #define PIPELINE_DLQ_FIT_TRIES 4
 
@@ -54,7 +53,7 @@ int pipeline_send_dlq(struct pipeline *p, const struct row_record *rec,
                 d.raw_len = d.raw_len > over ? d.raw_len - over : 0;
         }
         pipeline_record_headers(p, rec, &h);
-        h.kind = PIPELINE_KIND_REJECTED;
+        h.id.kind = WIRE_REJECTED;
         p->m->rows_rejected++;
         log_warn("event=record_rejected source=%s generation=%" PRIu64
                  " record=%" PRIu64 " line=%" PRIu64 " reason=\"%s\"",

@@ -85,6 +85,7 @@ struct pipeline {
         size_t max_message;    /* bytes Kafka takes in one message, 0: ask */
         size_t too_large_seen; /* largest message refused since a rewind */
         uint64_t schema_id;
+        uint64_t source_id;  /* wire_source_id(cfg.source): csv.id's */
         uint64_t read_ts_ms; /* when the chunk being parsed was read */
 
         bool finished;

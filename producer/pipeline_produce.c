@@ -26,12 +26,12 @@ void pipeline_record_headers(const struct pipeline *p,
                              struct kafka_sink_headers *h)
 {
         h->id = (struct wire_id){
+            .kind       = WIRE_ROW,
             .generation = source_machine_generation(p->sm),
             .record     = rec->record,
             .offset     = rec->offset,
             .schema     = p->schema_id,
-            .source     = p->cfg.source,
-            .source_len = strlen(p->cfg.source),
+            .source_id  = p->source_id,
         };
         h->timestamp_ms = (int64_t)p->read_ts_ms;
 }

@@ -61,7 +61,6 @@ static int send_row(struct pipeline *p, const struct row_record *rec)
                 return pipeline_send_dlq(p, rec, reason);
         }
         pipeline_record_headers(p, rec, &h);
-        h.kind = WIRE_KIND_ROW;
         p->row_count++;
         pos = pipeline_row_ack_pos(p, rec);
         p->m->rows_sent++;

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (DASHBOARD, PRODUCER, ROOT, WAIT_S, Proc, free_port, http_get,
-                      http_json, parse_wire_id, wait_until)
+                      http_json, parse_wire_id, source_id, wait_until)
 from csvfile import append, expected_snapshot, read_rows, snapshot_sums, write_rows
 
 sys.path.insert(0, str(ROOT / "tests" / "static"))
@@ -477,17 +477,17 @@ def test_readme_console_consumer_prints_rows_as_json_with_keys_and_headers(stack
     for line in out.stdout.splitlines():
         headers, key, value = line.split("\t", 2)
         hdrs = dict(h.split(":", 1) for h in headers.split(",")) if headers != "NO_HEADERS" else {}
-        if hdrs.get("csv.kind") != "row":
+        ident = parse_wire_id(hdrs.get("csv.id"))
+        if not ident or ident["kind"] != "row":
             assert key.startswith("__"), f"control message with a row-like key: {line}"
             continue
         row = json.loads(value, parse_float=decimal.Decimal)
         assert isinstance(row, dict), line
         assert list(row) == SEED_HEADER, line
         assert key == str(row["id"]), f"key {key!r} is not the id column: {line}"
-        assert set(hdrs) == {"csv.kind", "csv.id"}, f"wire format v2 headers: {line}"
-        ident = parse_wire_id(hdrs["csv.id"])
-        assert ident, f"csv.id is not a v2 identity: {line}"
-        assert ident["source"] == stack.producer_env["PRODUCER_CSV_PATH"]
+        assert set(hdrs) == {"csv.id"}, f"wire format v3: one header: {line}"
+        assert ident["version"] == 3, f"csv.id is not a v3 identity: {line}"
+        assert ident["source_id"] == source_id(stack.producer_env["PRODUCER_CSV_PATH"])
         seen[key] = (row, value)
 
     assert set(seen) == set(file_rows), (sorted(seen), sorted(file_rows))

@@ -138,13 +138,14 @@ def test_initial_load_then_appends_send_only_new_rows(broker, topic, procs, tmp_
         '{"id":5,"nome":"Carlos Souza","idade":51,"cidade":"Curitiba","valor":3100.25}']
     first = next(m for m in rows if m["id"]["record"] == 1)
     assert first["key"] == "1"
-    assert first["id"]["source"] == str(csv)
+    assert first["id"]["source"] == str(csv)  # named by the reset
     assert first["id"]["offset"] == len(HEADER.encode())
     assert re.fullmatch(r"[0-9a-f]{16}", first["id"]["schema"])
-    # Wire format v2: two headers, the read time as the message timestamp.
-    assert set(first["headers"]) == {"csv.kind", "csv.id"}
+    # Wire format v3: one header, the source by its id, the read time as
+    # the message timestamp.
+    assert set(first["headers"]) == {"csv.id"}
     assert first["headers"]["csv.id"] == (
-        f"v2;{gen};1;{len(HEADER.encode())};{first['id']['schema']};{csv}")
+        f"v3;row;{gen};1;{len(HEADER.encode())};{first['id']['schema']};{source_id(str(csv))}")
     assert started_ms - 1000 <= first["timestamp"] <= time.time() * 1000
     assert {m["id"]["generation"] for m in rows} == {gen}
 
