@@ -17,6 +17,8 @@
 struct message_decoder {
         char *topic;
         char source[SOURCE_MAX];
+        const char *name; /* the message's source: source[] or a name kept
+                             by names (valid until destroy) */
         struct wire_object obj;
         struct reset_columns *reset;
         unsigned refused_version; /* last version refused; 0 none */
@@ -116,6 +118,7 @@ static int set_source(struct message_decoder *d, const char *s, size_t len)
         }
         memcpy(d->source, s, len);
         d->source[len] = '\0';
+        d->name        = d->source;
         return 0;
 }
 
@@ -155,12 +158,14 @@ static enum message_decode resolve(struct message_decoder *d, uint64_t id,
 {
         const char *name = source_names_find(d->names, id, generation);
         if (name) {
-                return set_source(d, name, strlen(name)) == 0 ? MESSAGE_DECODED
-                                                              : MESSAGE_BAD;
+                /* Learned only after set_source() took it: no copy. */
+                d->name = name;
+                return MESSAGE_DECODED;
         }
         char hex[WIRE_SOURCE_ID_HEX + 1];
         wire_hex64(id, hex);
         snprintf(d->source, sizeof(d->source), PLACEHOLDER_PREFIX "%s", hex);
+        d->name = d->source;
         switch (source_names_mark_unnamed(d->names, id)) {
         case -1:
                 return MESSAGE_NOMEM;
@@ -212,6 +217,7 @@ static enum message_decode identity(struct message_decoder *d,
                  * message's position is its identity. */
                 snprintf(d->source, sizeof(d->source), "kafka:%s/%" PRId32,
                          d->topic, in->partition);
+                d->name     = d->source;
                 out->kind   = WIRE_ROW;
                 out->record = (uint64_t)in->offset + 1;
                 return MESSAGE_DECODED;
@@ -316,7 +322,7 @@ enum message_decode message_decode(struct message_decoder *d,
         /* identity() leaves a v3 control message's source to its value
          * (a v2 one has its source in csv.id, a row is never a control). */
         bool named_by_value = id.source == NULL && out->kind != WIRE_ROW;
-        out->source         = d->source;
+        out->source         = d->name;
         out->timestamp_ms   = in->timestamp_ms > 0 ? in->timestamp_ms : 0;
         if (out->kind == WIRE_RESET) {
                 /* The producer's column types (from its sample of the
@@ -337,8 +343,10 @@ enum message_decode message_decode(struct message_decoder *d,
                                    : NULL;
                         const char *hex =
                             parsed ? reset_columns_source_id(d->reset) : NULL;
-                        return control_source(d, &id, name, len, hex,
-                                              hex ? strlen(hex) : 0);
+                        r           = control_source(d, &id, name, len, hex,
+                                           hex ? strlen(hex) : 0);
+                        out->source = d->name;
+                        return r;
                 }
                 return MESSAGE_DECODED;
         }
@@ -359,7 +367,8 @@ enum message_decode message_decode(struct message_decoder *d,
                 size_t len, hex_len;
                 const char *name = text_member(&d->obj, "source", &len);
                 const char *hex  = text_member(&d->obj, "source_id", &hex_len);
-                r = control_source(d, &id, name, len, hex, hex_len);
+                r           = control_source(d, &id, name, len, hex, hex_len);
+                out->source = d->name;
         }
         return r;
 }
