@@ -674,6 +674,29 @@ int wire_parse_hex64(const char *s, size_t len, uint64_t *out)
         return 0;
 }
 
+/* 16 lower-case hex digits of v at p; returns the end. */
+static char *put_hex(char *p, uint64_t v)
+{
+        char hex[WIRE_SOURCE_ID_HEX + 1];
+
+        wire_hex64(v, hex);
+        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
+        return p + WIRE_SOURCE_ID_HEX;
+}
+
+/* "<generation>;<record>;<offset>;<schema>", the fields v2 and v3 share,
+ * at p; returns the end. */
+static char *put_numbers(char *p, const struct wire_id *id)
+{
+        p += put_u64(p, id->generation);
+        *p++ = ';';
+        p += put_u64(p, id->record);
+        *p++ = ';';
+        p += put_u64(p, id->offset);
+        *p++ = ';';
+        return put_hex(p, id->schema);
+}
+
 size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
 {
         const char *kind = wire_kind_name(id->kind);
@@ -689,20 +712,9 @@ size_t wire_id_encode(const struct wire_id *id, char *out, size_t cap)
         memcpy(p, kind, kind_len);
         p += kind_len;
         *p++ = ';';
-        p += put_u64(p, id->generation);
+        p    = put_numbers(p, id);
         *p++ = ';';
-        p += put_u64(p, id->record);
-        *p++ = ';';
-        p += put_u64(p, id->offset);
-        *p++ = ';';
-        char hex[WIRE_SOURCE_ID_HEX + 1];
-        wire_hex64(id->schema, hex);
-        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
-        p += WIRE_SOURCE_ID_HEX;
-        *p++ = ';';
-        wire_hex64(id->source_id, hex);
-        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
-        p += WIRE_SOURCE_ID_HEX;
+        p    = put_hex(p, id->source_id);
         return (size_t)(p - out);
 }
 
@@ -716,16 +728,7 @@ size_t wire_id_encode_v2(const struct wire_id *id, char *out, size_t cap)
         }
         memcpy(p, "v2;", 3);
         p += 3;
-        p += put_u64(p, id->generation);
-        *p++ = ';';
-        p += put_u64(p, id->record);
-        *p++ = ';';
-        p += put_u64(p, id->offset);
-        *p++ = ';';
-        char hex[WIRE_SOURCE_ID_HEX + 1];
-        wire_hex64(id->schema, hex);
-        memcpy(p, hex, WIRE_SOURCE_ID_HEX);
-        p += WIRE_SOURCE_ID_HEX;
+        p    = put_numbers(p, id);
         *p++ = ';';
         if (id->source_len > 0) {
                 memcpy(p, id->source, id->source_len);
