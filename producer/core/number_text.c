@@ -269,8 +269,17 @@ static int split_unit(const char *s, size_t len, char *out, size_t *out_len)
         return unit;
 }
 
-/* Digits grouped by threes with blanks or no-break spaces, as fr-FR and
- * other locales write thousands ("1 234 567,89"): the separators removed
+/* Length of a no-break space (U+00A0, U+202F) at s[i]: what spreadsheets
+ * put between thousands. A plain blank is not one: "123 456 789" is as
+ * likely a phone number or a code, and stays text. */
+static size_t group_space_at(const char *s, size_t len, size_t i)
+{
+        size_t n = space_at(s, len, i);
+        return n > 1 ? n : 0;
+}
+
+/* Digits grouped by threes with no-break spaces, as fr-FR and other
+ * locales write thousands ("1 234 567,89"): the separators removed
  * into out (which may be s). @returns the new length, or 0 when s is not
  * so grouped (at least one separator, a sign first at most, a decimal part
  * after the last group at most). */
@@ -289,7 +298,8 @@ static size_t ungroup(const char *s, size_t len, char *out)
         memmove(out + o, s + i, n);
         o += n;
         i += n;
-        while ((sp = space_at(s, len, i)) != 0 && digits(s, len, i + sp) == 3) {
+        while ((sp = group_space_at(s, len, i)) != 0 &&
+               digits(s, len, i + sp) == 3) {
                 memmove(out + o, s + i + sp, 3);
                 o += 3;
                 i += sp + 3;
@@ -312,8 +322,7 @@ int number_plain(const char *s, size_t len, char *out, size_t *out_len,
         *unit = split_unit(s, len, out, &n);
         if (*unit == 0) {
                 trim_blanks(&s, &len);
-                if (!memchr(s, ' ', len) && !memchr(s, '\xC2', len) &&
-                    !memchr(s, '\xE2', len)) {
+                if (!memchr(s, '\xC2', len) && !memchr(s, '\xE2', len)) {
                         return 0;
                 }
                 memcpy(out, s, len);

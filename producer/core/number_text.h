@@ -58,10 +58,11 @@ enum number_style {
  *        symbol before or after it (a blank or no-break space between them
  *        or none, a minus before either, "-R$ 1,00", "R$ -1,00", or the
  *        whole in parentheses, an accounting negative, "($5.00)"), and
- *        digits grouped by threes with blanks or no-break spaces ("1 234,56",
- *        as fr-FR writes thousands) ungrouped. Writes the number with its
- *        sign ("-1,00", "1234,56") into out (room len + 1), to be read by
- *        number_classify and number_parse.
+ *        digits grouped by threes with no-break spaces (U+00A0, U+202F:
+ *        "1 234,56", as fr-FR writes thousands) ungrouped; a plain blank
+ *        between digits ("123 456 789", a phone number) is not a group. Writes
+ * the number with its sign ("-1,00", "1234,56") into out (room len + 1), to be
+ * read by number_classify and number_parse.
  * @returns 1 with *unit (0: none) and *out_len set when the cell is such a
  *          number, 0 when there is nothing to remove (out untouched or
  *          scratch).

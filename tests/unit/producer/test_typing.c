@@ -634,10 +634,16 @@ static void test_currency(void)
         CHECK_EQ_INT(encode(t, fr_rows[1], out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":2,\"taux\":-3,\"montant\":12345678.9,"
                           "\"nom\":\"Bia\",\"code\":\"234 56\"}");
-        /* "1 23" or "12 3456" are not groups of three: text, exactly. */
+        /* "1 23" or "12 3456" are not groups of three, and plain blanks
+         * ("123 456 789", a phone number) do not group: text, exactly. */
         static const char *const odd_fr[NCOLS] = {"4", "%5", "1 23", "x", "y"};
         CHECK_EQ_INT(encode(t, odd_fr, out, sizeof(out), reason), 0);
         CHECK_EQ_STR(out, "{\"id\":4,\"taux\":\"%5\",\"montant\":\"1 23\","
+                          "\"nom\":\"x\",\"code\":\"y\"}");
+        static const char *const phone[NCOLS] = {"5", "1%", "123 456 789", "x",
+                                                 "y"};
+        CHECK_EQ_INT(encode(t, phone, out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":5,\"taux\":1,\"montant\":\"123 456 789\","
                           "\"nom\":\"x\",\"code\":\"y\"}");
         typing_destroy(t);
 
