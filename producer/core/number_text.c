@@ -18,11 +18,12 @@ static const struct {
         const char *symbol;
         const char *code;
         bool after_only; /* "12%", never "%12" */
+        bool point;      /* written with a decimal point: "$1,234" is 1234 */
 } units[NUMBER_UNITS] = {
-    {"R$", "BRL", false},       {"US$", "USD", false},
-    {"$", "DOLLAR", false},     {"\xE2\x82\xAC", "EUR", false},
-    {"\xC2\xA3", "GBP", false}, {"\xC2\xA5", "YEN", false},
-    {"%", "PERCENT", true},
+    {"R$", "BRL", false, false},      {"US$", "USD", false, true},
+    {"$", "DOLLAR", false, true},     {"\xE2\x82\xAC", "EUR", false, false},
+    {"\xC2\xA3", "GBP", false, true}, {"\xC2\xA5", "YEN", false, false},
+    {"%", "PERCENT", true, false},
 };
 
 static bool is_digit(char c)
@@ -339,6 +340,11 @@ int number_plain(const char *s, size_t len, char *out, size_t *out_len,
 const char *number_unit_symbol(int unit)
 {
         return unit >= 1 && unit <= NUMBER_UNITS ? units[unit - 1].symbol : "";
+}
+
+bool number_unit_point(int unit)
+{
+        return unit >= 1 && unit <= NUMBER_UNITS && units[unit - 1].point;
 }
 
 const char *number_unit_code(int unit)

@@ -73,6 +73,10 @@ int number_plain(const char *s, size_t len, char *out, size_t *out_len,
 /** @returns a unit's symbol as written ("R$"), or "" for 0. */
 const char *number_unit_symbol(int unit);
 
+/** @returns whether a unit's numbers are written with a decimal point and
+ *           ',' thousands ("$1,234.50", "£1,234"). */
+bool number_unit_point(int unit);
+
 /** @returns a unit's name in the state file ("BRL"), or "" for 0. */
 const char *number_unit_code(int unit);
 

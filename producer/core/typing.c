@@ -593,7 +593,8 @@ void typing_infer(struct typing *t)
         for (size_t i = 0; i < t->count; i++) {
                 file_comma = file_comma || t->stats[i].comma_dec > 0;
                 file_point = file_point || t->stats[i].thous_dec > 0 ||
-                             t->stats[i].point_dec > 0;
+                             t->stats[i].point_dec > 0 ||
+                             number_unit_point(column_unit(&t->stats[i]));
         }
         for (size_t i = 0; i < t->count; i++) {
                 infer_column(t, i, file_comma, file_point);

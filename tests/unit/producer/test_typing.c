@@ -647,6 +647,19 @@ static void test_currency(void)
                           "\"nom\":\"x\",\"code\":\"y\"}");
         typing_destroy(t);
 
+        /* "$1,234" alone: a dollar's numbers have a decimal point, so it
+         * is 1234, not a guessed 1.234. */
+        static const char *const usd[][NCOLS] = {
+            {"1", "$1,234", "x", "y", "z"},
+            {"2", "$12,500", "x", "y", "z"},
+        };
+        t = sampled(hdr, usd, 2, false);
+        CHECK(typing_comma_guess(t) == NULL);
+        CHECK_EQ_INT(encode(t, usd[0], out, sizeof(out), reason), 0);
+        CHECK_EQ_STR(out, "{\"id\":1,\"valor\":1234,\"preco\":\"x\","
+                          "\"euro\":\"y\",\"misto\":\"z\"}");
+        typing_destroy(t);
+
         /* No sample (a file that starts as a header alone): the first
          * value decides, symbol included. */
         t = sampled(hdr, NULL, 0, false);
